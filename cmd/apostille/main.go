@@ -1,0 +1,63 @@
+// Command apostille verifies signed government documents and data-embassy
+// attestations, and runs the tools around them.
+//
+//	apostille verify [flags] INPUT...   verify documents (bulk)
+//	apostille demo DIR                  build the demo world
+//
+// Run "apostille COMMAND -h" for a command's flags.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit codes shared by every command.
+const (
+	exitOK      = 0 // everything verified valid / the command succeeded
+	exitInvalid = 1 // at least one input was not valid
+	exitUsage   = 2 // usage or I/O error
+)
+
+type command struct {
+	name    string
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+var commands = []command{
+	{"verify", "verify documents: files, directories, - (stdin) or JSON Lines", runVerify},
+	{"demo", "build the demo world (issuers, trust bundle, documents) into a directory", runDemo},
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "apostille: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: apostille COMMAND [flags] [args]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "commands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+}

@@ -1,0 +1,415 @@
+package verifier
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// COSE tags (RFC 9052 section 2, RFC 8392 section 6).
+const (
+	tagCOSESign1    = 18
+	tagCOSEEncrypt0 = 16
+	tagCOSEMac0     = 17
+	tagCOSEEncrypt  = 96
+	tagCOSEMac      = 97
+	tagCOSESign     = 98
+	tagCWT          = 61
+)
+
+// COSE header labels (RFC 9052 section 3.1, RFC 9360, RFC 9596).
+const (
+	labelAlg     = 1
+	labelCrit    = 2
+	labelCty     = 3
+	labelKid     = 4
+	labelTyp     = 16
+	labelX5Chain = 33
+)
+
+// coseAlgs maps COSE algorithm numbers to the verifier's algorithms
+// (RFC 9053, RFC 8812, RFC 9864).
+var coseAlgs = map[int64]Alg{
+	-7: ES256, -35: ES384, -36: ES512,
+	-8: EdDSA, -19: EdDSA,
+	-37: PS256, -38: PS384, -39: PS512,
+	-257: RS256, -258: RS384, -259: RS512,
+}
+
+// coseHMAC are the COSE MAC algorithms (RFC 9053 section 3.1): a MAC key
+// would let its holder forge, so they are never accepted for a signature.
+var coseHMAC = map[int64]bool{4: true, 5: true, 6: true, 7: true}
+
+// coseSign1 is a parsed COSE_Sign1 (RFC 9052 section 4.2).
+type coseSign1 struct {
+	protectedRaw []byte // bstr contents exactly as received
+	protected    map[any]any
+	unprotected  map[any]any
+	payload      []byte
+	detached     bool
+	signature    []byte
+	cwt          bool // wrapped in the CWT tag 61
+}
+
+type coseArray struct {
+	_           struct{} `cbor:",toarray"`
+	Protected   []byte
+	Unprotected cbor.RawMessage
+	Payload     cbor.RawMessage
+	Signature   []byte
+}
+
+// coseError is a COSE input the verifier recognises but does not verify.
+type coseError struct {
+	reason Reason
+	msg    string
+}
+
+func (e *coseError) Error() string { return e.msg }
+
+func coseMalformed(format string, a ...any) error {
+	return &coseError{Malformed, fmt.Sprintf(format, a...)}
+}
+
+// parseCOSESign1 parses a tagged or untagged COSE_Sign1, optionally inside
+// the CWT tag.
+func parseCOSESign1(data []byte) (*coseSign1, error) {
+	var top cbor.RawTag
+	m := &coseSign1{}
+	body := data
+	for depth := 0; len(body) > 0 && body[0]>>5 == 6 && depth < 2; depth++ { // major type 6: tag
+		if err := cborUnmarshal(body, &top); err != nil {
+			return nil, coseMalformed("not well-formed CBOR: %v", err)
+		}
+		switch top.Number {
+		case tagCWT:
+			if m.cwt {
+				return nil, coseMalformed("nested CWT tags")
+			}
+			m.cwt = true
+		case tagCOSESign1:
+		case tagCOSEMac0, tagCOSEMac:
+			return nil, &coseError{UnsupportedFormat, "a COSE MAC is not a signature: only the holder of the secret key can check it"}
+		case tagCOSEEncrypt0, tagCOSEEncrypt:
+			return nil, &coseError{UnsupportedFormat, "COSE encrypted content cannot be verified without the key"}
+		case tagCOSESign:
+			return nil, &coseError{UnsupportedFormat, "COSE_Sign with several signers is not accepted; expected COSE_Sign1"}
+		default:
+			return nil, coseMalformed("CBOR tag %d is not a COSE_Sign1 tag", top.Number)
+		}
+		body = top.Content
+		if top.Number == tagCOSESign1 {
+			break
+		}
+	}
+	var a coseArray
+	if err := cborUnmarshal(body, &a); err != nil {
+		return nil, coseMalformed("not a COSE_Sign1 array: %v", err)
+	}
+	if a.Protected == nil || a.Signature == nil || a.Unprotected == nil || a.Payload == nil {
+		return nil, coseMalformed("COSE_Sign1 needs protected, unprotected, payload and signature")
+	}
+	m.protectedRaw = a.Protected
+	m.signature = a.Signature
+	m.protected = map[any]any{}
+	if len(a.Protected) > 0 {
+		if err := cborUnmarshal(a.Protected, &m.protected); err != nil || m.protected == nil {
+			return nil, coseMalformed("the protected header is not a CBOR map")
+		}
+	}
+	if err := cborUnmarshal(a.Unprotected, &m.unprotected); err != nil || m.unprotected == nil {
+		return nil, coseMalformed("the unprotected header is not a CBOR map")
+	}
+	if len(a.Payload) == 1 && a.Payload[0] == 0xf6 { // null: detached content
+		m.detached = true
+	} else if err := cborUnmarshal(a.Payload, &m.payload); err != nil {
+		return nil, coseMalformed("the payload is neither a byte string nor null")
+	}
+	for k := range m.unprotected {
+		if _, dup := m.protected[k]; dup {
+			return nil, coseMalformed("header %v is both protected and unprotected", clip(fmt.Sprint(k)))
+		}
+	}
+	if _, ok := m.unprotected[int64(labelCrit)]; ok {
+		return nil, coseMalformed("crit must be protected")
+	}
+	if c, ok := m.protected[int64(labelCrit)]; ok {
+		list, ok := c.([]any)
+		if !ok || len(list) == 0 {
+			return nil, coseMalformed("crit must be a non-empty array")
+		}
+		for _, l := range list {
+			if _, present := m.protected[l]; !present {
+				return nil, coseMalformed("crit lists %v, which the header lacks", clip(fmt.Sprint(l)))
+			}
+			if n, ok := intKey(l); !ok || n > labelTyp || n < 0 {
+				return nil, &coseError{CritUnsupported, fmt.Sprintf("crit lists %v, which this verifier does not implement", clip(fmt.Sprint(l)))}
+			}
+		}
+	}
+	return m, nil
+}
+
+// header returns a header parameter, protected first.
+func (m *coseSign1) header(label int64) (any, bool) {
+	if v, ok := m.protected[label]; ok {
+		return v, true
+	}
+	v, ok := m.unprotected[label]
+	return v, ok
+}
+
+// alg returns the algorithm as a JOSE name, or the reason it has none.
+func (m *coseSign1) alg() (string, error) {
+	v, ok := m.header(labelAlg)
+	if !ok {
+		return "", coseMalformed("no alg header")
+	}
+	n, ok := intKey(v)
+	if !ok {
+		if s, isText := v.(string); isText {
+			return "", &coseError{UnsupportedAlg, fmt.Sprintf("algorithm %q is not supported", clip(s))}
+		}
+		return "", coseMalformed("alg is neither an integer nor text")
+	}
+	if coseHMAC[n] {
+		return "", &coseError{AlgNotAllowed, fmt.Sprintf("MAC algorithm %d is never accepted for a signature", n)}
+	}
+	a, ok := coseAlgs[n]
+	if !ok {
+		return "", &coseError{UnsupportedAlg, fmt.Sprintf("COSE algorithm %d is not supported", n)}
+	}
+	return string(a), nil
+}
+
+// kid returns the key identifier as the trust indexes it. COSE kids are
+// bytes: trust written as text ("11") matches printable kids; binary kids
+// (the 8-byte EU DCC kid) match their base64 form.
+func (m *coseSign1) kid(t *Trust) (string, error) {
+	v, ok := m.header(labelKid)
+	if !ok {
+		return "", nil
+	}
+	b, ok := v.([]byte)
+	if !ok {
+		return "", coseMalformed("kid is not a byte string")
+	}
+	if printable(b) && len(t.KeysByID(string(b))) > 0 {
+		return string(b), nil
+	}
+	return base64.StdEncoding.EncodeToString(b), nil
+}
+
+func printable(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+// x5chain returns the certificates of label 33: one bstr or an array.
+func (m *coseSign1) x5chain() ([][]byte, error) {
+	v, ok := m.header(labelX5Chain)
+	if !ok {
+		return nil, nil
+	}
+	switch x := v.(type) {
+	case []byte:
+		return [][]byte{x}, nil
+	case []any:
+		out := make([][]byte, 0, len(x))
+		for _, e := range x {
+			b, ok := e.([]byte)
+			if !ok {
+				return nil, coseMalformed("x5chain holds a non-bstr")
+			}
+			out = append(out, b)
+		}
+		if len(out) == 0 {
+			return nil, coseMalformed("x5chain is empty")
+		}
+		return out, nil
+	}
+	return nil, coseMalformed("x5chain is neither a bstr nor an array")
+}
+
+// sigStructure builds Sig_structure for COSE_Sign1 (RFC 9052 section 4.4),
+// with the protected header exactly as received.
+func (m *coseSign1) sigStructure(payload, externalAAD []byte) ([]byte, error) {
+	if externalAAD == nil {
+		externalAAD = []byte{}
+	}
+	return cborEnc.Marshal([]any{"Signature1", m.protectedRaw, externalAAD, payload})
+}
+
+// verifyCOSE verifies a COSE_Sign1, and its CWT claims when the payload is
+// a CBOR map.
+func (v *verification) verifyCOSE(data []byte) {
+	m, err := parseCOSESign1(data)
+	if err != nil {
+		v.coseFail(err)
+		return
+	}
+	d := v.rep.doc()
+	d.Format = string(formatCOSESign1)
+	if m.cwt {
+		d.Format = "cwt"
+	}
+	d.technical().Headers = coseHeaderReport(m)
+	alg, err := m.alg()
+	if err != nil {
+		v.coseFail(err)
+		return
+	}
+	d.Technical.Algorithm = alg
+	kid, err := m.kid(v.opts.Trust)
+	if err != nil {
+		v.coseFail(err)
+		return
+	}
+	chain, err := m.x5chain()
+	if err != nil {
+		v.coseFail(err)
+		return
+	}
+	payload := m.payload
+	if m.detached {
+		if len(v.opts.Payload) == 0 {
+			v.rep.fail(CheckDecode, PayloadMissing, "the payload is detached and none was supplied")
+			return
+		}
+		payload = v.opts.Payload
+	}
+	claims, val, claimsErr := cwtClaims(payload)
+	if claims != nil && !m.cwt {
+		d.Format = "cwt"
+	}
+	d.Type = coseType(m)
+	msg, err := m.sigStructure(payload, v.opts.ExternalAAD)
+	if err != nil {
+		v.rep.fail(CheckDecode, Malformed, "cannot build the signed structure")
+		return
+	}
+	v.rep.pass(CheckDecode, d.Format)
+	s := &signed{alg: alg, kid: kid, chain: chain, msg: msg, sig: m.signature, signedAt: val.iat, allowUnnamed: true}
+	if v.verifySigned(s) == nil {
+		return
+	}
+	if claimsErr != nil {
+		v.rep.fail(CheckClaims, Malformed, claimsErr.Error())
+		return
+	}
+	if claims != nil {
+		d.Claims = claims
+		d.Subject = subjectFromClaims(claims)
+	}
+	v.checkDocumentType(d.Type)
+	if claims != nil {
+		v.checkValidity(val)
+	}
+}
+
+func (v *verification) coseFail(err error) {
+	var ce *coseError
+	if errors.As(err, &ce) {
+		v.rep.fail(CheckDecode, ce.reason, ce.msg)
+		return
+	}
+	v.rep.fail(CheckDecode, Malformed, err.Error())
+}
+
+// coseType is the document type: the typ header (RFC 9596) or the content
+// type.
+func coseType(m *coseSign1) string {
+	for _, l := range []int64{labelTyp, labelCty} {
+		if v, ok := m.header(l); ok {
+			switch x := v.(type) {
+			case string:
+				return x
+			case int64:
+				return fmt.Sprintf("%d", x)
+			}
+		}
+	}
+	return ""
+}
+
+func coseHeaderReport(m *coseSign1) map[string]any {
+	out := map[string]any{}
+	for _, h := range []map[any]any{m.protected, m.unprotected} {
+		for k, val := range h {
+			if n, ok := intKey(k); ok && n == labelX5Chain {
+				continue
+			}
+			out[cborKeyString(k)] = cborToJSON(val)
+		}
+	}
+	return out
+}
+
+// CWT claim keys (RFC 8392 section 3).
+var cwtClaimNames = map[int64]string{1: "iss", 2: "sub", 3: "aud", 4: "exp", 5: "nbf", 6: "iat", 7: "cti", 8: "cnf"}
+
+// cwtClaims reads a payload as CWT claims when it is a CBOR map; other
+// payloads are opaque content.
+func cwtClaims(payload []byte) (map[string]any, validity, error) {
+	if len(payload) == 0 || payload[0]>>5 != 5 {
+		return nil, validity{}, nil
+	}
+	var raw map[any]any
+	if err := cborUnmarshal(payload, &raw); err != nil {
+		return nil, validity{}, fmt.Errorf("the CWT claims are not well-formed CBOR: %v", err)
+	}
+	claims := make(map[string]any, len(raw))
+	var val validity
+	for k, x := range raw {
+		name := cborKeyString(k)
+		if n, ok := intKey(k); ok {
+			if s, known := cwtClaimNames[n]; known {
+				name = s
+			}
+			var dst *time.Time
+			switch n {
+			case 4:
+				dst = &val.exp
+			case 5:
+				dst = &val.nbf
+			case 6:
+				dst = &val.iat
+			}
+			if dst != nil {
+				t, ok := cborTime(x)
+				if !ok {
+					return nil, validity{}, fmt.Errorf("CWT claim %s is not a NumericDate", name)
+				}
+				*dst = t
+			}
+		}
+		claims[name] = cborToJSON(x)
+	}
+	return claims, val, nil
+}
+
+// cborTime reads a NumericDate: an integer or float, optionally with tag 1.
+func cborTime(x any) (time.Time, bool) {
+	if t, ok := x.(cbor.Tag); ok && t.Number == 1 {
+		x = t.Content
+	}
+	switch n := x.(type) {
+	case int64:
+		return numericDate(float64(n))
+	case uint64:
+		return numericDate(float64(n))
+	case float64:
+		return numericDate(n)
+	case float32:
+		return numericDate(float64(n))
+	}
+	return time.Time{}, false
+}
+

@@ -1,0 +1,139 @@
+package verifier
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"errors"
+
+	"github.com/lestrrat-go/dsig"
+)
+
+// Alg is a signature algorithm, by its JOSE name (RFC 7518, RFC 8037).
+// COSE algorithm numbers map onto the same names.
+type Alg string
+
+const (
+	ES256 Alg = "ES256"
+	ES384 Alg = "ES384"
+	ES512 Alg = "ES512"
+	EdDSA Alg = "EdDSA"
+	RS256 Alg = "RS256"
+	RS384 Alg = "RS384"
+	RS512 Alg = "RS512"
+	PS256 Alg = "PS256"
+	PS384 Alg = "PS384"
+	PS512 Alg = "PS512"
+)
+
+// minRSABits is the smallest RSA modulus accepted for any key.
+const minRSABits = 2048
+
+// algInfo describes how an algorithm is checked.
+type algInfo struct {
+	hash   crypto.Hash
+	family byte // 'E' ECDSA, 'O' EdDSA, 'R' RSA PKCS#1 v1.5, 'P' RSA-PSS
+}
+
+var algs = map[Alg]algInfo{
+	ES256: {crypto.SHA256, 'E'},
+	ES384: {crypto.SHA384, 'E'},
+	ES512: {crypto.SHA512, 'E'},
+	EdDSA: {0, 'O'},
+	RS256: {crypto.SHA256, 'R'},
+	RS384: {crypto.SHA384, 'R'},
+	RS512: {crypto.SHA512, 'R'},
+	PS256: {crypto.SHA256, 'P'},
+	PS384: {crypto.SHA384, 'P'},
+	PS512: {crypto.SHA512, 'P'},
+}
+
+// forbiddenAlg reports algorithms refused whatever the trust says: "none"
+// and the HMAC family, whose key would let any verifier forge.
+func forbiddenAlg(a string) bool {
+	switch a {
+	case "none", "HS256", "HS384", "HS512", "":
+		return true
+	}
+	return false
+}
+
+// CryptoFunc checks one signature primitive for a host: sig over msg by the
+// public key spki (PKIX SubjectPublicKeyInfo, DER) under alg (a JOSE name
+// such as "ES256"; ECDSA signatures are r||s as in JWS and COSE). It returns
+// handled=false to let the verifier check the signature itself. A host that
+// answers must decide exactly as VerifyPrimitive does; the wazero host calls
+// VerifyPrimitive natively.
+type CryptoFunc func(alg string, spki, msg, sig []byte) (valid, handled bool)
+
+// errKeyMismatch says that a key cannot be used with an algorithm.
+var errKeyMismatch = errors.New("key does not fit the algorithm")
+
+// VerifyPrimitive verifies sig over msg with pub under alg, using the
+// signature layer of jwx v3 (github.com/lestrrat-go/dsig). It returns nil
+// only for a valid signature.
+func VerifyPrimitive(alg string, pub crypto.PublicKey, msg, sig []byte) error {
+	info, ok := algs[Alg(alg)]
+	if !ok {
+		return errors.New("unsupported algorithm")
+	}
+	if err := keyFits(info, pub); err != nil {
+		return err
+	}
+	switch info.family {
+	case 'E':
+		k := pub.(*ecdsa.PublicKey)
+		return dsig.VerifyECDSA(k, msg, sig, info.hash)
+	case 'O':
+		return dsig.VerifyEdDSA(pub.(ed25519.PublicKey), msg, sig)
+	case 'R', 'P':
+		return dsig.VerifyRSA(pub.(*rsa.PublicKey), msg, sig, info.hash, info.family == 'P')
+	}
+	return errors.New("unsupported algorithm")
+}
+
+// keyFits checks that pub is of the type alg needs. The curve of an ECDSA
+// key is not bound to the hash: COSE allows ES512 over P-256 (RFC 9053), and
+// the algorithm is fixed by the trust entry anyway.
+func keyFits(info algInfo, pub crypto.PublicKey) error {
+	switch info.family {
+	case 'E':
+		k, ok := pub.(*ecdsa.PublicKey)
+		if !ok {
+			return errKeyMismatch
+		}
+		switch k.Curve {
+		case elliptic.P256(), elliptic.P384(), elliptic.P521():
+			return nil
+		}
+		return errKeyMismatch
+	case 'O':
+		if k, ok := pub.(ed25519.PublicKey); !ok || len(k) != ed25519.PublicKeySize {
+			return errKeyMismatch
+		}
+	case 'R', 'P':
+		k, ok := pub.(*rsa.PublicKey)
+		if !ok || k.N.BitLen() < minRSABits {
+			return errKeyMismatch
+		}
+	}
+	return nil
+}
+
+// algFitsKey reports whether alg can be used with pub at all.
+func algFitsKey(alg Alg, pub crypto.PublicKey) bool {
+	info, ok := algs[alg]
+	return ok && keyFits(info, pub) == nil
+}
+
+// checkSig checks a signature with k, offering it to the host first.
+func (o *Options) checkSig(alg Alg, k *Key, msg, sig []byte) bool {
+	if o.Crypto != nil && len(k.spki) > 0 {
+		if valid, handled := o.Crypto(string(alg), k.spki, msg, sig); handled {
+			return valid
+		}
+	}
+	return VerifyPrimitive(string(alg), k.Public, msg, sig) == nil
+}

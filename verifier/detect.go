@@ -1,0 +1,115 @@
+package verifier
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+)
+
+// errUnknownInput is the detail for input that is none of the formats.
+var errUnknownInput = errors.New("expected a JWS or JWT (compact or JSON), an SD-JWT, a COSE_Sign1 or CWT (binary, hex or base64), an mdoc (CBOR) or an EU DCC (HC1:)")
+
+// detect decides the format of input and returns the bytes that format's
+// verifier reads (hex and base64 wrappings of COSE removed). An expected
+// format skips detection but not unwrapping.
+func detect(input []byte, expect Format) (Format, []byte, error) {
+	text := bytes.TrimSpace(input)
+	if expect == FormatDetect {
+		expect = sniff(input, text)
+	}
+	switch expect {
+	case FormatJWS, FormatSDJWT, FormatDCC, FormatAttested:
+		return expect, text, nil
+	case FormatCOSE, FormatMDoc:
+		if isCBORStart(input) {
+			return expect, input, nil
+		}
+		if b, ok := unwrapText(text); ok {
+			return expect, b, nil
+		}
+		return expect, input, nil
+	case "":
+		return "", nil, errUnknownInput
+	}
+	return expect, input, nil
+}
+
+// sniff guesses the format from the first bytes. It never decides validity:
+// a wrong guess ends in malformed from the format's own parser.
+func sniff(input, text []byte) Format {
+	if isCBORStart(input) {
+		return cborFormat(input)
+	}
+	if len(text) == 0 {
+		return ""
+	}
+	switch {
+	case bytes.HasPrefix(text, []byte("HC1:")):
+		return FormatDCC
+	case text[0] == '{':
+		return FormatJWS
+	case bytes.IndexByte(text, '~') >= 0 && isJOSEText(text):
+		return FormatSDJWT
+	case bytes.Count(text, []byte{'.'}) >= 2 && isJOSEText(text):
+		return FormatJWS
+	}
+	if b, ok := unwrapText(text); ok && isCBORStart(b) {
+		return cborFormat(b)
+	}
+	return ""
+}
+
+// cborFormat tells COSE from an mdoc by the first CBOR item: COSE messages
+// are arrays or tags, mdoc documents are maps.
+func cborFormat(b []byte) Format {
+	if b[0]>>5 == 5 { // major type 5: map
+		return FormatMDoc
+	}
+	return FormatCOSE
+}
+
+// isCBORStart reports whether b starts like a COSE message or an mdoc: a
+// COSE tag (16, 17, 18, 61, 96, 97, 98), an array of four, or a map.
+func isCBORStart(b []byte) bool {
+	if len(b) < 2 {
+		return false
+	}
+	switch c := b[0]; {
+	case c == 0xd0 || c == 0xd1 || c == 0xd2: // tags 16, 17, 18
+		return true
+	case c == 0xd8 && (b[1] == 61 || b[1] == 96 || b[1] == 97 || b[1] == 98):
+		return true
+	case c == 0x84: // untagged COSE_Sign1 / Mac0
+		return true
+	case c>>5 == 5 && c != 0xbf: // definite-length map
+		return true
+	}
+	return false
+}
+
+// isJOSEText reports whether text only holds characters of base64url,
+// dots and tildes.
+func isJOSEText(text []byte) bool {
+	for _, c := range text {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~') {
+			return false
+		}
+	}
+	return true
+}
+
+// unwrapText decodes hex or base64 (standard or URL, padded or not) text.
+func unwrapText(text []byte) ([]byte, bool) {
+	if len(text)%2 == 0 {
+		if b, err := hex.DecodeString(string(text)); err == nil {
+			return b, true
+		}
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(string(text)); err == nil {
+			return b, true
+		}
+	}
+	return nil, false
+}

@@ -1,0 +1,310 @@
+package verifier
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"unicode/utf8"
+)
+
+// maxJSONDepth bounds the nesting of any JSON the verifier reads.
+const maxJSONDepth = 64
+
+var (
+	errDuplicateName = errors.New("duplicate member name")
+	errJSONSyntax    = errors.New("invalid JSON")
+	errJSONDepth     = errors.New("JSON nested too deeply")
+)
+
+// checkJSON validates that data is exactly one JSON value with no duplicate
+// member names in any object, nested at most maxJSONDepth deep. Names are
+// compared after unescaping ("\u0061lg" is "alg"); with fold, also without
+// regard to ASCII case, because encoding/json matches struct fields that way
+// and {"alg":"ES256","ALG":"none"} must not pick one silently.
+//
+// encoding/json alone keeps the last duplicate, which lets a header say two
+// things at once (RFC 7515 section 5.2 requires rejecting it).
+func checkJSON(data []byte, fold bool) error {
+	s := jsonScanner{data: data, fold: fold}
+	s.ws()
+	if err := s.value(0); err != nil {
+		return err
+	}
+	s.ws()
+	if s.i != len(s.data) {
+		return errJSONSyntax
+	}
+	return nil
+}
+
+type jsonScanner struct {
+	data []byte
+	i    int
+	fold bool
+}
+
+func (s *jsonScanner) ws() {
+	for s.i < len(s.data) {
+		switch s.data[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+func (s *jsonScanner) value(depth int) error {
+	if depth > maxJSONDepth {
+		return errJSONDepth
+	}
+	if s.i >= len(s.data) {
+		return errJSONSyntax
+	}
+	switch c := s.data[s.i]; {
+	case c == '{':
+		return s.object(depth)
+	case c == '[':
+		s.i++
+		s.ws()
+		if s.i < len(s.data) && s.data[s.i] == ']' {
+			s.i++
+			return nil
+		}
+		for {
+			s.ws()
+			if err := s.value(depth + 1); err != nil {
+				return err
+			}
+			s.ws()
+			if s.i >= len(s.data) {
+				return errJSONSyntax
+			}
+			if s.data[s.i] == ']' {
+				s.i++
+				return nil
+			}
+			if s.data[s.i] != ',' {
+				return errJSONSyntax
+			}
+			s.i++
+		}
+	case c == '"':
+		_, err := s.str(false)
+		return err
+	case c == 't':
+		return s.lit("true")
+	case c == 'f':
+		return s.lit("false")
+	case c == 'n':
+		return s.lit("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return s.number()
+	}
+	return errJSONSyntax
+}
+
+func (s *jsonScanner) object(depth int) error {
+	s.i++ // {
+	s.ws()
+	if s.i < len(s.data) && s.data[s.i] == '}' {
+		s.i++
+		return nil
+	}
+	// Few names are compared in a slice; many in a map, so that an object
+	// with 100,000 members stays linear.
+	var names []string
+	var set map[string]struct{}
+	for {
+		s.ws()
+		if s.i >= len(s.data) || s.data[s.i] != '"' {
+			return errJSONSyntax
+		}
+		name, err := s.str(true)
+		if err != nil {
+			return err
+		}
+		if s.fold {
+			name = asciiLower(name)
+		}
+		if set != nil {
+			if _, dup := set[name]; dup {
+				return errDuplicateName
+			}
+			set[name] = struct{}{}
+		} else {
+			for _, n := range names {
+				if n == name {
+					return errDuplicateName
+				}
+			}
+			names = append(names, name)
+			if len(names) > 16 {
+				set = make(map[string]struct{}, 64)
+				for _, n := range names {
+					set[n] = struct{}{}
+				}
+			}
+		}
+		s.ws()
+		if s.i >= len(s.data) || s.data[s.i] != ':' {
+			return errJSONSyntax
+		}
+		s.i++
+		s.ws()
+		if err := s.value(depth + 1); err != nil {
+			return err
+		}
+		s.ws()
+		if s.i >= len(s.data) {
+			return errJSONSyntax
+		}
+		if s.data[s.i] == '}' {
+			s.i++
+			return nil
+		}
+		if s.data[s.i] != ',' {
+			return errJSONSyntax
+		}
+		s.i++
+	}
+}
+
+// str scans a string; with decode it returns the unescaped value.
+func (s *jsonScanner) str(decode bool) (string, error) {
+	start := s.i
+	s.i++ // opening quote
+	escaped := false
+	for s.i < len(s.data) {
+		c := s.data[s.i]
+		switch {
+		case c == '"':
+			s.i++
+			raw := s.data[start:s.i]
+			if !decode {
+				if !escaped && !utf8.Valid(raw) {
+					return "", errJSONSyntax
+				}
+				return "", nil
+			}
+			if !escaped {
+				if !utf8.Valid(raw) {
+					return "", errJSONSyntax
+				}
+				return string(raw[1 : len(raw)-1]), nil
+			}
+			v, err := strconv.Unquote(string(raw))
+			if err != nil {
+				// strconv does not know JSON's \/ escape; fall back.
+				var out string
+				if json.Unmarshal(raw, &out) != nil {
+					return "", errJSONSyntax
+				}
+				return out, nil
+			}
+			return v, nil
+		case c == '\\':
+			escaped = true
+			if s.i+1 >= len(s.data) {
+				return "", errJSONSyntax
+			}
+			switch s.data[s.i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				s.i += 2
+			case 'u':
+				if s.i+6 > len(s.data) {
+					return "", errJSONSyntax
+				}
+				for _, h := range s.data[s.i+2 : s.i+6] {
+					if !isHex(h) {
+						return "", errJSONSyntax
+					}
+				}
+				s.i += 6
+			default:
+				return "", errJSONSyntax
+			}
+		case c < 0x20:
+			return "", errJSONSyntax
+		default:
+			s.i++
+		}
+	}
+	return "", errJSONSyntax
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+func (s *jsonScanner) lit(l string) error {
+	if !bytes.HasPrefix(s.data[s.i:], []byte(l)) {
+		return errJSONSyntax
+	}
+	s.i += len(l)
+	return nil
+}
+
+func (s *jsonScanner) number() error {
+	start := s.i
+	if s.data[s.i] == '-' {
+		s.i++
+	}
+	digits := func() int {
+		n := 0
+		for s.i < len(s.data) && s.data[s.i] >= '0' && s.data[s.i] <= '9' {
+			s.i++
+			n++
+		}
+		return n
+	}
+	if s.i < len(s.data) && s.data[s.i] == '0' {
+		s.i++
+	} else if digits() == 0 {
+		return errJSONSyntax
+	}
+	if s.i < len(s.data) && s.data[s.i] == '.' {
+		s.i++
+		if digits() == 0 {
+			return errJSONSyntax
+		}
+	}
+	if s.i < len(s.data) && (s.data[s.i] == 'e' || s.data[s.i] == 'E') {
+		s.i++
+		if s.i < len(s.data) && (s.data[s.i] == '+' || s.data[s.i] == '-') {
+			s.i++
+		}
+		if digits() == 0 {
+			return errJSONSyntax
+		}
+	}
+	if s.i == start {
+		return errJSONSyntax
+	}
+	return nil
+}
+
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// strictUnmarshal checks data with checkJSON (case-folded, as encoding/json
+// matches struct fields case-insensitively) and decodes it into v.
+func strictUnmarshal(data []byte, v any) error {
+	if err := checkJSON(data, true); err != nil {
+		return err
+	}
+	return json.Unmarshal(data, v)
+}

@@ -1,0 +1,392 @@
+package verifier
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// jws is a parsed JWS with one signature (RFC 7515), its headers kept as
+// received.
+type jws struct {
+	format      Format
+	protectedB  []byte // the protected header segment, base64url, as received
+	protected   map[string]json.RawMessage
+	unprotected map[string]json.RawMessage
+	payloadSeg  []byte // the payload segment as received (empty when detached)
+	payload     []byte // the payload, decoded
+	sig         []byte
+	h           joseHeader
+}
+
+// joseHeader holds the header parameters the verifier acts on, taken from
+// the union of the protected and unprotected headers.
+type joseHeader struct {
+	Alg  string   `json:"alg"`
+	Kid  string   `json:"kid"`
+	Typ  string   `json:"typ"`
+	Cty  string   `json:"cty"`
+	Crit []string `json:"crit"`
+	B64  *bool    `json:"b64"`
+	X5c  []string `json:"x5c"`
+}
+
+// understoodCrit are the extensions this verifier implements (RFC 7797).
+var understoodCrit = map[string]bool{"b64": true}
+
+// registeredHeaders are names RFC 7515 and 7518 define; crit must not list
+// them (RFC 7515 section 4.1.11).
+var registeredHeaders = map[string]bool{
+	"alg": true, "jku": true, "jwk": true, "kid": true, "x5u": true, "x5c": true,
+	"x5t": true, "x5t#S256": true, "typ": true, "cty": true, "crit": true,
+	"enc": true, "zip": true, "epk": true, "apu": true, "apv": true, "iv": true,
+	"tag": true, "p2s": true, "p2c": true,
+}
+
+// errMalformedJWS wraps what parseJWS rejects.
+type jwsError struct{ msg string }
+
+func (e *jwsError) Error() string { return e.msg }
+
+func jwsErr(format string, a ...any) error { return &jwsError{fmt.Sprintf(format, a...)} }
+
+// parseJWS parses a compact or JSON serialization. Errors are syntax errors
+// (malformed); crit problems come back as *critError.
+func parseJWS(data []byte, detached []byte) (*jws, error) {
+	var j *jws
+	var err error
+	if len(data) > 0 && data[0] == '{' {
+		j, err = parseJWSJSON(data)
+	} else {
+		j, err = parseJWSCompact(data)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := j.headers(); err != nil {
+		return nil, err
+	}
+	return j, j.decodePayload(detached)
+}
+
+func parseJWSCompact(data []byte) (*jws, error) {
+	if n := bytes.Count(data, []byte{'.'}); n != 2 {
+		return nil, jwsErr("a compact JWS has three parts separated by two dots; this has %d dots", n)
+	}
+	p := bytes.SplitN(data, []byte{'.'}, 3)
+	j := &jws{format: formatJWSCompact, protectedB: p[0], payloadSeg: p[1]}
+	var err error
+	if j.protected, err = decodeHeaderSegment(p[0]); err != nil {
+		return nil, err
+	}
+	if j.sig, err = b64url(string(p[2])); err != nil {
+		return nil, jwsErr("the signature is not base64url")
+	}
+	return j, nil
+}
+
+func decodeHeaderSegment(seg []byte) (map[string]json.RawMessage, error) {
+	if len(seg) == 0 {
+		return nil, jwsErr("the protected header is empty")
+	}
+	raw, err := b64url(string(seg))
+	if err != nil {
+		return nil, jwsErr("the protected header is not base64url")
+	}
+	return headerObject(raw, "protected")
+}
+
+// headerObject decodes a JOSE header: one JSON object without duplicate
+// names (RFC 7515 section 5.2, step 4).
+func headerObject(raw []byte, which string) (map[string]json.RawMessage, error) {
+	if err := checkJSON(raw, false); err != nil {
+		return nil, jwsErr("the %s header is not valid JSON: %v", which, err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		return nil, jwsErr("the %s header is not a JSON object", which)
+	}
+	return m, nil
+}
+
+// jwsJSON is the JSON serialization, general or flattened.
+type jwsJSON struct {
+	Payload    *string           `json:"payload"`
+	Signatures []json.RawMessage `json:"signatures"`
+	jwsJSONSignature
+}
+
+type jwsJSONSignature struct {
+	Protected *string         `json:"protected"`
+	Header    json.RawMessage `json:"header"`
+	Signature *string         `json:"signature"`
+}
+
+func parseJWSJSON(data []byte) (*jws, error) {
+	if err := checkJSON(data, false); err != nil {
+		return nil, jwsErr("not valid JSON: %v", err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, jwsErr("not a JSON object")
+	}
+	var w jwsJSON
+	if err := json.Unmarshal(data, &w); err != nil {
+		return nil, jwsErr("not a JWS JSON serialization")
+	}
+	// encoding/json matches names case-insensitively; the members must be
+	// spelled exactly.
+	for name := range m {
+		switch name {
+		case "payload", "signatures", "protected", "header", "signature":
+		default:
+			if lower := asciiLower(name); lower != name && (lower == "payload" || lower == "signatures" || lower == "protected" || lower == "header" || lower == "signature") {
+				return nil, jwsErr("member %q is misspelled", clip(name))
+			}
+		}
+	}
+	if m["signatures"] != nil {
+		if m["signature"] != nil || m["protected"] != nil || m["header"] != nil {
+			return nil, jwsErr("mixes general and flattened serialization")
+		}
+		// "Any one signature verified" is a known trap: a document carries
+		// exactly one signature or is refused.
+		if len(w.Signatures) != 1 {
+			return nil, jwsErr("a JWS must carry exactly one signature; this carries %d", len(w.Signatures))
+		}
+		w.jwsJSONSignature = jwsJSONSignature{}
+		if err := json.Unmarshal(w.Signatures[0], &w.jwsJSONSignature); err != nil {
+			return nil, jwsErr("the signature entry is not an object")
+		}
+	}
+	if w.Signature == nil {
+		return nil, jwsErr("no signature member")
+	}
+	j := &jws{format: formatJWSJSON}
+	if w.Payload != nil {
+		j.payloadSeg = []byte(*w.Payload)
+	}
+	var err error
+	if w.Protected != nil {
+		j.protectedB = []byte(*w.Protected)
+		if j.protected, err = decodeHeaderSegment(j.protectedB); err != nil {
+			return nil, err
+		}
+	}
+	if len(w.Header) > 0 {
+		if j.unprotected, err = headerObject(w.Header, "unprotected"); err != nil {
+			return nil, err
+		}
+	}
+	if j.protected == nil && j.unprotected == nil {
+		return nil, jwsErr("no header")
+	}
+	if j.sig, err = b64url(*w.Signature); err != nil {
+		return nil, jwsErr("the signature is not base64url")
+	}
+	return j, nil
+}
+
+// critError is a crit header that names an extension we do not implement.
+type critError struct{ name string }
+
+func (e *critError) Error() string {
+	return fmt.Sprintf("crit lists %q, which this verifier does not implement", clip(e.name))
+}
+
+// headers checks the protected and unprotected headers and fills j.h.
+func (j *jws) headers() error {
+	for name := range j.unprotected {
+		if _, dup := j.protected[name]; dup {
+			return jwsErr("header %q is both protected and unprotected", clip(name))
+		}
+	}
+	if _, ok := j.unprotected["crit"]; ok {
+		return jwsErr("crit must be in the protected header")
+	}
+	if _, ok := j.unprotected["b64"]; ok {
+		return jwsErr("b64 must be in the protected header")
+	}
+	for _, m := range []map[string]json.RawMessage{j.protected, j.unprotected} {
+		for name, raw := range m {
+			if err := setHeader(&j.h, name, raw); err != nil {
+				return err
+			}
+		}
+	}
+	if _, ok := j.protected["crit"]; ok {
+		if len(j.h.Crit) == 0 {
+			return jwsErr("crit is empty")
+		}
+		seen := map[string]bool{}
+		for _, name := range j.h.Crit {
+			if registeredHeaders[name] || seen[name] {
+				return jwsErr("crit lists %q, which it must not", clip(name))
+			}
+			seen[name] = true
+			if _, present := j.protected[name]; !present {
+				return jwsErr("crit lists %q, which the header lacks", clip(name))
+			}
+		}
+		for _, name := range j.h.Crit {
+			if !understoodCrit[name] {
+				return &critError{name}
+			}
+		}
+	}
+	if j.h.B64 != nil {
+		listed := false
+		for _, c := range j.h.Crit {
+			listed = listed || c == "b64"
+		}
+		if !listed {
+			return jwsErr("b64 is used without being listed in crit")
+		}
+	}
+	return nil
+}
+
+// setHeader decodes the header parameters the verifier uses, checking their
+// types; other parameters are kept only for the report.
+func setHeader(h *joseHeader, name string, raw json.RawMessage) error {
+	var dst any
+	switch name {
+	case "alg":
+		dst = &h.Alg
+	case "kid":
+		dst = &h.Kid
+	case "typ":
+		dst = &h.Typ
+	case "cty":
+		dst = &h.Cty
+	case "crit":
+		dst = &h.Crit
+	case "b64":
+		dst = &h.B64
+	case "x5c":
+		dst = &h.X5c
+	default:
+		return nil
+	}
+	if bytes.Equal(raw, []byte("null")) {
+		return jwsErr("header %q is null", name)
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		return jwsErr("header %q has the wrong type", name)
+	}
+	return nil
+}
+
+// errDetached says the payload is detached and none was given.
+var errDetached = errors.New("the payload is detached and none was supplied")
+
+// decodePayload decodes the payload, or takes the detached one.
+func (j *jws) decodePayload(detached []byte) error {
+	b64 := j.h.B64 == nil || *j.h.B64
+	switch {
+	case len(j.payloadSeg) == 0 && len(detached) > 0:
+		j.payload = detached
+		if b64 {
+			j.payloadSeg = []byte(base64.RawURLEncoding.EncodeToString(detached))
+		} else {
+			j.payloadSeg = detached
+		}
+	case len(j.payloadSeg) == 0:
+		return errDetached
+	case !b64:
+		if j.format == formatJWSCompact && bytes.IndexByte(j.payloadSeg, '.') >= 0 {
+			return jwsErr("an unencoded compact payload must not contain a dot")
+		}
+		j.payload = j.payloadSeg
+	default:
+		p, err := b64url(string(j.payloadSeg))
+		if err != nil {
+			return jwsErr("the payload is not base64url")
+		}
+		j.payload = p
+	}
+	return nil
+}
+
+// signingInput is ASCII(BASE64URL(protected)) || '.' || payload segment.
+func (j *jws) signingInput() []byte {
+	in := make([]byte, 0, len(j.protectedB)+1+len(j.payloadSeg))
+	in = append(in, j.protectedB...)
+	in = append(in, '.')
+	return append(in, j.payloadSeg...)
+}
+
+// verifyJWS verifies a JWS or JWT.
+func (v *verification) verifyJWS(data []byte) {
+	j, err := parseJWS(data, v.opts.Payload)
+	var ce *critError
+	switch {
+	case errors.As(err, &ce):
+		v.rep.fail(CheckDecode, CritUnsupported, ce.Error())
+		return
+	case errors.Is(err, errDetached):
+		v.rep.fail(CheckDecode, PayloadMissing, err.Error())
+		return
+	case err != nil:
+		v.rep.fail(CheckDecode, Malformed, err.Error())
+		return
+	}
+	d := v.rep.doc()
+	d.Format = string(j.format)
+	d.Type = j.h.Typ
+	d.technical().Algorithm = clip(j.h.Alg)
+	d.Technical.Headers = headerReport(j.protected, j.unprotected)
+
+	// Claims are read before the signature only for the signing time; a
+	// payload that does not parse is judged after the signature, so that a
+	// document altered after signing says so rather than "malformed".
+	claims, val, claimsErr := jwtClaims(j.payload)
+	v.rep.pass(CheckDecode, string(j.format))
+	s := &signed{alg: j.h.Alg, kid: j.h.Kid, msg: j.signingInput(), sig: j.sig, signedAt: val.iat}
+	for i, c := range j.h.X5c {
+		der, err := base64.StdEncoding.DecodeString(c)
+		if err != nil {
+			v.rep.fail(CheckDecode, Malformed, fmt.Sprintf("x5c[%d] is not base64", i))
+			return
+		}
+		s.chain = append(s.chain, der)
+	}
+	if v.verifySigned(s) == nil {
+		return
+	}
+	if claimsErr != nil {
+		v.rep.fail(CheckClaims, Malformed, claimsErr.Error())
+		return
+	}
+	if claims != nil {
+		if vct, ok := claims["vct"].(string); ok {
+			d.Type = vct
+		}
+		d.Claims = claims
+		d.Subject = subjectFromClaims(claims)
+	}
+	v.checkDocumentType(d.Type)
+	if claims != nil {
+		v.checkValidity(val)
+	}
+}
+
+// headerReport merges the headers for the report, leaving out certificates
+// (they are reported decoded).
+func headerReport(ms ...map[string]json.RawMessage) map[string]any {
+	out := map[string]any{}
+	for _, m := range ms {
+		for k, raw := range m {
+			if k == "x5c" {
+				continue
+			}
+			var val any
+			if json.Unmarshal(raw, &val) == nil {
+				out[k] = val
+			}
+		}
+	}
+	return out
+}

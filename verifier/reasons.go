@@ -1,0 +1,205 @@
+package verifier
+
+// Reason is a stable, machine-readable code saying why a check did not pass.
+// Codes are snake_case, never renamed and never reused for another meaning:
+// hosts translate them (the citizen's page does, in four languages) and
+// institutions file them. Tests assert codes, never message text.
+//
+// Every code is listed below with one line "X results when …"; docs/reasons.md
+// is generated from these comments (go generate ./verifier) and a test fails
+// when it is stale.
+type Reason string
+
+//go:generate go run ../internal/cmd/genreasons -o ../docs/reasons.md
+
+// Input and decoding.
+const (
+	// Malformed results when the input is not well-formed for the format it
+	// claims or appears to be (bad base64, bad JSON or CBOR, wrong structure,
+	// duplicate names, trailing data). It is never used for a bad signature.
+	Malformed Reason = "malformed"
+	// TooLarge results when the input is larger than Options.MaxSize; it is
+	// checked before any parsing.
+	TooLarge Reason = "too_large"
+	// UnsupportedFormat results when the input is recognised but is of a kind
+	// this verifier does not verify (for example COSE_Mac0 or COSE_Encrypt).
+	UnsupportedFormat Reason = "unsupported_format"
+	// LimitExceeded results when a resource limit is reached while processing
+	// (decompressed size, nesting depth, memory or time in a host).
+	LimitExceeded Reason = "limit_exceeded"
+	// Internal results when the verifier failed for a reason of its own (a
+	// recovered panic, a trapped module instance); the document was not judged.
+	Internal Reason = "internal"
+	// TimeMissing results when the caller gave no verification time; the
+	// verifier never reads a clock.
+	TimeMissing Reason = "time_missing"
+	// PayloadMissing results when a signature has detached content and the
+	// caller supplied none.
+	PayloadMissing Reason = "payload_missing"
+)
+
+// Algorithms and headers.
+const (
+	// UnsupportedAlg results when the document names a signature algorithm
+	// that this verifier does not implement.
+	UnsupportedAlg Reason = "unsupported_alg"
+	// AlgNotAllowed results when the algorithm is refused by policy: "none",
+	// HMAC (a verifier holding the key could forge), or any algorithm other
+	// than the one fixed by the trusted key.
+	AlgNotAllowed Reason = "alg_not_allowed"
+	// CritUnsupported results when a header lists in "crit" an extension
+	// this verifier does not understand.
+	CritUnsupported Reason = "crit_unsupported"
+)
+
+// Issuer trust and signature.
+const (
+	// IssuerUnknown results when no trusted issuer key matches the document
+	// (no matching kid, no certificate chaining to a trusted anchor). Keys
+	// carried by the document itself (jwk, jku, x5u) are never trusted.
+	IssuerUnknown Reason = "issuer_unknown"
+	// KeyNotValid results when the trusted key that matches was outside its
+	// validity window at the signing time.
+	KeyNotValid Reason = "key_not_valid"
+	// SignatureInvalid results when the signature does not verify with the
+	// trusted key over the bytes as received.
+	SignatureInvalid Reason = "signature_invalid"
+	// TypeNotAllowed results when the issuer is trusted, but not for this
+	// type of document.
+	TypeNotAllowed Reason = "type_not_allowed"
+)
+
+// Certificates.
+const (
+	// ChainUntrusted results when the signer certificate does not chain to a
+	// trust anchor of the bundle.
+	ChainUntrusted Reason = "chain_untrusted"
+	// CertificateExpired results when a certificate in the chain was not
+	// valid at the signing time. As a warning, it says that the signer
+	// certificate has expired since the document was signed.
+	CertificateExpired Reason = "certificate_expired"
+	// KeyUsage results when the signer certificate may not sign documents:
+	// it is a CA certificate, lacks the digitalSignature key usage, or its
+	// extended key usage excludes this document type.
+	KeyUsage Reason = "key_usage"
+)
+
+// Validity and status.
+const (
+	// Expired results when the document's validity ended before the
+	// verification time (JWT/CWT exp, mdoc validUntil), clock skew allowed.
+	Expired Reason = "expired"
+	// NotYetValid results when the document is not valid yet at the
+	// verification time (nbf, validFrom) or claims to be issued in the future.
+	NotYetValid Reason = "not_yet_valid"
+	// Revoked results when the issuer's status list marks the document as
+	// revoked or suspended.
+	Revoked Reason = "revoked"
+	// StatusUnknown results when the document refers to a status list and no
+	// usable list (present, signed by the issuer, fresh, matching) was given.
+	StatusUnknown Reason = "status_unknown"
+)
+
+// Selective disclosure and device binding.
+const (
+	// DisclosureMismatch results when disclosed data does not match the
+	// issuer-signed digests: a tampered, unreferenced or duplicated
+	// disclosure, or a reused digest identifier.
+	DisclosureMismatch Reason = "disclosure_mismatch"
+	// HolderBindingInvalid results when the holder's key binding (an SD-JWT
+	// KB-JWT, an mdoc device signature) is missing where required, or does
+	// not verify, or does not match the presentation (sd_hash, aud, nonce).
+	HolderBindingInvalid Reason = "holder_binding_invalid"
+)
+
+// Embassy attestations.
+const (
+	// ProofInvalid results when a tlog proof does not bind the document to
+	// the checkpoint: malformed proof, wrong index, size or path length, or a
+	// root that does not match.
+	ProofInvalid Reason = "proof_invalid"
+	// CheckpointUntrusted results when the checkpoint's origin is not a log
+	// trusted for this issuer, or it carries no valid signature by that log.
+	CheckpointUntrusted Reason = "checkpoint_untrusted"
+	// QuorumNotMet results when fewer embassies than the issuer's policy
+	// requires attest to the checkpoint. It is a warning when attestation is
+	// optional.
+	QuorumNotMet Reason = "quorum_not_met"
+	// AttestationMissing results when the issuer's policy requires an
+	// embassy attestation and the document came with no proof.
+	AttestationMissing Reason = "attestation_missing"
+)
+
+// Trust bundles.
+const (
+	// TrustInvalid results when the trust bundle's signature does not verify
+	// with the pinned operator key, or the bundle cannot be read.
+	TrustInvalid Reason = "trust_invalid"
+	// TrustStale results when the verification time is past the trust
+	// bundle's next_update.
+	TrustStale Reason = "trust_stale"
+	// TrustRollback results when a trust bundle has a lower sequence number
+	// than one already accepted from the same operator.
+	TrustRollback Reason = "trust_rollback"
+)
+
+// reasonVerdict says which verdict a reason decides when it is the deciding
+// failure. "Could not decide" codes give indeterminate (ETSI EN 319 102-1):
+// the document may be genuine, but we cannot say so.
+var reasonVerdict = map[Reason]Verdict{
+	Malformed:            Invalid,
+	TooLarge:             Indeterminate,
+	UnsupportedFormat:    Indeterminate,
+	LimitExceeded:        Indeterminate,
+	Internal:             Indeterminate,
+	TimeMissing:          Indeterminate,
+	PayloadMissing:       Indeterminate,
+	UnsupportedAlg:       Indeterminate,
+	AlgNotAllowed:        Invalid,
+	CritUnsupported:      Invalid,
+	IssuerUnknown:        Indeterminate,
+	KeyNotValid:          Invalid,
+	SignatureInvalid:     Invalid,
+	TypeNotAllowed:       Invalid,
+	ChainUntrusted:       Indeterminate,
+	CertificateExpired:   Invalid,
+	KeyUsage:             Invalid,
+	Expired:              Invalid,
+	NotYetValid:          Invalid,
+	Revoked:              Invalid,
+	StatusUnknown:        Indeterminate,
+	DisclosureMismatch:   Invalid,
+	HolderBindingInvalid: Invalid,
+	ProofInvalid:         Invalid,
+	CheckpointUntrusted:  Indeterminate,
+	QuorumNotMet:         Indeterminate,
+	AttestationMissing:   Indeterminate,
+	TrustInvalid:         Indeterminate,
+	TrustStale:           Indeterminate,
+	TrustRollback:        Indeterminate,
+}
+
+// Reasons returns every reason code, in documentation order.
+func Reasons() []Reason {
+	return append([]Reason(nil), allReasons...)
+}
+
+var allReasons = []Reason{
+	Malformed, TooLarge, UnsupportedFormat, LimitExceeded, Internal, TimeMissing, PayloadMissing,
+	UnsupportedAlg, AlgNotAllowed, CritUnsupported,
+	IssuerUnknown, KeyNotValid, SignatureInvalid, TypeNotAllowed,
+	ChainUntrusted, CertificateExpired, KeyUsage,
+	Expired, NotYetValid, Revoked, StatusUnknown,
+	DisclosureMismatch, HolderBindingInvalid,
+	ProofInvalid, CheckpointUntrusted, QuorumNotMet, AttestationMissing,
+	TrustInvalid, TrustStale, TrustRollback,
+}
+
+// Verdict returns the verdict this reason decides when it is the deciding
+// failure of a report.
+func (r Reason) Verdict() Verdict {
+	if v, ok := reasonVerdict[r]; ok {
+		return v
+	}
+	return Indeterminate
+}

@@ -1,0 +1,286 @@
+package verifier
+
+import (
+	"crypto/x509"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// signed is what a format hands to the common checks once it has parsed a
+// signature: which algorithm and key the document names, what was signed,
+// and when the document says it was signed.
+type signed struct {
+	alg      string   // algorithm as named by the document (JOSE name)
+	kid      string   // key identifier as named by the document, if any
+	chain    [][]byte // x5c / x5chain certificates, DER, signer first
+	msg      []byte   // the exact signing input
+	sig      []byte
+	signedAt time.Time // iat or the format's equivalent; zero if none
+	docType  string
+	// allowUnnamed lets documents that name neither a kid nor a certificate
+	// be tried against every trusted key of their algorithm (some COSE and
+	// CWT documents carry no kid).
+	allowUnnamed bool
+}
+
+// maxUnnamedKeys bounds how many keys a document without kid may be tried
+// against, so that one input cannot cost a signature check per trusted key.
+const maxUnnamedKeys = 16
+
+// at is the time at which keys and certificates must have been valid: the
+// signing time the document states, else the verification time.
+func (s *signed) at(v *verification) time.Time {
+	if !s.signedAt.IsZero() {
+		return s.signedAt
+	}
+	return v.opts.Time
+}
+
+// verifySigned runs the algorithm, issuer_trust, certificate_chain and
+// signature checks. It returns the key that verified, or nil.
+func (v *verification) verifySigned(s *signed) *Key {
+	if forbiddenAlg(s.alg) {
+		v.rep.fail(CheckAlgorithm, AlgNotAllowed, fmt.Sprintf("algorithm %q is never accepted", clip(s.alg)))
+		return nil
+	}
+	alg := Alg(s.alg)
+	if _, ok := algs[alg]; !ok {
+		v.rep.fail(CheckAlgorithm, UnsupportedAlg, fmt.Sprintf("algorithm %q is not supported", clip(s.alg)))
+		return nil
+	}
+
+	var candidates []*Key
+	switch {
+	case len(s.chain) > 0:
+		k := v.chainKey(s)
+		if k == nil {
+			return nil
+		}
+		candidates = []*Key{k}
+	case s.kid != "":
+		candidates = v.opts.Trust.KeysByID(s.kid)
+		if len(candidates) == 0 {
+			v.rep.fail(CheckIssuerTrust, IssuerUnknown, fmt.Sprintf("no trusted key has kid %q", clip(s.kid)))
+			return nil
+		}
+	case s.allowUnnamed && v.opts.Trust != nil:
+		for _, is := range v.opts.Trust.Issuers {
+			for _, k := range is.Keys {
+				if k.allows(alg) && len(candidates) < maxUnnamedKeys {
+					candidates = append(candidates, k)
+				}
+			}
+		}
+		if len(candidates) == 0 {
+			v.rep.fail(CheckIssuerTrust, IssuerUnknown, "the document names no key, and no trusted key has its algorithm")
+			return nil
+		}
+	default:
+		v.rep.fail(CheckIssuerTrust, IssuerUnknown, "the document names no trusted key (no kid, no certificate)")
+		return nil
+	}
+
+	// Try each candidate; remember the most telling failure.
+	viaChain := len(s.chain) > 0
+	at := s.at(v)
+	var algMismatch, outOfWindow, badSig *Key
+	for _, k := range candidates {
+		switch {
+		case !k.allows(alg):
+			algMismatch = k
+		case !k.NotBefore.IsZero() && at.Before(k.NotBefore), !k.NotAfter.IsZero() && at.After(k.NotAfter):
+			outOfWindow = k
+		case !v.opts.checkSig(alg, k, s.msg, s.sig):
+			badSig = k
+		default:
+			v.rep.pass(CheckAlgorithm, string(alg))
+			v.issuerPassed(k, viaChain, at)
+			v.rep.pass(CheckSignature, "")
+			return k
+		}
+	}
+	switch {
+	case badSig != nil:
+		v.rep.pass(CheckAlgorithm, string(alg))
+		v.issuerPassed(badSig, viaChain, at)
+		v.rep.fail(CheckSignature, SignatureInvalid, "the signature does not verify with the trusted key")
+	case outOfWindow != nil:
+		v.rep.pass(CheckAlgorithm, string(alg))
+		v.issuerPassed(outOfWindow, viaChain, at)
+		v.rep.fail(CheckSignature, KeyNotValid, fmt.Sprintf("the key was not valid on %s", timeString(at)))
+	default:
+		v.rep.fail(CheckAlgorithm, AlgNotAllowed, fmt.Sprintf("the trusted key is for %s, not %s", algList(algMismatch.Algs), clip(s.alg)))
+	}
+	return nil
+}
+
+func algList(a []Alg) string {
+	if len(a) == 1 {
+		return string(a[0])
+	}
+	return fmt.Sprint(a)
+}
+
+// issuerPassed records the issuer_trust check and fills the report's issuer.
+// A key whose certificate the trust names directly (not through a chain in
+// the document) is still checked as a signer certificate at the time at.
+func (v *verification) issuerPassed(k *Key, viaChain bool, at time.Time) {
+	v.issuer = k.Issuer
+	d := v.rep.doc()
+	d.Issuer = &DocumentIssuer{ID: k.Issuer.ID, Name: k.Issuer.Name, Country: k.Issuer.Country, KeyID: clip(k.ID)}
+	v.rep.pass(CheckIssuerTrust, k.Issuer.Name)
+	c := k.Certificate
+	if c == nil || viaChain {
+		return
+	}
+	v.certificates([]*x509.Certificate{c})
+	switch reason, detail := signerUsage(c); {
+	case reason != "":
+		v.rep.fail(CheckCertificateChain, reason, detail)
+	case at.Before(c.NotBefore) || at.After(c.NotAfter):
+		v.rep.fail(CheckCertificateChain, CertificateExpired, fmt.Sprintf("the signer certificate was not valid at %s", timeString(at)))
+	default:
+		v.rep.pass(CheckCertificateChain, "the signer certificate is trusted directly")
+		if v.opts.Time.After(c.NotAfter) {
+			v.rep.warn(CertificateExpired, "the signer certificate has expired since the document was signed")
+		}
+	}
+}
+
+// chainKey verifies a document's certificate chain against the issuers'
+// anchors at the signing time and returns the signer's key.
+func (v *verification) chainKey(s *signed) *Key {
+	certs := make([]*x509.Certificate, 0, len(s.chain))
+	for _, der := range s.chain {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			v.rep.fail(CheckDecode, Malformed, "a certificate in the document cannot be parsed")
+			return nil
+		}
+		certs = append(certs, c)
+	}
+	leaf := certs[0]
+	v.certificates(certs)
+	inter := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	at := s.at(v)
+	var trust []*Issuer
+	if v.opts.Trust != nil {
+		trust = v.opts.Trust.Issuers
+	}
+	expired := false
+	for _, is := range trust {
+		if len(is.Anchors) == 0 {
+			continue
+		}
+		_, err := leaf.Verify(x509.VerifyOptions{
+			Roots:         is.anchors,
+			Intermediates: inter,
+			CurrentTime:   at,
+			KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+		})
+		if err != nil {
+			if ce, ok := err.(x509.CertificateInvalidError); ok && ce.Reason == x509.Expired {
+				expired = true
+			}
+			continue
+		}
+		if reason, detail := signerUsage(leaf); reason != "" {
+			v.rep.fail(CheckCertificateChain, reason, detail)
+			return nil
+		}
+		v.rep.pass(CheckCertificateChain, fmt.Sprintf("chains to a trust anchor of %s at %s", is.Name, timeString(at)))
+		if v.opts.Time.After(leaf.NotAfter) {
+			v.rep.warn(CertificateExpired, "the signer certificate has expired since the document was signed")
+		}
+		algs := keyTypeAlgs(leaf.PublicKey)
+		return &Key{ID: s.kid, Algs: algs, Public: leaf.PublicKey, Certificate: leaf, Issuer: is, spki: leaf.RawSubjectPublicKeyInfo}
+	}
+	if expired {
+		v.rep.fail(CheckCertificateChain, CertificateExpired, fmt.Sprintf("a certificate of the chain was not valid at %s", timeString(at)))
+		return nil
+	}
+	v.rep.fail(CheckCertificateChain, ChainUntrusted, "the signer certificate does not chain to a trusted anchor")
+	return nil
+}
+
+// signerUsage checks that a certificate may sign documents.
+func signerUsage(c *x509.Certificate) (Reason, string) {
+	if c.IsCA {
+		return KeyUsage, "the signer certificate is a CA certificate"
+	}
+	if c.KeyUsage != 0 && c.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+		return KeyUsage, "the signer certificate lacks the digitalSignature key usage"
+	}
+	return "", ""
+}
+
+// certificates records the signer's chain in the report's technical details.
+func (v *verification) certificates(certs []*x509.Certificate) {
+	t := v.rep.doc().technical()
+	for _, c := range certs {
+		t.Certificates = append(t.Certificates, CertificateInfo{
+			Subject:   clipLong(c.Subject.String()),
+			Issuer:    clipLong(c.Issuer.String()),
+			Serial:    clipLong(c.SerialNumber.String()),
+			NotBefore: timeString(c.NotBefore),
+			NotAfter:  timeString(c.NotAfter),
+		})
+	}
+}
+
+func clipLong(s string) string {
+	if len(s) > 256 {
+		return s[:256] + "…"
+	}
+	return s
+}
+
+func (d *Document) technical() *Technical {
+	if d.Technical == nil {
+		d.Technical = &Technical{}
+	}
+	return d.Technical
+}
+
+// checkDocumentType checks the issuer may issue this type of document.
+func (v *verification) checkDocumentType(docType string) {
+	if v.issuer == nil || len(v.issuer.DocumentTypes) == 0 {
+		return
+	}
+	if slices.Contains(v.issuer.DocumentTypes, docType) {
+		v.rep.pass(CheckDocumentType, clip(docType))
+		return
+	}
+	v.rep.fail(CheckDocumentType, TypeNotAllowed, fmt.Sprintf("%s is not trusted for documents of type %q", v.issuer.Name, clip(docType)))
+}
+
+// validity holds the time claims common to JWT and CWT (RFC 7519, 8392).
+type validity struct {
+	iat, nbf, exp time.Time
+}
+
+// checkValidity checks exp, nbf and iat against the verification time,
+// with the clock skew allowed, and fills the report's validity window.
+func (v *verification) checkValidity(t validity) {
+	now, skew := v.opts.Time, v.opts.skew()
+	d := v.rep.doc()
+	d.SignedAt = timeString(t.iat)
+	d.ValidFrom = timeString(t.nbf)
+	d.ValidUntil = timeString(t.exp)
+	switch {
+	case !t.exp.IsZero() && now.After(t.exp.Add(skew)):
+		v.rep.fail(CheckValidityPeriod, Expired, "expired on "+timeString(t.exp))
+	case !t.nbf.IsZero() && now.Before(t.nbf.Add(-skew)):
+		v.rep.fail(CheckValidityPeriod, NotYetValid, "not valid before "+timeString(t.nbf))
+	case !t.iat.IsZero() && now.Before(t.iat.Add(-skew)):
+		v.rep.fail(CheckValidityPeriod, NotYetValid, "issued in the future, on "+timeString(t.iat))
+	case t.exp.IsZero() && t.nbf.IsZero():
+		v.rep.skip(CheckValidityPeriod, "the document states no validity period")
+	default:
+		v.rep.pass(CheckValidityPeriod, "")
+	}
+}

@@ -1,0 +1,65 @@
+// Package verifier verifies signed government documents and data-embassy
+// attestations, and always answers with a Report.
+//
+// It is pure Go with no network, no file system, no clock and no global
+// state, so that it compiles unchanged to the WebAssembly module that runs in
+// browsers, under wazero and in other people's programs, and decides the
+// same everywhere. The verification time is an input (Options.Time).
+package verifier
+
+import (
+	"fmt"
+)
+
+// Verify verifies one document and returns its report. It never panics and
+// never returns nil: bad input gets a report with a reason code.
+func Verify(input []byte, opts Options) (rep *Report) {
+	v := &verification{opts: &opts, rep: newReport(opts.Time)}
+	defer func() {
+		if r := recover(); r != nil {
+			// A bug of ours must not take the host down, nor pass for a
+			// verdict on the document.
+			b := newReport(opts.Time)
+			b.fail(CheckInput, Internal, "the verifier failed on this input")
+			rep = b.finish()
+		}
+	}()
+	if len(input) > opts.maxSize() {
+		v.rep.fail(CheckInput, TooLarge, fmt.Sprintf("%d bytes; the limit is %d", len(input), opts.maxSize()))
+		return v.rep.finish()
+	}
+	if opts.Time.IsZero() {
+		v.rep.fail(CheckInput, TimeMissing, "no verification time was given")
+		return v.rep.finish()
+	}
+	v.run(input)
+	return v.rep.finish()
+}
+
+// verification is the state of one Verify call.
+type verification struct {
+	opts *Options
+	rep  *report
+	// issuer is the trusted issuer that signed the document, once known.
+	issuer *Issuer
+	// input is the document as given, for checks that bind to its exact
+	// bytes (embassy attestations hash the document as received).
+	input []byte
+}
+
+func (v *verification) run(input []byte) {
+	v.input = input
+	format, data, err := detect(input, v.opts.Format)
+	if err != nil {
+		v.rep.fail(CheckDecode, Malformed, err.Error())
+		return
+	}
+	switch format {
+	case FormatJWS:
+		v.verifyJWS(data)
+	case FormatCOSE:
+		v.verifyCOSE(data)
+	default:
+		v.rep.fail(CheckDecode, UnsupportedFormat, fmt.Sprintf("format %q is not supported", clip(string(format))))
+	}
+}
