@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/big"
 	"reflect"
-	"sort"
 	"strconv"
 
 	"github.com/fxamacker/cbor/v2"
@@ -121,14 +120,4 @@ func intKey(k any) (int64, bool) {
 		}
 	}
 	return 0, false
-}
-
-// sortedKeys returns a map's keys in a stable order, for reports.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

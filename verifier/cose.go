@@ -412,4 +412,3 @@ func cborTime(x any) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
-

@@ -9,12 +9,12 @@ type Format string
 
 const (
 	FormatDetect     Format = ""
-	FormatJWS        Format = "jws"        // compact or JSON serialization, JWT included
-	FormatCOSE       Format = "cose"       // COSE_Sign1, tagged or not, CWT included; raw, hex or base64
-	FormatDCC        Format = "dcc"        // EU Digital COVID Certificate, "HC1:…"
-	FormatMDoc       Format = "mdoc"       // ISO/IEC 18013-5 DeviceResponse or IssuerSigned
-	FormatSDJWT      Format = "sd-jwt"     // SD-JWT (VC), compact or JSON serialization
-	FormatAttested   Format = "attested"   // an Apostille bundle: document plus tlog proof
+	FormatJWS        Format = "jws"         // compact or JSON serialization, JWT included
+	FormatCOSE       Format = "cose"        // COSE_Sign1, tagged or not, CWT included; raw, hex or base64
+	FormatDCC        Format = "dcc"         // EU Digital COVID Certificate, "HC1:…"
+	FormatMDoc       Format = "mdoc"        // ISO/IEC 18013-5 DeviceResponse or IssuerSigned
+	FormatSDJWT      Format = "sd-jwt"      // SD-JWT (VC), compact or JSON serialization
+	FormatAttested   Format = "attested"    // an Apostille bundle: document plus tlog proof
 	formatJWSCompact Format = "jws-compact" // reported formats
 	formatJWSJSON    Format = "jws-json"
 	formatCOSESign1  Format = "cose-sign1"

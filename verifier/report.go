@@ -218,16 +218,6 @@ func (b *report) doc() *Document {
 	return b.r.Document
 }
 
-// failed reports whether any check so far failed or was indeterminate.
-func (b *report) failed() bool {
-	for _, c := range b.r.Checks {
-		if c.Status == Failed || c.Status == StatusIndeterminate {
-			return true
-		}
-	}
-	return false
-}
-
 // finish decides the verdict: the first failed check decides invalid; else
 // the first indeterminate check decides indeterminate; else valid. A report
 // without a single passed signature check is never valid.

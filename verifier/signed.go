@@ -17,7 +17,6 @@ type signed struct {
 	msg      []byte   // the exact signing input
 	sig      []byte
 	signedAt time.Time // iat or the format's equivalent; zero if none
-	docType  string
 	// allowUnnamed lets documents that name neither a kid nor a certificate
 	// be tried against every trusted key of their algorithm (some COSE and
 	// CWT documents carry no kid).

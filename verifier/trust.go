@@ -29,12 +29,12 @@ type Bundle struct {
 	TrustBundle string `json:"trust_bundle"`
 	// Operator, Sequence, IssuedAt and NextUpdate describe a signed bundle;
 	// they are informative in an unsigned one.
-	Operator    string          `json:"operator,omitempty"`
-	Sequence    uint64          `json:"sequence,omitempty"`
-	IssuedAt    string          `json:"issued_at,omitempty"`
-	NextUpdate  string          `json:"next_update,omitempty"`
-	Issuers     []BundleIssuer  `json:"issuers"`
-	Embassies   []BundleEmbassy `json:"embassies,omitempty"`
+	Operator   string          `json:"operator,omitempty"`
+	Sequence   uint64          `json:"sequence,omitempty"`
+	IssuedAt   string          `json:"issued_at,omitempty"`
+	NextUpdate string          `json:"next_update,omitempty"`
+	Issuers    []BundleIssuer  `json:"issuers"`
+	Embassies  []BundleEmbassy `json:"embassies,omitempty"`
 	// StatusLists are status list tokens (JWT compact, or CWT as base64)
 	// shipped with the bundle for hosts that cannot fetch them.
 	StatusLists []string `json:"status_lists,omitempty"`

@@ -77,8 +77,12 @@ func PublicJWK(pub crypto.PublicKey, kid, alg string) verifier.JWK {
 	case *ecdsa.PublicKey:
 		size := (k.Curve.Params().BitSize + 7) / 8
 		j.Kty, j.Crv = "EC", k.Curve.Params().Name
-		j.X = b(k.X.FillBytes(make([]byte, size)))
-		j.Y = b(k.Y.FillBytes(make([]byte, size)))
+		point, err := k.Bytes() // 04 || X || Y
+		if err != nil {
+			panic(err)
+		}
+		j.X = b(point[1 : 1+size])
+		j.Y = b(point[1+size:])
 	case ed25519.PublicKey:
 		j.Kty, j.Crv, j.X = "OKP", "Ed25519", b(k)
 	case *rsa.PublicKey:

@@ -98,13 +98,3 @@ func (w *World) addDocument(s Sample, data []byte) error {
 	}
 	return nil
 }
-
-// issuer returns the bundle entry for an issuer id, for steps that add keys.
-func (w *World) issuer(id string) *verifier.BundleIssuer {
-	for i := range w.Bundle.Issuers {
-		if w.Bundle.Issuers[i].ID == id {
-			return &w.Bundle.Issuers[i]
-		}
-	}
-	panic("demo: no issuer " + id)
-}
