@@ -49,6 +49,9 @@ type verification struct {
 
 func (v *verification) run(input []byte) {
 	v.input = input
+	if !v.checkTrust() { // bundlesign.go: report the trust, refuse stale trust
+		return
+	}
 	format, data, err := detect(input, v.opts.Format)
 	if err != nil {
 		v.rep.fail(CheckDecode, Malformed, err.Error())
