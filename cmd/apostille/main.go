@@ -2,6 +2,7 @@
 // attestations, and runs the tools around them.
 //
 //	apostille verify [flags] INPUT...   verify documents (bulk)
+//	apostille trust SUBCOMMAND          signed trust bundles
 //	apostille demo DIR                  build the demo world
 //
 // Run "apostille COMMAND -h" for a command's flags.
@@ -28,6 +29,7 @@ type command struct {
 
 var commands = []command{
 	{"verify", "verify documents: files, directories, - (stdin) or JSON Lines", runVerify},
+	{"trust", "trust bundles: keygen, build, sign, inspect, verify, update", runTrust},
 	{"demo", "build the demo world (issuers, trust bundle, documents) into a directory", runDemo},
 }
 

@@ -33,6 +33,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	at := fs.String("at", "", "verification time, RFC 3339 (default: now)")
 	format := fs.String("format", "text", "output: jsonl, csv or text")
 	payloadPath := fs.String("payload", "", "detached payload for the documents")
+	tf := addTrustFlags(fs) // trustverify.go: signed bundles, status lists
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: apostille verify [--trust PATH]... [--at RFC3339] [--format jsonl|csv|text] [--payload FILE] INPUT...")
 		fmt.Fprintln(stderr, "INPUT is a file, a directory (read recursively) or - for standard input.")
@@ -68,7 +69,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		}
 		cfg.payload = b
 	}
-	t, _, err := loadTrust(cfg.trust)
+	t, err := tf.load(cfg.trust, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "apostille verify: --trust:", err)
 		return exitUsage
@@ -84,7 +85,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 			code = exitUsage
 			return
 		}
-		rep = verifier.Verify(doc, verifier.Options{Trust: t, Time: cfg.at, Payload: cfg.payload})
+		rep = tf.verify(doc, verifier.Options{Trust: t, Time: cfg.at, Payload: cfg.payload})
 		if rep.Verdict != verifier.Valid && code == exitOK {
 			code = exitInvalid
 		}
@@ -259,6 +260,7 @@ func writeText(w *bufio.Writer, name string, rep *verifier.Report) {
 			fmt.Fprintf(w, "  valid to:  %s\n", d.ValidUntil)
 		}
 	}
+	writeTrustText(w, rep)
 	for _, a := range rep.Attestations {
 		fmt.Fprintf(w, "  attested:  %s (%s), %s, %s #%d of %d\n", a.Embassy, a.Country, a.CosignedAt, a.Origin, a.Index, a.TreeSize)
 	}
