@@ -228,7 +228,7 @@ func writeTrustText(w *bufio.Writer, rep *verifier.Report) {
 		}
 		switch {
 		case c.Status == verifier.Passed:
-			fmt.Fprintf(w, "  status:    not revoked — %s\n", c.Detail)
+			fmt.Fprintf(w, "  status:    %s\n", c.Detail)
 		case c.Reason == verifier.Revoked:
 			fmt.Fprintf(w, "  status:    REVOKED — %s\n", c.Detail)
 		default:
