@@ -94,7 +94,10 @@ func runTrustSign(args []string, stdout, stderr io.Writer) int {
 	validFor := fs.Duration("valid-for", 7*24*time.Hour, "time from issued_at to next_update")
 	at := fs.String("at", "", "issued_at, RFC 3339 (default: now)")
 	out := fs.String("out", "-", "where to write the signed bundle")
-	fs.Usage = func() { fmt.Fprintln(stderr, "usage: apostille trust sign --key FILE [flags] BUNDLE.json"); fs.PrintDefaults() }
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: apostille trust sign --key FILE [flags] BUNDLE.json")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -177,7 +180,10 @@ func runTrustVerify(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&keys, "trust-key", "pinned operator key (public JWK; repeatable)")
 	state := fs.String("trust-state", defaultStatePath(), "rollback state file; \"none\" for none")
 	at := fs.String("at", "", "time at which the bundle must be fresh, RFC 3339 (default: now)")
-	fs.Usage = func() { fmt.Fprintln(stderr, "usage: apostille trust verify --trust-key KEY [flags] BUNDLE.jws"); fs.PrintDefaults() }
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: apostille trust verify --trust-key KEY [flags] BUNDLE.jws")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}

@@ -48,7 +48,10 @@ func runTrustBuild(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&lists, "status-list", "FILE: a status list token to ship with the bundle (repeatable)")
 	operator := fs.String("operator", "", "operator name")
 	out := fs.String("out", "-", "where to write the bundle")
-	fs.Usage = func() { fmt.Fprintln(stderr, "usage: apostille trust build [sources] [--out FILE]"); fs.PrintDefaults() }
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: apostille trust build [sources] [--out FILE]")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -231,7 +234,10 @@ func runTrustInspect(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var keys listFlag
 	fs.Var(&keys, "trust-key", "pinned operator key to check a signed bundle with (repeatable)")
-	fs.Usage = func() { fmt.Fprintln(stderr, "usage: apostille trust inspect [--trust-key KEY] BUNDLE"); fs.PrintDefaults() }
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: apostille trust inspect [--trust-key KEY] BUNDLE")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}

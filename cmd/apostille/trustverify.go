@@ -247,4 +247,3 @@ func age(sec int64) string {
 	}
 	return d.String()
 }
-

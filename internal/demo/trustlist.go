@@ -90,4 +90,3 @@ func (w *World) signedTrust() error {
 	}
 	return w.write(w.Man.SignedTrust, append(signed, '\n'))
 }
-
