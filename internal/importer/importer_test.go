@@ -215,8 +215,8 @@ func TestDCCSignerList(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, list := range map[string][]byte{
-		"gateway":                  gateway,
-		"national":                 national,
+		"gateway":                 gateway,
+		"national":                national,
 		"national with signature": append([]byte("MEUCIQDsignaturelinebase64==\n"), national...),
 	} {
 		issuers, err := importer.DCCSignerList(list)
