@@ -20,7 +20,7 @@ import (
 
 // fixture is one issuer, an operator and a verification time.
 type fixture struct {
-	t        *testing.T
+	t        testing.TB
 	issuer   *ecdsa.PrivateKey
 	other    *ecdsa.PrivateKey // a second trusted issuer
 	operator *trustlist.Key
@@ -32,7 +32,7 @@ var (
 	fxAt     = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 )
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	return &fixture{t: t, issuer: ecKey("issuer"), other: ecKey("other"), operator: edOperator("operator"), at: fxAt}
 }
