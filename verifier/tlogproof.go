@@ -35,8 +35,6 @@ type tlogProof struct {
 	checkpoint []byte   // the signed checkpoint note, verbatim
 }
 
-var errProof = errors.New("malformed tlog proof")
-
 // parseTLogProof reads a proof strictly: header, optional extra line,
 // index line, hash lines, an empty line, then the checkpoint.
 func parseTLogProof(b []byte) (*tlogProof, error) {
