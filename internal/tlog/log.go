@@ -29,6 +29,10 @@ type LogOptions struct {
 	// Republish publishes a fresh checkpoint even when the log has not
 	// grown, to collect cosignatures again.
 	Republish bool
+	// Batch, when set, is the number of documents the caller is about to
+	// append: they are sequenced as one batch, so the tiles written do not
+	// depend on timing (the demo world is byte-for-byte repeatable).
+	Batch uint
 }
 
 // Log is an issuer's document log: a directory of C2SP tlog-tiles written
@@ -71,6 +75,9 @@ func OpenLog(ctx context.Context, dir string, signer note.Signer, o LogOptions) 
 		// (FindEntry) without another store beside the tiles.
 		WithAntispam(4096, nil).
 		WithGarbageCollectionInterval(0)
+	if o.Batch > 0 {
+		opts.WithBatching(o.Batch, time.Second)
+	}
 	if o.Republish {
 		opts.WithCheckpointRepublishInterval(checkpointInterval)
 	}
