@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -39,6 +40,7 @@ func runLog(args []string, stdout, stderr io.Writer) int {
 	failOpen := fs.Bool("fail-open", false, "publish even when the embassies' quorum is not reached")
 	timeout := fs.Duration("witness-timeout", 30*time.Second, "how long to wait for cosignatures")
 	cpPath := fs.String("checkpoint", "", "prove against this checkpoint (default: the log's current one)")
+	wait := fs.Duration("wait", 2*time.Minute, "give up when no checkpoint is published within this time")
 	if err := fs.Parse(args[1:]); err != nil {
 		return exitUsage
 	}
@@ -48,6 +50,8 @@ func runLog(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, *wait)
+	defer cancel()
 	dir, docs := fs.Arg(0), fs.Args()[1:]
 	fail := func(err error) int {
 		fmt.Fprintln(stderr, "apostille log:", err)
@@ -112,6 +116,9 @@ func runLog(args []string, stdout, stderr io.Writer) int {
 			contents = append(contents, b)
 		}
 		idx, cp, err := l.Append(ctx, contents)
+		if errors.Is(err, context.DeadlineExceeded) {
+			return fail(errors.New("no checkpoint covering the documents was published in time (embassy quorum not reached? see --fail-open)"))
+		}
 		if err != nil {
 			return fail(err)
 		}

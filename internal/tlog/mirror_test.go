@@ -265,3 +265,28 @@ func TestAddCheckpointHTTP(t *testing.T) {
 	r.Body.Close()
 	_ = fmt.Sprint()
 }
+
+// TestMirrorFollowHTTP follows a log served over HTTP by a static file
+// server, as a log published with any web server is.
+func TestMirrorFollowHTTP(t *testing.T) {
+	ctx := context.Background()
+	k := newTestKeys(t, "log.example/http")
+	logDir := t.TempDir()
+	appendDocs(t, logDir, k, 0, 20)
+	srv := httptest.NewServer(http.FileServer(http.Dir(logDir)))
+	defer srv.Close()
+	src, err := HTTPSource(srv.URL+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewMirror(t.TempDir(), k.embassy, []MirroredLog{{VKey: k.logVKey, Source: src}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if line, err := m.Follow(ctx, "log.example/http"); err != nil || line == "" {
+		t.Fatalf("follow over HTTP: %v", err)
+	}
+	if n, _ := m.Size("log.example/http"); n != 20 {
+		t.Fatalf("size %d", n)
+	}
+}
