@@ -4,6 +4,9 @@
 //	apostille verify [flags] INPUT...   verify documents (bulk)
 //	apostille trust SUBCOMMAND          signed trust bundles
 //	apostille demo DIR                  build the demo world
+//	apostille keys generate ...         signed-note keys for logs, embassies, operators
+//	apostille log append ...            an issuer's document log and .tlog-proof files
+//	apostille embassy ...               a data embassy (mirror, cosigner, witness endpoint)
 //
 // Run "apostille COMMAND -h" for a command's flags.
 package main
@@ -31,6 +34,9 @@ var commands = []command{
 	{"verify", "verify documents: files, directories, - (stdin) or JSON Lines", runVerify},
 	{"trust", "trust bundles: keygen, build, sign, inspect, verify, update", runTrust},
 	{"demo", "build the demo world (issuers, trust bundle, documents) into a directory", runDemo},
+	{"keys", "generate and print signed-note keys for logs, embassies and operators", runKeys},
+	{"log", "an issuer's document log: append documents, publish checkpoints, write .tlog-proof files", runLog},
+	{"embassy", "a data embassy: mirror logs, cosign, serve tlog-witness add-checkpoint", runEmbassy},
 }
 
 func main() {
