@@ -59,6 +59,8 @@ func (v *verification) run(input []byte) {
 		v.verifyJWS(data)
 	case FormatCOSE:
 		v.verifyCOSE(data)
+	case FormatDCC:
+		v.verifyDCC(data)
 	default:
 		v.rep.fail(CheckDecode, UnsupportedFormat, fmt.Sprintf("format %q is not supported", clip(string(format))))
 	}
