@@ -50,14 +50,14 @@ import (
 // from the PNG upstream ships beside it (IE/png/N_qr.png).
 
 type dccVector struct {
-	JSON            json.RawMessage `json:"JSON"`
-	CBOR            string          `json:"CBOR"`
-	COSE            string          `json:"COSE"`
-	COMPRESSED      string          `json:"COMPRESSED"`
-	BASE45          string          `json:"BASE45"`
-	PREFIX          string          `json:"PREFIX"`
-	QR              string          `json:"2DCODE"`
-	TESTCTX         struct {
+	JSON       json.RawMessage `json:"JSON"`
+	CBOR       string          `json:"CBOR"`
+	COSE       string          `json:"COSE"`
+	COMPRESSED string          `json:"COMPRESSED"`
+	BASE45     string          `json:"BASE45"`
+	PREFIX     string          `json:"PREFIX"`
+	QR         string          `json:"2DCODE"`
+	TESTCTX    struct {
 		CERTIFICATE     string `json:"CERTIFICATE"`
 		VALIDATIONCLOCK string `json:"VALIDATIONCLOCK"`
 		DESCRIPTION     string `json:"DESCRIPTION"`
