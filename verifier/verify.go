@@ -61,6 +61,8 @@ func (v *verification) run(input []byte) {
 		v.verifyCOSE(data)
 	case FormatDCC:
 		v.verifyDCC(data)
+	case FormatSDJWT:
+		v.verifySDJWT(data)
 	default:
 		v.rep.fail(CheckDecode, UnsupportedFormat, fmt.Sprintf("format %q is not supported", clip(string(format))))
 	}
