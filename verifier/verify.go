@@ -63,6 +63,8 @@ func (v *verification) run(input []byte) {
 		v.verifyDCC(data)
 	case FormatSDJWT:
 		v.verifySDJWT(data)
+	case FormatMDoc:
+		v.verifyMDoc(data)
 	default:
 		v.rep.fail(CheckDecode, UnsupportedFormat, fmt.Sprintf("format %q is not supported", clip(string(format))))
 	}
