@@ -59,7 +59,7 @@ func Build(dir, seed string) (*World, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "documents"), 0o755); err != nil {
 		return nil, err
 	}
-	for _, step := range []func() error{w.issuers, w.joseSamples, w.coseSamples} {
+	for _, step := range []func() error{w.issuers, w.joseSamples, w.coseSamples, w.govSamples} {
 		if err := step(); err != nil {
 			return nil, err
 		}
