@@ -77,9 +77,9 @@ func demoDCC(member string, entry map[string]any) map[string]any {
 		base[k] = v
 	}
 	return map[string]any{
-		"ver": "1.3.0",
-		"nam": map[string]any{"fn": "Maasikas", "fnt": "MAASIKAS", "gn": "Mari", "gnt": "MARI"},
-		"dob": "1990-05-17",
+		"ver":  "1.3.0",
+		"nam":  map[string]any{"fn": "Maasikas", "fnt": "MAASIKAS", "gn": "Mari", "gnt": "MARI"},
+		"dob":  "1990-05-17",
 		member: []any{base},
 	}
 }
