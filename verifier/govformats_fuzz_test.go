@@ -53,7 +53,7 @@ func FuzzBase45(f *testing.F) {
 			f.Add([]byte(v.BASE45))
 		}
 	}
-	f.Add([]byte("GGW"))  // 65535 + 1
+	f.Add([]byte("GGW")) // 65535 + 1
 	f.Add([]byte(":::")) // 91124, too large
 	f.Fuzz(func(t *testing.T, s []byte) {
 		out, err := base45Decode(s)
