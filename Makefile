@@ -6,7 +6,7 @@ DEMO  := build/demo
 FUZZTIME ?= 60s
 FUZZSMOKE ?= 3s
 
-.PHONY: all build run test lint unit fuzz fuzz-smoke bench clean docs
+.PHONY: all build run test lint unit fuzz fuzz-smoke bench clean docs interop-deps
 
 all: build
 
@@ -29,8 +29,12 @@ lint:
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) tool staticcheck ./...
 
-unit:
+unit: interop-deps
 	$(GO) test -count=1 ./...
+
+## interop-deps: the npm packages the interoperability tests drive (lockfile pinned)
+interop-deps:
+	cd interop/sdjwt && npm ci --no-audit --no-fund --loglevel=error
 
 fuzz-smoke:
 	scripts/fuzz.sh $(FUZZSMOKE)
