@@ -101,7 +101,7 @@ func FuzzMDoc(f *testing.F) {
 		}
 	}
 	opts := Options{Trust: a.trust(f), Time: annexDTime, Format: FormatMDoc,
-		Holder: HolderOptions{SessionTranscript: a.bytes(f, "SESSION_TRANSCRIPT_BYTES"), ReaderKey: a.readerKeyPKCS8(f)}}
+		Holder: HolderOptions{SessionTranscript: a.bytes(f, "SESSION_TRANSCRIPT_BYTES"), ReaderKey: a.readerKey(f)}}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		checkReport(t, Verify(in, opts))
 	})

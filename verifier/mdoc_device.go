@@ -243,17 +243,24 @@ func (v *verification) mdocDeviceMac(raw []byte, pub crypto.PublicKey, daBytes, 
 	v.rep.pass(CheckHolderBinding, "MACed by the device for this session")
 }
 
-// readerKey reads the reader's ephemeral private key, PKCS#8 DER.
-func readerKey(der []byte) (*ecdh.PrivateKey, error) {
-	k, err := x509.ParsePKCS8PrivateKey(der)
+// readerKey reads the reader's ephemeral private key: the raw scalar of a
+// P-256, P-384 or P-521 key, told apart by its length. (Not PKCS#8: its
+// parser would bring RSA private keys into the module for nothing.)
+func readerKey(raw []byte) (*ecdh.PrivateKey, error) {
+	var c ecdh.Curve
+	switch len(raw) {
+	case 32:
+		c = ecdh.P256()
+	case 48:
+		c = ecdh.P384()
+	case 66:
+		c = ecdh.P521()
+	default:
+		return nil, fmt.Errorf("the reader key is not a P-256, P-384 or P-521 private scalar")
+	}
+	k, err := c.NewPrivateKey(raw)
 	if err != nil {
-		return nil, fmt.Errorf("the reader key is not a PKCS#8 private key")
+		return nil, fmt.Errorf("the reader key is not a valid private key")
 	}
-	switch p := k.(type) {
-	case *ecdsa.PrivateKey:
-		return p.ECDH()
-	case *ecdh.PrivateKey:
-		return p, nil
-	}
-	return nil, fmt.Errorf("the reader key is not an EC key")
+	return k, nil
 }

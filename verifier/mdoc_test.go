@@ -3,9 +3,6 @@ package verifier
 import (
 	"bytes"
 
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"github.com/fxamacker/cbor/v2"
@@ -50,18 +47,8 @@ func (a annexD) trust(t testing.TB) *Trust {
 	return tr
 }
 
-// readerKeyPKCS8 is the Annex D reader's ephemeral key as PKCS#8.
-func (a annexD) readerKeyPKCS8(t testing.TB) []byte {
-	k, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), a.bytes(t, "EPHEMERAL_READER_KEY_D"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return der
-}
+// readerKey is the Annex D reader's ephemeral private scalar.
+func (a annexD) readerKey(t testing.TB) []byte { return a.bytes(t, "EPHEMERAL_READER_KEY_D") }
 
 var annexDTime = time.Date(2021, 3, 1, 12, 0, 0, 0, time.UTC)
 
@@ -126,7 +113,7 @@ func TestMDocAnnexDDeviceMac(t *testing.T) {
 	a := loadAnnexD(t)
 	resp := a.bytes(t, "DEVICE_RESPONSE")
 	st := a.bytes(t, "SESSION_TRANSCRIPT_BYTES")
-	opts := Options{Trust: a.trust(t), Time: annexDTime, Holder: HolderOptions{SessionTranscript: st, ReaderKey: a.readerKeyPKCS8(t)}}
+	opts := Options{Trust: a.trust(t), Time: annexDTime, Holder: HolderOptions{SessionTranscript: st, ReaderKey: a.readerKey(t)}}
 	r := Verify(resp, opts)
 	if st, _, _ := checkStatus(r, CheckHolderBinding); r.Verdict != Valid || st != Passed {
 		t.Fatalf("%s/%s %+v", r.Verdict, r.Reason, r.Checks)

@@ -92,9 +92,10 @@ type HolderOptions struct {
 	// authentication (or SessionTranscriptBytes, its tag-24 form); without
 	// it device authentication is skipped.
 	SessionTranscript []byte
-	// ReaderKey is the reader's ephemeral private key of the session
-	// (PKCS#8 DER), needed only to check an mdoc whose device authenticates
-	// with a MAC rather than a signature (ISO/IEC 18013-5 9.1.3.5).
+	// ReaderKey is the reader's ephemeral private key of the session (the
+	// raw EC private scalar), needed only to check an mdoc whose device
+	// authenticates with a MAC rather than a signature (ISO/IEC 18013-5
+	// 9.1.3.5).
 	ReaderKey []byte
 }
 
