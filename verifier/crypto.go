@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"errors"
 
+	"github.com/cloudflare/circl/sign/ed448"
 	"github.com/lestrrat-go/dsig"
 )
 
@@ -87,6 +88,9 @@ func VerifyPrimitive(alg string, pub crypto.PublicKey, msg, sig []byte) error {
 		k := pub.(*ecdsa.PublicKey)
 		return dsig.VerifyECDSA(k, msg, sig, info.hash)
 	case 'O':
+		if k, ok := pub.(ed448.PublicKey); ok {
+			return ed448Verify(k, msg, sig)
+		}
 		return dsig.VerifyEdDSA(pub.(ed25519.PublicKey), msg, sig)
 	case 'R', 'P':
 		return dsig.VerifyRSA(pub.(*rsa.PublicKey), msg, sig, info.hash, info.family == 'P')
@@ -110,7 +114,7 @@ func keyFits(info algInfo, pub crypto.PublicKey) error {
 		}
 		return errKeyMismatch
 	case 'O':
-		if k, ok := pub.(ed25519.PublicKey); !ok || len(k) != ed25519.PublicKeySize {
+		if k, ok := pub.(ed25519.PublicKey); (!ok || len(k) != ed25519.PublicKeySize) && !isEd448(pub) {
 			return errKeyMismatch
 		}
 	case 'R', 'P':

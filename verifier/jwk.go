@@ -86,6 +86,14 @@ func (j *JWK) PublicKey() (crypto.PublicKey, error) {
 		}
 		pub = k
 	case "OKP":
+		if j.Crv == "Ed448" {
+			k, err := ed448Key(j.X)
+			if err != nil {
+				return nil, err
+			}
+			pub = k
+			break
+		}
 		if j.Crv != "Ed25519" {
 			return nil, fmt.Errorf("jwk: unsupported OKP curve %q", clip(j.Crv))
 		}
