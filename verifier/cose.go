@@ -239,12 +239,21 @@ func (m *coseSign1) x5chain() ([][]byte, error) {
 }
 
 // sigStructure builds Sig_structure for COSE_Sign1 (RFC 9052 section 4.4),
-// with the protected header exactly as received.
+// with the protected header exactly as received. The one exception is a
+// protected header that holds no attributes but is sent as an encoded empty
+// map (h'A0') rather than as a zero-length bstr: section 4.4 says "if there
+// are no protected attributes, a zero-length byte string is used", and the
+// COSE WG's sign-pass-01 example is signed that way. Both spellings mean
+// the same empty header, so nothing a signer protected is dropped.
 func (m *coseSign1) sigStructure(payload, externalAAD []byte) ([]byte, error) {
 	if externalAAD == nil {
 		externalAAD = []byte{}
 	}
-	return cborEnc.Marshal([]any{"Signature1", m.protectedRaw, externalAAD, payload})
+	protected := m.protectedRaw
+	if len(m.protected) == 0 {
+		protected = []byte{}
+	}
+	return cborEnc.Marshal([]any{"Signature1", protected, externalAAD, payload})
 }
 
 // verifyCOSE verifies a COSE_Sign1, and its CWT claims when the payload is
