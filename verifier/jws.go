@@ -19,6 +19,13 @@ type jws struct {
 	payload     []byte // the payload, decoded
 	sig         []byte
 	h           joseHeader
+	// noPayload is set for a JSON serialization without a payload member:
+	// the content is detached (RFC 7515 appendix F).
+	noPayload bool
+	// emptyPayload is set when the payload segment is empty and no detached
+	// content was given: the content is empty, or detached (appendix F
+	// spells both the same); see emptyPayloadFailed.
+	emptyPayload bool
 }
 
 // joseHeader holds the header parameters the verifier acts on, taken from
@@ -167,6 +174,8 @@ func parseJWSJSON(data []byte) (*jws, error) {
 	j := &jws{format: formatJWSJSON}
 	if w.Payload != nil {
 		j.payloadSeg = []byte(*w.Payload)
+	} else {
+		j.noPayload = true
 	}
 	var err error
 	if w.Protected != nil {
@@ -293,8 +302,11 @@ func (j *jws) decodePayload(detached []byte) error {
 		} else {
 			j.payloadSeg = detached
 		}
-	case len(j.payloadSeg) == 0:
+	case len(j.payloadSeg) == 0 && j.noPayload:
 		return errDetached
+	case len(j.payloadSeg) == 0:
+		j.payload = []byte{}
+		j.emptyPayload = true
 	case !b64:
 		if j.format == formatJWSCompact && bytes.IndexByte(j.payloadSeg, '.') >= 0 {
 			return jwsErr("an unencoded compact payload must not contain a dot")
@@ -354,6 +366,9 @@ func (v *verification) verifyJWS(data []byte) {
 		s.chain = append(s.chain, der)
 	}
 	if v.verifySigned(s) == nil {
+		if j.emptyPayload {
+			v.emptyPayloadFailed()
+		}
 		return
 	}
 	if claimsErr != nil {
@@ -371,6 +386,21 @@ func (v *verification) verifyJWS(data []byte) {
 	if claims != nil {
 		v.checkValidity(val)
 	}
+}
+
+// emptyPayloadFailed turns the signature failure of a JWS with an empty
+// payload segment into payload_missing: the signature does not cover empty
+// content, so the content is most likely detached and was not supplied, and
+// the document cannot be judged without it. Other failures (algorithm,
+// issuer) stand.
+func (v *verification) emptyPayloadFailed() {
+	cs := v.rep.r.Checks
+	n := len(cs)
+	if n == 0 || cs[n-1].Check != CheckSignature || cs[n-1].Reason != SignatureInvalid {
+		return
+	}
+	v.rep.r.Checks = cs[:n-1]
+	v.rep.fail(CheckSignature, PayloadMissing, "the payload is empty or detached: the signature does not cover empty content, and no detached content was supplied")
 }
 
 // headerReport merges the headers for the report, leaving out certificates
