@@ -116,6 +116,9 @@ func (j *JWK) PublicKey() (crypto.PublicKey, error) {
 		if k.N.BitLen() < minRSABits {
 			return nil, fmt.Errorf("jwk: RSA key of %d bits is too small", k.N.BitLen())
 		}
+		if rocaVulnerable(k.N) {
+			return nil, errors.New("jwk: RSA key with the ROCA weakness (CVE-2017-15361)")
+		}
 		pub = k
 	case "oct":
 		return nil, errPrivateKey

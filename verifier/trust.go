@@ -448,6 +448,9 @@ func (t *Trust) addCertificate(name string, der []byte) error {
 	if err != nil {
 		return fmt.Errorf("trust: not a trust bundle, JWK Set or certificate: %w", err)
 	}
+	if k, ok := c.PublicKey.(*rsa.PublicKey); ok && rocaVulnerable(k.N) {
+		return errors.New("trust: certificate with an RSA key with the ROCA weakness (CVE-2017-15361)")
+	}
 	is := &Issuer{ID: name, Name: certName(c, name), Country: firstOf(c.Subject.Country), Anchors: []*x509.Certificate{c}}
 	kids := certKIDs(c)
 	k := &Key{ID: kids[0], Algs: keyTypeAlgs(c.PublicKey), Public: c.PublicKey, Certificate: c, Issuer: is, spki: c.RawSubjectPublicKeyInfo}
