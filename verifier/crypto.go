@@ -7,6 +7,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rsa"
 	"errors"
+	"strings"
 
 	"github.com/cloudflare/circl/sign/ed448"
 	"github.com/lestrrat-go/dsig"
@@ -52,13 +53,14 @@ var algs = map[Alg]algInfo{
 }
 
 // forbiddenAlg reports algorithms refused whatever the trust says: "none"
-// and the HMAC family, whose key would let any verifier forge.
+// (in any case: "NONE" is the classic bypass of a case-sensitive check) and
+// the HMAC family, whose key would let any verifier forge.
 func forbiddenAlg(a string) bool {
 	switch a {
-	case "none", "HS256", "HS384", "HS512", "":
+	case "HS256", "HS384", "HS512", "":
 		return true
 	}
-	return false
+	return strings.EqualFold(a, "none")
 }
 
 // CryptoFunc checks one signature primitive for a host: sig over msg by the
