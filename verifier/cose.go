@@ -365,9 +365,13 @@ func coseHeaderReport(m *coseSign1) map[string]any {
 var cwtClaimNames = map[int64]string{1: "iss", 2: "sub", 3: "aud", 4: "exp", 5: "nbf", 6: "iat", 7: "cti", 8: "cnf"}
 
 // cwtClaims reads a payload as CWT claims when it is a CBOR map; other
-// payloads are opaque content.
+// payloads are opaque content. A payload counts as a map when it is one
+// well-formed CBOR item of major type 5 (by the lenient rules of RFC 8949);
+// it must then pass the strict decoder, or the claims are malformed. Bytes
+// that merely start like a map (any content whose first byte is 0xa0-0xbf)
+// are content, not broken claims.
 func cwtClaims(payload []byte) (map[string]any, validity, error) {
-	if len(payload) == 0 || payload[0]>>5 != 5 {
+	if len(payload) == 0 || payload[0]>>5 != 5 || cbor.Wellformed(payload) != nil {
 		return nil, validity{}, nil
 	}
 	var raw map[any]any
