@@ -134,8 +134,15 @@ func TestJOSECookbook(t *testing.T) {
 					}
 				}
 				if c.detached {
-					// Without the content the document cannot be judged.
-					wantReport(t, verify(doc, Options{Trust: trust, Time: testTime}), Indeterminate, PayloadMissing)
+					// Without the content: the JSON serializations omit the
+					// payload member, so the content is detached and cannot
+					// be judged; the compact one's empty segment may be empty
+					// content, so its HMAC algorithm decides first.
+					want := PayloadMissing
+					if name == "compact" {
+						want = AlgNotAllowed
+					}
+					wantReport(t, verify(doc, Options{Trust: trust, Time: testTime}), want.Verdict(), want)
 				}
 			})
 		}

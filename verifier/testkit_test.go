@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cloudflare/circl/sign/ed448"
 )
 
 // testTime is the verification time of tests that do not say otherwise.
@@ -34,6 +36,16 @@ func (k *testKey) public() crypto.PublicKey { return k.priv.Public() }
 var rsaKeyCache struct {
 	sync.Mutex
 	keys map[int]*rsa.PrivateKey
+}
+
+// newEd448Key makes a fresh Ed448 key (JOSE alg EdDSA, COSE -8).
+func newEd448Key(t testing.TB, kid string) *testKey {
+	t.Helper()
+	_, priv, err := ed448.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testKey{kid: kid, alg: EdDSA, priv: priv}
 }
 
 // newTestKey makes a fresh key for alg. RSA keys are generated once per size
@@ -103,6 +115,8 @@ func (k *testKey) sign(t testing.TB, msg []byte) []byte {
 		return out
 	case ed25519.PrivateKey:
 		return ed25519.Sign(p, msg)
+	case ed448.PrivateKey:
+		return ed448.Sign(p, msg, "")
 	case *rsa.PrivateKey:
 		var sig []byte
 		var err error
@@ -144,6 +158,8 @@ func publicJWK(t testing.TB, pub crypto.PublicKey) map[string]any {
 		return map[string]any{"kty": "EC", "crv": p.Curve.Params().Name, "x": b64(raw[1 : 1+size]), "y": b64(raw[1+size:])}
 	case ed25519.PublicKey:
 		return map[string]any{"kty": "OKP", "crv": "Ed25519", "x": b64(p)}
+	case ed448.PublicKey:
+		return map[string]any{"kty": "OKP", "crv": "Ed448", "x": b64(p)}
 	case *rsa.PublicKey:
 		return map[string]any{"kty": "RSA", "n": b64(p.N.Bytes()), "e": b64(big.NewInt(int64(p.E)).Bytes())}
 	}
