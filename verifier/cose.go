@@ -299,6 +299,9 @@ func (v *verification) verifyCOSE(data []byte) {
 		d.Format = "cwt"
 	}
 	d.Type = coseType(m)
+	if claims == nil && claimsErr == nil && (m.cwt || cwtTyped(d.Type)) {
+		claimsErr = errors.New("the document says it is a CWT, but its payload is not a CBOR map")
+	}
 	msg, err := m.sigStructure(payload, v.opts.ExternalAAD)
 	if err != nil {
 		v.rep.fail(CheckDecode, Malformed, "cannot build the signed structure")
@@ -348,30 +351,43 @@ func coseType(m *coseSign1) string {
 	return ""
 }
 
+// coseHeaderReport merges the headers for the report, leaving out
+// certificates (they are reported decoded), within the bounds of
+// reportbound.go.
 func coseHeaderReport(m *coseSign1) map[string]any {
-	out := map[string]any{}
+	byName := map[string]any{}
+	intLabel := map[string]bool{}
 	for _, h := range []map[any]any{m.protected, m.unprotected} {
 		for k, val := range h {
-			if n, ok := intKey(k); ok && n == labelX5Chain {
+			n, isInt := intKey(k)
+			if isInt && n == labelX5Chain {
 				continue
 			}
-			out[cborKeyString(k)] = cborToJSON(val)
+			// Label 4 and text "4" read alike; the integer label wins,
+			// whatever the map's order, so every host reports the same.
+			name := cborKeyString(k)
+			if _, seen := byName[name]; seen && (intLabel[name] || !isInt) {
+				continue
+			}
+			byName[name], intLabel[name] = val, isInt
 		}
 	}
-	return out
+	names := make([]string, 0, len(byName))
+	for name := range byName {
+		names = append(names, name)
+	}
+	return boundedHeaders(names, func(name string) (any, []byte, bool) {
+		return cborToJSON(byName[name]), nil, true
+	})
 }
 
 // CWT claim keys (RFC 8392 section 3).
 var cwtClaimNames = map[int64]string{1: "iss", 2: "sub", 3: "aud", 4: "exp", 5: "nbf", 6: "iat", 7: "cti", 8: "cnf"}
 
 // cwtClaims reads a payload as CWT claims when it is a CBOR map; other
-// payloads are opaque content. A payload counts as a map when it is one
-// well-formed CBOR item of major type 5 (by the lenient rules of RFC 8949);
-// it must then pass the strict decoder, or the claims are malformed. Bytes
-// that merely start like a map (any content whose first byte is 0xa0-0xbf)
-// are content, not broken claims.
+// payloads are opaque content (content.go says how the two are told apart).
 func cwtClaims(payload []byte) (map[string]any, validity, error) {
-	if len(payload) == 0 || payload[0]>>5 != 5 || cbor.Wellformed(payload) != nil {
+	if !looksLikeCBORMap(payload) {
 		return nil, validity{}, nil
 	}
 	var raw map[any]any

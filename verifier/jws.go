@@ -355,6 +355,9 @@ func (v *verification) verifyJWS(data []byte) {
 	// payload that does not parse is judged after the signature, so that a
 	// document altered after signing says so rather than "malformed".
 	claims, val, claimsErr := jwtClaims(j.payload)
+	if claims == nil && claimsErr == nil && (jwtTyped(j.h.Typ) || jwtTyped(j.h.Cty)) {
+		claimsErr = errors.New("the header says JWT, but the payload is not a JSON object")
+	}
 	v.rep.pass(CheckDecode, string(j.format))
 	s := &signed{alg: j.h.Alg, kid: j.h.Kid, msg: j.signingInput(), sig: j.sig, signedAt: val.iat}
 	for i, c := range j.h.X5c {
@@ -404,19 +407,23 @@ func (v *verification) emptyPayloadFailed() {
 }
 
 // headerReport merges the headers for the report, leaving out certificates
-// (they are reported decoded).
+// (they are reported decoded), within the bounds of reportbound.go.
 func headerReport(ms ...map[string]json.RawMessage) map[string]any {
-	out := map[string]any{}
+	var names []string
 	for _, m := range ms {
-		for k, raw := range m {
-			if k == "x5c" {
-				continue
-			}
-			var val any
-			if json.Unmarshal(raw, &val) == nil {
-				out[k] = val
+		for k := range m {
+			if k != "x5c" {
+				names = append(names, k)
 			}
 		}
 	}
-	return out
+	return boundedHeaders(names, func(name string) (any, []byte, bool) {
+		for _, m := range ms {
+			if raw, ok := m[name]; ok {
+				var val any
+				return val, raw, json.Unmarshal(raw, &val) == nil
+			}
+		}
+		return nil, nil, false
+	})
 }
