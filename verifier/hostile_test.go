@@ -116,7 +116,9 @@ func TestHostileInputs(t *testing.T) {
 	deepCBOR := append(append([]byte{0xd2}, bytes.Repeat([]byte{0x81}, 10000)...), 0x00)
 
 	// COSE with protected header bytes as given.
-	coseProt := func(prot []byte) []byte { return signCOSEWith(t, k, prot, map[any]any{int64(labelKid): []byte("es")}, []byte("content"), nil) }
+	coseProt := func(prot []byte) []byte {
+		return signCOSEWith(t, k, prot, map[any]any{int64(labelKid): []byte("es")}, []byte("content"), nil)
+	}
 	typed, _ := cborEnc.Marshal(map[any]any{int64(labelAlg): int64(-7), int64(labelTyp): "application/cwt"})
 	flippedCOSE := coseProt(typed)
 	if i := bytes.Index(flippedCOSE, []byte("cwt")); i > 0 {
