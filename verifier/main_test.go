@@ -1,7 +1,6 @@
 package verifier
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"flag"
@@ -10,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/apostille/apostille/internal/reportschema"
 )
 
 // Every report the test suite produces goes through verify (not Verify
@@ -18,7 +17,7 @@ import (
 // docs/report.schema.json once the tests have run. The schema validator is
 // a test dependency only: verifier/ itself never imports it.
 
-const reportSchemaPath = "../docs/report.schema.json"
+const reportSchemaPath = "../" + reportschema.Path
 
 var collected struct {
 	sync.Mutex
@@ -96,30 +95,9 @@ func validateCollected() int {
 	return 0
 }
 
-func compileReportSchema() (*jsonschema.Schema, error) {
-	raw, err := os.ReadFile(reportSchemaPath)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return nil, err
-	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	if err := c.AddResource("report.schema.json", doc); err != nil {
-		return nil, err
-	}
-	return c.Compile("report.schema.json")
-}
+func compileReportSchema() (*reportschema.Schema, error) { return reportschema.Load() }
 
-func validateReport(sch *jsonschema.Schema, b []byte) error {
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	return sch.Validate(inst)
-}
+func validateReport(sch *reportschema.Schema, b []byte) error { return sch.Validate(b) }
 
 // TestReportSchemaRejects shows the schema can fail: reports that break the
 // rules a reader relies on are refused.
