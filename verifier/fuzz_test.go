@@ -53,16 +53,8 @@ func vectorDocuments(tb testing.TB) [][]byte {
 			docs = append(docs, raw, []byte(ex.Output.CBOR))
 		}
 	}
-	for _, file := range []string{"json_web_signature_test.json", "json_web_key_test.json"} {
-		b, err := os.ReadFile("testdata/wycheproof/" + file)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		var f wpJOSEFile
-		if err := json.Unmarshal(b, &f); err != nil {
-			tb.Fatal(err)
-		}
-		for _, g := range f.TestGroups {
+	for _, file := range wycheproofJOSEFiles {
+		for _, g := range loadWycheproofJOSE(tb, file).TestGroups {
 			for _, tc := range g.Tests {
 				var s string
 				if json.Unmarshal(tc.JWS, &s) == nil {
@@ -88,16 +80,8 @@ func vectorKeys(tb testing.TB) [][]byte {
 		}
 		keys = append(keys, b)
 	}
-	for _, file := range []string{"json_web_signature_test.json", "json_web_key_test.json"} {
-		b, err := os.ReadFile("testdata/wycheproof/" + file)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		var f wpJOSEFile
-		if err := json.Unmarshal(b, &f); err != nil {
-			tb.Fatal(err)
-		}
-		for _, g := range f.TestGroups {
+	for _, file := range wycheproofJOSEFiles {
+		for _, g := range loadWycheproofJOSE(tb, file).TestGroups {
 			for _, k := range []json.RawMessage{g.Public, g.Private} {
 				if len(k) > 0 && string(k) != "null" {
 					keys = append(keys, k)

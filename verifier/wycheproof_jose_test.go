@@ -98,15 +98,24 @@ func headerAlg(t *testing.T, jws string) string {
 	return h.Alg
 }
 
-func runWycheproofJOSE(t *testing.T, file string) {
+// wycheproofJOSEFiles are the JOSE suites, by file name.
+var wycheproofJOSEFiles = []string{"json_web_signature_test.json", "json_web_key_test.json"}
+
+func loadWycheproofJOSE(tb testing.TB, file string) *wpJOSEFile {
+	tb.Helper()
 	b, err := os.ReadFile("testdata/wycheproof/" + file)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	var f wpJOSEFile
 	if err := json.Unmarshal(b, &f); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	return &f
+}
+
+func runWycheproofJOSE(t *testing.T, file string) {
+	f := loadWycheproofJOSE(t, file)
 	exceptions := wycheproofJOSEExceptions[file]
 	n := 0
 	for _, g := range f.TestGroups {
@@ -204,5 +213,5 @@ func itoa(n int) string {
 	return string(b)
 }
 
-func TestWycheproofJWS(t *testing.T) { runWycheproofJOSE(t, "json_web_signature_test.json") }
-func TestWycheproofJWK(t *testing.T) { runWycheproofJOSE(t, "json_web_key_test.json") }
+func TestWycheproofJWS(t *testing.T) { runWycheproofJOSE(t, wycheproofJOSEFiles[0]) }
+func TestWycheproofJWK(t *testing.T) { runWycheproofJOSE(t, wycheproofJOSEFiles[1]) }
