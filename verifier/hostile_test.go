@@ -234,6 +234,7 @@ func TestHostileInputs(t *testing.T) {
 			// Memory: a few times the input, plus a fixed allowance; a
 			// declared length or a depth must never be allocated.
 			limit := uint64(8*min(len(c.input), 1<<20)) + 4<<20
+			t.Logf("%d bytes of input, %d bytes allocated", len(c.input), allocated)
 			if allocated > limit {
 				t.Errorf("allocated %d bytes for %d bytes of input (limit %d)", allocated, len(c.input), limit)
 			}
