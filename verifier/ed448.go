@@ -10,7 +10,7 @@ import (
 // Ed448 (RFC 8032) is EdDSA over Curve448: JOSE "EdDSA" with an OKP key of
 // crv "Ed448" (RFC 8037), COSE alg -8 with such a key (RFC 9053). The
 // standard library has no Ed448, so it comes from github.com/cloudflare/circl
-// (sign/ed448 adds about 21 KB brotli to the wasip1 module). Only the pure
+// (sign/ed448 adds 21-28 KB brotli to the wasip1 module). Only the pure
 // variant with an empty context is accepted, as JOSE and COSE define it.
 
 // ed448Verify checks a pure Ed448 signature with an empty context.
