@@ -1,6 +1,7 @@
 package verifier
 
 import (
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"os"
@@ -118,6 +119,8 @@ func TestCOSEExamples(t *testing.T) {
 				wantReport(t, rep, Valid, "")
 				// The same document as hex and as base64 text is detected.
 				wantReport(t, verify([]byte(ex.Output.CBOR), opts), Valid, "")
+				wantReport(t, verify([]byte(base64.StdEncoding.EncodeToString(doc)), opts), Valid, "")
+				wantReport(t, verify([]byte(base64.RawURLEncoding.EncodeToString(doc)), opts), Valid, "")
 			} else {
 				wantReport(t, rep, reason.Verdict(), reason)
 			}
