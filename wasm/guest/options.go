@@ -18,11 +18,11 @@ import (
 type options struct {
 	// At is the verification time, RFC 3339. Required: the module has no
 	// clock of its own that it would trust.
-	At               string `json:"at"`
-	Format           string `json:"format,omitempty"`
-	MaxSize          int    `json:"max_size,omitempty"`
+	At               string   `json:"at"`
+	Format           string   `json:"format,omitempty"`
+	MaxSize          int      `json:"max_size,omitempty"`
 	ClockSkewSeconds *float64 `json:"clock_skew_seconds,omitempty"`
-	ExternalAAD      string `json:"external_aad,omitempty"`
+	ExternalAAD      string   `json:"external_aad,omitempty"`
 	Holder           *struct {
 		Audience          string `json:"audience,omitempty"`
 		Nonce             string `json:"nonce,omitempty"`

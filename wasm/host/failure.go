@@ -1,7 +1,6 @@
 package host
 
 import (
-	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -17,7 +16,7 @@ import (
 // classify says why a call failed: the deadline or the memory limit
 // (limit_exceeded), or anything else, a trap or a bug (internal). The
 // detail never quotes the document or the module's output about it.
-func (e *Engine) classify(ctx context.Context, inst *instance, err error) (verifier.Reason, string) {
+func (e *Engine) classify(inst *instance, err error) (verifier.Reason, string) {
 	var exit *sys.ExitError
 	if errors.As(err, &exit) {
 		switch exit.ExitCode() {
@@ -26,9 +25,6 @@ func (e *Engine) classify(ctx context.Context, inst *instance, err error) (verif
 		case sys.ExitCodeContextCanceled:
 			return verifier.Internal, "the verification was cancelled"
 		}
-	}
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return verifier.LimitExceeded, fmt.Sprintf("verification took longer than %s", e.cfg.Timeout)
 	}
 	// The Go runtime in the module exits with "out of memory" when memory
 	// cannot grow; its heap grows in 4 MiB arenas, so it fails within one

@@ -78,8 +78,16 @@ type Config struct {
 	// instance; 0 means verifier.DefaultMaxSize. Larger documents get
 	// too_large without entering the module.
 	MaxInputSize int
-	// Timeout bounds one document's verification; 0 means DefaultTimeout.
-	Timeout time.Duration
+	// Timeout bounds how long a caller waits for one document; 0 means
+	// DefaultTimeout. Past it the document gets limit_exceeded and the
+	// instance is abandoned to a new one. Unless Interruptible is set, the
+	// abandoned instance cannot be stopped: it runs to its end in the
+	// background and is then closed (the verifier bounds its own work, so
+	// it ends). Interruptible makes wazero check for cancellation at every
+	// loop and call, which costs the module about 5× in speed (measured:
+	// docs/PERFORMANCE.md), so it is off by default.
+	Timeout       time.Duration
+	Interruptible bool
 
 	// DisableHostCrypto makes the module check signatures with its own Go
 	// crypto, as it does in a browser. Crypto, when set, replaces the
@@ -137,7 +145,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	rc := wazero.NewRuntimeConfig().
 		WithMemoryLimitPages(uint32(pages)).
-		WithCloseOnContextDone(true)
+		WithCloseOnContextDone(cfg.Interruptible)
 	var err error
 	e.rt, e.compiled, err = compile(ctx, rc, cfg)
 	if err != nil {
@@ -199,15 +207,14 @@ func (e *Engine) Verify(ctx context.Context, doc []byte, opts verifier.Options) 
 			return failureReport(opts.Time, verifier.Internal, "no module instance could be started")
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
-	rep, err := inst.verify(ctx, doc, opts)
-	var reason verifier.Reason
-	var detail string
+	rep, err := e.call(ctx, inst, doc, opts)
 	if err != nil {
-		reason, detail = e.classify(ctx, inst, err)
-	}
-	cancel()
-	if err != nil {
+		if errors.Is(err, errAbandoned) {
+			// The instance is still running; call closes it when done.
+			e.slots <- nil
+			return failureReport(opts.Time, verifier.LimitExceeded, fmt.Sprintf("verification took longer than %s", e.cfg.Timeout))
+		}
+		reason, detail := e.classify(inst, err)
 		inst.close(context.Background())
 		e.slots <- nil
 		return failureReport(opts.Time, reason, detail)
@@ -220,6 +227,48 @@ func (e *Engine) Verify(ctx context.Context, doc []byte, opts verifier.Options) 
 	}
 	e.slots <- inst
 	return rep
+}
+
+// errAbandoned says that a call passed its deadline and was left to finish
+// on its own.
+var errAbandoned = errors.New("host: verification abandoned at its deadline")
+
+// call runs one verification on inst, waiting at most the timeout. The
+// input is copied into the instance before the wait starts, so an abandoned
+// call never reads the caller's buffers after Verify returns.
+func (e *Engine) call(ctx context.Context, inst *instance, doc []byte, opts verifier.Options) ([]byte, error) {
+	if err := inst.prepare(ctx, doc, opts); err != nil {
+		return nil, err
+	}
+	callCtx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
+	type result struct {
+		rep []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		rep, err := inst.run(callCtx)
+		done <- result{rep, err}
+	}()
+	select {
+	case r := <-done:
+		cancel()
+		return r.rep, r.err
+	case <-callCtx.Done():
+		if e.cfg.Interruptible {
+			// wazero stops the instance and the call returns an exit
+			// error, which classify reads.
+			r := <-done
+			cancel()
+			return r.rep, r.err
+		}
+		cancel()
+		go func() {
+			<-done
+			inst.close(context.Background())
+		}()
+		return nil, errAbandoned
+	}
 }
 
 func maxSize(o verifier.Options) int {

@@ -130,14 +130,22 @@ func (inst *instance) result(packed uint64) ([]byte, bool, error) {
 	return b, isErr, nil
 }
 
-// verify runs apostille_verify on one document.
-func (inst *instance) verify(ctx context.Context, doc []byte, opts verifier.Options) ([]byte, error) {
+// prepare copies a document, its detached parts and the options into the
+// instance's input buffer for run.
+func (inst *instance) prepare(ctx context.Context, doc []byte, opts verifier.Options) error {
 	inst.opts = appendOptions(inst.opts[:0], &opts)
 	if err := inst.write(ctx, doc, opts.Payload, opts.Proof, inst.opts); err != nil {
-		return nil, err
+		return err
 	}
 	s := inst.stack
 	s[0], s[1], s[2], s[3] = uint64(len(doc)), uint64(len(opts.Payload)), uint64(len(opts.Proof)), uint64(len(inst.opts))
+	return nil
+}
+
+// run calls apostille_verify on what prepare wrote and returns a copy of
+// the report.
+func (inst *instance) run(ctx context.Context) ([]byte, error) {
+	s := inst.stack
 	if err := inst.verifyF.CallWithStack(ctx, s); err != nil {
 		return nil, err
 	}
