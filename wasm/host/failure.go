@@ -35,22 +35,9 @@ func (e *Engine) classify(inst *instance, err error) (verifier.Reason, string) {
 	return verifier.Internal, "the module instance failed on this input and was replaced"
 }
 
-// failureReport is the report of a document the module could not judge. It
-// has the shape of the verifier's own: one input check that decided.
+// failureReport is the report of a document the module could not judge.
 func failureReport(at time.Time, reason verifier.Reason, detail string) []byte {
-	r := &verifier.Report{
-		Report:   verifier.ReportVersion,
-		Verdict:  reason.Verdict(),
-		Reason:   reason,
-		Warnings: []verifier.Warning{},
-		Checks: []verifier.Check{{
-			Check: verifier.CheckInput, Status: verifier.StatusIndeterminate, Reason: reason, Detail: detail,
-		}},
-	}
-	if !at.IsZero() {
-		r.VerifiedAt = at.UTC().Format(time.RFC3339)
-	}
-	return r.AppendJSON(nil)
+	return verifier.NotJudged(at, verifier.CheckInput, reason, detail).AppendJSON(nil)
 }
 
 // tailBuffer keeps the last bytes the module wrote to stderr: the Go
