@@ -70,10 +70,9 @@ var (
 	testErr error
 )
 
-// ForTest builds the module from the current source once per test binary
+// FromSource builds the module from the current source once per process
 // and returns it. Building takes a few seconds with a warm Go build cache.
-func ForTest(tb testing.TB) []byte {
-	tb.Helper()
+func FromSource() ([]byte, error) {
 	once.Do(func() {
 		root, err := Root()
 		if err != nil {
@@ -91,8 +90,16 @@ func ForTest(tb testing.TB) []byte {
 			testMod, testErr = os.ReadFile(out)
 		}
 	})
-	if testErr != nil {
-		tb.Fatalf("building the module: %v", testErr)
+	return testMod, testErr
+}
+
+// ForTest is FromSource for tests: tests run the module of the code they
+// test, never a stale embed.
+func ForTest(tb testing.TB) []byte {
+	tb.Helper()
+	b, err := FromSource()
+	if err != nil {
+		tb.Fatalf("building the module: %v", err)
 	}
-	return testMod
+	return b
 }

@@ -26,7 +26,7 @@ func BenchmarkVerify(b *testing.B) {
 	ctx := context.Background()
 	engines := map[string]*Engine{}
 	for _, name := range []string{"module", "module-nohostcrypto"} {
-		e, err := New(ctx, Config{Module: mod, Trust: []TrustSource{{"bench", set.Trust}}, Instances: 1, DisableHostCrypto: name != "module", CacheDir: b.TempDir()})
+		e, err := New(ctx, Config{Module: mod, Trust: []TrustSource{{"bench", set.Trust}}, Instances: 1, DisableHostCrypto: name != "module", CacheDir: cacheDir(b)})
 		if err != nil {
 			b.Fatal(err)
 		}
