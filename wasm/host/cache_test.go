@@ -62,7 +62,9 @@ func TestCacheCorrupt(t *testing.T) {
 		do   func(path string) error
 	}{
 		{"truncated", func(p string) error { return os.Truncate(p, 100) }},
-		{"garbage", func(p string) error { return os.WriteFile(p, []byte(strings.Repeat("not compiled code ", 1000)), 0o644) }},
+		{"garbage", func(p string) error {
+			return os.WriteFile(p, []byte(strings.Repeat("not compiled code ", 1000)), 0o644)
+		}},
 		{"flipped", func(p string) error {
 			b, err := os.ReadFile(p)
 			if err != nil {
