@@ -21,10 +21,9 @@ func jwtClaims(payload []byte) (map[string]any, validity, error) {
 	if err := checkJSON(payload, false); err != nil {
 		return nil, validity{}, fmt.Errorf("the claims are not valid JSON: %v", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	var claims map[string]any
-	if err := dec.Decode(&claims); err != nil {
+	v, err := decodeJSON(payload, true)
+	claims, ok := v.(map[string]any)
+	if err != nil || !ok {
 		return nil, validity{}, errors.New("the claims are not a JSON object")
 	}
 	var val validity

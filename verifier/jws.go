@@ -104,8 +104,8 @@ func headerObject(raw []byte, which string) (map[string]json.RawMessage, error) 
 	if err := checkJSON(raw, false); err != nil {
 		return nil, jwsErr("the %s header is not valid JSON: %v", which, err)
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+	m, err := jsonMembers(raw)
+	if err != nil {
 		return nil, jwsErr("the %s header is not a JSON object", which)
 	}
 	return m, nil
@@ -273,6 +273,13 @@ func setHeader(h *joseHeader, name string, raw json.RawMessage) error {
 	if bytes.Equal(raw, []byte("null")) {
 		return jwsErr("header %q is null", name)
 	}
+	if p, ok := dst.(*string); ok {
+		// The usual case, without reflection.
+		if v, ok := jsonString(raw); ok {
+			*p = v
+			return nil
+		}
+	}
 	if err := json.Unmarshal(raw, dst); err != nil {
 		return jwsErr("header %q has the wrong type", name)
 	}
@@ -382,8 +389,7 @@ func headerReport(ms ...map[string]json.RawMessage) map[string]any {
 			if k == "x5c" {
 				continue
 			}
-			var val any
-			if json.Unmarshal(raw, &val) == nil {
+			if val, err := decodeJSON(raw, false); err == nil {
 				out[k] = val
 			}
 		}
