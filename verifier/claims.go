@@ -18,12 +18,12 @@ func jwtClaims(payload []byte) (map[string]any, validity, error) {
 	if len(p) == 0 || p[0] != '{' {
 		return nil, validity{}, nil
 	}
-	if err := checkJSON(payload, false); err != nil {
+	v, err := parseJSON(payload, true)
+	if err != nil {
 		return nil, validity{}, fmt.Errorf("the claims are not valid JSON: %v", err)
 	}
-	v, err := decodeJSON(payload, true)
 	claims, ok := v.(map[string]any)
-	if err != nil || !ok {
+	if !ok {
 		return nil, validity{}, errors.New("the claims are not a JSON object")
 	}
 	var val validity

@@ -101,3 +101,58 @@ func FuzzDecodeJSON(f *testing.F) {
 		}
 	})
 }
+
+// sameAsCheckThenDecode holds parseJSON and parseJSONMembers to checkJSON
+// followed by decodeJSON and jsonMembers: the same error, the same values.
+func sameAsCheckThenDecode(t *testing.T, data []byte) {
+	t.Helper()
+	checkErr := checkJSON(data, false)
+	for _, useNumber := range []bool{false, true} {
+		got, err := parseJSON(data, useNumber)
+		if checkErr != nil {
+			if err != checkErr {
+				t.Fatalf("%q: parseJSON error %v, checkJSON %v", data, err, checkErr)
+			}
+			continue
+		}
+		want, wantErr := decodeJSON(data, useNumber)
+		if (err != nil) != (wantErr != nil) || err == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q (numbers %v): parseJSON %#v %v, decodeJSON %#v %v", data, useNumber, got, err, want, wantErr)
+		}
+	}
+	m, err := parseJSONMembers(data)
+	if checkErr != nil {
+		if err != checkErr {
+			t.Fatalf("%q: parseJSONMembers error %v, checkJSON %v", data, err, checkErr)
+		}
+		return
+	}
+	want, wantErr := jsonMembers(data)
+	if (err != nil) != (wantErr != nil) || err == nil && !reflect.DeepEqual(m, want) {
+		t.Fatalf("%q: parseJSONMembers %q %v, jsonMembers %q %v", data, m, err, want, wantErr)
+	}
+}
+
+var strictSeeds = []string{
+	``, ` `, `{`, `}`, `{"a":1,"a":2}`, `{"a":1,"\u0061":2}`, `{"a":{"b":1,"b":1}}`, `[01]`, `-`, `-0`, `1.`, `1.e5`, `1e`, `1e+`,
+	`{"a" 1}`, `{"a":1,}`, `[1,]`, `tru`, `nul`, `"\x"`, `"\u12"`, "\"\x01\"", "\"\xff\"", "\"\\n\xff\"", "{\"\xff\":1}",
+	"{\"\\n\xff\":1}", `"\ud800"`, `{"a":1} x`, `[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`,
+	`[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`,
+	`{"x":1e999}`, `[1e999, {"a":"b"}]`, `null`, `"s"`,
+}
+
+func TestParseJSONIsCheckThenDecode(t *testing.T) {
+	for _, s := range append(append([]string{}, jsonSeeds...), strictSeeds...) {
+		sameAsCheckThenDecode(t, []byte(s))
+	}
+}
+
+// FuzzParseJSON holds the one-pass parser to checkJSON and decodeJSON.
+func FuzzParseJSON(f *testing.F) {
+	for _, s := range append(append([]string{}, jsonSeeds...), strictSeeds...) {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sameAsCheckThenDecode(t, data)
+	})
+}

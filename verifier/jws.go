@@ -101,12 +101,12 @@ func decodeHeaderSegment(seg []byte) (map[string]json.RawMessage, error) {
 // headerObject decodes a JOSE header: one JSON object without duplicate
 // names (RFC 7515 section 5.2, step 4).
 func headerObject(raw []byte, which string) (map[string]json.RawMessage, error) {
-	if err := checkJSON(raw, false); err != nil {
-		return nil, jwsErr("the %s header is not valid JSON: %v", which, err)
-	}
-	m, err := jsonMembers(raw)
-	if err != nil {
+	m, err := parseJSONMembers(raw)
+	switch {
+	case errors.Is(err, errNotObject):
 		return nil, jwsErr("the %s header is not a JSON object", which)
+	case err != nil:
+		return nil, jwsErr("the %s header is not valid JSON: %v", which, err)
 	}
 	return m, nil
 }
