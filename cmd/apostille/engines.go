@@ -17,6 +17,10 @@ type engine interface {
 	close()
 }
 
+// embeddedModule returns the module built into this binary; tests replace
+// it with one built from the current source.
+var embeddedModule = module.Bytes
+
 // nativeEngine runs the verifier in this process.
 type nativeEngine struct{ trust *verifier.Trust }
 
@@ -56,7 +60,8 @@ func newEngine(cfg engineConfig, stderr io.Writer) (engine, error) {
 	default:
 		return nil, fmt.Errorf("unknown --engine %q (wasm or native)", cfg.name)
 	}
-	if module.Bytes() == nil {
+	mod := embeddedModule()
+	if mod == nil {
 		if cfg.explicit {
 			return nil, host.ErrNoModule
 		}
@@ -68,6 +73,7 @@ func newEngine(cfg engineConfig, stderr io.Writer) (engine, error) {
 		dir = host.DefaultCacheDir()
 	}
 	e, err := host.New(context.Background(), host.Config{
+		Module:            mod,
 		Trust:             cfg.trust,
 		Instances:         cfg.jobs,
 		CacheDir:          dir,
