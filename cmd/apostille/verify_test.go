@@ -133,7 +133,8 @@ func TestJSONLines(t *testing.T) {
 		if i == 7 {
 			in.WriteString("\n   \n")
 			add(`{"id":"late","document":`+fmt.Sprintf("%q", jwt)+`,"at":"2040-01-01T00:00:00Z"}`, "invalid", "expired", json.RawMessage(`"late"`))
-			add(`this is not JSON`, "invalid", "malformed", json.RawMessage(fmt.Sprintf(`"line %d"`, 2*8+2+2) // 16 records, 2 blank lines, "late"))
+			// 16 records, 2 blank lines and "late" come before.
+			add(`this is not JSON`, "invalid", "malformed", json.RawMessage(fmt.Sprintf(`"line %d"`, 2*8+2+2)))
 			add(`{"id":"nodoc"}`, "invalid", "malformed", json.RawMessage(`"nodoc"`))
 			add(`{"id":"b64","document":"base64:!!"}`, "invalid", "malformed", json.RawMessage(`"b64"`))
 		}
