@@ -6,7 +6,7 @@ DEMO  := build/demo
 FUZZTIME ?= 60s
 FUZZSMOKE ?= 3s
 
-.PHONY: all build wasm wasm-repro run test lint unit js-test fuzz fuzz-smoke bench bench-bulk clean docs
+.PHONY: all build wasm wasm-size wasm-repro run test lint unit js-test fuzz fuzz-smoke bench bench-bulk clean docs
 
 all: build
 
@@ -20,6 +20,10 @@ build: wasm
 wasm:
 	$(GO) run ./internal/cmd/wasmbuild -o $(BIN)/apostille.wasm
 	@cmp -s $(BIN)/apostille.wasm wasm/js/apostille.wasm || cp $(BIN)/apostille.wasm wasm/js/apostille.wasm
+
+## wasm-size: what the module's size is made of, code bytes per Go package
+wasm-size:
+	$(GO) run ./internal/cmd/wasmsize
 
 ## wasm-repro: rebuild the module from a copy of the tree with an empty Go build cache; it must be byte-identical
 wasm-repro: wasm

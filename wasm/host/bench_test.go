@@ -53,3 +53,28 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWarmStart is what a one-document `apostille verify` pays with a
+// warm compilation cache: New (decode and validate the module, load the
+// compiled code, one instance, the trust), one verification, Close.
+func BenchmarkWarmStart(b *testing.B) {
+	set, err := benchdocs.Make()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := Config{Module: wasmbuild.ForTest(b), Trust: []TrustSource{{"bench", set.Trust}}, Instances: 1, CacheDir: b.TempDir()}
+	ctx := context.Background()
+	e, err := New(ctx, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e.Close(ctx)
+	for b.Loop() {
+		e, err := New(ctx, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		e.Verify(ctx, set.Docs[0].Data, verifier.Options{Time: benchdocs.At})
+		e.Close(ctx)
+	}
+}
