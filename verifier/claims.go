@@ -27,7 +27,11 @@ func jwtClaims(payload []byte) (map[string]any, validity, error) {
 		return nil, validity{}, errors.New("the claims are not a JSON object")
 	}
 	var val validity
-	for name, dst := range map[string]*time.Time{"iat": &val.iat, "nbf": &val.nbf, "exp": &val.exp} {
+	for _, c := range [...]struct {
+		name string
+		dst  *time.Time
+	}{{"iat", &val.iat}, {"nbf", &val.nbf}, {"exp", &val.exp}} {
+		name, dst := c.name, c.dst
 		raw, ok := claims[name]
 		if !ok {
 			continue

@@ -172,7 +172,7 @@ func timeString(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339)
+	return string(appendRFC3339(make([]byte, 0, 20), t))
 }
 
 // report collects checks while a verification runs.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
@@ -292,6 +293,33 @@ func appendJSONFloat(b []byte, f float64) []byte {
 	return b
 }
 
+// appendRFC3339 appends t as time.RFC3339 in UTC would format it, whole
+// seconds, without the layout interpreter: reports write four times each.
+func appendRFC3339(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, time.RFC3339)
+	}
+	hour, min, sec := t.Clock()
+	d2 := func(b []byte, v int) []byte { return append(b, byte('0'+v/10), byte('0'+v%10)) }
+	b = d2(d2(b, year/100), year%100)
+	b = d2(append(b, '-'), int(month))
+	b = d2(append(b, '-'), day)
+	b = d2(append(b, 'T'), hour)
+	b = d2(append(b, ':'), min)
+	b = d2(append(b, ':'), sec)
+	return append(b, 'Z')
+}
+
+// jsonSafe marks the bytes encoding/json writes as they are (HTML-safe).
+var jsonSafe = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 const hexDigits = "0123456789abcdef"
 
 // appendJSONStr appends s as encoding/json does with HTML escaping: <, >
@@ -302,11 +330,11 @@ func appendJSONStr(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if jsonSafe[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '\\', '"':

@@ -73,3 +73,16 @@ func FuzzReportJSON(f *testing.F) {
 		equalReportJSON(t, richReport(string(data), x))
 	})
 }
+
+func TestAppendRFC3339MatchesFormat(t *testing.T) {
+	loc := time.FixedZone("x", -5*3600-30*60)
+	for _, tm := range []time.Time{
+		time.Unix(0, 0), time.Unix(1, 999999999), time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2000, 2, 29, 1, 2, 3, 4, loc), time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC),
+	} {
+		if got, want := string(appendRFC3339(nil, tm)), tm.UTC().Format(time.RFC3339); got != want {
+			t.Errorf("%v: %s, want %s", tm, got, want)
+		}
+	}
+}
