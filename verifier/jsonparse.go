@@ -1,9 +1,11 @@
 package verifier
 
 import (
+	"bytes"
 	"errors"
 	"encoding/json"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // parseJSON is checkJSON (without case folding) and decodeJSON in one pass:
@@ -12,6 +14,15 @@ import (
 // input once instead of three times; tests hold it to both.
 func parseJSON(data []byte, useNumber bool) (any, error) {
 	p := jsonParser{jsonDecoder: jsonDecoder{data: data, useNumber: useNumber}}
+	// The decoded strings without escapes (most of them) are views of one
+	// private copy of the input instead of one allocation each: inside the
+	// WebAssembly module an allocation costs more than parsing the string.
+	// The copy is never written, so the views are as immutable as strings.
+	p.arena = unsafe.String(unsafe.SliceData(data), 0)
+	if len(data) > 0 {
+		c := bytes.Clone(data)
+		p.arena = unsafe.String(unsafe.SliceData(c), len(c))
+	}
 	p.ws()
 	v := p.pvalue(0)
 	if p.err == nil {
@@ -32,8 +43,8 @@ func parseJSON(data []byte, useNumber bool) (any, error) {
 // parseJSONMembers is checkJSON (without case folding) and jsonMembers in
 // one pass.
 func parseJSONMembers(data []byte) (map[string]json.RawMessage, error) {
-	// Numbers stay text: the values are only checked here.
-	p := jsonParser{jsonDecoder: jsonDecoder{data: data, useNumber: true}, members: map[string]json.RawMessage{}}
+	// Values are only checked here, not built; numbers stay text.
+	p := jsonParser{jsonDecoder: jsonDecoder{data: data, useNumber: true}, members: make(map[string]json.RawMessage, 8), discard: true}
 	p.ws()
 	top := p.i < len(data) && data[p.i] == '{'
 	p.pvalue(0)
@@ -63,6 +74,11 @@ type jsonParser struct {
 	rangeErr error
 	// members, when set, collects the raw members of the top-level object.
 	members map[string]json.RawMessage
+	// discard checks values without building them: allocations are most
+	// of the cost of parsing inside the WebAssembly module.
+	discard bool
+	// arena, when set, is a copy of data that strings are cut from.
+	arena string
 }
 
 func (p *jsonParser) pvalue(depth int) any {
@@ -80,7 +96,10 @@ func (p *jsonParser) pvalue(depth int) any {
 	case c == '[':
 		return p.parray(depth)
 	case c == '"':
-		s, _ := p.pstr(false)
+		s, _ := p.pstr(p.discard)
+		if p.discard {
+			return nil
+		}
 		return s
 	case c == 't':
 		return p.plit("true", true)
@@ -106,7 +125,14 @@ func (p *jsonParser) plit(l string, v any) any {
 
 func (p *jsonParser) pobject(depth int) any {
 	p.i++ // {
-	m := make(map[string]any)
+	var m map[string]any
+	var seen map[string]struct{} // names, when values are not kept
+	switch {
+	case !p.discard:
+		m = make(map[string]any)
+	case depth > 0 || p.members == nil:
+		seen = make(map[string]struct{})
+	}
 	p.ws()
 	if p.i < len(p.data) && p.data[p.i] == '}' {
 		p.i++
@@ -118,11 +144,11 @@ func (p *jsonParser) pobject(depth int) any {
 			p.fail(errJSONSyntax)
 			break
 		}
-		name, ok := p.pstr(true)
+		name, ok := p.pstr(false)
 		if !ok {
 			break
 		}
-		if _, dup := m[name]; dup {
+		if p.isDup(m, seen, depth, name) {
 			p.fail(errDuplicateName)
 			break
 		}
@@ -138,7 +164,12 @@ func (p *jsonParser) pobject(depth int) any {
 		if p.err != nil {
 			break
 		}
-		m[name] = v
+		switch {
+		case m != nil:
+			m[name] = v
+		case seen != nil:
+			seen[name] = struct{}{}
+		}
 		if depth == 0 && p.members != nil {
 			p.members[name] = json.RawMessage(p.data[start:p.i:p.i])
 		}
@@ -159,9 +190,26 @@ func (p *jsonParser) pobject(depth int) any {
 	return m
 }
 
+// isDup reports whether an object already has a member called name.
+func (p *jsonParser) isDup(m map[string]any, seen map[string]struct{}, depth int, name string) bool {
+	var dup bool
+	switch {
+	case m != nil:
+		_, dup = m[name]
+	case seen != nil:
+		_, dup = seen[name]
+	case depth == 0:
+		_, dup = p.members[name]
+	}
+	return dup
+}
+
 func (p *jsonParser) parray(depth int) any {
 	p.i++ // [
-	a := make([]any, 0, 4)
+	var a []any
+	if !p.discard {
+		a = make([]any, 0, 4)
+	}
 	p.ws()
 	if p.i < len(p.data) && p.data[p.i] == ']' {
 		p.i++
@@ -173,7 +221,9 @@ func (p *jsonParser) parray(depth int) any {
 		if p.err != nil {
 			break
 		}
-		a = append(a, v)
+		if !p.discard {
+			a = append(a, v)
+		}
 		p.ws()
 		if p.i >= len(p.data) {
 			p.fail(errJSONSyntax)
@@ -226,6 +276,9 @@ func (p *jsonParser) pnumber() any {
 		}
 	}
 	end := p.i
+	if p.useNumber && p.arena != "" {
+		return json.Number(p.arena[start:end])
+	}
 	p.i = start
 	v := p.number()
 	p.i = end
@@ -251,9 +304,9 @@ func (p *jsonParser) digits() bool {
 	return n > 0
 }
 
-// pstr checks a string as checkJSON does and decodes it. UTF-8 is checked
-// where checkJSON checks it: strings without escapes, and names.
-func (p *jsonParser) pstr(name bool) (string, bool) {
+// pstr checks a string as checkJSON does and decodes it, unless skip. UTF-8
+// is checked where checkJSON checks it: in strings without escapes.
+func (p *jsonParser) pstr(skip bool) (string, bool) {
 	start := p.i
 	p.i++
 	escaped := false
@@ -268,7 +321,16 @@ func (p *jsonParser) pstr(name bool) (string, bool) {
 					p.fail(errJSONSyntax)
 					return "", false
 				}
+				if skip {
+					return "", true
+				}
+				if p.arena != "" {
+					return p.arena[start+1 : p.i-1], true
+				}
 				return string(raw), true
+			}
+			if skip {
+				return "", true
 			}
 			return p.slowStr(raw), true
 		case c == '\\':

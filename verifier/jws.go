@@ -81,7 +81,7 @@ func parseJWSCompact(data []byte) (*jws, error) {
 	if j.protected, err = decodeHeaderSegment(p[0]); err != nil {
 		return nil, err
 	}
-	if j.sig, err = b64url(string(p[2])); err != nil {
+	if j.sig, err = b64urlBytes(p[2]); err != nil {
 		return nil, jwsErr("the signature is not base64url")
 	}
 	return j, nil
@@ -91,7 +91,7 @@ func decodeHeaderSegment(seg []byte) (map[string]json.RawMessage, error) {
 	if len(seg) == 0 {
 		return nil, jwsErr("the protected header is empty")
 	}
-	raw, err := b64url(string(seg))
+	raw, err := b64urlBytes(seg)
 	if err != nil {
 		return nil, jwsErr("the protected header is not base64url")
 	}
@@ -308,7 +308,7 @@ func (j *jws) decodePayload(detached []byte) error {
 		}
 		j.payload = j.payloadSeg
 	default:
-		p, err := b64url(string(j.payloadSeg))
+		p, err := b64urlBytes(j.payloadSeg)
 		if err != nil {
 			return jwsErr("the payload is not base64url")
 		}
