@@ -78,14 +78,15 @@ type Config struct {
 	// instance; 0 means verifier.DefaultMaxSize. Larger documents get
 	// too_large without entering the module.
 	MaxInputSize int
-	// Timeout bounds how long a caller waits for one document; 0 means
-	// DefaultTimeout. Past it the document gets limit_exceeded and the
-	// instance is abandoned to a new one. Unless Interruptible is set, the
-	// abandoned instance cannot be stopped: it runs to its end in the
-	// background and is then closed (the verifier bounds its own work, so
-	// it ends). Interruptible makes wazero check for cancellation at every
-	// loop and call, which costs the module about 5× in speed (measured:
-	// docs/PERFORMANCE.md), so it is off by default.
+	// Timeout bounds one document's verification; 0 means DefaultTimeout.
+	// A document that passes it gets limit_exceeded and its instance is
+	// replaced. Unless Interruptible is set, the call cannot be stopped
+	// (the verifier bounds its own work, so it ends): at the deadline its
+	// slot in the pool goes to a new instance so that other documents go
+	// on, and the late document gets its report when the call returns.
+	// Interruptible makes wazero stop the call at the deadline, at the
+	// price of a check at every loop and call in the module: about 5× its
+	// running time (measured: docs/PERFORMANCE.md), so it is off by default.
 	Timeout       time.Duration
 	Interruptible bool
 
@@ -209,9 +210,9 @@ func (e *Engine) Verify(ctx context.Context, doc []byte, opts verifier.Options) 
 	}
 	rep, err := e.call(ctx, inst, doc, opts)
 	if err != nil {
-		if errors.Is(err, errAbandoned) {
-			// The instance is still running; call closes it when done.
-			e.slots <- nil
+		if errors.Is(err, errLate) {
+			// The timer already gave this slot to a new instance.
+			inst.close(context.Background())
 			return failureReport(opts.Time, verifier.LimitExceeded, fmt.Sprintf("verification took longer than %s", e.cfg.Timeout))
 		}
 		reason, detail := e.classify(inst, err)
@@ -229,46 +230,36 @@ func (e *Engine) Verify(ctx context.Context, doc []byte, opts verifier.Options) 
 	return rep
 }
 
-// errAbandoned says that a call passed its deadline and was left to finish
-// on its own.
-var errAbandoned = errors.New("host: verification abandoned at its deadline")
+// errLate says that a call outlasted the timeout: its slot in the pool was
+// already handed to a new instance.
+var errLate = errors.New("host: verification passed its deadline")
 
-// call runs one verification on inst, waiting at most the timeout. The
-// input is copied into the instance before the wait starts, so an abandoned
-// call never reads the caller's buffers after Verify returns.
+// call runs one verification on inst, on the caller's goroutine: handing
+// each call to another goroutine, to be able to return at the deadline,
+// costs about as much CPU as the verification itself (measured:
+// docs/PERFORMANCE.md). Instead a timer watches the call: at the deadline
+// it gives the instance's slot in the pool to a new instance, so that the
+// other documents go on, and when the call returns its document gets
+// limit_exceeded and the instance is closed. With Interruptible, wazero
+// stops the call at the deadline instead.
 func (e *Engine) call(ctx context.Context, inst *instance, doc []byte, opts verifier.Options) ([]byte, error) {
 	if err := inst.prepare(ctx, doc, opts); err != nil {
 		return nil, err
 	}
-	callCtx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
-	type result struct {
-		rep []byte
-		err error
+	if e.cfg.Interruptible {
+		callCtx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
+		defer cancel()
+		return inst.run(callCtx)
 	}
-	done := make(chan result, 1)
-	go func() {
-		rep, err := inst.run(callCtx)
-		done <- result{rep, err}
-	}()
-	select {
-	case r := <-done:
-		cancel()
-		return r.rep, r.err
-	case <-callCtx.Done():
-		if e.cfg.Interruptible {
-			// wazero stops the instance and the call returns an exit
-			// error, which classify reads.
-			r := <-done
-			cancel()
-			return r.rep, r.err
-		}
-		cancel()
-		go func() {
-			<-done
-			inst.close(context.Background())
-		}()
-		return nil, errAbandoned
+	if inst.timer == nil {
+		inst.timer = time.AfterFunc(time.Hour, func() { e.slots <- nil })
 	}
+	inst.timer.Reset(e.cfg.Timeout)
+	rep, err := inst.run(ctx)
+	if !inst.timer.Stop() {
+		return nil, errLate
+	}
+	return rep, err
 }
 
 func maxSize(o verifier.Options) int {

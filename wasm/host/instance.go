@@ -39,6 +39,8 @@ type instance struct {
 	// apostille_input call.
 	inPtr, inCap uint32
 	opts         []byte
+	// timer watches this instance's calls (Engine.call).
+	timer *time.Timer
 }
 
 func (e *Engine) newInstance(ctx context.Context) (*instance, error) {
@@ -168,7 +170,12 @@ func (e *abiError) Error() string { return "host: the module refused the call: "
 
 func (inst *instance) memorySize() uint32 { return inst.mem.Size() }
 
-func (inst *instance) close(ctx context.Context) { inst.mod.Close(ctx) }
+func (inst *instance) close(ctx context.Context) {
+	if inst.timer != nil {
+		inst.timer.Stop()
+	}
+	inst.mod.Close(ctx)
+}
 
 // appendOptions writes the options JSON of docs/abi.md.
 func appendOptions(b []byte, o *verifier.Options) []byte {
