@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -56,13 +55,8 @@ func Root() (string, error) {
 	return filepath.Dir(mod), nil
 }
 
-func goTool() string {
-	p := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
-	return "go"
-}
+// goTool is the go command: the one on PATH, as make and `go test` run.
+func goTool() string { return "go" }
 
 var (
 	once    sync.Once
