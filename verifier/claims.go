@@ -27,11 +27,7 @@ func jwtClaims(payload []byte) (map[string]any, validity, error) {
 		return nil, validity{}, errors.New("the claims are not a JSON object")
 	}
 	var val validity
-	for _, c := range [...]struct {
-		name string
-		dst  *time.Time
-	}{{"iat", &val.iat}, {"nbf", &val.nbf}, {"exp", &val.exp}} {
-		name, dst := c.name, c.dst
+	for i, name := range [...]string{"iat", "nbf", "exp"} {
 		raw, ok := claims[name]
 		if !ok {
 			continue
@@ -48,7 +44,14 @@ func jwtClaims(payload []byte) (map[string]any, validity, error) {
 		if !ok {
 			return nil, validity{}, fmt.Errorf("claim %q is out of range", name)
 		}
-		*dst = t
+		switch i {
+		case 0:
+			val.iat = t
+		case 1:
+			val.nbf = t
+		default:
+			val.exp = t
+		}
 	}
 	return claims, val, nil
 }

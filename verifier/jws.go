@@ -328,9 +328,11 @@ func (j *jws) signingInput() []byte {
 // verifyJWS verifies a JWS or JWT.
 func (v *verification) verifyJWS(data []byte) {
 	j, err := parseJWS(data, v.opts.Payload)
-	var ce *critError
+	// parseJWS returns a *critError unwrapped; a type assertion, unlike
+	// errors.As, costs no allocation.
+	ce, isCrit := err.(*critError)
 	switch {
-	case errors.As(err, &ce):
+	case isCrit:
 		v.rep.fail(CheckDecode, CritUnsupported, ce.Error())
 		return
 	case errors.Is(err, errDetached):

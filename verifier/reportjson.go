@@ -235,7 +235,8 @@ func appendJSONValue(b []byte, v any) []byte {
 		if x == nil {
 			return append(b, "null"...)
 		}
-		keys := make([]string, 0, len(x))
+		var small [16]string // most claim sets and headers: no allocation
+		keys := small[:0]
 		for k := range x {
 			keys = append(keys, k)
 		}
