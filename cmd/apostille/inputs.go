@@ -43,12 +43,17 @@ type inputFailure struct {
 	io     bool // an I/O error: exit status 2
 }
 
-// label is what a record shows for its input.
+// label is what a CSV or text record shows for its input: the path, or
+// the id (a string id without its quotes).
 func (j *job) label() string {
-	if j.id != nil {
-		return string(j.id)
+	if j.id == nil {
+		return j.name
 	}
-	return j.name
+	var s string
+	if json.Unmarshal(j.id, &s) == nil {
+		return s
+	}
+	return string(j.id)
 }
 
 // inputs reads the inputs in order and sends one job each to emit, which

@@ -158,6 +158,11 @@ func TestJSONLines(t *testing.T) {
 	if !strings.Contains(stderr, fmt.Sprintf("%d documents:", len(want))) || !strings.Contains(stderr, "malformed") {
 		t.Errorf("the summary lacks counts per verdict and reason: %s", stderr)
 	}
+	csvOut, _, _ := cli(t, in.String(), "--trust", w.trust, "--format", "csv", "--jsonl", "-")
+	lines := strings.Split(strings.TrimSpace(csvOut), "\n")
+	if len(lines) != len(want)+1 || !strings.HasPrefix(lines[1], "jwt-0,valid,") || !strings.HasPrefix(lines[2], "0,valid,") {
+		t.Errorf("CSV records: %d lines for %d inputs, starting %q", len(lines), len(want), lines[:min(3, len(lines))])
+	}
 }
 
 // TestExitStatus: 0 when every input is valid, 1 when one is not, 2 on
