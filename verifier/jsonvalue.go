@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // decodeJSON decodes JSON that checkJSON has accepted into the values
@@ -24,6 +25,17 @@ func decodeJSON(data []byte, useNumber bool) (any, error) {
 	return v, d.err
 }
 
+// decodeJSONViews is decodeJSON (numbers as float64) whose strings without
+// escapes are views of data instead of copies: data must never be written
+// again. Inside the WebAssembly module an allocation costs more than
+// decoding the string it holds.
+func decodeJSONViews(data []byte) (any, error) {
+	d := jsonDecoder{data: data, views: true}
+	d.ws()
+	v := d.value()
+	return v, d.err
+}
+
 // errJSONRange is a number encoding/json cannot hold in a float64.
 var errJSONRange = errors.New("JSON number out of range")
 
@@ -31,6 +43,7 @@ type jsonDecoder struct {
 	data      []byte
 	i         int
 	useNumber bool
+	views     bool // strings without escapes are views of data
 	err       error
 }
 
@@ -163,6 +176,9 @@ func (d *jsonDecoder) str() string {
 			s := d.data[start:d.i]
 			d.i++
 			if utf8.Valid(s) {
+				if d.views && len(s) > 0 {
+					return unsafe.String(&s[0], len(s))
+				}
 				return string(s)
 			}
 			return d.slowStr(s)

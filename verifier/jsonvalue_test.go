@@ -156,3 +156,18 @@ func FuzzParseJSON(f *testing.F) {
 		sameAsCheckThenDecode(t, data)
 	})
 }
+
+// TestDecodeJSONViewsMatches: views or copies, the values are the same.
+func TestDecodeJSONViewsMatches(t *testing.T) {
+	for _, s := range jsonSeeds {
+		data := []byte(s)
+		if checkJSON(data, false) != nil {
+			continue
+		}
+		got, gotErr := decodeJSONViews(bytes.Clone(data))
+		want, wantErr := decodeJSON(data, false)
+		if (gotErr != nil) != (wantErr != nil) || gotErr == nil && !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: views %#v %v, copies %#v %v", s, got, gotErr, want, wantErr)
+		}
+	}
+}

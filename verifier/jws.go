@@ -384,14 +384,22 @@ func (v *verification) verifyJWS(data []byte) {
 
 // headerReport merges the headers for the report, leaving out certificates
 // (they are reported decoded).
+//
+// The raw headers must be the verifier's own bytes, never written again
+// (decoded from base64url, or copied by encoding/json): their strings are
+// views of them rather than copies.
 func headerReport(ms ...map[string]json.RawMessage) map[string]any {
-	out := map[string]any{}
+	n := 0
+	for _, m := range ms {
+		n += len(m)
+	}
+	out := make(map[string]any, n)
 	for _, m := range ms {
 		for k, raw := range m {
 			if k == "x5c" {
 				continue
 			}
-			if val, err := decodeJSON(raw, false); err == nil {
+			if val, err := decodeJSONViews(raw); err == nil {
 				out[k] = val
 			}
 		}
