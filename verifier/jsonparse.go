@@ -40,8 +40,10 @@ func parseJSON(data []byte, useNumber bool) (any, error) {
 	return v, nil
 }
 
-// parseJSONMembers is checkJSON (without case folding) and jsonMembers in
-// one pass.
+// parseJSONMembers is checkJSON (without case folding) and a split of the
+// top-level object into its members, each value as the raw bytes received
+// (views of data), as decoding into map[string]json.RawMessage gives them,
+// in one pass and without reflection.
 func parseJSONMembers(data []byte) (map[string]json.RawMessage, error) {
 	// Values are only checked here, not built; numbers stay text.
 	p := jsonParser{jsonDecoder: jsonDecoder{data: data, useNumber: true}, members: make(map[string]json.RawMessage, 8), discard: true}
@@ -173,18 +175,8 @@ func (p *jsonParser) pobject(depth int) any {
 		if depth == 0 && p.members != nil {
 			p.members[name] = json.RawMessage(p.data[start:p.i:p.i])
 		}
-		p.ws()
-		if p.i >= len(p.data) {
-			p.fail(errJSONSyntax)
+		if p.next('}') {
 			break
-		}
-		c := p.data[p.i]
-		p.i++
-		if c == '}' {
-			return m
-		}
-		if c != ',' {
-			p.fail(errJSONSyntax)
 		}
 	}
 	return m
@@ -224,18 +216,8 @@ func (p *jsonParser) parray(depth int) any {
 		if !p.discard {
 			a = append(a, v)
 		}
-		p.ws()
-		if p.i >= len(p.data) {
-			p.fail(errJSONSyntax)
+		if p.next(']') {
 			break
-		}
-		c := p.data[p.i]
-		p.i++
-		if c == ']' {
-			return a
-		}
-		if c != ',' {
-			p.fail(errJSONSyntax)
 		}
 	}
 	return a

@@ -47,15 +47,20 @@ type jsonDecoder struct {
 	err       error
 }
 
-func (d *jsonDecoder) ws() {
-	for d.i < len(d.data) {
-		switch d.data[d.i] {
+func (d *jsonDecoder) ws() { d.i = skipSpace(d.data, d.i) }
+
+// skipSpace returns the index of the first byte at or after i that is not
+// JSON whitespace.
+func skipSpace(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
 		case ' ', '\t', '\n', '\r':
-			d.i++
+			i++
 		default:
-			return
+			return i
 		}
 	}
+	return i
 }
 
 func (d *jsonDecoder) value() any {
@@ -97,24 +102,17 @@ func (d *jsonDecoder) object() any {
 		d.i++
 		return m
 	}
-	for d.i < len(d.data) && d.err == nil {
+	for d.err == nil {
 		d.ws()
 		k := d.str()
 		d.ws()
 		d.i++ // :
 		d.ws()
 		m[k] = d.value()
-		d.ws()
-		if d.i >= len(d.data) {
+		if d.next('}') {
 			break
 		}
-		c := d.data[d.i]
-		d.i++
-		if c == '}' {
-			return m
-		}
 	}
-	d.fail(errJSONSyntax)
 	return m
 }
 
@@ -126,21 +124,34 @@ func (d *jsonDecoder) array() any {
 		d.i++
 		return a
 	}
-	for d.i < len(d.data) && d.err == nil {
+	for d.err == nil {
 		d.ws()
 		a = append(a, d.value())
-		d.ws()
-		if d.i >= len(d.data) {
+		if d.next(']') {
 			break
 		}
-		c := d.data[d.i]
-		d.i++
-		if c == ']' {
-			return a
-		}
+	}
+	return a
+}
+
+// next reads what follows a member or an element: the closing byte or a
+// comma. It reports whether the object or array is done, or broken (err).
+func (d *jsonDecoder) next(closing byte) bool {
+	d.ws()
+	if d.i >= len(d.data) {
+		d.fail(errJSONSyntax)
+		return true
+	}
+	c := d.data[d.i]
+	d.i++
+	switch c {
+	case closing:
+		return true
+	case ',':
+		return false
 	}
 	d.fail(errJSONSyntax)
-	return a
+	return true
 }
 
 func (d *jsonDecoder) number() any {
@@ -292,82 +303,6 @@ func hex4(s []byte) rune {
 		r = r*16 + rune(c)
 	}
 	return r
-}
-
-// jsonMembers splits a JSON object that checkJSON has accepted into its
-// members, each value as the raw bytes received (a view of data), as
-// decoding into map[string]json.RawMessage does but without reflection or
-// copies.
-func jsonMembers(data []byte) (map[string]json.RawMessage, error) {
-	d := jsonDecoder{data: data}
-	d.ws()
-	if d.i >= len(data) || data[d.i] != '{' {
-		return nil, errJSONSyntax
-	}
-	d.i++
-	m := make(map[string]json.RawMessage, 8)
-	d.ws()
-	if d.i < len(data) && data[d.i] == '}' {
-		return m, nil
-	}
-	for d.i < len(data) && d.err == nil {
-		d.ws()
-		k := d.str()
-		d.ws()
-		d.i++ // :
-		d.ws()
-		start := d.i
-		d.skip()
-		m[k] = json.RawMessage(data[start:d.i:d.i])
-		d.ws()
-		if d.i >= len(data) {
-			break
-		}
-		c := data[d.i]
-		d.i++
-		if c == '}' {
-			return m, d.err
-		}
-	}
-	return nil, errJSONSyntax
-}
-
-// skip moves past one value.
-func (d *jsonDecoder) skip() {
-	depth := 0
-	for d.i < len(d.data) {
-		switch d.data[d.i] {
-		case '"':
-			d.i++
-			for d.i < len(d.data) && d.data[d.i] != '"' {
-				if d.data[d.i] == '\\' {
-					d.i++
-				}
-				d.i++
-			}
-			d.i++
-			if depth == 0 {
-				return
-			}
-			continue
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth == 0 {
-				return
-			}
-			depth--
-			if depth == 0 {
-				d.i++
-				return
-			}
-		case ',', ' ', '\t', '\n', '\r':
-			if depth == 0 {
-				return
-			}
-		}
-		d.i++
-	}
 }
 
 // jsonString decodes raw as a JSON string the way json.Unmarshal into a
