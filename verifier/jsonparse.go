@@ -23,14 +23,7 @@ func parseJSON(data []byte, useNumber bool) (any, error) {
 		c := bytes.Clone(data)
 		p.arena = unsafe.String(unsafe.SliceData(c), len(c))
 	}
-	p.ws()
-	v := p.pvalue(0)
-	if p.err == nil {
-		p.ws()
-		if p.i != len(p.data) {
-			p.err = errJSONSyntax
-		}
-	}
+	v := p.top()
 	if p.err != nil {
 		return nil, p.err
 	}
@@ -47,22 +40,28 @@ func parseJSON(data []byte, useNumber bool) (any, error) {
 func parseJSONMembers(data []byte) (map[string]json.RawMessage, error) {
 	// Values are only checked here, not built; numbers stay text.
 	p := jsonParser{jsonDecoder: jsonDecoder{data: data, useNumber: true}, members: make(map[string]json.RawMessage, 8), discard: true}
+	isObject := skipSpace(data, 0) < len(data) && data[skipSpace(data, 0)] == '{'
+	if p.top(); p.err != nil {
+		return nil, p.err
+	}
+	if !isObject {
+		return nil, errNotObject
+	}
+	return p.members, nil
+}
+
+// top parses the one value data holds, with nothing but whitespace around
+// it.
+func (p *jsonParser) top() any {
 	p.ws()
-	top := p.i < len(data) && data[p.i] == '{'
-	p.pvalue(0)
+	v := p.pvalue(0)
 	if p.err == nil {
 		p.ws()
 		if p.i != len(p.data) {
 			p.err = errJSONSyntax
 		}
 	}
-	if p.err != nil {
-		return nil, p.err
-	}
-	if !top {
-		return nil, errNotObject
-	}
-	return p.members, nil
+	return v
 }
 
 // errNotObject is JSON that is valid but not an object.
