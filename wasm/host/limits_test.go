@@ -125,8 +125,7 @@ func (c *armingCtx) Done() <-chan struct{} {
 }
 
 // TestDeadlineMidBatch: a document whose verification outlasts the timeout
-// gets limit_exceeded at the deadline; its instance is abandoned and the
-// batch goes on with a new one.
+// gets limit_exceeded; its instance is replaced and the batch goes on.
 func TestDeadlineMidBatch(t *testing.T) {
 	for _, interruptible := range []bool{false, true} {
 		var slow atomic.Bool
@@ -140,5 +139,41 @@ func TestDeadlineMidBatch(t *testing.T) {
 		set, _ := benchdocs.Make()
 		trap := &armingCtx{Context: context.Background(), arm: func() { slow.Store(true) }}
 		batchAround(t, e, set.Docs[1].Data, trap, verifier.LimitExceeded)
+	}
+}
+
+// TestDeadlineFreesTheSlot: while a late call still runs (it cannot be
+// stopped without Interruptible), its slot in the pool already serves other
+// documents; the late document gets limit_exceeded when its call returns.
+func TestDeadlineFreesTheSlot(t *testing.T) {
+	var slow atomic.Bool
+	entered, release := make(chan struct{}), make(chan struct{})
+	e := benchEngine(t, Config{Instances: 1, Timeout: 100 * time.Millisecond,
+		Crypto: func(alg string, spki, msg, sig []byte) (bool, bool) {
+			if slow.Swap(false) {
+				close(entered)
+				<-release
+			}
+			return false, false
+		}})
+	set, _ := benchdocs.Make()
+	opts := verifier.Options{Time: benchdocs.At}
+	late := make(chan []byte)
+	slow.Store(true)
+	go func() { late <- e.Verify(context.Background(), set.Docs[0].Data, opts) }()
+	// Once the late call holds the only instance, the timer hands its slot
+	// over at the deadline.
+	<-entered
+	for len(e.slots) == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, d := range set.Docs {
+		if v := decide(t, e.Verify(context.Background(), d.Data, opts)); v.Verdict != verifier.Valid {
+			t.Fatalf("%s while another call is late: %+v, want valid", d.Name, v)
+		}
+	}
+	close(release)
+	if v := decide(t, <-late); v.Reason != verifier.LimitExceeded {
+		t.Fatalf("the late document: %+v, want limit_exceeded", v)
 	}
 }
