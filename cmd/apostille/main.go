@@ -3,6 +3,7 @@
 //
 //	apostille verify [flags] INPUT...   verify documents (bulk)
 //	apostille demo DIR                  build the demo world
+//	apostille serve [--addr HOST:PORT]  serve the citizen's page
 //
 // Run "apostille COMMAND -h" for a command's flags.
 package main
@@ -29,6 +30,7 @@ type command struct {
 var commands = []command{
 	{"verify", "verify documents: files, directories, - (stdin) or JSON Lines", runVerify},
 	{"demo", "build the demo world (issuers, trust bundle, documents) into a directory", runDemo},
+	{"serve", "serve the citizen's page (build/site) on 127.0.0.1", runServe},
 }
 
 func main() {

@@ -1,0 +1,78 @@
+// The engine adapter: the one file of the page that talks to the
+// verification module through its ES module (wasm/js). Everything else in the
+// page sees three calls — startEngine, setTrust, verify — and a report object
+// (verifier/report.go). There is no verification logic in JavaScript.
+//
+// The module is refused, not run, unless its SHA-384 equals the digest the
+// build wrote into this bundle (WASM_SHA384): the page's own script is pinned
+// by the integrity attribute in index.html, and it pins the module in turn.
+import * as wasmjs from 'apostille-wasm';
+
+/* global WASM_URL, WASM_SHA384 */
+
+/** ModuleRefused is thrown when the module's bytes are not the ones the build pinned. */
+export class ModuleRefused extends Error {
+  constructor(expected, got) {
+    super(`module digest ${got} does not match the pinned ${expected}`);
+    this.name = 'ModuleRefused';
+  }
+}
+
+function b64(buf) {
+  let s = '';
+  const a = new Uint8Array(buf);
+  for (let i = 0; i < a.length; i++) s += String.fromCharCode(a[i]);
+  return btoa(s);
+}
+
+/**
+ * startEngine fetches, checks and instantiates the module. Compilation
+ * streams (application/wasm) while the digest is computed over the same
+ * bytes; nothing of the module runs before the digest matched.
+ */
+export async function startEngine({ url = WASM_URL, sha384 = WASM_SHA384 } = {}) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`module: HTTP ${res.status}`);
+  const compiling = WebAssembly.compileStreaming
+    ? WebAssembly.compileStreaming(res.clone())
+    : res.clone().arrayBuffer().then((b) => WebAssembly.compile(b));
+  const digest = 'sha384-' + b64(await crypto.subtle.digest('SHA-384', await res.arrayBuffer()));
+  if (digest !== sha384) {
+    compiling.catch(() => {});
+    throw new ModuleRefused(sha384, digest);
+  }
+  const module = await compiling;
+  const inst = await wasmjs.instantiate(module);
+  return new Engine(inst);
+}
+
+class Engine {
+  constructor(inst) {
+    this.inst = inst;
+    this.version = inst.version || '';
+  }
+
+  /**
+   * setTrust replaces the trust the module decides with. sources are the
+   * raw bytes of trust bundles, JWK Sets or certificates. It throws when the
+   * module refuses them.
+   */
+  setTrust(sources) {
+    this.inst.setTrust(sources);
+  }
+
+  /**
+   * verify checks one document and returns its report (report "v1").
+   * at is the verification time; payload and proof are optional detached
+   * content and embassy proof.
+   */
+  verify(doc, { at = new Date(), payload, proof } = {}) {
+    const t0 = performance.now();
+    const report = this.inst.verify(doc, {
+      at: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      payload,
+      proof,
+    });
+    return { report, ms: performance.now() - t0 };
+  }
+}
