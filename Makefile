@@ -6,7 +6,14 @@ DEMO  := build/demo
 FUZZTIME ?= 60s
 FUZZSMOKE ?= 3s
 
-.PHONY: all build run test lint unit fuzz fuzz-smoke bench clean docs
+.PHONY: all build run test lint unit fuzz fuzz-smoke bench clean docs site site-deps site-test browser bench-site
+
+# The citizen's page (site/): npm packages from the committed lockfile,
+# Debian's Chromium for its browser tests.
+NPM      ?= npm
+SITE     := build/site
+SITEDEMO := build/demo-site
+WASMFILE ?= bin/apostille.wasm
 
 all: build
 
@@ -14,14 +21,40 @@ all: build
 build:
 	$(GO) build -trimpath -o $(BIN)/apostille ./cmd/apostille
 
-## run: build the demo world and verify its documents
-run: build
+## run: build the demo world, verify its documents, then serve the page on 127.0.0.1:8080
+run: build site
 	rm -rf $(DEMO)
 	$(BIN)/apostille demo $(DEMO)
 	-$(BIN)/apostille verify --trust $(DEMO)/trust.json --format text $(DEMO)/documents
+	$(BIN)/apostille serve --addr 127.0.0.1:8080 --site $(SITE)
 
 ## test: everything CI runs
-test: lint unit fuzz-smoke
+test: lint unit fuzz-smoke site-test
+
+## site: the citizen's page, a plain folder at build/site
+site: build site-deps
+	$(GO) run ./internal/cmd/sitecodes -report verifier/report.go -o build/codes.json
+	rm -rf $(SITEDEMO)
+	$(BIN)/apostille demo $(SITEDEMO) >/dev/null
+	cd site && APOSTILLE_WASM=$(abspath $(WASMFILE)) APOSTILLE_DEMO=$(abspath $(SITEDEMO)) \
+	  APOSTILLE_CODES=$(abspath build/codes.json) APOSTILLE_SITE_OUT=$(abspath $(SITE)) node build.mjs
+
+site-deps: site/node_modules/.installed
+site/node_modules/.installed: site/package.json site/package-lock.json
+	cd site && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+## browser: Debian's Chromium for the browser tests (apt-get; CI runs as root)
+browser:
+	scripts/chromium.sh
+
+## site-test: the page's tests in headless Chromium; screenshots in build/screenshots
+site-test: site browser
+	cd site && node --test --test-concurrency=1 test/
+
+## bench-site: navigation to first verdict, module size; see docs/PERFORMANCE.md
+bench-site: site browser
+	cd site && node test/bench.mjs
 
 lint:
 	$(GO) vet ./...
@@ -42,6 +75,7 @@ fuzz:
 ## bench: benchmarks with their baselines; results go to docs/PERFORMANCE.md by hand
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(MAKE) bench-site
 
 ## docs: regenerate generated documentation
 docs:

@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { missingTranslations } from './lib/i18ncheck.mjs';
+import { CSP } from './lib/csp.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -28,13 +29,6 @@ const WASM_JS = env('APOSTILLE_WASM_JS', 'wasm/js/apostille.js');
 const DEMO = env('APOSTILLE_DEMO', 'build/demo-site');
 const CODES = env('APOSTILLE_CODES', 'build/codes.json');
 const OUT = env('APOSTILLE_SITE_OUT', 'build/site');
-
-// The policy the server also sends (cmd/apostille/sitehandler.go); a test
-// compares the two. frame-ancestors works only as a header.
-export const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; " +
-  "style-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; " +
-  "connect-src 'self' https:; worker-src 'self'; manifest-src 'self'; media-src 'self' blob:; " +
-  "base-uri 'none'; form-action 'none'";
 
 const digest = (alg, buf) => createHash(alg).update(buf).digest();
 const sri = (buf) => 'sha384-' + digest('sha384', buf).toString('base64');

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -95,6 +96,17 @@ func TestServeSite(t *testing.T) {
 		if got := res.Header.Get("Content-Encoding"); got != c.enc {
 			t.Errorf("%s (Accept-Encoding %q): Content-Encoding %q, want %q", c.path, c.accept, got, c.enc)
 		}
+		body, _ := io.ReadAll(res.Body)
+		if res.Header.Get("Content-Length") != strconv.Itoa(len(body)) {
+			t.Errorf("%s: Content-Length %q for %d bytes", c.path, res.Header.Get("Content-Length"), len(body))
+		}
+		if c.enc == "gzip" {
+			if zr, err := gzip.NewReader(bytes.NewReader(body)); err != nil {
+				t.Errorf("%s: not gzip: %v", c.path, err)
+			} else if plain, _ := io.ReadAll(zr); string(plain) != "\x00asm\x01\x00\x00\x00" {
+				t.Errorf("%s: gzip body decodes to %q", c.path, plain)
+			}
+		}
 		if got := res.Header.Get("Cache-Control"); !strings.Contains(got, c.cache) {
 			t.Errorf("%s: Cache-Control %q, want %q", c.path, got, c.cache)
 		}
@@ -109,6 +121,27 @@ func TestServeSite(t *testing.T) {
 	req, _ := http.NewRequest("POST", srv.URL+"/", strings.NewReader("x"))
 	if r2, err := http.DefaultClient.Do(req); err != nil || r2.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST /: %v %v", err, r2)
+	}
+}
+
+func TestServeNotModified(t *testing.T) {
+	h, _ := newServer(serveConfig{site: testSite(t)})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for _, accept := range []string{"", "gzip"} {
+		res := get(t, srv.URL+"/assets/engine.wasm", accept)
+		tag := res.Header.Get("ETag")
+		req, _ := http.NewRequest("GET", srv.URL+"/assets/engine.wasm", nil)
+		req.Header.Set("Accept-Encoding", accept)
+		req.Header.Set("If-None-Match", tag)
+		again, err := rawClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again.Body.Close()
+		if tag == "" || again.StatusCode != http.StatusNotModified {
+			t.Errorf("Accept-Encoding %q: ETag %q, revalidation status %d", accept, tag, again.StatusCode)
+		}
 	}
 }
 

@@ -2,11 +2,15 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"io/fs"
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -48,6 +52,7 @@ type siteHandler struct {
 	fsys fs.FS
 	// trust, when set, replaces the site's trust/default.json.
 	trust []byte
+	etags sync.Map // name NUL encoding → ETag
 }
 
 // start is the modification time given to ServeContent: the site is
@@ -104,10 +109,36 @@ func (h *siteHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hdr.Add("Vary", "Accept-Encoding")
-	if enc != "" {
-		hdr.Set("Content-Encoding", enc)
+	hdr.Set("ETag", h.etag(name, enc, body))
+	if enc == "" {
+		http.ServeContent(w, r, name, start, bytes.NewReader(body))
+		return
 	}
-	http.ServeContent(w, r, name, start, bytes.NewReader(body))
+	// ServeContent would drop Content-Length for an encoded body (and
+	// serve ranges of it); the whole precompressed file is sent instead.
+	hdr.Set("Content-Encoding", enc)
+	if match := r.Header.Get("If-None-Match"); match != "" && match == hdr.Get("ETag") {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// etag is a strong validator for one representation of a file, computed
+// once: the site does not change while the server runs.
+func (h *siteHandler) etag(name, enc string, body []byte) string {
+	key := name + "\x00" + enc
+	if v, ok := h.etags.Load(key); ok {
+		return v.(string)
+	}
+	sum := sha256.Sum256(body)
+	tag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	h.etags.Store(key, tag)
+	return tag
 }
 
 // open reads name, or its precompressed variant when the client accepts

@@ -43,7 +43,7 @@ export async function fromFile(name, bytes) {
       const { readPDF } = await import('./pdf.js');
       found = await readPDF(bytes);
     } catch (e) {
-      console.warn('pdf', e && e.name);
+      console.warn('pdf', e && e.name, e && e.message);
       return { items: [], problem: 'pdf_failed' };
     }
     const items = found.map((f) =>

@@ -4,7 +4,7 @@
 // nothing is fetched from elsewhere, and eval is off for the CSP.
 import { decodeDrawable } from './qr.js';
 
-/* global PDF_WORKER_URL, PDF_WASM_URL, PDF_FONTS_URL */
+/* global PDF_WORKER_URL, PDF_WASM_URL */
 
 const MAX_PAGES = 10;
 
@@ -29,8 +29,6 @@ export async function readPDF(bytes) {
     isEvalSupported: false,
     enableXfa: false,
     wasmUrl: new URL(PDF_WASM_URL, document.baseURI).href,
-    standardFontDataUrl: new URL(PDF_FONTS_URL, document.baseURI).href,
-    useSystemFonts: false,
   });
   const doc = await task.promise;
   const found = [];

@@ -82,7 +82,7 @@ export async function openPage(context, url, { wait = 'ready' } = {}) {
 /** verdictOf waits for the first result card and returns its state and reason. */
 export async function verdictOf(page) {
   const card = page.locator('#results article.result').first();
-  await card.waitFor();
+  await card.waitFor({ timeout: 60000 });
   return {
     state: await card.getAttribute('data-state'),
     reason: await card.getAttribute('data-reason'),
