@@ -50,11 +50,11 @@ browser:
 
 ## site-test: the page's tests in headless Chromium; screenshots in build/screenshots
 site-test: site browser
-	cd site && node --test --test-concurrency=1 test/
+	cd site && node --test --test-concurrency=1 test/*.test.mjs
 
 ## bench-site: navigation to first verdict, module size; see docs/PERFORMANCE.md
 bench-site: site browser
-	cd site && node test/bench.mjs
+	cd site && node bench.mjs
 
 lint:
 	$(GO) vet ./...

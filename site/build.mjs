@@ -155,6 +155,7 @@ async function main() {
     .replace('{{CSP}}', CSP)
     .replace('{{CSS}}', css).replace('{{CSS_SRI}}', sri(cssBuf))
     .replace('{{JS}}', js).replace('{{JS_SRI}}', sri(jsBuf))
+    .replace('{{WASM}}', wasmName)
     .replace('{{BUILD_ID}}', buildId);
   write('index.html', html);
 

@@ -42,7 +42,9 @@ export async function startEngine({ url = WASM_URL, sha384 = WASM_SHA384 } = {})
     throw new ModuleRefused(sha384, digest);
   }
   const module = await compiling;
+  performance.mark('apostille-module-compiled');
   const inst = await wasmjs.instantiate(module);
+  performance.mark('apostille-module-ready');
   return new Engine(inst);
 }
 

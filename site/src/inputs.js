@@ -3,7 +3,9 @@
 // document is, and whether it is genuine, is the module's business: this
 // file only unwraps containers (pictures of QR codes, PDFs) that the module
 // does not read.
-import { decodeImageBytes, decodeDrawable } from './qr.js';
+// jsQR and pdf.js load only when a picture or PDF arrives: they are not on
+// the way to the first verdict.
+const qr = () => import('./qr.js');
 
 const enc = new TextEncoder();
 
@@ -56,9 +58,10 @@ export async function fromFile(name, bytes) {
   }
   const type = imageType(bytes);
   if (type) {
-    const qr = await decodeImageBytes(bytes, type).catch(() => null);
-    if (!qr) return { items: [], problem: 'qr_not_found' };
-    return { items: [{ source: ['from_qr', { name }], bytes: qr }], problem: '' };
+    const { decodeImageBytes } = await qr();
+    const code = await decodeImageBytes(bytes, type).catch(() => null);
+    if (!code) return { items: [], problem: 'qr_not_found' };
+    return { items: [{ source: ['from_qr', { name }], bytes: code }], problem: '' };
   }
   return { items: [{ source: ['from_file', { name }], bytes, name }], problem: '' };
 }
@@ -71,8 +74,9 @@ async function unwrapImages(items) {
       out.push(it);
       continue;
     }
-    const qr = await decodeImageBytes(it.bytes, type).catch(() => null);
-    if (qr) out.push({ source: it.source, bytes: qr });
+    const { decodeImageBytes } = await qr();
+    const code = await decodeImageBytes(it.bytes, type).catch(() => null);
+    if (code) out.push({ source: it.source, bytes: code });
   }
   return out;
 }
@@ -100,6 +104,7 @@ export class Camera {
   }
 
   async start(onCode) {
+    const { decodeDrawable } = await qr();
     this.stream = await navigator.mediaDevices.getUserMedia({
       video: { facingMode: { ideal: 'environment' } },
       audio: false,
@@ -110,10 +115,10 @@ export class Camera {
       if (!this.stream) return;
       const v = this.video;
       if (v.videoWidth > 0) {
-        const qr = decodeDrawable(v, v.videoWidth, v.videoHeight);
-        if (qr) {
+        const code = decodeDrawable(v, v.videoWidth, v.videoHeight);
+        if (code) {
           this.stop();
-          onCode({ source: ['from_camera', {}], bytes: qr });
+          onCode({ source: ['from_camera', {}], bytes: code });
           return;
         }
       }

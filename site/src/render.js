@@ -202,14 +202,14 @@ function technical(report, id) {
       field(t('ui.field_algorithm'), tech.alg),
       field(t('ui.field_key_id'), doc.issuer && doc.issuer.kid),
       field(t('ui.field_document_type'), doc.type)),
-    tech.headers ? [h('h4', null, t('ui.headers_heading')), h('pre', null, JSON.stringify(tech.headers, null, 2))] : null,
+    tech.headers ? [h('h4', null, t('ui.headers_heading')), h('pre', { tabindex: '0' }, JSON.stringify(tech.headers, null, 2))] : null,
     certs.length ? [h('h4', null, t('ui.chain_heading')), h('ol', { class: 'chain' }, certs.map((c) => h('li', null, h('dl', null,
       field(t('ui.cert_subject'), c.subject),
       field(t('ui.cert_issuer'), c.issuer),
       field(t('ui.cert_serial'), c.serial),
       field(t('ui.cert_valid'), `${formatDateTime(c.not_before)} – ${formatDateTime(c.not_after)}`)))))] : null,
-    doc.claims ? [h('h4', null, t('ui.claims_heading')), h('pre', null, JSON.stringify(doc.claims, null, 2))] : null,
+    doc.claims ? [h('h4', null, t('ui.claims_heading')), h('pre', { tabindex: '0' }, JSON.stringify(doc.claims, null, 2))] : null,
     h('h4', null, t('ui.report_heading')),
-    h('pre', { class: 'raw-report' }, json),
+    h('pre', { class: 'raw-report', tabindex: '0' }, json),
     download);
 }

@@ -130,7 +130,10 @@ export function choose(list) {
 export async function fetchList(url) {
   const u = new URL(url, document.baseURI);
   if (u.protocol !== 'https:' && u.origin !== location.origin) throw new Error('not https');
-  const res = await fetch(u.href, { credentials: 'omit', cache: 'no-cache', referrerPolicy: 'no-referrer' });
+  // The page's own list is requested exactly as index.html preloads it, so
+  // that the preloaded response is used; another site gets no credentials.
+  const own = u.origin === location.origin;
+  const res = await fetch(u.href, own ? {} : { credentials: 'omit', referrerPolicy: 'no-referrer' });
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   const buf = new Uint8Array(await res.arrayBuffer());
   if (buf.length > 4 << 20) throw new Error('too large');
