@@ -6,7 +6,7 @@ DEMO  := build/demo
 FUZZTIME ?= 60s
 FUZZSMOKE ?= 3s
 
-.PHONY: all build run test lint unit fuzz fuzz-smoke bench clean docs site site-deps site-test browser bench-site
+.PHONY: all build run test lint unit interop-deps fuzz fuzz-smoke bench clean docs site site-deps site-test browser bench-site
 
 # The citizen's page (site/): npm packages from the committed lockfile,
 # Debian's Chromium for its browser tests.
@@ -62,8 +62,12 @@ lint:
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) tool staticcheck ./...
 
-unit:
+unit: interop-deps
 	$(GO) test -count=1 ./...
+
+## interop-deps: independent implementations the interop tests drive (npm ci, committed lockfiles)
+interop-deps:
+	cd interop/statuslist && npm ci --no-audit --no-fund
 
 fuzz-smoke:
 	scripts/fuzz.sh $(FUZZSMOKE)

@@ -311,6 +311,7 @@ func (v *verification) verifyCOSE(data []byte) {
 	v.checkDocumentType(d.Type)
 	if claims != nil {
 		v.checkValidity(val)
+		v.checkStatus(claims) // status.go: revocation, from the status lists the host supplied
 	}
 }
 

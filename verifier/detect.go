@@ -8,7 +8,7 @@ import (
 )
 
 // errUnknownInput is the detail for input that is none of the formats.
-var errUnknownInput = errors.New("expected a JWS or JWT (compact or JSON), an SD-JWT, a COSE_Sign1 or CWT (binary, hex or base64), an mdoc (CBOR) or an EU DCC (HC1:)")
+var errUnknownInput = errors.New("expected a JWS or JWT (compact or JSON), an SD-JWT, a COSE_Sign1 or CWT (binary, hex or base64), an mdoc (CBOR), an EU DCC (HC1:) or an attested document")
 
 // detect decides the format of input and returns the bytes that format's
 // verifier reads (hex and base64 wrappings of COSE removed). An expected
@@ -19,8 +19,11 @@ func detect(input []byte, expect Format) (Format, []byte, error) {
 		expect = sniff(input, text)
 	}
 	switch expect {
-	case FormatJWS, FormatSDJWT, FormatDCC, FormatAttested:
+	case FormatJWS, FormatSDJWT, FormatDCC:
 		return expect, text, nil
+	case FormatAttested:
+		// Not trimmed: the proof inside ends with a newline that counts.
+		return expect, input, nil
 	case FormatCOSE, FormatMDoc:
 		if isCBORStart(input) {
 			return expect, input, nil
@@ -45,6 +48,8 @@ func sniff(input, text []byte) Format {
 		return ""
 	}
 	switch {
+	case bytes.HasPrefix(text, []byte(AttestedHeader+"\n")):
+		return FormatAttested
 	case bytes.HasPrefix(text, []byte("HC1:")):
 		return FormatDCC
 	case text[0] == '{':

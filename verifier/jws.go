@@ -370,6 +370,7 @@ func (v *verification) verifyJWS(data []byte) {
 	v.checkDocumentType(d.Type)
 	if claims != nil {
 		v.checkValidity(val)
+		v.checkStatus(claims) // status.go: revocation, from the status lists the host supplied
 	}
 }
 

@@ -143,10 +143,12 @@ type Attestation struct {
 
 // TrustInfo says which trust decided.
 type TrustInfo struct {
-	Operator   string `json:"operator,omitempty"`
-	Sequence   uint64 `json:"sequence,omitempty"`
-	IssuedAt   string `json:"issued_at,omitempty"`
-	NextUpdate string `json:"next_update,omitempty"`
+	Operator string `json:"operator,omitempty"`
+	// OperatorKey is the kid of the pinned key that verified a signed bundle.
+	OperatorKey string `json:"operator_key,omitempty"`
+	Sequence    uint64 `json:"sequence,omitempty"`
+	IssuedAt    string `json:"issued_at,omitempty"`
+	NextUpdate  string `json:"next_update,omitempty"`
 	// AgeSeconds is the bundle's age at the verification time.
 	AgeSeconds int64 `json:"age_seconds,omitempty"`
 	// Signed is false for trust given directly (an unsigned bundle, a JWKS, certificates).

@@ -104,6 +104,8 @@ type Issuer struct {
 	Attestation   *BundleAttestation
 
 	anchors *x509.CertPool
+	// policy is Attestation.Policy, parsed once when the trust is loaded.
+	policy *tlogPolicy
 }
 
 // Embassy is a trusted data embassy.
@@ -111,6 +113,8 @@ type Embassy struct {
 	Name    string
 	Country string
 	Key     string // signed-note verifier key (vkey)
+
+	key *noteKey
 }
 
 // Key is a trusted public key.
@@ -289,6 +293,11 @@ func (t *Trust) addBundle(b *Bundle) error {
 		}
 		ids[bi.ID] = true
 		is := &Issuer{ID: bi.ID, Name: bi.Name, Country: bi.Country, DocumentTypes: bi.DocumentTypes, Attestation: bi.Attestation}
+		if bi.Attestation != nil {
+			if is.policy, err = attestationPolicy(bi.Attestation); err != nil {
+				return fmt.Errorf("trust: issuer %q attestation: %w", clip(bi.ID), err)
+			}
+		}
 		for j := range bi.Keys {
 			k, err := bundleKey(&bi.Keys[j])
 			if err != nil {
@@ -315,7 +324,11 @@ func (t *Trust) addBundle(b *Bundle) error {
 		if e.Name == "" || e.Key == "" {
 			return errors.New("trust: an embassy needs a name and a key")
 		}
-		t.Embassies = append(t.Embassies, &Embassy{Name: e.Name, Country: e.Country, Key: e.Key})
+		k, err := parseVKey(e.Key)
+		if err != nil || k.sigType != sigTypeCosignature {
+			return fmt.Errorf("trust: embassy %q: the key must be a cosignature (type 0x04) vkey", clip(e.Name))
+		}
+		t.Embassies = append(t.Embassies, &Embassy{Name: e.Name, Country: e.Country, Key: e.Key, key: k})
 	}
 	for _, s := range b.StatusLists {
 		t.StatusLists = append(t.StatusLists, []byte(s))

@@ -2,7 +2,11 @@
 // attestations, and runs the tools around them.
 //
 //	apostille verify [flags] INPUT...   verify documents (bulk)
+//	apostille trust SUBCOMMAND          signed trust bundles
 //	apostille demo DIR                  build the demo world
+//	apostille keys generate ...         signed-note keys for logs, embassies, operators
+//	apostille log append ...            an issuer's document log and .tlog-proof files
+//	apostille embassy ...               a data embassy (mirror, cosigner, witness endpoint)
 //	apostille serve [--addr HOST:PORT]  serve the citizen's page
 //
 // Run "apostille COMMAND -h" for a command's flags.
@@ -29,7 +33,11 @@ type command struct {
 
 var commands = []command{
 	{"verify", "verify documents: files, directories, - (stdin) or JSON Lines", runVerify},
+	{"trust", "trust bundles: keygen, build, sign, inspect, verify, update", runTrust},
 	{"demo", "build the demo world (issuers, trust bundle, documents) into a directory", runDemo},
+	{"keys", "generate and print signed-note keys for logs, embassies and operators", runKeys},
+	{"log", "an issuer's document log: append documents, publish checkpoints, write .tlog-proof files", runLog},
+	{"embassy", "a data embassy: mirror logs, cosign, serve tlog-witness add-checkpoint", runEmbassy},
 	{"serve", "serve the citizen's page (build/site) on 127.0.0.1", runServe},
 }
 

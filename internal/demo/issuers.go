@@ -2,15 +2,13 @@ package demo
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"math/big"
 	"time"
 
+	"github.com/apostille/apostille/internal/importer"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -71,24 +69,7 @@ func (w *World) bundleKey(pub crypto.PublicKey, kid, alg string) verifier.Bundle
 
 // PublicJWK writes a public key as a JWK with kid and alg.
 func PublicJWK(pub crypto.PublicKey, kid, alg string) verifier.JWK {
-	b := base64.RawURLEncoding.EncodeToString
-	j := verifier.JWK{Kid: kid, Alg: alg, Use: "sig"}
-	switch k := pub.(type) {
-	case *ecdsa.PublicKey:
-		size := (k.Curve.Params().BitSize + 7) / 8
-		j.Kty, j.Crv = "EC", k.Curve.Params().Name
-		point, err := k.Bytes() // 04 || X || Y
-		if err != nil {
-			panic(err)
-		}
-		j.X = b(point[1 : 1+size])
-		j.Y = b(point[1+size:])
-	case ed25519.PublicKey:
-		j.Kty, j.Crv, j.X = "OKP", "Ed25519", b(k)
-	case *rsa.PublicKey:
-		j.Kty, j.N, j.E = "RSA", b(k.N.Bytes()), b(big.NewInt(int64(k.E)).Bytes())
-	}
-	return j
+	return importer.PublicJWK(pub, kid, alg)
 }
 
 // riaRoot is the root CA of the Information System Authority, the anchor

@@ -30,13 +30,20 @@ type Sample struct {
 	Description string `json:"description,omitempty"`
 	// Payload is a detached payload file next to the document, if any.
 	Payload string `json:"payload,omitempty"`
+	// Proof is the document's detached tlog proof, next to it as
+	// <document>.tlog-proof, if any.
+	Proof string `json:"proof,omitempty"`
 }
 
 // Manifest lists the demo world's files.
 type Manifest struct {
-	Seed    string   `json:"seed"`
-	Trust   string   `json:"trust"`
-	Samples []Sample `json:"samples"`
+	Seed  string `json:"seed"`
+	Trust string `json:"trust"`
+	// SignedTrust is the same bundle signed by the demo operator, whose
+	// public key (to pin) is OperatorKey.
+	SignedTrust string   `json:"signed_trust,omitempty"`
+	OperatorKey string   `json:"operator_key,omitempty"`
+	Samples     []Sample `json:"samples"`
 }
 
 // World is a demo world under construction.
@@ -59,12 +66,17 @@ func Build(dir, seed string) (*World, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "documents"), 0o755); err != nil {
 		return nil, err
 	}
-	for _, step := range []func() error{w.issuers, w.joseSamples, w.coseSamples} {
+	// attestations stays last: it logs the genuine documents of the
+	// issuers that keep logs, whichever step made them.
+	for _, step := range []func() error{w.issuers, w.joseSamples, w.coseSamples, w.statusSamples, w.attestations} {
 		if err := step(); err != nil {
 			return nil, err
 		}
 	}
 	if err := w.writeJSON("trust.json", w.Bundle); err != nil {
+		return nil, err
+	}
+	if err := w.signedTrust(); err != nil { // trustlist.go: trust.jws, operator.pub.jwk
 		return nil, err
 	}
 	if err := w.writeJSON("manifest.json", w.Man); err != nil {
