@@ -130,12 +130,12 @@ async function check(batch) {
       setExtra('proof', { name: it.name || 'proof', bytes: it.bytes });
       continue;
     }
-    const { report, ms } = engine.verify(it.bytes, {
-      at: new Date(),
-      payload: app.extras.payload && app.extras.payload.bytes,
-      proof: app.extras.proof && app.extras.proof.bytes,
-    });
-    results.push({ report, ms, source: it.source, bytes: it.bytes, id: ++app.seq });
+    // A sample brings its own proof or payload; anything else takes the
+    // ones the person added.
+    const payload = it.payload !== undefined ? it.payload : app.extras.payload && app.extras.payload.bytes;
+    const proof = it.proof !== undefined ? it.proof : app.extras.proof && app.extras.proof.bytes;
+    const { report, ms } = engine.verify(it.bytes, { at: new Date(), payload, proof });
+    results.push({ report, ms, source: it.source, bytes: it.bytes, payload, proof, id: ++app.seq });
   }
   if (results.length) show(results);
 }
@@ -161,11 +161,7 @@ function show(results) {
 function rerun() {
   if (!app.lastResults.length || !app.engine) return;
   const again = app.lastResults.map((r) => {
-    const { report, ms } = app.engine.verify(r.bytes, {
-      at: new Date(),
-      payload: app.extras.payload && app.extras.payload.bytes,
-      proof: app.extras.proof && app.extras.proof.bytes,
-    });
+    const { report, ms } = app.engine.verify(r.bytes, { at: new Date(), payload: r.payload, proof: r.proof });
     return { ...r, report, ms };
   });
   show(again);
@@ -223,12 +219,14 @@ async function loadSamples() {
 function renderSamples() {
   const list = $('sample-list');
   list.replaceChildren(...app.samples.map((s) => {
-    const expected = s.verdict === 'valid' ? 'valid' : s.verdict === 'invalid' ? 'invalid' : 'indeterminate';
+    const expected = s.verdict === 'valid' ? ((s.warnings || []).length ? 'warnings' : 'valid')
+      : s.verdict === 'invalid' ? 'invalid' : 'indeterminate';
     return h('li', null, h('button', {
       type: 'button',
       class: 'sample',
       'data-file': s.file,
       onclick: () => runSample(s),
+      disabled: app.failed,
     },
     h('span', { class: 'sample-title' }, s.title),
     s.description ? h('span', { class: 'sample-desc' }, s.description) : null,
@@ -239,15 +237,11 @@ function renderSamples() {
 async function runSample(s) {
   const res = await fetch('demo/' + s.file);
   const bytes = new Uint8Array(await res.arrayBuffer());
-  const extras = [];
+  const item = { source: ['from_sample', { name: s.title }], bytes, payload: null, proof: null };
   for (const k of ['payload', 'proof']) {
-    if (s[k]) {
-      const r = await fetch('demo/' + s[k]);
-      extras.push([k, { name: s[k], bytes: new Uint8Array(await r.arrayBuffer()) }]);
-    }
+    if (s[k]) item[k] = new Uint8Array(await (await fetch('demo/' + s[k])).arrayBuffer());
   }
-  for (const [k, v] of extras) setExtra(k, v);
-  await check([{ source: ['from_sample', { name: s.title }], bytes }]);
+  await check([item]);
 }
 
 // ---- offline ------------------------------------------------------------
@@ -385,6 +379,7 @@ async function main() {
   app.enginePromise = boot();
   app.enginePromise.catch((e) => {
     const refused = e instanceof ModuleRefused;
+    app.failed = true;
     showStatus($('engine-status'), t(refused ? 'ui.engine_refused' : 'ui.engine_failed'), 'error');
     $('engine-status').setAttribute('role', 'alert');
     document.documentElement.dataset.engine = refused ? 'refused' : 'failed';

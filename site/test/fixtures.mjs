@@ -10,16 +10,22 @@ import { SITE } from './harness.mjs';
 export const demoDir = path.join(SITE, 'demo');
 export const manifest = () => JSON.parse(fs.readFileSync(path.join(demoDir, 'manifest.json'), 'utf8'));
 
-/** sample returns the demo sample with this verdict (and reason), with its bytes. */
-export function sample(verdict, reason = '', format = '') {
+/**
+ * sample returns the first demo sample with this verdict and reason (and
+ * format), with its bytes. standalone asks for one that needs no proof
+ * beside it and gets no warning: what a person holds when they have only
+ * the document.
+ */
+export function sample(verdict, reason = '', format = '', standalone = false) {
   const s = manifest().samples.find((x) => x.verdict === verdict && (x.reason || '') === reason &&
-    (!format || x.format.startsWith(format)));
+    (!format || x.format.startsWith(format)) &&
+    (!standalone || (!x.proof && !(x.warnings || []).length)));
   if (!s) throw new Error(`no demo sample ${verdict}/${reason}/${format}`);
   return { ...s, bytes: fs.readFileSync(path.join(demoDir, s.file)) };
 }
 
-export const valid = () => sample('valid', '', 'jws');
-export const tampered = () => sample('invalid', 'signature_invalid', 'jws');
+export const valid = () => sample('valid', '', 'jws', true);
+export const tampered = () => sample('invalid', 'signature_invalid', 'jws', true);
 
 export function tmpdir() {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'apostille-fixtures-'));
@@ -59,8 +65,8 @@ export async function pdfWithAttachment(bytes, name) {
 export function cameraY4M(bytes, file) {
   const qr = QRCode.create([{ data: Buffer.from(bytes), mode: 'byte' }], { errorCorrectionLevel: 'L' });
   const n = qr.modules.size;
-  const W = 640;
-  const H = 480;
+  const W = 1280;
+  const H = 720;
   const mod = Math.floor((H - 40) / (n + 8));
   const off = [Math.floor((W - mod * n) / 2), Math.floor((H - mod * n) / 2)];
   const y = Buffer.alloc(W * H, 235);
