@@ -122,6 +122,9 @@ async function main() {
     metafile: true,
     legalComments: 'linked',
     alias: { 'apostille-wasm': WASM_JS },
+    // wasm/js reads files with node:fs only when it runs in Node; the
+    // page always hands it a compiled module.
+    external: ['node:*'],
     loader: { '.json': 'json' },
     define: {
       WASM_URL: JSON.stringify(wasmName),

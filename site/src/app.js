@@ -42,6 +42,7 @@ async function boot() {
   const [engine, list] = await Promise.all([startEngine(), initialTrust()]);
   app.engine = engine;
   if (list) applyTrust(list, true);
+  performance.mark('apostille-trust-ready');
   showStatus($('engine-status'), t('ui.engine_ready', { version: engine.version }), 'ok');
   $('module-version').textContent = engine.version || BUILD_ID;
   return engine;
@@ -63,8 +64,10 @@ function applyTrust(list, quiet) {
   const info = trust.describe(list.bytes);
   const msg = $('trust-message');
   try {
-    trust.accept(info);
-    app.engine.setTrust([list.bytes]);
+    trust.checkRollback(info);
+    const prev = app.trustList ? [{ name: app.trustList.name, bytes: app.trustList.bytes }] : [];
+    app.engine.setTrust([{ name: list.name, bytes: list.bytes }], prev);
+    trust.remember(info);
   } catch (e) {
     const text = e instanceof trust.RollbackError
       ? t('ui.trust_rollback', { got: e.got, seen: e.seen })
@@ -143,7 +146,8 @@ async function check(batch) {
 function show(results) {
   app.lastResults = results;
   const box = $('results');
-  box.replaceChildren(...results.map(renderResult));
+  const name = app.trustList ? (app.trustList.info.operator || app.trustList.name) : '';
+  box.replaceChildren(...results.map((r) => renderResult({ ...r, trustName: name })));
   $('no-results').hidden = true;
   const first = results[0];
   const st = state(first.report);
@@ -235,13 +239,13 @@ function renderSamples() {
 }
 
 async function runSample(s) {
-  const res = await fetch('demo/' + s.file);
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  const item = { source: ['from_sample', { name: s.title }], bytes, payload: null, proof: null };
-  for (const k of ['payload', 'proof']) {
-    if (s[k]) item[k] = new Uint8Array(await (await fetch('demo/' + s[k])).arrayBuffer());
-  }
-  await check([item]);
+  performance.mark('apostille-sample-start');
+  // The document and its proof or payload are fetched together, while the
+  // module may still be starting.
+  const get = async (f) => (f ? new Uint8Array(await (await fetch('demo/' + f)).arrayBuffer()) : null);
+  const [bytes, payload, proof] = await Promise.all([get(s.file), get(s.payload), get(s.proof)]);
+  performance.mark('apostille-sample-fetched');
+  await check([{ source: ['from_sample', { name: s.title }], bytes, payload, proof }]);
 }
 
 // ---- offline ------------------------------------------------------------
@@ -375,7 +379,6 @@ async function main() {
   setLanguage(pickLanguage(), false);
   translatePage();
   wire();
-  registerServiceWorker();
   app.enginePromise = boot();
   app.enginePromise.catch((e) => {
     const refused = e instanceof ModuleRefused;
@@ -389,12 +392,17 @@ async function main() {
   // #sample=FILE checks a demo document as soon as the page is ready: a
   // link to a sample (the address holds a file name, never document data).
   const m = /^#sample=(.+)$/.exec(location.hash);
+  let first = null;
   if (m) {
     await samples;
     const s = app.samples.find((x) => x.file === decodeURIComponent(m[1]));
-    if (s) runSample(s);
+    if (s) first = runSample(s);
   }
   await app.enginePromise.then(() => { document.documentElement.dataset.engine = 'ready'; }, () => {});
+  // The service worker's first install downloads the whole site again for
+  // offline use: not before the first verdict, which it would slow down.
+  await Promise.resolve(first).catch(() => {});
+  registerServiceWorker();
 }
 
 main();

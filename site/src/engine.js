@@ -43,24 +43,34 @@ export async function startEngine({ url = WASM_URL, sha384 = WASM_SHA384 } = {})
   }
   const module = await compiling;
   performance.mark('apostille-module-compiled');
-  const inst = await wasmjs.instantiate(module);
+  const verifier = await wasmjs.load(module);
   performance.mark('apostille-module-ready');
-  return new Engine(inst);
+  return new Engine(verifier, url);
 }
 
 class Engine {
-  constructor(inst) {
-    this.inst = inst;
-    this.version = inst.version || '';
+  constructor(verifier, url) {
+    this.v = verifier;
+    // The module's file name carries its content hash: the version a
+    // person can quote, next to the ABI the loader speaks.
+    const m = /\.([0-9a-f]{8,})\.wasm$/.exec(url);
+    this.version = `${m ? m[1] : ''} (ABI ${wasmjs.ABI_VERSION})`.trim();
   }
 
   /**
-   * setTrust replaces the trust the module decides with. sources are the
-   * raw bytes of trust bundles, JWK Sets or certificates. It throws when the
-   * module refuses them.
+   * setTrust replaces the trust the module decides with: sources are
+   * {name, bytes} of trust bundles, JWK Sets or certificates. It throws when
+   * the module refuses one, and the previous trust is then kept.
    */
-  setTrust(sources) {
-    this.inst.setTrust(sources);
+  setTrust(sources, previous = []) {
+    this.v.resetTrust();
+    try {
+      for (const s of sources) this.v.addTrust(s.name, s.bytes);
+    } catch (e) {
+      this.v.resetTrust();
+      for (const s of previous) this.v.addTrust(s.name, s.bytes);
+      throw e;
+    }
   }
 
   /**
@@ -70,11 +80,10 @@ class Engine {
    */
   verify(doc, { at = new Date(), payload, proof } = {}) {
     const t0 = performance.now();
-    const report = this.inst.verify(doc, {
-      at: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      payload,
-      proof,
-    });
+    const opts = { at: at.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    if (payload) opts.payload = payload;
+    if (proof) opts.proof = proof;
+    const report = this.v.verify(doc, opts);
     return { report, ms: performance.now() - t0 };
   }
 }

@@ -95,7 +95,7 @@ function section(title, ...body) {
  * renderResult builds the card for one report. id makes headings unique
  * when several documents are checked at once.
  */
-export function renderResult({ report, ms, source, id }) {
+export function renderResult({ report, ms, source, id, trustName }) {
   const st = state(report);
   const doc = report.document || {};
   const subj = doc.subject || {};
@@ -165,11 +165,11 @@ export function renderResult({ report, ms, source, id }) {
   const tr = report.trust;
   parts.push(section(t('ui.verification_heading'), h('dl', null,
     field(t('ui.field_verified_at'), report.verified_at ? formatDateTime(report.verified_at) : ''),
-    tr ? field(t('ui.field_trust'), t('ui.trust_summary', {
-      operator: tr.operator || '—',
-      sequence: tr.sequence || 0,
-      age: formatAge(tr.age_seconds || 0),
-    }) + (tr.signed ? '' : ` (${t('ui.trust_unsigned')})`)) : null,
+    tr ? field(t('ui.field_trust'), tr.signed
+      ? t('ui.trust_summary', { operator: tr.operator || '—', sequence: tr.sequence || 0, age: formatAge(tr.age_seconds || 0) })
+      // Unsigned trust vouches for nothing about itself: name the list the
+      // page gave, and say that it is not signed.
+      : `${trustName || tr.operator || '—'} (${t('ui.trust_unsigned')})`) : null,
     ms != null ? field(t('ui.field_duration'), t('ui.duration_ms', { ms: ms.toFixed(1) }), { 'data-ms': ms.toFixed(3) }) : null)));
 
   parts.push(technical(report, id));

@@ -11,7 +11,9 @@ const NETWORK_FIRST = new Set(['trust/default.json']);
 self.addEventListener('install', (event) => {
   event.waitUntil(
     caches.open(CACHE)
-      .then((c) => c.addAll(FILES.map((f) => new Request(f, { cache: 'no-cache' }))))
+      // Hashed assets never change under their name: the HTTP cache may
+      // serve them. Everything else is revalidated.
+      .then((c) => c.addAll(FILES.map((f) => new Request(f, { cache: f.startsWith('assets/') ? 'default' : 'no-cache' }))))
       .then(() => self.skipWaiting()),
   );
 });

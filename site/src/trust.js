@@ -95,16 +95,17 @@ export class RollbackError extends Error {
   }
 }
 
-/**
- * accept checks a list against the rollback memory and, when it passes,
- * remembers its edition. It throws RollbackError for an older edition.
- */
-export function accept(info) {
+/** checkRollback throws RollbackError for an edition older than one accepted. */
+export function checkRollback(info) {
   if (info.bundle && info.operator) {
     const seen = seenSequence(info.operator);
     if (info.sequence < seen) throw new RollbackError(info.sequence, seen);
-    rememberSequence(info.operator, info.sequence);
   }
+}
+
+/** remember records the edition of a list the module accepted. */
+export function remember(info) {
+  if (info.bundle && info.operator) rememberSequence(info.operator, info.sequence);
 }
 
 /** The chosen list ({source, name, bytes}) or null for the built-in one. */
