@@ -77,6 +77,13 @@ func coseMalformed(format string, a ...any) error {
 // parseCOSESign1 parses a tagged or untagged COSE_Sign1, optionally inside
 // the CWT tag.
 func parseCOSESign1(data []byte) (*coseSign1, error) {
+	return parseSign1(data, false)
+}
+
+// parseSign1 parses a COSE_Sign1. kidTwice accepts a kid in both header
+// buckets, the protected one winning: the EU DCC specification allows it
+// (hcert section 3.3.1), where RFC 9052 does not.
+func parseSign1(data []byte, kidTwice bool) (*coseSign1, error) {
 	var top cbor.RawTag
 	m := &coseSign1{}
 	body := data
@@ -129,6 +136,9 @@ func parseCOSESign1(data []byte) (*coseSign1, error) {
 		return nil, coseMalformed("the payload is neither a byte string nor null")
 	}
 	for k := range m.unprotected {
+		if n, ok := intKey(k); ok && n == labelKid && kidTwice {
+			continue
+		}
 		if _, dup := m.protected[k]; dup {
 			return nil, coseMalformed("header %v is both protected and unprotected", clip(fmt.Sprint(k)))
 		}
@@ -342,7 +352,8 @@ func coseType(m *coseSign1) string {
 
 func coseHeaderReport(m *coseSign1) map[string]any {
 	out := map[string]any{}
-	for _, h := range []map[any]any{m.protected, m.unprotected} {
+	// Protected last, so that it wins where both carry a label (DCC kid).
+	for _, h := range []map[any]any{m.unprotected, m.protected} {
 		for k, val := range h {
 			if n, ok := intKey(k); ok && n == labelX5Chain {
 				continue

@@ -52,6 +52,8 @@ func sniff(input, text []byte) Format {
 		return FormatAttested
 	case bytes.HasPrefix(text, []byte("HC1:")):
 		return FormatDCC
+	case text[0] == '{' && isSDJWTJSON(text):
+		return FormatSDJWT
 	case text[0] == '{':
 		return FormatJWS
 	case bytes.IndexByte(text, '~') >= 0 && isJOSEText(text):
@@ -117,4 +119,11 @@ func unwrapText(text []byte) ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+// isSDJWTJSON tells an SD-JWT in JWS JSON serialization from a plain JWS:
+// only the former carries disclosures or kb_jwt in its unprotected header
+// (RFC 9901 section 8.1). A false guess ends in malformed.
+func isSDJWTJSON(text []byte) bool {
+	return bytes.Contains(text, []byte(`"disclosures"`)) || bytes.Contains(text, []byte(`"kb_jwt"`))
 }

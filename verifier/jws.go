@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // jws is a parsed JWS with one signature (RFC 7515), its headers kept as
@@ -318,42 +319,60 @@ func (j *jws) signingInput() []byte {
 	return append(in, j.payloadSeg...)
 }
 
-// verifyJWS verifies a JWS or JWT.
-func (v *verification) verifyJWS(data []byte) {
-	j, err := parseJWS(data, v.opts.Payload)
+// jwsFail reports why parseJWS refused a JWS.
+func (v *verification) jwsFail(err error) {
 	var ce *critError
 	switch {
 	case errors.As(err, &ce):
 		v.rep.fail(CheckDecode, CritUnsupported, ce.Error())
-		return
 	case errors.Is(err, errDetached):
 		v.rep.fail(CheckDecode, PayloadMissing, err.Error())
-		return
-	case err != nil:
+	default:
 		v.rep.fail(CheckDecode, Malformed, err.Error())
-		return
 	}
+}
+
+// jwsDocument fills the report's document from a JWS's headers.
+func (v *verification) jwsDocument(j *jws) *Document {
 	d := v.rep.doc()
 	d.Format = string(j.format)
 	d.Type = j.h.Typ
 	d.technical().Algorithm = clip(j.h.Alg)
 	d.Technical.Headers = headerReport(j.protected, j.unprotected)
+	return d
+}
+
+// jwsSigned is what the common checks need of a JWS; false when its x5c
+// cannot be read (reported).
+func (v *verification) jwsSigned(j *jws, signedAt time.Time) (*signed, bool) {
+	s := &signed{alg: j.h.Alg, kid: j.h.Kid, msg: j.signingInput(), sig: j.sig, signedAt: signedAt}
+	for i, c := range j.h.X5c {
+		der, err := base64.StdEncoding.DecodeString(c)
+		if err != nil {
+			v.rep.fail(CheckDecode, Malformed, fmt.Sprintf("x5c[%d] is not base64", i))
+			return nil, false
+		}
+		s.chain = append(s.chain, der)
+	}
+	return s, true
+}
+
+// verifyJWS verifies a JWS or JWT.
+func (v *verification) verifyJWS(data []byte) {
+	j, err := parseJWS(data, v.opts.Payload)
+	if err != nil {
+		v.jwsFail(err)
+		return
+	}
+	d := v.jwsDocument(j)
 
 	// Claims are read before the signature only for the signing time; a
 	// payload that does not parse is judged after the signature, so that a
 	// document altered after signing says so rather than "malformed".
 	claims, val, claimsErr := jwtClaims(j.payload)
 	v.rep.pass(CheckDecode, string(j.format))
-	s := &signed{alg: j.h.Alg, kid: j.h.Kid, msg: j.signingInput(), sig: j.sig, signedAt: val.iat}
-	for i, c := range j.h.X5c {
-		der, err := base64.StdEncoding.DecodeString(c)
-		if err != nil {
-			v.rep.fail(CheckDecode, Malformed, fmt.Sprintf("x5c[%d] is not base64", i))
-			return
-		}
-		s.chain = append(s.chain, der)
-	}
-	if v.verifySigned(s) == nil {
+	s, ok := v.jwsSigned(j, val.iat)
+	if !ok || v.verifySigned(s) == nil {
 		return
 	}
 	if claimsErr != nil {

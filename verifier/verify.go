@@ -72,6 +72,12 @@ func (v *verification) run(input []byte) {
 		v.verifyJWS(data)
 	case FormatCOSE:
 		v.verifyCOSE(data)
+	case FormatDCC:
+		v.verifyDCC(data)
+	case FormatSDJWT:
+		v.verifySDJWT(data)
+	case FormatMDoc:
+		v.verifyMDoc(data)
 	default:
 		v.rep.fail(CheckDecode, UnsupportedFormat, fmt.Sprintf("format %q is not supported", clip(string(format))))
 		return
