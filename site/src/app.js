@@ -220,22 +220,37 @@ async function loadSamples() {
   renderSamples();
 }
 
+// Samples are grouped by format, in the order the demo world lists them.
+function sampleGroup(format) {
+  const f = String(format || '');
+  if (f.startsWith('jws')) return 'jws';
+  return ['cwt', 'dcc', 'mdoc', 'sd-jwt', 'attested'].includes(f) ? f : 'other';
+}
+
 function renderSamples() {
-  const list = $('sample-list');
-  list.replaceChildren(...app.samples.map((s) => {
-    const expected = s.verdict === 'valid' ? ((s.warnings || []).length ? 'warnings' : 'valid')
-      : s.verdict === 'invalid' ? 'invalid' : 'indeterminate';
-    return h('li', null, h('button', {
-      type: 'button',
-      class: 'sample',
-      'data-file': s.file,
-      onclick: () => runSample(s),
-      disabled: app.failed,
-    },
-    h('span', { class: 'sample-title' }, s.title),
-    s.description ? h('span', { class: 'sample-desc' }, s.description) : null,
-    h('span', { class: `sample-expect expect-${expected}` }, t('ui.samples_expected', { verdict: t(`verdict.${expected}.title`) }))));
-  }));
+  const box = $('sample-list');
+  const groups = new Map();
+  for (const s of app.samples) {
+    const g = sampleGroup(s.format);
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g).push(s);
+  }
+  box.replaceChildren(...[...groups].map(([g, list]) => h('li', { class: 'sample-group' },
+    h('h3', null, t('ui.samples_group_' + g.replace('-', '_'))),
+    h('ul', { class: 'samples' }, list.map((s) => {
+      const expected = s.verdict === 'valid' ? ((s.warnings || []).length ? 'warnings' : 'valid')
+        : s.verdict === 'invalid' ? 'invalid' : 'indeterminate';
+      return h('li', null, h('button', {
+        type: 'button',
+        class: 'sample',
+        'data-file': s.file,
+        onclick: () => runSample(s),
+        disabled: app.failed,
+      },
+      h('span', { class: 'sample-title' }, s.title),
+      s.description ? h('span', { class: 'sample-desc' }, s.description) : null,
+      h('span', { class: `sample-expect expect-${expected}` }, t('ui.samples_expected', { verdict: t(`verdict.${expected}.title`) }))));
+    })))));
 }
 
 async function runSample(s) {

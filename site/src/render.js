@@ -58,20 +58,20 @@ function field(label, value, attrs) {
   return [h('dt', null, label), h('dd', attrs || null, value)];
 }
 
-/** docTypeName shows a document type by its known name, else as given. */
+/**
+ * docTypeName shows a document type by a known name, else as the document
+ * gives it. Generic media types (JWT, CWT) name no kind of document.
+ */
 function docTypeName(type) {
-  if (!type) return '';
-  const key = String(type).replace(/\/+$/, '').split(/[/#:]/).pop().toLowerCase();
-  const known = {
-    'birth-certificate': 'birth-certificate',
-    'residence-certificate': 'residence-certificate',
-    'eu.dcc': 'eu-dcc',
-    'hcert': 'eu-dcc',
-    'mdl': 'mdl',
-    '1': type.includes('18013.5') ? 'mdl' : '',
-    'pid': 'pid',
-  }[key];
-  return known ? t('doctypes.' + known) : type;
+  if (!type || /^(jwt|cwt|jose|cose)$/i.test(type)) return '';
+  const dcc = /^eu-dcc-(vaccination|test|recovery)$/.exec(type);
+  if (dcc) return `${t('doctypes.eu-dcc')} (${t('doctypes.dcc-' + dcc[1])})`;
+  const parts = String(type).toLowerCase().split(/[/#:.]+/).filter(Boolean);
+  if (/18013\.5\.1\.mdl$/i.test(type)) return t('doctypes.mdl');
+  for (const k of ['birth-certificate', 'residence-certificate', 'pid']) {
+    if (parts.includes(k)) return t('doctypes.' + k);
+  }
+  return type;
 }
 
 function subjectName(s) {
@@ -152,7 +152,7 @@ export function renderResult({ report, ms, source, id, trustName }) {
     att.length
       ? [h('p', { class: 'hint' }, t('ui.embassies_intro')),
         h('ul', { class: 'embassies' }, att.map((a) => h('li', null, icon('valid', 'icon small'),
-          t('ui.embassy_since', { embassy: a.embassy, country: countryName(a.country) || a.country || '', time: formatDateTime(a.cosigned_at) }))))]
+          h('span', null, t('ui.embassy_since', { embassy: a.embassy, country: countryName(a.country) || a.country || '', time: formatDateTime(a.cosigned_at) })))))]
       : h('p', null, t('ui.embassies_none'))));
 
   parts.push(section(t('ui.checks_heading'), h('ul', { class: 'checks' },
