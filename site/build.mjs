@@ -25,7 +25,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const env = (k, d) => path.resolve(root, process.env[k] || d);
 const WASM = env('APOSTILLE_WASM', 'bin/apostille.wasm');
-const WASM_JS = env('APOSTILLE_WASM_JS', 'wasm/js/apostille.js');
+const WASM_JS = env('APOSTILLE_WASM_JS', 'wasm/js/apostille.mjs');
 const DEMO = env('APOSTILLE_DEMO', 'build/demo-site');
 const CODES = env('APOSTILLE_CODES', 'build/codes.json');
 const OUT = env('APOSTILLE_SITE_OUT', 'build/site');

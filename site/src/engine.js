@@ -33,15 +33,19 @@ function b64(buf) {
 export async function startEngine({ url = WASM_URL, sha384 = WASM_SHA384 } = {}) {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`module: HTTP ${res.status}`);
-  const compiling = WebAssembly.compileStreaming
-    ? WebAssembly.compileStreaming(res.clone())
-    : res.clone().arrayBuffer().then((b) => WebAssembly.compile(b));
-  const digest = 'sha384-' + b64(await crypto.subtle.digest('SHA-384', await res.arrayBuffer()));
-  if (digest !== sha384) {
-    compiling.catch(() => {});
-    throw new ModuleRefused(sha384, digest);
+  const streaming = WebAssembly.compileStreaming ? WebAssembly.compileStreaming(res.clone()) : null;
+  if (streaming) streaming.catch(() => {});
+  const buf = await res.arrayBuffer();
+  const digest = 'sha384-' + b64(await crypto.subtle.digest('SHA-384', buf));
+  if (digest !== sha384) throw new ModuleRefused(sha384, digest);
+  // A host that serves the module without Content-Type application/wasm
+  // defeats streaming compilation; the bytes just checked compile as well.
+  let module;
+  try {
+    module = streaming ? await streaming : await WebAssembly.compile(buf);
+  } catch {
+    module = await WebAssembly.compile(buf);
   }
-  const module = await compiling;
   performance.mark('apostille-module-compiled');
   const verifier = await wasmjs.load(module);
   performance.mark('apostille-module-ready');

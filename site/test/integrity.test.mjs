@@ -102,3 +102,26 @@ test('a changed module is refused, not run', async () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a host that serves the module with another content type still works', async () => {
+  const srv = await startServer();
+  const ctx = await browser.newContext({ locale: 'en-GB' });
+  try {
+    // A plain folder on a host whose MIME table lacks .wasm: streaming
+    // compilation refuses it, the page compiles the checked bytes instead.
+    await ctx.route('**/*.wasm', async (route) => {
+      const res = await route.fetch();
+      const { 'content-encoding': _e, 'content-length': _l, ...headers } = res.headers();
+      await route.fulfill({ status: 200, body: await res.body(), headers: { ...headers, 'content-type': 'application/octet-stream' } });
+    });
+    const page = await openPage(ctx, srv.url);
+    const doc = valid();
+    await page.click(`button.sample[data-file="${doc.file}"]`);
+    assert.equal((await verdictOf(page)).state, 'valid');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await ctx.unrouteAll({ behavior: 'ignoreErrors' });
+    await ctx.close();
+    await srv.stop();
+  }
+});
