@@ -2,13 +2,13 @@
 // testdata/dcc with their source and licence) are read from the picture,
 // and verify against their own signer certificate at their validation
 // clock, loaded as the page's trust list from a file as a person would.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { startServer, launch, openPage, verdictOf, DATA, BIN } from './harness.mjs';
+import { openPage, verdictOf, DATA, BIN, serverAndBrowser } from './harness.mjs';
 
 const dir = path.join(DATA, 'dcc');
 const cases = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((cc) =>
@@ -48,16 +48,7 @@ function native(c, cert) {
   return { state: r.verdict === 'valid' ? (r.warnings.length ? 'warnings' : 'valid') : r.verdict, reason: r.reason || '' };
 }
 
-let srv;
-let browser;
-before(async () => {
-  srv = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.stop();
-});
+const env = serverAndBrowser();
 
 async function check(page, c, cert) {
   await page.setInputFiles('#trust-file', { name: 'dsc.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(pem(cert)) });
@@ -72,9 +63,9 @@ async function check(page, c, cert) {
 
 test(`${cases.length} DCC QR pictures verify against their certificates`, async () => {
   assert.ok(cases.length >= 25, `${cases.length} cases`);
-  const ctx = await browser.newContext({ locale: 'en-GB' });
+  const ctx = await env.browser.newContext({ locale: 'en-GB' });
   try {
-    const page = await openPage(ctx, srv.url);
+    const page = await openPage(ctx, env.srv.url);
     const wrong = [];
     let valid = 0;
     for (const c of cases) {
@@ -102,9 +93,9 @@ test(`${cases.length} DCC QR pictures verify against their certificates`, async 
 });
 
 test('a DCC against another country’s certificate is not trusted', async () => {
-  const ctx = await browser.newContext({ locale: 'en-GB' });
+  const ctx = await env.browser.newContext({ locale: 'en-GB' });
   try {
-    const page = await openPage(ctx, srv.url);
+    const page = await openPage(ctx, env.srv.url);
     const at = cases.find((c) => c.name.startsWith('AT/'));
     const other = cases.find((c) => c.name.startsWith('SE/'));
     await page.clock.setFixedTime(clock(at.tc.TESTCTX.VALIDATIONCLOCK));

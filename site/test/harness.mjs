@@ -3,6 +3,7 @@
 // project (scripts/chromium.sh, run by `make site-test`), never downloaded by
 // a test tool.
 import { spawn } from 'node:child_process';
+import { before, after } from 'node:test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -94,4 +95,21 @@ export async function verdictOf(page) {
 export function screenshotPath(name) {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   return path.join(SCREENSHOTS, name + '.png');
+}
+
+/**
+ * serverAndBrowser starts the server and Chromium before a file's tests
+ * and stops both after them; the returned object holds srv and browser.
+ */
+export function serverAndBrowser() {
+  const env = {};
+  before(async () => {
+    env.srv = await startServer();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.srv?.stop();
+  });
+  return env;
 }

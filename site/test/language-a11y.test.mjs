@@ -1,31 +1,22 @@
 // The page speaks the browser's language and can be switched; it is usable
 // by keyboard and screen reader, and axe-core finds no serious violation.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { startServer, launch, openPage, verdictOf } from './harness.mjs';
+import { openPage, verdictOf, serverAndBrowser } from './harness.mjs';
 import { valid, tampered, sample } from './fixtures.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const dict = (l) => JSON.parse(fs.readFileSync(new URL(`../src/i18n/${l}.json`, import.meta.url), 'utf8'));
 
-let srv;
-let browser;
-before(async () => {
-  srv = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.stop();
-});
+const env = serverAndBrowser();
 
 test('the language follows the browser and can be switched', async () => {
-  const ctx = await browser.newContext({ locale: 'de-DE' });
+  const ctx = await env.browser.newContext({ locale: 'de-DE' });
   try {
-    const page = await openPage(ctx, srv.url);
+    const page = await openPage(ctx, env.srv.url);
     const de = dict('de');
     assert.equal(await page.getAttribute('html', 'lang'), 'de');
     assert.equal(await page.locator('#intake-h').textContent(), de.ui.intake_heading);
@@ -63,9 +54,9 @@ test('the language follows the browser and can be switched', async () => {
 });
 
 test('an unknown browser language falls back to English', async () => {
-  const ctx = await browser.newContext({ locale: 'ja-JP' });
+  const ctx = await env.browser.newContext({ locale: 'ja-JP' });
   try {
-    const page = await openPage(ctx, srv.url);
+    const page = await openPage(ctx, env.srv.url);
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
   } finally {
     await ctx.close();
@@ -73,9 +64,9 @@ test('an unknown browser language falls back to English', async () => {
 });
 
 test('keyboard only: reach a sample, check it, land on the verdict, which is announced', async () => {
-  const ctx = await browser.newContext({ locale: 'en-GB' });
+  const ctx = await env.browser.newContext({ locale: 'en-GB' });
   try {
-    const page = await openPage(ctx, srv.url);
+    const page = await openPage(ctx, env.srv.url);
     const doc = tampered();
     const target = `button.sample[data-file="${doc.file}"]`;
     let reached = false;
@@ -115,9 +106,9 @@ async function axe(page) {
 
 test('axe-core: no serious or critical violation, before and after each verdict', async () => {
   // axe is injected by the test; bypassCSP lets it in without weakening the page's policy.
-  const ctx = await browser.newContext({ locale: 'en-GB', bypassCSP: true });
+  const ctx = await env.browser.newContext({ locale: 'en-GB', bypassCSP: true });
   try {
-    const page = await openPage(ctx, srv.url);
+    const page = await openPage(ctx, env.srv.url);
     const found = [];
     const scan = async (when) => {
       for (const v of await axe(page)) {

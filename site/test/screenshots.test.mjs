@@ -1,26 +1,17 @@
 // A screenshot of each verdict state, in build/screenshots, for a person to
 // look at. Each state comes from a demo document that the module decides.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, verdictOf, screenshotPath } from './harness.mjs';
+import { openPage, verdictOf, screenshotPath, serverAndBrowser } from './harness.mjs';
 import { manifest } from './fixtures.mjs';
 
-let srv;
-let browser;
-before(async () => {
-  srv = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.stop();
-});
+const env = serverAndBrowser();
 
 test('a screenshot of each verdict state', async () => {
-  const ctx = await browser.newContext({ locale: 'en-GB', viewport: { width: 900, height: 1000 } });
+  const ctx = await env.browser.newContext({ locale: 'en-GB', viewport: { width: 900, height: 1000 } });
   const seen = new Map();
   try {
-    const page = await openPage(ctx, srv.url);
+    const page = await openPage(ctx, env.srv.url);
     // Try the samples until every state has been shown once.
     for (const s of manifest().samples) {
       await page.click(`button.sample[data-file="${s.file}"]`);
@@ -42,9 +33,9 @@ test('a screenshot of each verdict state', async () => {
 });
 
 test('a screenshot on a phone, in Estonian', async () => {
-  const ctx = await browser.newContext({ locale: 'et-EE', viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  const ctx = await env.browser.newContext({ locale: 'et-EE', viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
   try {
-    const page = await openPage(ctx, srv.url);
+    const page = await openPage(ctx, env.srv.url);
     await page.locator('button.sample').nth(1).click();
     await verdictOf(page);
     await page.screenshot({ path: screenshotPath('phone-et'), fullPage: true });

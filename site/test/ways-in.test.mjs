@@ -1,25 +1,15 @@
 // Every way into the page gives the module's verdict for a valid and for a
 // tampered document, with the reason in words.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, openPage, verdictOf } from './harness.mjs';
+import { launch, openPage, verdictOf, serverAndBrowser } from './harness.mjs';
 import { valid, tampered, qrPNG, pdfWithQR, pdfWithAttachment, cameraY4M, tmpdir } from './fixtures.mjs';
 
 const en = JSON.parse(fs.readFileSync(new URL('../src/i18n/en.json', import.meta.url), 'utf8'));
-let srv;
-let browser;
+const env = serverAndBrowser();
 const dir = tmpdir();
-
-before(async () => {
-  srv = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.stop();
-});
 
 const cases = () => [
   ['valid', valid(), 'valid', ''],
@@ -37,9 +27,9 @@ function expectVerdict(got, state, reason) {
 }
 
 async function withPage(fn) {
-  const ctx = await browser.newContext({ locale: 'en-GB' });
+  const ctx = await env.browser.newContext({ locale: 'en-GB' });
   try {
-    const page = await openPage(ctx, srv.url);
+    const page = await openPage(ctx, env.srv.url);
     await fn(page);
     assert.deepEqual(page.errors, [], 'no errors in the page');
   } finally {
@@ -108,7 +98,7 @@ for (const [label, doc, state, reason] of cases()) {
     ]);
     try {
       const ctx = await cam.newContext({ locale: 'en-GB', permissions: ['camera'] });
-      const page = await openPage(ctx, srv.url);
+      const page = await openPage(ctx, env.srv.url);
       await page.click('#camera-start');
       const got = await verdictOf(page);
       expectVerdict(got, state, reason);
