@@ -52,7 +52,7 @@ async function initialTrust() {
   const c = trust.chosen();
   if (c) return c;
   try {
-    const bytes = await trust.fetchList(trust.DEFAULT_URL);
+    const bytes = await trust.fetchList(trust.DEFAULT_URL, { own: true });
     return { source: 'default', name: trust.DEFAULT_URL, bytes };
   } catch {
     return null;
@@ -113,6 +113,7 @@ function renderTrust() {
 
 async function loadTrustFrom(source, name, getBytes) {
   const msg = $('trust-message');
+  showStatus(msg, '', '');
   try {
     const bytes = await getBytes();
     await app.enginePromise;
@@ -386,7 +387,7 @@ function wire() {
     if (url) loadTrustFrom('url', url, () => trust.fetchList(url));
   });
   $('trust-reset').addEventListener('click', () => {
-    loadTrustFrom('default', trust.DEFAULT_URL, () => trust.fetchList(trust.DEFAULT_URL));
+    loadTrustFrom('default', trust.DEFAULT_URL, () => trust.fetchList(trust.DEFAULT_URL, { own: true }));
   });
 }
 

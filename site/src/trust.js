@@ -127,13 +127,21 @@ export function choose(list) {
   else s.setItem(CHOSEN, JSON.stringify({ source: list.source, name: list.name, bytes: toB64(list.bytes) }));
 }
 
-/** fetchList downloads a trust list from an https:// address (or this site). */
-export async function fetchList(url) {
-  const u = new URL(url, document.baseURI);
-  if (u.protocol !== 'https:' && u.origin !== location.origin) throw new Error('not https');
+/**
+ * fetchList downloads a trust list: the page's own (a path on this site) or
+ * one at an absolute https:// address a person typed. Nothing else is
+ * fetched: a relative address would go to this site with whatever was typed
+ * in its path, and what was typed may be a document.
+ */
+export async function fetchList(address, { own = false } = {}) {
+  let u;
+  if (own) u = new URL(address, document.baseURI);
+  else {
+    if (!/^https:\/\/[^\s]+$/i.test(address)) throw new Error('not an https address');
+    u = new URL(address);
+  }
   // The page's own list is requested exactly as index.html preloads it, so
   // that the preloaded response is used; another site gets no credentials.
-  const own = u.origin === location.origin;
   const res = await fetch(u.href, own ? {} : { credentials: 'omit', referrerPolicy: 'no-referrer' });
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   const buf = new Uint8Array(await res.arrayBuffer());
