@@ -10,15 +10,19 @@ import (
 )
 
 // jwtClaims reads a JWS payload as a JWT claims set (RFC 7519) when it is a
-// JSON object; any other payload is opaque content and has no claims. A
-// claims set with duplicate names is malformed: RFC 7519 section 4 lets a
-// parser take the last, which lets "exp" say two things.
+// JSON object; any other payload is opaque content and has no claims
+// (content.go says how the two are told apart). A claims set with duplicate
+// names is malformed: RFC 7519 section 4 lets a parser take the last, which
+// lets "exp" say two things.
 func jwtClaims(payload []byte) (map[string]any, validity, error) {
 	p := bytes.TrimLeft(payload, " \t\r\n")
 	if len(p) == 0 || p[0] != '{' {
 		return nil, validity{}, nil
 	}
-	if err := checkJSON(payload, false); err != nil {
+	switch err := jsonObjectErr(payload); {
+	case errors.Is(err, errNotJSON):
+		return nil, validity{}, nil
+	case err != nil:
 		return nil, validity{}, fmt.Errorf("the claims are not valid JSON: %v", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(payload))

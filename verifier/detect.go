@@ -60,6 +60,8 @@ func sniff(input, text []byte) Format {
 		return FormatSDJWT
 	case bytes.Count(text, []byte{'.'}) >= 2 && isJOSEText(text):
 		return FormatJWS
+	case isUnencodedJWS(text):
+		return FormatJWS
 	}
 	if b, ok := unwrapText(text); ok && isCBORStart(b) {
 		return cborFormat(b)
@@ -93,6 +95,16 @@ func isCBORStart(b []byte) bool {
 		return true
 	}
 	return false
+}
+
+// isUnencodedJWS reports whether text looks like a compact JWS whose payload
+// is not base64url (RFC 7797 b64:false may carry any character but a dot):
+// a first segment that is base64url of a JSON object ("ey" is how '{'
+// followed by '"', ' ' or a tab encodes), and two more dots.
+func isUnencodedJWS(text []byte) bool {
+	first, rest, ok := bytes.Cut(text, []byte{'.'})
+	return ok && bytes.HasPrefix(first, []byte("ey")) && isJOSEText(first) &&
+		bytes.IndexByte(rest, '.') >= 0
 }
 
 // isJOSEText reports whether text only holds characters of base64url,

@@ -13,38 +13,7 @@ import (
 // Every input must give a well-formed report; crashers land in
 // testdata/fuzz/<Target>/ and are committed.
 
-// checkReport asserts what every report must satisfy whatever the input.
-func checkReport(t *testing.T, r *Report) {
-	t.Helper()
-	if r == nil {
-		t.Fatal("nil report")
-	}
-	switch r.Verdict {
-	case Valid:
-		if r.Reason != "" {
-			t.Fatalf("valid with reason %s", r.Reason)
-		}
-		signed := false
-		for _, c := range r.Checks {
-			if c.Status == Failed || c.Status == StatusIndeterminate {
-				t.Fatalf("valid with check %s %s", c.Check, c.Status)
-			}
-			signed = signed || (c.Check == CheckSignature && c.Status == Passed)
-		}
-		if !signed {
-			t.Fatal("valid without a passed signature check")
-		}
-	case Invalid, Indeterminate:
-		if r.Reason == "" || r.Reason.Verdict() != r.Verdict {
-			t.Fatalf("%s with reason %q", r.Verdict, r.Reason)
-		}
-		if r.Reason == Internal {
-			t.Fatal("internal failure: a bug, or a recovered panic")
-		}
-	default:
-		t.Fatalf("verdict %q", r.Verdict)
-	}
-}
+// checkReport (fuzz_test.go) asserts what every report must satisfy.
 
 func FuzzBase45(f *testing.F) {
 	for _, p := range dccVectorFiles(f) {

@@ -20,6 +20,13 @@ type jws struct {
 	payload     []byte // the payload, decoded
 	sig         []byte
 	h           joseHeader
+	// noPayload is set for a JSON serialization without a payload member:
+	// the content is detached (RFC 7515 appendix F).
+	noPayload bool
+	// emptyPayload is set when the payload segment is empty and no detached
+	// content was given: the content is empty, or detached (appendix F
+	// spells both the same); see emptyPayloadFailed.
+	emptyPayload bool
 }
 
 // joseHeader holds the header parameters the verifier acts on, taken from
@@ -168,6 +175,8 @@ func parseJWSJSON(data []byte) (*jws, error) {
 	j := &jws{format: formatJWSJSON}
 	if w.Payload != nil {
 		j.payloadSeg = []byte(*w.Payload)
+	} else {
+		j.noPayload = true
 	}
 	var err error
 	if w.Protected != nil {
@@ -294,8 +303,11 @@ func (j *jws) decodePayload(detached []byte) error {
 		} else {
 			j.payloadSeg = detached
 		}
-	case len(j.payloadSeg) == 0:
+	case len(j.payloadSeg) == 0 && j.noPayload:
 		return errDetached
+	case len(j.payloadSeg) == 0:
+		j.payload = []byte{}
+		j.emptyPayload = true
 	case !b64:
 		if j.format == formatJWSCompact && bytes.IndexByte(j.payloadSeg, '.') >= 0 {
 			return jwsErr("an unencoded compact payload must not contain a dot")
@@ -370,9 +382,18 @@ func (v *verification) verifyJWS(data []byte) {
 	// payload that does not parse is judged after the signature, so that a
 	// document altered after signing says so rather than "malformed".
 	claims, val, claimsErr := jwtClaims(j.payload)
+	if claims == nil && claimsErr == nil && (jwtTyped(j.h.Typ) || jwtTyped(j.h.Cty)) {
+		claimsErr = errors.New("the header says JWT, but the payload is not a JSON object")
+	}
 	v.rep.pass(CheckDecode, string(j.format))
 	s, ok := v.jwsSigned(j, val.iat)
-	if !ok || v.verifySigned(s) == nil {
+	if !ok {
+		return
+	}
+	if v.verifySigned(s) == nil {
+		if j.emptyPayload {
+			v.emptyPayloadFailed()
+		}
 		return
 	}
 	if claimsErr != nil {
@@ -393,20 +414,39 @@ func (v *verification) verifyJWS(data []byte) {
 	}
 }
 
+// emptyPayloadFailed turns the signature failure of a JWS with an empty
+// payload segment into payload_missing: the signature does not cover empty
+// content, so the content is most likely detached and was not supplied, and
+// the document cannot be judged without it. Other failures (algorithm,
+// issuer) stand.
+func (v *verification) emptyPayloadFailed() {
+	cs := v.rep.r.Checks
+	n := len(cs)
+	if n == 0 || cs[n-1].Check != CheckSignature || cs[n-1].Reason != SignatureInvalid {
+		return
+	}
+	v.rep.r.Checks = cs[:n-1]
+	v.rep.fail(CheckSignature, PayloadMissing, "the payload is empty or detached: the signature does not cover empty content, and no detached content was supplied")
+}
+
 // headerReport merges the headers for the report, leaving out certificates
-// (they are reported decoded).
+// (they are reported decoded), within the bounds of reportbound.go.
 func headerReport(ms ...map[string]json.RawMessage) map[string]any {
-	out := map[string]any{}
+	var names []string
 	for _, m := range ms {
-		for k, raw := range m {
-			if k == "x5c" {
-				continue
-			}
-			var val any
-			if json.Unmarshal(raw, &val) == nil {
-				out[k] = val
+		for k := range m {
+			if k != "x5c" {
+				names = append(names, k)
 			}
 		}
 	}
-	return out
+	return boundedHeaders(names, func(name string) (any, []byte, bool) {
+		for _, m := range ms {
+			if raw, ok := m[name]; ok {
+				var val any
+				return val, raw, json.Unmarshal(raw, &val) == nil
+			}
+		}
+		return nil, nil, false
+	})
 }

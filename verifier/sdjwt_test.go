@@ -70,7 +70,7 @@ func exampleKey(t testing.TB, who string) *ecdsa.PrivateKey {
 
 // signJWT makes a compact ES256 JWS.
 func signJWT(t testing.TB, k *ecdsa.PrivateKey, header, payload string) string {
-	in := b64(header) + "." + b64(payload)
+	in := b64s(header) + "." + b64s(payload)
 	h := sha256.Sum256([]byte(in))
 	r, s, err := ecdsa.Sign(rand.Reader, k, h[:])
 	if err != nil {
@@ -80,7 +80,7 @@ func signJWT(t testing.TB, k *ecdsa.PrivateKey, header, payload string) string {
 	return in + "." + base64.RawURLEncoding.EncodeToString(sig)
 }
 
-func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+func b64s(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 
 func normal(t testing.TB, x any) any {
 	b, err := json.Marshal(x)
@@ -196,7 +196,7 @@ func TestSDJWTMutations(t *testing.T) {
 		return signJWT(t, iss, `{"alg":"ES256","typ":"example+sd-jwt"}`, sd)
 	}
 	extra, _ := json.Marshal([]any{"c2FsdHNhbHRzYWx0", "email", "eve@example.com"})
-	noneHeader := b64(`{"alg":"none","typ":"example+sd-jwt"}`)
+	noneHeader := b64s(`{"alg":"none","typ":"example+sd-jwt"}`)
 	jwtParts := strings.Split(jwt, ".")
 	for _, tc := range []struct {
 		name    string
@@ -208,27 +208,27 @@ func TestSDJWTMutations(t *testing.T) {
 		{"dropped disclosure (selective disclosure itself)", jwt + "~" + strings.Join(discs[1:], "~") + "~", HolderOptions{}, Valid, ""},
 		{"no disclosures at all", jwt + "~", HolderOptions{}, Valid, ""},
 		{"duplicated disclosure", issued + discs[0] + "~", HolderOptions{}, Invalid, DisclosureMismatch},
-		{"unreferenced disclosure", issued + b64(string(extra)) + "~", HolderOptions{}, Invalid, DisclosureMismatch},
-		{"tampered disclosure value", jwt + "~" + b64(strings.Replace(mustB64(t, discs[0]), "John", "Joan", 1)) + "~", HolderOptions{}, Invalid, DisclosureMismatch},
-		{"disclosure re-encoded (same JSON, other bytes)", jwt + "~" + b64(strings.ReplaceAll(mustB64(t, discs[0]), ", ", ",")) + "~", HolderOptions{}, Invalid, DisclosureMismatch},
-		{"disclosure named _sd", jwt + "~" + b64(`["salt","_sd","x"]`) + "~", HolderOptions{}, Invalid, Malformed},
-		{"disclosure named ...", jwt + "~" + b64(`["salt","...","x"]`) + "~", HolderOptions{}, Invalid, Malformed},
+		{"unreferenced disclosure", issued + b64s(string(extra)) + "~", HolderOptions{}, Invalid, DisclosureMismatch},
+		{"tampered disclosure value", jwt + "~" + b64s(strings.Replace(mustB64(t, discs[0]), "John", "Joan", 1)) + "~", HolderOptions{}, Invalid, DisclosureMismatch},
+		{"disclosure re-encoded (same JSON, other bytes)", jwt + "~" + b64s(strings.ReplaceAll(mustB64(t, discs[0]), ", ", ",")) + "~", HolderOptions{}, Invalid, DisclosureMismatch},
+		{"disclosure named _sd", jwt + "~" + b64s(`["salt","_sd","x"]`) + "~", HolderOptions{}, Invalid, Malformed},
+		{"disclosure named ...", jwt + "~" + b64s(`["salt","...","x"]`) + "~", HolderOptions{}, Invalid, Malformed},
 		{"empty disclosure", jwt + "~~", HolderOptions{}, Invalid, Malformed},
 		{"alg none", noneHeader + "." + jwtParts[1] + ".~", HolderOptions{}, Invalid, AlgNotAllowed},
-		{"payload altered", jwtParts[0] + "." + b64(strings.Replace(mustB64(t, jwtParts[1]), "user_42", "user_43", 1)) + "." + jwtParts[2] + "~", HolderOptions{}, Invalid, SignatureInvalid},
+		{"payload altered", jwtParts[0] + "." + b64s(strings.Replace(mustB64(t, jwtParts[1]), "user_42", "user_43", 1)) + "." + jwtParts[2] + "~", HolderOptions{}, Invalid, SignatureInvalid},
 		{"digest used twice", payload(`{"_sd":["jsu9yVulwQQlhFlM_3JlzMaSFzglhQG0DpfayQwLUK4","jsu9yVulwQQlhFlM_3JlzMaSFzglhQG0DpfayQwLUK4"],"_sd_alg":"sha-256"}`) + "~", HolderOptions{}, Invalid, DisclosureMismatch},
 		{"_sd not an array", payload(`{"_sd":"x"}`) + "~", HolderOptions{}, Invalid, Malformed},
 		{"unknown _sd_alg", payload(`{"_sd":[],"_sd_alg":"md5"}`) + "~", HolderOptions{}, Indeterminate, UnsupportedAlg},
-		{"disclosure overwrites a claim", payload(`{"_sd":["`+sdDigest(sdHashes["sha-256"], []byte(b64(`["s","sub","x"]`)))+`"],"sub":"y"}`) + "~" + b64(`["s","sub","x"]`) + "~", HolderOptions{}, Invalid, DisclosureMismatch},
-		{"array disclosure used as property", payload(`{"_sd":["`+sdDigest(sdHashes["sha-256"], []byte(b64(`["s","x"]`)))+`"]}`) + "~" + b64(`["s","x"]`) + "~", HolderOptions{}, Invalid, DisclosureMismatch},
+		{"disclosure overwrites a claim", payload(`{"_sd":["`+sdDigest(sdHashes["sha-256"], []byte(b64s(`["s","sub","x"]`)))+`"],"sub":"y"}`) + "~" + b64s(`["s","sub","x"]`) + "~", HolderOptions{}, Invalid, DisclosureMismatch},
+		{"array disclosure used as property", payload(`{"_sd":["`+sdDigest(sdHashes["sha-256"], []byte(b64s(`["s","x"]`)))+`"]}`) + "~" + b64s(`["s","x"]`) + "~", HolderOptions{}, Invalid, DisclosureMismatch},
 		{"SD-JWT VC without vct", signJWT(t, iss, `{"alg":"ES256","typ":"dc+sd-jwt"}`, `{"iss":"x"}`) + "~", HolderOptions{}, Invalid, Malformed},
 		{"valid KB-JWT made here", pres + kbFor(t, pres, kbHeader, nil), HolderOptions{Audience: "https://verifier.example.org", Nonce: "n-0S6_WzA2Mj"}, Valid, ""},
 		{"binding required, none given", pres, HolderOptions{RequireBinding: true}, Invalid, HolderBindingInvalid},
 		{"nonce expected, none given", pres, HolderOptions{Nonce: "abc"}, Invalid, HolderBindingInvalid},
 		{"dropped disclosure under KB", strings.Replace(pres, "~"+strings.Split(pres, "~")[1]+"~", "~", 1) + kbFor(t, pres, kbHeader, nil), HolderOptions{}, Invalid, HolderBindingInvalid},
-		{"wrong sd_hash", pres + kbFor(t, pres, kbHeader, func(c map[string]any) { c["sd_hash"] = b64("not the hash of this presentation") }), HolderOptions{}, Invalid, HolderBindingInvalid},
+		{"wrong sd_hash", pres + kbFor(t, pres, kbHeader, func(c map[string]any) { c["sd_hash"] = b64s("not the hash of this presentation") }), HolderOptions{}, Invalid, HolderBindingInvalid},
 		{"KB typ not kb+jwt", pres + kbFor(t, pres, `{"alg":"ES256","typ":"JWT"}`, nil), HolderOptions{}, Invalid, HolderBindingInvalid},
-		{"KB alg none", pres + b64(`{"alg":"none","typ":"kb+jwt"}`) + "." + strings.Split(kbFor(t, pres, kbHeader, nil), ".")[1] + ".", HolderOptions{}, Invalid, HolderBindingInvalid},
+		{"KB alg none", pres + b64s(`{"alg":"none","typ":"kb+jwt"}`) + "." + strings.Split(kbFor(t, pres, kbHeader, nil), ".")[1] + ".", HolderOptions{}, Invalid, HolderBindingInvalid},
 		{"KB signed by another key", pres + signJWT(t, iss, kbHeader, mustB64(t, strings.Split(kbFor(t, pres, kbHeader, nil), ".")[1])), HolderOptions{}, Invalid, HolderBindingInvalid},
 		{"KB wrong audience", pres + kbFor(t, pres, kbHeader, nil), HolderOptions{Audience: "https://other.example"}, Invalid, HolderBindingInvalid},
 		{"KB wrong nonce", pres + kbFor(t, pres, kbHeader, nil), HolderOptions{Nonce: "other"}, Invalid, HolderBindingInvalid},

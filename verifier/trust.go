@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/cloudflare/circl/sign/ed448"
 )
 
 // TrustBundleVersion is the value of Bundle.TrustBundle.
@@ -384,6 +386,12 @@ func jwkKey(j *JWK) (*Key, error) {
 	if k.Certificate, err = j.certificate(); err != nil {
 		return nil, err
 	}
+	if isEd448(pub) {
+		// crypto/x509 cannot encode Ed448, so a host could not read the
+		// key either: Ed448 signatures are always checked in the verifier
+		// (checkSig offers the host only keys with an SPKI).
+		return k, nil
+	}
 	if k.spki, err = x509.MarshalPKIXPublicKey(pub); err != nil {
 		return nil, err
 	}
@@ -404,6 +412,8 @@ func keyTypeAlgs(pub crypto.PublicKey) []Alg {
 			return []Alg{ES512}
 		}
 	case ed25519.PublicKey:
+		return []Alg{EdDSA}
+	case ed448.PublicKey:
 		return []Alg{EdDSA}
 	case *rsa.PublicKey:
 		return []Alg{PS256, PS384, PS512, RS256, RS384, RS512}
@@ -450,6 +460,9 @@ func (t *Trust) addCertificate(name string, der []byte) error {
 	c, err := x509.ParseCertificate(der)
 	if err != nil {
 		return fmt.Errorf("trust: not a trust bundle, JWK Set or certificate: %w", err)
+	}
+	if k, ok := c.PublicKey.(*rsa.PublicKey); ok && rocaVulnerable(k.N) {
+		return errors.New("trust: certificate with an RSA key with the ROCA weakness (CVE-2017-15361)")
 	}
 	is := &Issuer{ID: name, Name: certName(c, name), Country: firstOf(c.Subject.Country), Anchors: []*x509.Certificate{c}}
 	kids := certKIDs(c)
