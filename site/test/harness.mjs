@@ -71,6 +71,8 @@ export function copySite() {
 /** openPage opens the page and waits until the module is ready. */
 export async function openPage(context, url, { wait = 'ready' } = {}) {
   const page = await context.newPage();
+  // Two cores shared with other builds: generous waits, never timed assertions.
+  page.setDefaultTimeout(60000);
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
