@@ -179,15 +179,18 @@ function problem(key, name) {
 }
 
 async function readFiles(files) {
+  // Proofs first: a document dropped together with its .tlog-proof is
+  // checked with it, whatever the order of the files.
+  const read = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+  const docs = [];
+  for (const f of read) {
+    if (f.name.endsWith('.tlog-proof') || isProof(f.bytes)) setExtra('proof', f);
+    else docs.push(f);
+  }
   const batch = [];
-  for (const f of files) {
-    const bytes = new Uint8Array(await f.arrayBuffer());
-    if (f.name.endsWith('.tlog-proof') || isProof(bytes)) {
-      setExtra('proof', { name: f.name, bytes });
-      continue;
-    }
-    const { items, problem: p } = await fromFile(f.name, bytes);
-    if (!items.length && files.length === 1) {
+  for (const f of docs) {
+    const { items, problem: p } = await fromFile(f.name, f.bytes);
+    if (!items.length && docs.length === 1) {
       problem(p || 'nothing_found', f.name);
       return;
     }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { launch, openPage, verdictOf, serverAndBrowser } from './harness.mjs';
-import { valid, tampered, qrPNG, pdfWithQR, pdfWithAttachment, cameraY4M, tmpdir } from './fixtures.mjs';
+import { valid, tampered, sample, demoDir, qrPNG, pdfWithQR, pdfWithAttachment, cameraY4M, tmpdir } from './fixtures.mjs';
 
 const en = JSON.parse(fs.readFileSync(new URL('../src/i18n/en.json', import.meta.url), 'utf8'));
 const env = serverAndBrowser();
@@ -140,4 +140,30 @@ test('garbage gets the module’s verdict, not a crash', () => withPage(async (p
   assert.equal(got.state, 'invalid');
   assert.equal(got.reason, 'malformed');
   assert.ok(got.text.includes(en.reasons.malformed.explain));
+}));
+
+test('a document with its embassy proof: added beside it, or dropped with it', () => withPage(async (page) => {
+  const doc = sample('valid', '', 'jws', false);
+  assert.ok(doc.proof, 'the demo sample comes with a proof');
+  const proof = fs.readFileSync(path.join(demoDir, doc.proof));
+  const file = { name: path.basename(doc.file), mimeType: 'application/octet-stream', buffer: doc.bytes };
+  // Alone, the register's policy wants a proof: could not verify.
+  await pick(page, file.name, doc.bytes);
+  let got = await verdictOf(page);
+  assert.equal(got.state, 'indeterminate');
+  assert.equal(got.reason, 'attestation_missing');
+  // With the proof added under "Add an embassy proof", the same file is valid
+  // and the embassies are named.
+  await page.locator('details.extras summary').click();
+  await page.setInputFiles('#proof-input', { name: 'doc.tlog-proof', mimeType: 'text/plain', buffer: proof });
+  await page.locator('#proof-status button').waitFor();
+  await pick(page, file.name, doc.bytes);
+  await page.locator('#results article[data-state="valid"]').waitFor();
+  got = await verdictOf(page);
+  assert.match(got.text, /recorded since/);
+  await page.click('#proof-status button'); // remove it again
+  // Dropped together, proof last: the proof is still used.
+  await page.setInputFiles('#file-input', [file, { name: 'doc.jwt.tlog-proof', mimeType: 'text/plain', buffer: proof }]);
+  await page.locator('#results article[data-state="valid"]').waitFor();
+  assert.equal(await page.locator('#results article').count(), 1, 'the proof is not a document');
 }));
