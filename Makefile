@@ -14,6 +14,8 @@ NPM      ?= npm
 SITE     := build/site
 SITEDEMO := build/demo-site
 WASMFILE ?= bin/apostille.wasm
+# The page bundles the module and its ES module: `make wasm` builds both.
+SITEWASM ?= wasm
 
 all: build
 
@@ -32,7 +34,7 @@ run: build site
 test: lint unit fuzz-smoke site-test
 
 ## site: the citizen's page, a plain folder at build/site
-site: build site-deps
+site: build $(SITEWASM) site-deps
 	$(GO) run ./internal/cmd/sitecodes -report verifier/report.go -o build/codes.json
 	rm -rf $(SITEDEMO)
 	$(BIN)/apostille demo $(SITEDEMO) >/dev/null
