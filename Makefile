@@ -6,22 +6,36 @@ DEMO  := build/demo
 FUZZTIME ?= 60s
 FUZZSMOKE ?= 3s
 
-.PHONY: all build run test lint unit interop-deps fuzz fuzz-smoke bench clean docs site site-deps site-test browser bench-site
+.PHONY: all build wasm wasm-size wasm-repro run test lint unit interop-deps js-test fuzz fuzz-smoke bench bench-bulk clean docs site site-deps site-test browser bench-site
 
 # The citizen's page (site/): npm packages from the committed lockfile,
-# Debian's Chromium for its browser tests.
+# Debian's Chromium for its browser tests. It bundles the module (make wasm,
+# through make build) and its ES module wasm/js.
 NPM      ?= npm
 SITE     := build/site
 SITEDEMO := build/demo-site
 WASMFILE ?= bin/apostille.wasm
-# The page bundles the module and its ES module: `make wasm` builds both.
-SITEWASM ?= wasm
 
 all: build
 
-## build: the command-line tool at bin/apostille
-build:
+## build: the command-line tool at bin/apostille, the WebAssembly module embedded
+build: wasm
 	$(GO) build -trimpath -o $(BIN)/apostille ./cmd/apostille
+
+## wasm: bin/apostille.wasm, reproducibly; prints its SHA-256 and sizes (raw, gzip, brotli)
+# It is also copied to wasm/module/blob/ (embedded by the CLI and wasm/host)
+# and wasm/js/ (the npm package).
+wasm:
+	$(GO) run ./internal/cmd/wasmbuild -o $(BIN)/apostille.wasm
+	@cmp -s $(BIN)/apostille.wasm wasm/js/apostille.wasm || cp $(BIN)/apostille.wasm wasm/js/apostille.wasm
+
+## wasm-size: what the module's size is made of, code bytes per Go package
+wasm-size:
+	$(GO) run ./internal/cmd/wasmsize
+
+## wasm-repro: rebuild the module from a copy of the tree with an empty Go build cache; it must be byte-identical
+wasm-repro: wasm
+	scripts/wasm-repro.sh $(BIN)/apostille.wasm
 
 ## run: build the demo world, verify its documents, then serve the page on 127.0.0.1:8080
 run: build site
@@ -31,10 +45,10 @@ run: build site
 	$(BIN)/apostille serve --addr 127.0.0.1:8080 --site $(SITE)
 
 ## test: everything CI runs
-test: lint unit fuzz-smoke site-test
+test: lint unit js-test wasm-repro fuzz-smoke site-test
 
 ## site: the citizen's page, a plain folder at build/site
-site: build $(SITEWASM) site-deps
+site: build site-deps
 	$(GO) run ./internal/cmd/sitecodes -report verifier/report.go -o build/codes.json
 	rm -rf $(SITEDEMO)
 	$(BIN)/apostille demo $(SITEDEMO) >/dev/null
@@ -64,13 +78,20 @@ lint:
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) tool staticcheck ./...
 
-unit: interop-deps
+# The wasm tests build the module from source themselves (internal/wasmbuild);
+# `wasm` first makes the CLI's embed current too.
+unit: wasm interop-deps
 	$(GO) test -count=1 ./...
 
 ## interop-deps: independent implementations the interop tests drive (npm ci, committed lockfiles)
 interop-deps:
 	cd interop/statuslist && npm ci --no-audit --no-fund --loglevel=error
 	cd interop/sdjwt && npm ci --no-audit --no-fund --loglevel=error
+
+## js-test: the ES module under Node: same report bytes as the Go host on the whole corpus
+js-test: wasm
+	$(GO) run ./internal/cmd/wasmfixtures -module $(BIN)/apostille.wasm -o build/js-fixtures.json
+	cd wasm/js && npm ci --no-audit --no-fund --loglevel=error && node --test test/
 
 fuzz-smoke:
 	scripts/fuzz.sh $(FUZZSMOKE)
@@ -79,14 +100,19 @@ fuzz-smoke:
 fuzz:
 	scripts/fuzz.sh $(FUZZTIME)
 
-## bench: benchmarks with their baselines; results go to docs/PERFORMANCE.md by hand
-bench:
+## bench: documents/s native vs module (with and without host crypto), then every Go benchmark; results go to docs/PERFORMANCE.md by hand
+bench: wasm
+	$(GO) run ./internal/cmd/wasmbench
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(MAKE) bench-site
+
+## bench-bulk: 100,000 mixed documents as JSON Lines through bin/apostille: count, order, verdicts, peak RSS
+bench-bulk: build
+	$(GO) run ./internal/cmd/bulkcheck -apostille $(BIN)/apostille -n 100000
 
 ## docs: regenerate generated documentation
 docs:
 	$(GO) generate ./verifier
 
 clean:
-	rm -rf bin build
+	rm -rf bin build wasm/module/blob/apostille.wasm wasm/js/apostille.wasm wasm/js/node_modules
