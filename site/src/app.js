@@ -400,6 +400,7 @@ async function main() {
   wire();
   app.enginePromise = boot();
   app.enginePromise.catch((e) => {
+    console.warn('engine', e && e.name, e && e.message);
     const refused = e instanceof ModuleRefused;
     app.failed = true;
     showStatus($('engine-status'), t(refused ? 'ui.engine_refused' : 'ui.engine_failed'), 'error');
