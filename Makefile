@@ -49,6 +49,7 @@ test: lint unit js-test wasm-repro fuzz-smoke site-test
 
 ## site: the citizen's page, a plain folder at build/site
 site: build site-deps
+	mkdir -p build
 	$(GO) run ./internal/cmd/sitecodes -report verifier/report.go -o build/codes.json
 	rm -rf $(SITEDEMO)
 	$(BIN)/apostille demo $(SITEDEMO) >/dev/null
