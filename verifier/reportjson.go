@@ -79,6 +79,7 @@ func (r *Report) AppendJSON(b []byte) []byte {
 		b = append(b, `,"trust":{`...)
 		n := len(b)
 		b = appendOptStr(b, `,"operator":`, t.Operator)
+		b = appendOptStr(b, `,"operator_key":`, t.OperatorKey)
 		if t.Sequence != 0 {
 			b = append(b, `,"sequence":`...)
 			b = strconv.AppendUint(b, t.Sequence, 10)

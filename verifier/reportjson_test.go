@@ -39,7 +39,7 @@ func richReport(s string, f float64) *Report {
 				Certificates: []CertificateInfo{{Subject: s, Issuer: s, Serial: "1", NotBefore: s}}},
 		},
 		Attestations: []Attestation{{Embassy: s, CosignedAt: s, Origin: s, Index: 7, TreeSize: 1 << 40}},
-		Trust:        &TrustInfo{Operator: s, Sequence: 3, AgeSeconds: -5, Signed: true, StaleAcceptedUnsafe: true},
+		Trust:        &TrustInfo{Operator: s, OperatorKey: s, Sequence: 3, IssuedAt: s, NextUpdate: s, AgeSeconds: -5, Signed: true, StaleAcceptedUnsafe: true},
 		VerifiedAt:   s,
 	}
 }
