@@ -89,9 +89,12 @@ interop-deps:
 	cd interop/statuslist && npm ci --no-audit --no-fund --loglevel=error
 	cd interop/sdjwt && npm ci --no-audit --no-fund --loglevel=error
 
-## js-test: the ES module under Node: same report bytes as the Go host on the whole corpus
-js-test: wasm
+## js-test: the ES module under Node: same report bytes as the Go host on the whole corpus; signed trust with the demo world
+js-test: build
 	$(GO) run ./internal/cmd/wasmfixtures -module $(BIN)/apostille.wasm -o build/js-fixtures.json
+	rm -rf build/js-demo
+	$(BIN)/apostille demo build/js-demo >/dev/null
+	$(BIN)/apostille trust keygen --out build/js-demo/other >/dev/null
 	cd wasm/js && npm ci --no-audit --no-fund --loglevel=error && node --test test/
 
 fuzz-smoke:

@@ -41,7 +41,7 @@ export interface Report {
     technical?: { alg?: string; headers?: Record<string, unknown>; certificates?: { subject: string; issuer: string; serial: string; not_before: string; not_after: string }[] };
   };
   attestations?: { embassy: string; country?: string; cosigned_at: string; origin: string; index: number; tree_size: number }[];
-  trust?: { operator?: string; sequence?: number; issued_at?: string; next_update?: string; age_seconds?: number; signed: boolean; stale_accepted_unsafe?: boolean };
+  trust?: { operator?: string; operator_key?: string; sequence?: number; issued_at?: string; next_update?: string; age_seconds?: number; signed: boolean; stale_accepted_unsafe?: boolean };
   verified_at: string;
 }
 
@@ -74,7 +74,12 @@ export interface TrustSource {
   data: Bytes;
 }
 
+/** A public JWK (with kid and alg) of a trust-list operator, as bytes, text or an object. */
+export type OperatorKey = Bytes | { kty: string; kid: string; alg: string; [member: string]: unknown };
+
 export interface LoadOptions {
+  /** Pinned trust-list operator keys: signed trust bundles in trust must verify with one (docs/trust-signing.md). Pinned before trust is added. */
+  operatorKeys?: OperatorKey[];
   trust?: TrustSource[];
   /** Receives what the Go runtime inside writes to stderr (fatal errors only). */
   stderr?: (text: string) => void;
@@ -85,11 +90,20 @@ export class ModuleError extends Error {
   code?: number;
 }
 
+/** The module refused a trust source or an operator key. */
+export class TrustError extends Error {
+  /** The reason code a refused signed bundle starts with ("trust_invalid"); absent for other refusals. */
+  reason?: string;
+}
+
 /** One module instance with its trust. One call at a time. */
 export class Verifier {
   constructor(module: WebAssembly.Module, options?: LoadOptions);
   /** Instantiates asynchronously; browsers refuse the constructor's synchronous instantiation of a module over 8 MB on their main thread. */
   static instantiate(module: WebAssembly.Module, options?: LoadOptions): Promise<Verifier>;
+  /** Pins a trust-list operator key; pinned keys survive resetTrust. Throws TrustError for a key that is not a public JWK with kid and alg. */
+  addOperatorKey(jwk: OperatorKey): void;
+  /** Adds a trust source; a signed bundle must verify with a pinned operator key. Throws TrustError when refused. */
   addTrust(name: string, data: Bytes): void;
   resetTrust(): void;
   /** The report JSON text: the same bytes as the Go host and the native verifier. */
@@ -97,5 +111,5 @@ export class Verifier {
   verify(document: Bytes, options?: VerifyOptions): Report;
 }
 
-/** Loads the module (by default the apostille.wasm beside apostille.mjs) and its trust. */
+/** Loads the module (by default the apostille.wasm beside apostille.mjs), pins the operator keys, then adds the trust. */
 export function load(source?: BufferSource | Response | URL | string | WebAssembly.Module, options?: LoadOptions): Promise<Verifier>;

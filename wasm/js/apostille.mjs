@@ -24,15 +24,31 @@ export class ModuleError extends Error {
 }
 
 /**
+ * Raised when the module refuses a trust source or an operator key. reason
+ * is the reason code a refused signed bundle starts its text with
+ * (trust_invalid), when there is one.
+ */
+export class TrustError extends Error {
+  constructor(message, reason) {
+    super(message);
+    this.name = "TrustError";
+    this.reason = reason;
+  }
+}
+
+/**
  * Loads the module and returns a Verifier.
  * @param {BufferSource|Response|URL|string|WebAssembly.Module} [source]
  *   The module: bytes, a fetch Response, a URL or path, or a compiled
  *   module. By default the apostille.wasm next to this file.
- * @param {{trust?: Array<{name: string, data: Uint8Array|string}>, stderr?: (text: string) => void}} [options]
+ * @param {{operatorKeys?: Array<Uint8Array|string|object>, trust?: Array<{name: string, data: Uint8Array|string}>, stderr?: (text: string) => void}} [options]
+ *   operatorKeys are pinned before trust is added, so that signed trust
+ *   bundles among trust verify with them.
  */
 export async function load(source, options = {}) {
   const module = await compile(source ?? new URL("./apostille.wasm", import.meta.url));
   const v = await Verifier.instantiate(module, options);
+  for (const k of options.operatorKeys ?? []) v.addOperatorKey(k);
   for (const t of options.trust ?? []) v.addTrust(t.name, t.data);
   return v;
 }
@@ -106,12 +122,34 @@ export class Verifier {
     if (v !== ABI_VERSION) throw new ModuleError(`the module speaks ABI ${v}, not ${ABI_VERSION}`);
   }
 
-  /** Adds trust: a trust bundle, a JWK Set, a JWK or PEM/DER certificates. */
+  /**
+   * Pins a trust-list operator key: a public JWK with kid and alg (bytes,
+   * text or an object). Signed trust bundles added afterwards must verify
+   * with a pinned key. Pinned keys stay when trust is reset.
+   */
+  addOperatorKey(jwk) {
+    const d = bytesOf(jwk !== null && typeof jwk === "object" && !ArrayBuffer.isView(jwk) && !(jwk instanceof ArrayBuffer) ? JSON.stringify(jwk) : jwk);
+    this.#write(d);
+    const [out, isErr] = this.#result(this.#call(() => this.#exports.apostille_operator_key_add(d.length)));
+    if (isErr) throw new TrustError(JSON.parse(out).error);
+  }
+
+  /**
+   * Adds trust: a signed trust bundle (checked against the pinned operator
+   * keys), a trust bundle, a JWK Set, a JWK or PEM/DER certificates. Throws
+   * a TrustError when the module refuses it; the trust already added stays.
+   */
   addTrust(name, data) {
     const n = bytesOf(name), d = bytesOf(data);
     this.#write(n, d);
     const [out, isErr] = this.#result(this.#call(() => this.#exports.apostille_trust_add(n.length, d.length)));
-    if (isErr) throw new Error(`trust ${name}: ${JSON.parse(out).error}`);
+    if (isErr) {
+      const text = JSON.parse(out).error;
+      // A refused signed bundle's text starts with its reason code
+      // (docs/abi.md); other refusals carry none.
+      const m = /^(trust_[a-z_]+): /.exec(text);
+      throw new TrustError(`trust ${name}: ${text}`, m ? m[1] : undefined);
+    }
   }
 
   /** Forgets all trust. */
