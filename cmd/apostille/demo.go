@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/apostille/apostille/internal/demo"
 )
@@ -12,8 +13,9 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	seed := fs.String("seed", demo.DefaultSeed, "seed from which every key and document is derived")
+	opKey := fs.String("operator-key", "", "also write the demo trust-list operator's private key (PKCS#8 PEM) to FILE, to sign new editions of the demo trust list with `apostille trust sign`")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apostille demo [--seed S] DIR")
+		fmt.Fprintln(stderr, "usage: apostille demo [--seed S] [--operator-key FILE] DIR")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -27,6 +29,16 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "apostille demo:", err)
 		return exitUsage
+	}
+	if *opKey != "" {
+		pem, err := w.OperatorPrivateKey()
+		if err == nil {
+			err = os.WriteFile(*opKey, pem, 0o600)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "apostille demo:", err)
+			return exitUsage
+		}
 	}
 	fmt.Fprintf(stdout, "demo world in %s: trust bundle %s, %d documents (manifest.json lists them)\n", fs.Arg(0), w.Man.Trust, len(w.Man.Samples))
 	return exitOK

@@ -64,12 +64,29 @@ func (w *World) statusSamples() error {
 	return nil
 }
 
+// operatorKey is the demo trust-list operator's signing key.
+func (w *World) operatorKey() (*trustlist.Key, error) {
+	return trustlist.NewKey(w.EdKey("operator/trust-list"))
+}
+
+// OperatorPrivateKey is the demo operator's private key as PKCS#8 PEM (what
+// `apostille trust keygen` writes), so that new editions of the demo trust
+// list can be signed with `apostille trust sign`: the page's tests sign
+// newer, older and stale editions with it. Anyone with the seed can derive
+// it; it is written only on request, never into the world's folder.
+func (w *World) OperatorPrivateKey() ([]byte, error) {
+	k, err := w.operatorKey()
+	if err != nil {
+		return nil, err
+	}
+	return k.MarshalPrivate()
+}
+
 // signedTrust writes the operator's public key (to pin) and the bundle
 // signed by it, next to the unsigned trust.json. It runs after every step,
 // so that the signed bundle holds all they added.
 func (w *World) signedTrust() error {
-	priv := w.EdKey("operator/trust-list")
-	k, err := trustlist.NewKey(priv)
+	k, err := w.operatorKey()
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,13 @@
 package demo
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/apostille/apostille/internal/trustlist"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -53,5 +55,58 @@ func TestSignedTrustDecidesAsListed(t *testing.T) {
 	}
 	if revoked == 0 {
 		t.Fatal("the demo has no revoked sample")
+	}
+}
+
+// TestOperatorPrivateKeySignsEditions signs a new edition with the key
+// OperatorPrivateKey gives (what `apostille demo --operator-key` writes):
+// it opens with the pinned operator.pub.jwk, and the key is not in the
+// world's folder.
+func TestOperatorPrivateKeySignsEditions(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Build(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pem, err := w.OperatorPrivateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := trustlist.ParsePrivate(pem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := w.Bundle
+	b.Operator, b.Sequence = OperatorName, 7
+	b.IssuedAt, b.NextUpdate = Issued.Format(time.RFC3339), Until.Format(time.RFC3339)
+	signed, err := trustlist.Sign(&b, k, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := os.ReadFile(filepath.Join(dir, w.Man.OperatorKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pinned, err := verifier.ParseOperatorKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trust, err := verifier.OpenBundle(signed, []*verifier.OperatorKey{pinned})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if trust.Info.Sequence != 7 || trust.Info.Operator != OperatorName {
+		t.Errorf("opened %+v", trust.Info)
+	}
+	err = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			if b, _ := os.ReadFile(p); bytes.Contains(b, []byte("PRIVATE KEY")) {
+				t.Errorf("%s holds a private key", p)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
