@@ -5,13 +5,19 @@
 //   APOSTILLE_WASM     the module (bin/apostille.wasm)
 //   APOSTILLE_WASM_JS  its ES module (wasm/js entry)
 //   APOSTILLE_DEMO     the demo world (`apostille demo DIR`)
+//   APOSTILLE_TRUST    the signed trust bundle the page starts with
+//                      (default: the demo world's trust.jws)
+//   APOSTILLE_OPERATOR_KEYS  the trust-list operator keys (public JWK files,
+//                      separated by the path list separator) pinned into the
+//                      page (default: the demo world's operator.pub.jwk)
 //   APOSTILLE_CODES    reason codes and check names (internal/cmd/sitecodes)
 //   APOSTILLE_SITE_OUT output folder
 //
 // Nothing is fetched at run time from anywhere but the site itself: npm
 // packages are bundled, pdf.js's worker and decoders are copied next to the
 // page. The build pins the module: its SHA-384 goes into the page's script,
-// whose own SHA-384 goes into index.html.
+// whose own SHA-384 goes into index.html. The operator keys are pinned the
+// same way: they are part of the script.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, gzipSync, constants as zc } from 'node:zlib';
@@ -39,6 +45,31 @@ function need(p, what) {
     console.error(`site: ${what} not found at ${path.relative(root, p)}`);
     process.exit(1);
   }
+}
+
+/**
+ * operatorKeys reads the public JWKs to pin. A key with private members is
+ * refused: it would be published with the page.
+ */
+function operatorKeys(files) {
+  return files.map((f) => {
+    need(f, 'an operator key');
+    let k;
+    try {
+      k = JSON.parse(fs.readFileSync(f, 'utf8'));
+    } catch {
+      k = null;
+    }
+    if (!k || typeof k !== 'object' || !k.kty || !k.kid || !k.alg) {
+      console.error(`site: ${path.relative(root, f)} is not a public JWK with kty, kid and alg`);
+      process.exit(1);
+    }
+    if (['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'].some((m) => m in k)) {
+      console.error(`site: ${path.relative(root, f)} holds a private key; pin the public key`);
+      process.exit(1);
+    }
+    return k;
+  });
 }
 
 function write(rel, data) {
@@ -81,6 +112,19 @@ async function main() {
   need(WASM_JS, "the module's ES module (wasm/js)");
   need(DEMO, 'the demo world (apostille demo)');
   need(CODES, 'the code list (internal/cmd/sitecodes)');
+
+  const man = JSON.parse(fs.readFileSync(path.join(DEMO, 'manifest.json'), 'utf8'));
+  const trustFile = process.env.APOSTILLE_TRUST ? env('APOSTILLE_TRUST') : path.join(DEMO, man.signed_trust || 'trust.jws');
+  need(trustFile, 'the signed trust bundle');
+  const trust = fs.readFileSync(trustFile);
+  if (!/^eyJ[^.\s]*\.[^.\s]*\.[^.\s]*$/.test(trust.toString().trim())) {
+    console.error(`site: ${path.relative(root, trustFile)} is not a signed trust bundle (a compact JWS)`);
+    process.exit(1);
+  }
+  const keyFiles = process.env.APOSTILLE_OPERATOR_KEYS
+    ? process.env.APOSTILLE_OPERATOR_KEYS.split(path.delimiter).filter(Boolean).map((f) => path.resolve(root, f))
+    : [path.join(DEMO, man.operator_key || 'operator.pub.jwk')];
+  const pinned = operatorKeys(keyFiles);
 
   const codes = JSON.parse(fs.readFileSync(CODES, 'utf8'));
   const missing = missingTranslations(codes, path.join(here, 'src/i18n'));
@@ -129,6 +173,7 @@ async function main() {
     define: {
       WASM_URL: JSON.stringify(wasmName),
       WASM_SHA384: JSON.stringify(sri(wasm)),
+      OPERATOR_KEYS: JSON.stringify(pinned),
       PDF_WORKER_URL: JSON.stringify(workerName),
       PDF_WASM_URL: JSON.stringify(pdfWasmDir),
       BUILD_ID: JSON.stringify(buildId),
@@ -146,10 +191,17 @@ async function main() {
   const jsBuf = fs.readFileSync(path.join(OUT, js));
   const cssBuf = fs.readFileSync(path.join(OUT, css));
 
-  // The demo world: samples one click away, and the default trust list.
-  copyDir(DEMO, 'demo');
-  const man = JSON.parse(fs.readFileSync(path.join(DEMO, 'manifest.json'), 'utf8'));
-  write('trust/default.json', fs.readFileSync(path.join(DEMO, man.trust || 'trust.json')));
+  // The demo world: samples one click away, with the status list its
+  // issuer publishes; and the signed trust list. The world's own bundles
+  // and key stay out: the page uses trust/default.jws, and refuses the
+  // unsigned trust.json anyway.
+  const left = new Set([man.trust, man.signed_trust, man.operator_key].filter(Boolean));
+  for (const e of fs.readdirSync(DEMO, { withFileTypes: true })) {
+    if (left.has(e.name)) continue;
+    if (e.isDirectory()) copyDir(path.join(DEMO, e.name), path.join('demo', e.name));
+    else write(path.join('demo', e.name), fs.readFileSync(path.join(DEMO, e.name)));
+  }
+  write('trust/default.jws', trust);
 
   for (const f of ['manifest.webmanifest', 'icon.svg']) write(f, fs.readFileSync(path.join(here, 'src', f)));
   write('licences.txt', licences(pdfDir));
@@ -177,6 +229,8 @@ async function main() {
     js: { file: js, sri: sri(jsBuf), raw: jsBuf.length },
     css: { file: css, sri: sri(cssBuf) },
     pdf_worker: workerName,
+    trust: { file: 'trust/default.jws', sha256: digest('sha256', trust.toString().trim()).toString('hex') },
+    operator_keys: pinned.map((k) => k.kid),
     files: files.length,
   };
   write('build-info.json', JSON.stringify(info, null, 2) + '\n');

@@ -34,7 +34,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	var trust listFlag
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on (HOST:PORT; port 0 picks a free one)")
 	fs.StringVar(&cfg.site, "site", defaultSiteDir, "directory of the built site (make site)")
-	fs.Var(&trust, "trust", "trust bundle the page starts with (repeatable; the page uses the first)")
+	fs.Var(&trust, "trust", "signed trust bundle the page starts with, instead of the one it was built with; it must verify with an operator key the page pins (repeatable; the page uses the first)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: apostille serve [--addr HOST:PORT] [--site DIR] [--trust PATH]...")
 		fs.PrintDefaults()

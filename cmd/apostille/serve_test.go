@@ -21,7 +21,7 @@ func testSite(t *testing.T) string {
 		"index.html":           "<!doctype html><title>t</title>",
 		"sw.js":                "self.x=1",
 		"assets/app.abc.js":    "console.log(1)",
-		"trust/default.json":   `{"trust_bundle":"v1"}`,
+		"trust/default.jws":    "eyJh.eyJi.c2ln",
 		"assets/engine.wasm":   "\x00asm\x01\x00\x00\x00",
 		"demo/documents/a.jwt": "eyJ",
 	}
@@ -147,17 +147,21 @@ func TestServeNotModified(t *testing.T) {
 
 func TestServeTrustOverride(t *testing.T) {
 	dir := testSite(t)
-	bundle := filepath.Join(t.TempDir(), "other.json")
-	os.WriteFile(bundle, []byte(`{"trust_bundle":"v1","operator":"other"}`), 0o644)
+	bundle := filepath.Join(t.TempDir(), "other.jws")
+	os.WriteFile(bundle, []byte("eyJvdGhlciJ9.eyJ9.c2ln"), 0o644)
 	h, err := newServer(serveConfig{site: dir, trust: []string{bundle}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	body, _ := io.ReadAll(get(t, srv.URL+"/trust/default.json", "").Body)
-	if !bytes.Contains(body, []byte(`"other"`)) {
-		t.Errorf("trust/default.json = %s, want the --trust file", body)
+	res := get(t, srv.URL+"/"+defaultTrustFile, "")
+	body, _ := io.ReadAll(res.Body)
+	if string(body) != "eyJvdGhlciJ9.eyJ9.c2ln" {
+		t.Errorf("%s = %s, want the --trust file", defaultTrustFile, body)
+	}
+	if ct := res.Header.Get("Content-Type"); ct != "application/jose" {
+		t.Errorf("%s: Content-Type %q", defaultTrustFile, ct)
 	}
 }
 

@@ -17,7 +17,8 @@ import (
 // siteCSP is the page's Content-Security-Policy. Only the page's own scripts
 // run ('wasm-unsafe-eval' lets them compile the module, nothing else);
 // connections may go to https: because a trust bundle may be fetched from
-// a URL the user gives (a document never is). The page carries the same
+// a URL the user gives, and a status list from the address its issuer
+// signed into a document (a document never is). The page carries the same
 // policy in a meta tag, for hosts that send no headers; frame-ancestors works
 // only as a header.
 const siteCSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; " +
@@ -33,6 +34,7 @@ var contentTypes = map[string]string{
 	".mjs":         "text/javascript; charset=utf-8",
 	".css":         "text/css; charset=utf-8",
 	".json":        "application/json",
+	".jws":         "application/jose",
 	".webmanifest": "application/manifest+json",
 	".wasm":        "application/wasm",
 	".svg":         "image/svg+xml",
@@ -50,10 +52,14 @@ var contentTypes = map[string]string{
 // the client accepts it, so that the module travels brotli-compressed.
 type siteHandler struct {
 	fsys fs.FS
-	// trust, when set, replaces the site's trust/default.json.
+	// trust, when set, replaces the site's trust/default.jws.
 	trust []byte
 	etags sync.Map // name NUL encoding → ETag
 }
+
+// defaultTrustFile is the signed trust bundle the page starts with
+// (site/build.mjs writes it; --trust replaces it).
+const defaultTrustFile = "trust/default.jws"
 
 // start is the modification time given to ServeContent: the site is
 // immutable while the server runs, and revalidation goes by ETag anyway.
@@ -95,7 +101,7 @@ func (h *siteHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hdr.Set("Service-Worker-Allowed", "/")
 	}
 
-	if name == "trust/default.json" && h.trust != nil {
+	if name == defaultTrustFile && h.trust != nil {
 		http.ServeContent(w, r, name, start, bytes.NewReader(h.trust))
 		return
 	}

@@ -1,11 +1,13 @@
 // The citizen's page: wiring between the ways in, the engine, the trust list
 // and the rendered reports. Documents stay in this page's memory; the only
-// requests it makes are for its own files and, when asked, a trust list.
-import { startEngine, ModuleRefused } from './engine.js';
+// requests it makes are for its own files, a trust list when asked, and the
+// status list a verified document names (its address only: status.js).
+import { startEngine, ModuleRefused, TrustError } from './engine.js';
 import { pickLanguage, setLanguage, translatePage, t, languages, formatDateTime, formatAge } from './i18n.js';
 import { fromFile, fromText, isProof, Camera } from './inputs.js';
 import { renderResult, state, h } from './render.js';
 import * as trust from './trust.js';
+import { StatusLists, statusListURI, needsList } from './status.js';
 
 /* global BUILD_ID */
 
@@ -14,7 +16,8 @@ const $ = (id) => document.getElementById(id);
 const app = {
   engine: null,
   enginePromise: null,
-  trustList: null, // {source, name, bytes, info}
+  trustList: null, // {source, name, bytes, kind}
+  lists: new StatusLists(),
   extras: { proof: null, payload: null },
   lastResults: [],
   seq: 0,
@@ -41,7 +44,12 @@ async function boot() {
   showStatus($('engine-status'), t('ui.engine_loading'), 'info');
   const [engine, list] = await Promise.all([startEngine(), initialTrust()]);
   app.engine = engine;
-  if (list) applyTrust(list, true);
+  // A chosen list the page no longer accepts (an older page kept unsigned
+  // ones) gives way to the built-in one.
+  if (list && !(await applyTrust(list, true)) && list.source !== 'default') {
+    const def = await defaultTrust();
+    if (def) await applyTrust(def, true);
+  }
   performance.mark('apostille-trust-ready');
   showStatus($('engine-status'), t('ui.engine_ready', { version: engine.version }), 'ok');
   $('module-version').textContent = engine.version || BUILD_ID;
@@ -49,8 +57,10 @@ async function boot() {
 }
 
 async function initialTrust() {
-  const c = trust.chosen();
-  if (c) return c;
+  return trust.chosen() || defaultTrust();
+}
+
+async function defaultTrust() {
   try {
     const bytes = await trust.fetchList(trust.DEFAULT_URL, { own: true });
     return { source: 'default', name: trust.DEFAULT_URL, bytes };
@@ -59,23 +69,36 @@ async function initialTrust() {
   }
 }
 
-/** applyTrust gives a list to the engine; the rollback memory is checked first. */
-function applyTrust(list, quiet) {
-  const info = trust.describe(list.bytes);
+/**
+ * applyTrust gives a list to the engine. A signed bundle must verify with a
+ * pinned operator key (the module's decision) and be no older than, nor
+ * different from, the edition accepted last from its operator (the page's
+ * memory); an unsigned bundle is refused. Whatever is refused, the list in
+ * use stays.
+ */
+async function applyTrust(list, quiet) {
   const msg = $('trust-message');
+  const kind = trust.kind(list.bytes);
+  if (kind === 'bundle') {
+    showStatus(msg, t('ui.trust_unsigned_refused'), 'error');
+    return false;
+  }
+  const sha256 = kind === 'signed' ? await trust.digest(list.bytes) : '';
+  const prev = app.trustList ? [{ name: app.trustList.name, bytes: app.trustList.bytes }] : [];
   try {
-    trust.checkRollback(info);
-    const prev = app.trustList ? [{ name: app.trustList.name, bytes: app.trustList.bytes }] : [];
-    app.engine.setTrust([{ name: list.name, bytes: list.bytes }], prev);
-    trust.remember(info);
+    const info = app.engine.setTrust([{ name: list.name, bytes: list.bytes }], prev, (i) => trust.checkEdition(i, sha256));
+    trust.acceptEdition(info, sha256);
   } catch (e) {
-    const text = e instanceof trust.RollbackError
-      ? t('ui.trust_rollback', { got: e.got, seen: e.seen })
-      : t('ui.trust_failed');
+    let text = t('ui.trust_failed');
+    if (e instanceof trust.RollbackError) {
+      text = e.same ? t('ui.trust_equivocation', { seen: e.seen }) : t('ui.trust_rollback', { got: e.got, seen: e.seen });
+    } else if (e instanceof TrustError && e.reason === 'trust_invalid') {
+      text = t('ui.trust_signature_refused');
+    }
     showStatus(msg, text, 'error');
     return false;
   }
-  app.trustList = { ...list, info };
+  app.trustList = { ...list, kind };
   if (list.source !== 'default') trust.choose(list);
   else trust.choose(null);
   renderTrust();
@@ -83,32 +106,41 @@ function applyTrust(list, quiet) {
   return true;
 }
 
+/** renderTrust shows the list in use as the module describes it (report.trust), now. */
 function renderTrust() {
   const box = $('trust-info');
   box.replaceChildren();
   const list = app.trustList;
-  if (!list) return;
-  const i = list.info;
+  if (!list || !app.engine) return;
+  const i = app.engine.trustInfo();
   const dl = h('dl', null);
   const add = (k, v) => { if (v) dl.append(h('dt', null, t('ui.' + k)), h('dd', null, v)); };
   const src = list.source === 'default' ? t('ui.trust_source_default')
     : t(list.source === 'url' ? 'ui.trust_source_url' : 'ui.trust_source_file', { name: list.name });
-  if (i.bundle) {
+  if (i.signed) {
     add('trust_operator', i.operator);
     add('trust_sequence', String(i.sequence));
     if (i.issued_at) {
-      const age = (Date.now() - Date.parse(i.issued_at)) / 1000;
+      const age = Math.max(0, (Date.now() - Date.parse(i.issued_at)) / 1000);
       add('trust_issued', `${formatDateTime(i.issued_at)} — ${t('ui.trust_age', { age: formatAge(age) })}`);
     }
     add('trust_next_update', i.next_update ? formatDateTime(i.next_update) : '');
+    add('trust_signature', t('ui.trust_signature_ok', { kid: shortKid(i.operator_key) }));
   } else {
     add('trust_in_use', t('ui.trust_kind_other', { name: list.name }));
   }
   add('trust_source', src);
   box.append(dl);
-  const stale = i.next_update && Date.parse(i.next_update) < Date.now();
-  if (stale) box.append(h('p', { class: 'warning-note' }, t('ui.trust_stale_note')));
+  box.dataset.operator = i.operator || '';
+  box.dataset.sequence = String(i.sequence || 0);
+  box.dataset.stale = String(!!i.stale);
+  if (i.stale) box.append(h('p', { class: 'warning-note' }, t('ui.trust_stale_note')));
   $('trust-reset').hidden = list.source === 'default';
+}
+
+// A key id is a 43-character thumbprint: its start is enough to compare.
+function shortKid(kid) {
+  return kid && kid.length > 12 ? kid.slice(0, 8) + '…' : kid || '—';
 }
 
 async function loadTrustFrom(source, name, getBytes) {
@@ -117,13 +149,40 @@ async function loadTrustFrom(source, name, getBytes) {
   try {
     const bytes = await getBytes();
     await app.enginePromise;
-    if (applyTrust({ source, name, bytes })) rerun();
+    if (await applyTrust({ source, name, bytes })) await rerun();
   } catch {
     showStatus(msg, t(source === 'url' ? 'ui.trust_fetch_failed' : 'ui.trust_failed'), 'error');
   }
 }
 
 // ---- verifying ----------------------------------------------------------
+
+/**
+ * verifyOne verifies a document; when the module could not learn its
+ * status for want of the status list the document names, the page fetches
+ * that list (status.js) and verifies again with it. status says what
+ * happened to the list, for the card.
+ */
+async function verifyOne(engine, bytes, { payload, proof }) {
+  const at = new Date();
+  let { report, ms } = engine.verify(bytes, { at, payload, proof });
+  const uri = statusListURI(report);
+  if (!uri) return { report, ms, status: null };
+  if (!needsList(report)) return { report, ms, status: { uri, source: 'bundle' } };
+  let status = { uri, source: 'failed' };
+  try {
+    let got = await app.lists.get(uri);
+    ({ report, ms } = engine.verify(bytes, { at, payload, proof, statusLists: [got.token] }));
+    // A list kept in memory that the module no longer takes (past its exp)
+    // is fetched once more.
+    if (needsList(report) && !got.fetched) {
+      got = await app.lists.get(uri, { refresh: true });
+      ({ report, ms } = engine.verify(bytes, { at, payload, proof, statusLists: [got.token] }));
+    }
+    status = { uri, source: 'fetched', fetchedAt: got.fetchedAt };
+  } catch { /* offline or refused: the module's status_unknown stands */ }
+  return { report, ms, status };
+}
 
 /** check verifies candidate documents and shows one card each. */
 async function check(batch) {
@@ -138,8 +197,8 @@ async function check(batch) {
     // ones the person added.
     const payload = it.payload !== undefined ? it.payload : app.extras.payload && app.extras.payload.bytes;
     const proof = it.proof !== undefined ? it.proof : app.extras.proof && app.extras.proof.bytes;
-    const { report, ms } = engine.verify(it.bytes, { at: new Date(), payload, proof });
-    results.push({ report, ms, source: it.source, bytes: it.bytes, payload, proof, id: ++app.seq });
+    const { report, ms, status } = await verifyOne(engine, it.bytes, { payload, proof });
+    results.push({ report, ms, status, source: it.source, bytes: it.bytes, payload, proof, id: ++app.seq });
   }
   if (results.length) show(results);
 }
@@ -147,7 +206,7 @@ async function check(batch) {
 function show(results) {
   app.lastResults = results;
   const box = $('results');
-  const name = app.trustList ? (app.trustList.info.operator || app.trustList.name) : '';
+  const name = app.trustList ? app.trustList.name : '';
   box.replaceChildren(...results.map((r) => renderResult({ ...r, trustName: name })));
   $('no-results').hidden = true;
   const first = results[0];
@@ -162,13 +221,11 @@ function show(results) {
   if (head && document.activeElement !== $('paste')) head.focus({ preventScroll: false });
 }
 
-/** rerun shows the current results again (a new language or trust list). */
-function rerun() {
+/** rerun verifies the current results again (a new trust list). */
+async function rerun() {
   if (!app.lastResults.length || !app.engine) return;
-  const again = app.lastResults.map((r) => {
-    const { report, ms } = app.engine.verify(r.bytes, { at: new Date(), payload: r.payload, proof: r.proof });
-    return { ...r, report, ms };
-  });
+  const again = [];
+  for (const r of app.lastResults) again.push({ ...r, ...(await verifyOne(app.engine, r.bytes, r)) });
   show(again);
 }
 

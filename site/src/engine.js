@@ -1,14 +1,19 @@
 // The engine adapter: the one file of the page that talks to the
 // verification module through its ES module (wasm/js). Everything else in the
-// page sees three calls — startEngine, setTrust, verify — and a report object
+// page sees startEngine, setTrust, trustInfo and verify, and a report object
 // (verifier/report.go). There is no verification logic in JavaScript.
 //
 // The module is refused, not run, unless its SHA-384 equals the digest the
 // build wrote into this bundle (WASM_SHA384): the page's own script is pinned
 // by the integrity attribute in index.html, and it pins the module in turn.
+// The same way, the build pins the trust-list operator keys (OPERATOR_KEYS,
+// public JWKs): a signed trust bundle verifies with one of them or is
+// refused by the module.
 import * as wasmjs from 'apostille-wasm';
 
-/* global WASM_URL, WASM_SHA384 */
+/* global WASM_URL, WASM_SHA384, OPERATOR_KEYS */
+
+export { TrustError } from 'apostille-wasm';
 
 /** ModuleRefused is thrown when the module's bytes are not the ones the build pinned. */
 export class ModuleRefused extends Error {
@@ -47,14 +52,19 @@ export async function startEngine({ url = WASM_URL, sha384 = WASM_SHA384 } = {})
     module = await WebAssembly.compile(buf);
   }
   performance.mark('apostille-module-compiled');
-  const verifier = await wasmjs.load(module);
+  const verifier = await wasmjs.load(module, { operatorKeys: OPERATOR_KEYS });
   performance.mark('apostille-module-ready');
   return new Engine(verifier, url);
 }
 
+const EMPTY = new Uint8Array(0);
+const rfc3339 = (at) => at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
 class Engine {
   constructor(verifier, url) {
     this.v = verifier;
+    /** The kids of the pinned operator keys. */
+    this.operatorKeys = OPERATOR_KEYS.map((k) => k.kid);
     // The module's file name carries its content hash: the version a
     // person can quote, next to the ABI the loader speaks.
     const m = /\.([0-9a-f]{8,})\.wasm$/.exec(url);
@@ -63,13 +73,20 @@ class Engine {
 
   /**
    * setTrust replaces the trust the module decides with: sources are
-   * {name, bytes} of trust bundles, JWK Sets or certificates. It throws when
-   * the module refuses one, and the previous trust is then kept.
+   * {name, bytes} of signed trust bundles, JWK Sets or certificates. The
+   * module refuses a signed bundle that no pinned key verifies (a
+   * TrustError, reason trust_invalid); accept(info), given the new trust's
+   * report.trust, may refuse it too (the rollback memory). On any refusal
+   * the previous trust is restored and the error thrown. It returns the
+   * new trust's trustInfo.
    */
-  setTrust(sources, previous = []) {
+  setTrust(sources, previous = [], accept = () => {}) {
     this.v.resetTrust();
     try {
       for (const s of sources) this.v.addTrust(s.name, s.bytes);
+      const info = this.trustInfo();
+      accept(info);
+      return info;
     } catch (e) {
       this.v.resetTrust();
       for (const s of previous) this.v.addTrust(s.name, s.bytes);
@@ -78,15 +95,30 @@ class Engine {
   }
 
   /**
+   * trustInfo is what the module says about the trust it holds, at time
+   * at: report.trust (operator, operator_key, sequence, issued_at,
+   * next_update, age_seconds, signed) and stale, when a signed bundle is
+   * past its next_update (trust_stale). It is read from the report of an
+   * empty input, which the module decides without reading a document.
+   */
+  trustInfo(at = new Date()) {
+    const r = this.v.verify(EMPTY, { at: rfc3339(at) });
+    const stale = (r.checks || []).some((c) => c.check === 'trust_bundle' && c.reason === 'trust_stale');
+    return { ...(r.trust || { signed: false }), stale };
+  }
+
+  /**
    * verify checks one document and returns its report (report "v1").
    * at is the verification time; payload and proof are optional detached
-   * content and embassy proof.
+   * content and embassy proof; statusLists are status list tokens the page
+   * fetched.
    */
-  verify(doc, { at = new Date(), payload, proof } = {}) {
+  verify(doc, { at = new Date(), payload, proof, statusLists } = {}) {
     const t0 = performance.now();
-    const opts = { at: at.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    const opts = { at: rfc3339(at) };
     if (payload) opts.payload = payload;
     if (proof) opts.proof = proof;
+    if (statusLists && statusLists.length) opts.statusLists = statusLists;
     const report = this.v.verify(doc, opts);
     return { report, ms: performance.now() - t0 };
   }

@@ -95,7 +95,21 @@ function section(title, ...body) {
  * renderResult builds the card for one report. id makes headings unique
  * when several documents are checked at once.
  */
-export function renderResult({ report, ms, source, id, trustName }) {
+/**
+ * statusText says where the status list of a document came from: the
+ * trust list, a download (when), or nowhere. status is app.js verifyOne's.
+ */
+function statusText(status) {
+  let host = status.uri;
+  try {
+    host = new URL(status.uri).host;
+  } catch { /* shown as given */ }
+  if (status.source === 'bundle') return t('ui.status_list_bundled');
+  if (status.source === 'fetched') return t('ui.status_list_downloaded', { host, time: formatDateTime(new Date(status.fetchedAt).toISOString()) });
+  return t('ui.status_list_failed', { host });
+}
+
+export function renderResult({ report, ms, source, id, trustName, status }) {
   const st = state(report);
   const doc = report.document || {};
   const subj = doc.subject || {};
@@ -170,6 +184,7 @@ export function renderResult({ report, ms, source, id, trustName }) {
       // Unsigned trust vouches for nothing about itself: name the list the
       // page gave, and say that it is not signed.
       : `${trustName || tr.operator || '—'} (${t('ui.trust_unsigned')})`) : null,
+    status ? field(t('ui.field_status_list'), statusText(status), { 'data-status-list': status.source }) : null,
     ms != null ? field(t('ui.field_duration'), t('ui.duration_ms', { ms: ms.toFixed(1) }), { 'data-ms': ms.toFixed(3) }) : null)));
 
   parts.push(technical(report, id));

@@ -6,7 +6,7 @@
 /* global VERSION, FILES */
 const CACHE = 'apostille-' + VERSION;
 // Fetched from the network first: a deployment may replace the trust list.
-const NETWORK_FIRST = new Set(['trust/default.json']);
+const NETWORK_FIRST = new Set(['trust/default.jws']);
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -38,7 +38,7 @@ self.addEventListener('fetch', (event) => {
   if (req.method !== 'GET') return;
   const url = new URL(req.url);
   const rel = relative(url);
-  if (rel === null) return; // other origins (a trust list by URL): not ours to keep
+  if (rel === null) return; // other origins (a trust list, a status list): not ours to keep
   if (NETWORK_FIRST.has(rel)) {
     event.respondWith(
       fetch(req).then((res) => {

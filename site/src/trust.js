@@ -1,16 +1,21 @@
-// The trust list the page decides with. The page ships the demo bundle
-// (trust/default.json, fetched from this site) and can take another from a
+// The trust list the page decides with. The page ships a signed trust bundle
+// (trust/default.jws, fetched from this site) and can take another from a
 // file or an https:// address: a trust list may be fetched, a document never
-// is. A chosen list is kept in localStorage, and so is the highest edition
-// (sequence) accepted per publisher, so that an older list is refused
-// (trust_rollback) even after a reload.
+// is. A signed bundle must verify with an operator key the build pinned into
+// the page (the module checks the signature; engine.js pins the keys).
 //
-// Whether a list is genuine is the module's decision (setTrust throws when it
-// refuses one; reports carry report.trust). This file only reads the list's
-// own description (publisher, edition, dates) to show which one is in use.
-export const DEFAULT_URL = 'trust/default.json';
+// Rollback protection is the host's, and this is the page's host: the
+// highest edition (sequence) accepted per operator is kept in localStorage,
+// with the SHA-256 of that edition, as the command line keeps it in its
+// state file (docs/trust-signing.md). An older edition is refused
+// (trust_rollback), and so is the same edition with other content, also
+// after a reload. The chosen list is kept too, and verified again on load.
+export const DEFAULT_URL = 'trust/default.jws';
 const CHOSEN = 'apostille.trust.chosen';
-const SEEN = 'apostille.trust.seen';
+const STATE = 'apostille.trust.state';
+// The memory of editions of unsigned bundles, which an earlier page kept:
+// an unsigned edition number proves nothing, so it is dropped.
+const OLD_SEEN = 'apostille.trust.seen';
 
 function store() {
   try {
@@ -33,79 +38,83 @@ function fromB64(s) {
   return out;
 }
 
+function trimmed(bytes) {
+  const ws = (b) => b === 0x20 || (b >= 0x09 && b <= 0x0d);
+  let a = 0;
+  let z = bytes.length;
+  while (a < z && ws(bytes[a])) a++;
+  while (z > a && ws(bytes[z - 1])) z--;
+  return bytes.subarray(a, z);
+}
+
 /**
- * describe reads what a trust list says about itself: {operator, sequence,
- * issued_at, next_update, bundle: true} for a trust bundle (plain JSON, or
- * the payload of a signed JWS bundle), {bundle: false} for other sources.
+ * kind says what a trust source is, as the module will take it: "signed"
+ * (a compact JWS, the module's IsSignedBundle), "bundle" (an unsigned
+ * trust bundle, which the page refuses: it names a publisher and an
+ * edition that nothing vouches for) or "other" (certificates or keys a
+ * person brings, shown as not signed).
  */
-export function describe(bytes) {
-  const text = new TextDecoder().decode(bytes).trim();
-  let obj = null;
+export function kind(bytes) {
+  const text = new TextDecoder().decode(trimmed(bytes));
+  if (text.startsWith('eyJ') && text.split('.').length === 3) return 'signed';
   try {
-    obj = JSON.parse(text);
-  } catch {
-    const parts = text.split('.');
-    if (parts.length === 3) {
-      try {
-        obj = JSON.parse(atob(parts[1].replace(/-/g, '+').replace(/_/g, '/')));
-      } catch { /* not a signed bundle either */ }
-    }
-  }
-  if (obj && typeof obj === 'object' && typeof obj.trust_bundle === 'string') {
-    return {
-      bundle: true,
-      operator: String(obj.operator || ''),
-      sequence: Number(obj.sequence || 0),
-      issued_at: String(obj.issued_at || ''),
-      next_update: String(obj.next_update || ''),
-    };
-  }
-  return { bundle: false };
+    const obj = JSON.parse(text);
+    if (obj && typeof obj === 'object' && typeof obj.trust_bundle === 'string') return 'bundle';
+  } catch { /* PEM, DER or a key set that is not an object: other */ }
+  return 'other';
 }
 
-/** seenSequence is the highest edition accepted from operator so far. */
-export function seenSequence(operator) {
-  const s = store();
-  if (!s) return 0;
-  try {
-    return Number(JSON.parse(s.getItem(SEEN) || '{}')[operator] || 0);
-  } catch {
-    return 0;
-  }
+/** digest is the hex SHA-256 of a signed bundle, surrounding white space aside. */
+export async function digest(bytes) {
+  const sum = new Uint8Array(await crypto.subtle.digest('SHA-256', trimmed(bytes)));
+  return [...sum].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function rememberSequence(operator, sequence) {
+function loadState() {
   const s = store();
-  if (!s || !operator) return;
-  let seen = {};
+  if (!s) return { operators: {} };
+  s.removeItem(OLD_SEEN);
   try {
-    seen = JSON.parse(s.getItem(SEEN) || '{}');
+    const st = JSON.parse(s.getItem(STATE) || 'null');
+    if (st && typeof st.operators === 'object' && st.operators) return st;
   } catch { /* start again */ }
-  if (!(Number(seen[operator] || 0) >= sequence)) {
-    seen[operator] = sequence;
-    s.setItem(SEEN, JSON.stringify(seen));
-  }
+  return { operators: {} };
 }
 
 export class RollbackError extends Error {
-  constructor(got, seen) {
+  constructor(got, seen, same) {
     super('trust_rollback');
     this.got = got;
     this.seen = seen;
+    // same: the edition was accepted before with other content.
+    this.same = same;
   }
 }
 
-/** checkRollback throws RollbackError for an edition older than one accepted. */
-export function checkRollback(info) {
-  if (info.bundle && info.operator) {
-    const seen = seenSequence(info.operator);
-    if (info.sequence < seen) throw new RollbackError(info.sequence, seen);
+/**
+ * checkEdition throws RollbackError for a signed bundle (info is its
+ * report.trust) older than, or different from, the edition accepted last
+ * from its operator.
+ */
+export function checkEdition(info, sha256) {
+  if (!info || !info.signed || !info.operator) return;
+  const last = loadState().operators[info.operator];
+  if (!last) return;
+  if (info.sequence < last.sequence) throw new RollbackError(info.sequence, last.sequence, false);
+  if (info.sequence === last.sequence && last.sha256 && sha256 !== last.sha256) {
+    throw new RollbackError(info.sequence, last.sequence, true);
   }
 }
 
-/** remember records the edition of a list the module accepted. */
-export function remember(info) {
-  if (info.bundle && info.operator) rememberSequence(info.operator, info.sequence);
+/** acceptEdition records a signed bundle the module and checkEdition accepted. */
+export function acceptEdition(info, sha256) {
+  const s = store();
+  if (!s || !info || !info.signed || !info.operator) return;
+  const st = loadState();
+  const last = st.operators[info.operator];
+  if (last && last.sequence >= info.sequence) return;
+  st.operators[info.operator] = { sequence: info.sequence, sha256, accepted_at: new Date().toISOString() };
+  s.setItem(STATE, JSON.stringify(st));
 }
 
 /** The chosen list ({source, name, bytes}) or null for the built-in one. */

@@ -1,11 +1,14 @@
 // Test inputs made from the demo world at test time: QR code pictures, PDFs
-// carrying a QR code or an attached document, and a fake camera feed.
+// carrying a QR code or an attached document, a fake camera feed, editions
+// of the demo trust list signed with the demo operator's key, and the demo's
+// status lists served at their addresses.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import QRCode from 'qrcode';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { SITE } from './harness.mjs';
+import { SITE, BIN } from './harness.mjs';
 
 export const demoDir = path.join(SITE, 'demo');
 export const manifest = () => JSON.parse(fs.readFileSync(path.join(demoDir, 'manifest.json'), 'utf8'));
@@ -21,6 +24,13 @@ export function sample(verdict, reason = '', format = '', standalone = false) {
     (!format || x.format.startsWith(format)) &&
     (!standalone || (!x.proof && !(x.warnings || []).length)));
   if (!s) throw new Error(`no demo sample ${verdict}/${reason}/${format}`);
+  return { ...s, bytes: fs.readFileSync(path.join(demoDir, s.file)) };
+}
+
+/** sampleFile returns the demo sample whose file ends with name, with its bytes. */
+export function sampleFile(name) {
+  const s = manifest().samples.find((x) => x.file.endsWith('/' + name));
+  if (!s) throw new Error(`no demo sample ${name}`);
   return { ...s, bytes: fs.readFileSync(path.join(demoDir, s.file)) };
 }
 
@@ -84,4 +94,75 @@ export function cameraY4M(bytes, file) {
   for (let i = 0; i < 3; i++) frames.push(Buffer.from('FRAME\n'), y, uv);
   fs.writeFileSync(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), ...frames]));
   return file;
+}
+
+/**
+ * demoOperator makes the demo world again with its operator's private key
+ * (`apostille demo --operator-key`), to sign editions of its trust list
+ * that the page's pinned key verifies. bundle is the unsigned trust.json.
+ */
+export function demoOperator() {
+  const dir = tmpdir();
+  const key = path.join(dir, 'operator.key');
+  const world = path.join(dir, 'world');
+  execFileSync(BIN, ['demo', '--operator-key', key, world], { stdio: 'ignore' });
+  return { dir, key, world, bundle: JSON.parse(fs.readFileSync(path.join(world, 'trust.json'), 'utf8')) };
+}
+
+/** otherOperatorKey makes an operator key the page does not pin. */
+export function otherOperatorKey(op) {
+  const prefix = path.join(op.dir, 'other-operator');
+  if (!fs.existsSync(prefix + '.key')) execFileSync(BIN, ['trust', 'keygen', '--out', prefix], { stdio: 'ignore' });
+  return prefix + '.key';
+}
+
+/** The demo trust list without the status lists it ships: the page must fetch them. */
+export function withoutStatusLists(bundle) {
+  const b = { ...bundle };
+  delete b.status_lists;
+  return b;
+}
+
+/**
+ * signEdition signs bundle as edition sequence with `apostille trust sign`
+ * (issued at, valid for) and returns {file, bytes}.
+ */
+export function signEdition(op, { sequence, bundle = op.bundle, key = op.key, at = '2026-01-15T09:00:00Z', validFor = '87600h', name = `edition-${sequence}` }) {
+  const src = path.join(op.dir, `${name}.json`);
+  const file = path.join(op.dir, `${name}.jws`);
+  fs.writeFileSync(src, JSON.stringify(bundle));
+  execFileSync(BIN, ['trust', 'sign', '--key', key, '--sequence', String(sequence), '--at', at, '--valid-for', validFor, '--out', file, src], { stdio: 'ignore' });
+  return { file, bytes: fs.readFileSync(file) };
+}
+
+const jwtPayload = (text) => JSON.parse(Buffer.from(String(text).trim().split('.')[1], 'base64url'));
+
+/** claimsOf reads a JWT document's claims (the test's own reading, for assertions). */
+export const claimsOf = (doc) => jwtPayload(doc.bytes);
+
+/** statusLists are the demo's status lists: {uri, file} by the address each names. */
+export function statusLists() {
+  const dir = path.join(demoDir, 'status');
+  return fs.readdirSync(dir).map((f) => ({ uri: jwtPayload(fs.readFileSync(path.join(dir, f))).sub, file: `demo/status/${f}` }));
+}
+
+/**
+ * serveStatusLists answers the demo's status list addresses (https, on the
+ * issuer's host) in the browser context ctx with the files the test server
+ * srv serves from the demo's status/ folder, as an issuer's server would
+ * (with the CORS header a page on another site needs from a real server;
+ * Playwright lets a routed answer through CORS either way). abort makes
+ * them unreachable instead. It returns the requests to those addresses.
+ */
+export async function serveStatusLists(ctx, srv, { abort = false } = {}) {
+  const requests = [];
+  for (const l of statusLists()) {
+    await ctx.route(l.uri, async (route) => {
+      requests.push(route.request());
+      if (abort) return route.abort('internetdisconnected');
+      const res = await route.fetch({ url: new URL(l.file, srv.url).href, headers: {} });
+      return route.fulfill({ response: res, headers: { 'content-type': 'application/statuslist+jwt', 'access-control-allow-origin': '*' } });
+    });
+  }
+  return requests;
 }

@@ -1,13 +1,22 @@
 // No request carries document data, and after the first visit the page
-// works offline and says so.
+// works offline and says so. The one request a document leads to is for
+// the status list it names: its address only, which the issuer signed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { startServer, launch, openPage, verdictOf } from './harness.mjs';
-import { valid, tampered, qrPNG, pdfWithQR } from './fixtures.mjs';
+import { valid, tampered, sample, claimsOf, qrPNG, pdfWithQR, demoOperator, signEdition, withoutStatusLists, serveStatusLists } from './fixtures.mjs';
 
 let browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+let op;
+before(async () => {
+  browser = await launch();
+  op = demoOperator();
+});
+after(async () => {
+  await browser?.close();
+  fs.rmSync(op.dir, { recursive: true, force: true });
+});
 
 /** needles are pieces of a document as they could appear in a request. */
 function needles(bytes) {
@@ -21,21 +30,26 @@ function needles(bytes) {
 }
 
 test('no request after load carries document data', async () => {
-  const srv = await startServer();
+  // A trust list without the status lists the demo ships: the revoked
+  // document makes the page fetch its list.
+  const edition = signEdition(op, { sequence: 2, bundle: withoutStatusLists(op.bundle), name: 'no-status-lists' });
+  const srv = await startServer({ trust: [edition.file] });
   const ctx = await browser.newContext({ locale: 'en-GB' });
   const log = [];
   const record = (req) => log.push({
     url: req.url(),
     method: req.method(),
     body: req.postDataBuffer() || Buffer.alloc(0),
-    headers: JSON.stringify(req.headers()),
+    headers: req.allHeaders().then(JSON.stringify),
   });
   ctx.on('request', record);
   try {
+    await serveStatusLists(ctx, srv);
     const page = await openPage(ctx, srv.url);
     await page.waitForFunction(() => document.documentElement.dataset.offlineReady === 'true');
     const loaded = log.length;
-    const docs = [valid(), tampered()];
+    const docs = [valid(), tampered(), sample('invalid', 'revoked')];
+    const listURI = claimsOf(docs[2]).status.status_list.uri;
     // Every way in that takes a document from the user.
     await page.setInputFiles('#file-input', { name: 'a.jwt', mimeType: 'text/plain', buffer: docs[0].bytes });
     assert.equal((await verdictOf(page)).state, 'valid');
@@ -47,23 +61,36 @@ test('no request after load carries document data', async () => {
     await page.setInputFiles('#file-input', { name: 'p.pdf', mimeType: 'application/pdf', buffer: await pdfWithQR(docs[1].bytes) });
     await page.locator('#results article[data-state="invalid"]').waitFor();
     await page.locator('details.technical summary').first().click();
+    // A document whose status the module cannot know without its list.
+    await page.fill('#paste', docs[2].bytes.toString());
+    await page.click('#paste-go');
+    await page.locator('#results article[data-reason="revoked"]').waitFor();
 
     const after = log.slice(loaded);
     assert.ok(log.length > 5, 'requests were recorded');
     const origin = new URL(srv.url).origin;
     for (const r of log) {
+      const headers = await r.headers;
       assert.equal(r.method, 'GET', `${r.method} ${r.url}`);
-      assert.equal(new URL(r.url).origin, origin, `${r.url} goes to the page's own site`);
       assert.equal(r.body.length, 0, `${r.url} has a body`);
+      if (r.url === listURI) {
+        // Off the site only for the status list, without anything that
+        // would tie the request to the page or the person.
+        for (const h of ['cookie', 'referer', 'authorization']) assert.ok(!(h in JSON.parse(headers)), `${h} sent with ${r.url}`);
+      } else {
+        assert.equal(new URL(r.url).origin, origin, `${r.url} goes to the page's own site`);
+      }
       for (const d of docs) {
         for (const n of needles(d.bytes)) {
-          assert.ok(!r.url.includes(n) && !r.headers.includes(n), `${r.url} carries document data`);
+          assert.ok(!r.url.includes(n) && !headers.includes(n), `${r.url} carries document data`);
         }
       }
     }
     // Whatever was requested after load is the page's own code (pdf.js,
-    // jsQR chunks), never a document.
-    for (const r of after) assert.match(new URL(r.url).pathname, /^\/assets\//, r.url);
+    // jsQR chunks) or the status list the revoked document names, once;
+    // never a document.
+    assert.deepEqual(after.filter((r) => r.url === listURI).length, 1);
+    for (const r of after) if (r.url !== listURI) assert.match(new URL(r.url).pathname, /^\/assets\//, r.url);
   } finally {
     await ctx.close();
     await srv.stop();
