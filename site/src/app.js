@@ -7,7 +7,7 @@ import { pickLanguage, setLanguage, translatePage, t, languages, formatDateTime,
 import { fromFile, fromText, isProof, Camera } from './inputs.js';
 import { renderResult, state, h } from './render.js';
 import * as trust from './trust.js';
-import { StatusLists, statusListURI, needsList } from './status.js';
+import { StatusLists, statusListURI, needsList, revocationCheck } from './status.js';
 
 /* global BUILD_ID */
 
@@ -167,8 +167,14 @@ async function verifyOne(engine, bytes, { payload, proof }) {
   const at = new Date();
   let { report, ms } = engine.verify(bytes, { at, payload, proof });
   const uri = statusListURI(report);
-  if (!uri) return { report, ms, status: null };
-  if (!needsList(report)) return { report, ms, status: { uri, source: 'bundle' } };
+  const rev = revocationCheck(report);
+  if (!uri || !rev) return { report, ms, status: null };
+  if (!needsList(report)) {
+    // Decided with a list the trust bundle ships; other outcomes (a
+    // malformed claim, limit_exceeded) owe nothing to a list.
+    const decided = rev.status === 'passed' || rev.reason === 'revoked';
+    return { report, ms, status: decided ? { uri, source: 'bundle' } : null };
+  }
   let status = { uri, source: 'failed' };
   try {
     let got = await app.lists.get(uri);

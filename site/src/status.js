@@ -34,15 +34,20 @@ export function statusListURI(report) {
   return typeof uri === 'string' ? uri : '';
 }
 
+/** revocationCheck is the report's revocation check, when the module got that far. */
+export function revocationCheck(report) {
+  return ((report && report.checks) || []).find((c) => c.check === 'revocation') || null;
+}
+
 /**
  * needsList says whether the module could not decide a document's status
  * for want of its list: the signature holds and the revocation check is
  * status_unknown.
  */
 export function needsList(report) {
-  const checks = (report && report.checks) || [];
-  const signed = checks.some((c) => c.check === 'signature' && c.status === 'passed');
-  return signed && checks.some((c) => c.check === 'revocation' && c.reason === 'status_unknown');
+  const signed = ((report && report.checks) || []).some((c) => c.check === 'signature' && c.status === 'passed');
+  const rev = revocationCheck(report);
+  return signed && !!rev && rev.reason === 'status_unknown';
 }
 
 /** isHTTPS accepts an absolute https:// address with a host, nothing else. */
