@@ -3,6 +3,7 @@
 //
 //	apostille verify [flags] INPUT...   verify documents (bulk)
 //	apostille trust SUBCOMMAND          signed trust bundles
+//	apostille serve [flags]             the verification service (HTTP)
 //	apostille demo DIR                  build the demo world
 //
 // Run "apostille COMMAND -h" for a command's flags.
@@ -30,6 +31,7 @@ type command struct {
 var commands = []command{
 	{"verify", "verify documents: files, directories, - (stdin) or JSON Lines", runVerify},
 	{"trust", "trust bundles: keygen, build, sign, inspect, verify, update", runTrust},
+	{"serve", "the verification service: HTTP API, metrics, health", runServeAPI},
 	{"demo", "build the demo world (issuers, trust bundle, documents) into a directory", runDemo},
 }
 

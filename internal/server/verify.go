@@ -1,0 +1,181 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/apostille/apostille/verifier"
+)
+
+// check verifies one document with the current trust. The caller holds sl;
+// check gives it up while a status list is fetched and takes it again.
+// It always returns a report.
+func (s *Server) check(ctx context.Context, sl *slot, req *request, at time.Time) []byte {
+	if !req.at.IsZero() {
+		at = req.at
+	}
+	g := s.acquire()
+	if g == nil {
+		return notJudged(at, verifier.Internal, "the service has no trust loaded")
+	}
+	defer g.release()
+	if g.refused != nil {
+		return mustJSON(verifier.TrustErrorReport(g.refused, at))
+	}
+	opts := verifier.Options{
+		Time:                   at,
+		Payload:                req.payload,
+		Proof:                  req.proof,
+		MaxSize:                s.cfg.MaxDocument,
+		StatusLists:            g.trust.StatusLists,
+		AcceptStaleTrustUnsafe: s.cfg.AcceptStaleTrustUnsafe,
+	}
+	start := time.Now()
+	rep := g.engine.Verify(ctx, req.doc, opts)
+	s.met.engineSeconds.Observe(time.Since(start).Seconds())
+	if s.cfg.Status == nil || !bytes.Contains(rep, []byte(`"status_unknown"`)) {
+		return rep
+	}
+	uri, ok := statusReference(rep)
+	if !ok {
+		return rep
+	}
+	// A fetch may wait on the network: it must not hold an instance.
+	sl.release()
+	list, err := s.cfg.Status.Get(ctx, uri)
+	if err != nil {
+		s.met.statusFetches.WithLabelValues("error").Inc()
+		s.log.Warn("status list fetch failed", "request_id", requestID(ctx), "error", err.Error())
+		return rep
+	}
+	s.met.statusFetches.WithLabelValues("ok").Inc()
+	if !sl.retake(ctx) {
+		return rep
+	}
+	opts.StatusLists = append(append([][]byte(nil), opts.StatusLists...), list)
+	return g.engine.Verify(ctx, req.doc, opts)
+}
+
+// statusReference reads the status list a report's document refers to.
+// Only a report with status_unknown is read back, so this is rare.
+func statusReference(rep []byte) (string, bool) {
+	var r verifier.Report
+	if json.Unmarshal(rep, &r) != nil {
+		return "", false
+	}
+	for _, c := range r.Checks {
+		if c.Check == verifier.CheckRevocation && c.Reason == verifier.StatusUnknown {
+			return verifier.StatusReference(&r)
+		}
+	}
+	return "", false
+}
+
+func notJudged(at time.Time, reason verifier.Reason, detail string) []byte {
+	return mustJSON(verifier.NotJudged(at, verifier.CheckInput, reason, detail))
+}
+
+func mustJSON(r *verifier.Report) []byte {
+	b, err := json.Marshal(r)
+	if err != nil {
+		panic(err) // a Report is plain data and always marshals
+	}
+	return b
+}
+
+// handleVerify serves POST /v1/verify: a raw document as the body, or (with
+// Content-Type application/json) a record {document, payload?, proof?, at?}.
+// The answer is the report, 200 whatever its verdict; a request that holds
+// no document to judge gets a report too, with 400 (malformed) or 413
+// (too_large).
+func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	at := s.now()
+	if ok, why := s.ready(); !ok {
+		s.refuse(w, r, http.StatusServiceUnavailable, "not_ready", why)
+		return
+	}
+	if err := s.lim.admit(); err != nil {
+		s.refuse(w, r, http.StatusTooManyRequests, "busy", err.Error())
+		return
+	}
+	defer s.lim.dismiss()
+	s.accepted.Add(1)
+	defer s.answered.Add(1)
+
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+	defer cancel()
+	req, status, rep := s.readRequest(w, r, at)
+	if rep != nil {
+		s.answer(w, r, status, rep)
+		return
+	}
+	switch err := s.lim.enter(ctx, s.cfg.QueueTimeout); {
+	case errors.Is(err, errQueueFull):
+		s.refuse(w, r, http.StatusTooManyRequests, "queue_full", err.Error())
+		return
+	case errors.Is(err, errQueueTimeout):
+		s.refuse(w, r, http.StatusServiceUnavailable, "queue_timeout", err.Error())
+		return
+	case errors.Is(err, context.DeadlineExceeded):
+		s.refuse(w, r, http.StatusServiceUnavailable, "deadline", "the request deadline passed in the queue")
+		return
+	case err != nil:
+		// The client went away while it waited: nobody reads an answer.
+		s.met.rejected.WithLabelValues("gone").Inc()
+		return
+	}
+	sl := &slot{l: s.lim, held: true}
+	rep = s.check(ctx, sl, req, at)
+	sl.release()
+	s.answer(w, r, http.StatusOK, rep)
+}
+
+// readRequest reads the body of POST /v1/verify. When the body cannot be
+// judged it returns the status and the report to answer with instead.
+func (s *Server) readRequest(w http.ResponseWriter, r *http.Request, at time.Time) (*request, int, []byte) {
+	envelope := false
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt == "application/json" {
+		envelope = true
+	}
+	limit := s.cfg.MaxDocument
+	if envelope {
+		limit = s.maxRequest()
+	}
+	if r.ContentLength > int64(limit) {
+		return nil, http.StatusRequestEntityTooLarge, notJudged(at, verifier.TooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, int64(limit)+1))
+	switch {
+	case err != nil:
+		return nil, http.StatusBadRequest, notJudged(at, verifier.Malformed, "the request body could not be read")
+	case len(body) > limit:
+		return nil, http.StatusRequestEntityTooLarge, notJudged(at, verifier.TooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
+	case !envelope:
+		return &request{doc: body}, 0, nil
+	}
+	req, err := parseRecord(body)
+	if err != nil {
+		return nil, http.StatusBadRequest, notJudged(at, verifier.Malformed, "the JSON request: "+err.Error())
+	}
+	return req, 0, nil
+}
+
+// answer writes a report and logs and counts it.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, rep []byte) {
+	sum := summarize(rep)
+	s.met.count(sum)
+	noteOutcome(r.Context(), sum)
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(rep)
+}
