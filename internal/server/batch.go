@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -36,7 +37,7 @@ type batchResult struct {
 // the batch counts as one request against the queue and its documents wait
 // for instances as long as the client stays.
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
-	if ok, why := s.ready(); !ok {
+	if ok, why := s.serving(); !ok {
 		s.refuse(w, r, http.StatusServiceUnavailable, "not_ready", why)
 		return
 	}
@@ -71,7 +72,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 
 	go func() {
 		defer close(jobs)
-		s.readBatch(ctx, rc, r.Body, at, func(j *batchJob) bool {
+		err := s.readBatch(ctx, rc, r.Body, at, func(j *batchJob) bool {
 			select {
 			case slots <- struct{}{}:
 			case <-ctx.Done():
@@ -80,6 +81,12 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 			jobs <- j
 			return true
 		})
+		var ne net.Error
+		if err != nil && !(errors.As(err, &ne) && ne.Timeout()) {
+			// The connection broke: nobody will read the answers to the
+			// lines already read, so they are not verified.
+			cancel()
+		}
 	}()
 	var wg sync.WaitGroup
 	for range workers {
@@ -144,8 +151,10 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 
 // readBatch reads the body line by line and emits a job for every
 // non-blank line until the body ends, emit refuses, or reading fails. Each
-// line must arrive within the line timeout.
-func (s *Server) readBatch(ctx context.Context, rc *http.ResponseController, body io.Reader, at time.Time, emit func(*batchJob) bool) {
+// line must arrive within the line timeout. It returns the read error, if
+// any: a timeout (the client stalled; the lines read are still answered)
+// or a broken connection.
+func (s *Server) readBatch(ctx context.Context, rc *http.ResponseController, body io.Reader, at time.Time, emit func(*batchJob) bool) error {
 	max := s.maxRequest()
 	br := bufio.NewReaderSize(body, 64<<10)
 	var buf []byte
@@ -153,14 +162,14 @@ func (s *Server) readBatch(ctx context.Context, rc *http.ResponseController, bod
 	for n := 1; ctx.Err() == nil; n++ {
 		rc.SetReadDeadline(time.Now().Add(s.cfg.LineTimeout))
 		if ctx.Err() != nil {
-			return // the writer may have just cut the deadline short
+			return nil // the writer may have just cut the deadline short
 		}
 		line, tooLong, err := readLine(br, buf[:0], max)
 		buf = line
 		if err != nil && !errors.Is(err, io.EOF) {
 			// The client broke off mid-line (or stalled): what it sent of
 			// this line is not a line, and nothing more will come.
-			return
+			return err
 		}
 		if tooLong || len(bytes.TrimSpace(line)) > 0 {
 			j := &batchJob{seq: seq, line: n}
@@ -174,13 +183,14 @@ func (s *Server) readBatch(ctx context.Context, rc *http.ResponseController, bod
 				j.req = req
 			}
 			if !emit(j) {
-				return
+				return nil
 			}
 		}
 		if err != nil {
-			return
+			return nil // io.EOF: the body ended
 		}
 	}
+	return nil
 }
 
 // batchOne verifies one line's document, waiting for an instance as long

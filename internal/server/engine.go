@@ -169,6 +169,22 @@ func (s *Server) reload(ctx context.Context, force bool) error {
 	return nil
 }
 
+// serving says whether verification requests are taken: a trust is loaded
+// (a refused one too: its documents are answered with the refusal, so that
+// a client learns why) and the service is not draining.
+func (s *Server) serving() (bool, string) {
+	if s.draining.Load() {
+		return false, "shutting down"
+	}
+	s.mu.RLock()
+	g := s.gen
+	s.mu.RUnlock()
+	if g == nil {
+		return s.ready()
+	}
+	return true, "ok"
+}
+
 // ready says whether the service can verify: a trust is loaded (and was
 // not refused) and it is not draining. The text says why not.
 func (s *Server) ready() (bool, string) {

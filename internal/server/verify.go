@@ -37,9 +37,7 @@ func (s *Server) check(ctx context.Context, sl *slot, req *request, at time.Time
 		StatusLists:            g.trust.StatusLists,
 		AcceptStaleTrustUnsafe: s.cfg.AcceptStaleTrustUnsafe,
 	}
-	start := time.Now()
-	rep := g.engine.Verify(ctx, req.doc, opts)
-	s.met.engineSeconds.Observe(time.Since(start).Seconds())
+	rep := s.engineVerify(ctx, g, req.doc, opts)
 	if s.cfg.Status == nil || !bytes.Contains(rep, []byte(`"status_unknown"`)) {
 		return rep
 	}
@@ -60,7 +58,24 @@ func (s *Server) check(ctx context.Context, sl *slot, req *request, at time.Time
 		return rep
 	}
 	opts.StatusLists = append(append([][]byte(nil), opts.StatusLists...), list)
-	return g.engine.Verify(ctx, req.doc, opts)
+	return s.engineVerify(ctx, g, req.doc, opts)
+}
+
+// engineVerify runs the engine, timed. An engine answers every document
+// with a report, a trapped module instance included; one that panics
+// instead (a bug in a host) still gets the document a report, and the
+// service goes on. The panic's value is not logged: it may quote the
+// document.
+func (s *Server) engineVerify(ctx context.Context, g *generation, doc []byte, opts verifier.Options) (rep []byte) {
+	start := time.Now()
+	defer func() {
+		s.met.engineSeconds.Observe(time.Since(start).Seconds())
+		if recover() != nil {
+			s.log.Error("the engine panicked; the document gets an internal report", "request_id", requestID(ctx))
+			rep = notJudged(opts.Time, verifier.Internal, "the verification failed on this input")
+		}
+	}()
+	return g.engine.Verify(ctx, doc, opts)
 }
 
 // statusReference reads the status list a report's document refers to.
@@ -98,7 +113,7 @@ func mustJSON(r *verifier.Report) []byte {
 func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	at := s.now()
-	if ok, why := s.ready(); !ok {
+	if ok, why := s.serving(); !ok {
 		s.refuse(w, r, http.StatusServiceUnavailable, "not_ready", why)
 		return
 	}
