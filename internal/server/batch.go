@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apostille/apostille/verifier"
@@ -38,18 +39,20 @@ type batchResult struct {
 // for instances as long as the client stays.
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	if ok, why := s.serving(); !ok {
-		s.refuse(w, r, http.StatusServiceUnavailable, "not_ready", why)
+		s.refuse(w, http.StatusServiceUnavailable, "not_ready", why)
 		return
 	}
 	select {
 	case s.batches <- struct{}{}:
 	default:
-		s.refuse(w, r, http.StatusTooManyRequests, "busy", "too many batches in progress")
+		s.refuse(w, http.StatusTooManyRequests, "busy", "too many batches in progress")
 		return
 	}
 	defer func() { <-s.batches }()
-	s.accepted.Add(1)
-	defer s.answered.Add(1)
+	done := s.took()
+	var writeErr error
+	var broken atomic.Bool // the body's connection broke
+	defer func() { done(writeErr == nil && !broken.Load()) }()
 
 	rc := http.NewResponseController(w)
 	// HTTP/1.1 answers only after the whole body by default; a stream
@@ -85,6 +88,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 		if err != nil && !(errors.As(err, &ne) && ne.Timeout()) {
 			// The connection broke: nobody will read the answers to the
 			// lines already read, so they are not verified.
+			broken.Store(true)
 			cancel()
 		}
 	}()
@@ -107,7 +111,6 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	bw := bufio.NewWriterSize(w, 32<<10)
 	pending := map[int]batchResult{}
 	next := 0
-	var writeErr error
 	for res := range results {
 		pending[res.job.seq] = res
 		for {
@@ -144,7 +147,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	}
 	if writeErr == nil {
 		if writeErr = bw.Flush(); writeErr == nil {
-			rc.Flush()
+			writeErr = rc.Flush()
 		}
 	}
 }

@@ -159,17 +159,16 @@ type problem struct {
 
 // refuse answers a request the service will not take now: 429 or 503 with
 // Retry-After, and counts why (a fixed set of words).
-func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, why, detail string) {
+// It says whether the answer was written in full.
+func (s *Server) refuse(w http.ResponseWriter, status int, why, detail string) bool {
 	s.met.rejected.WithLabelValues(why).Inc()
 	retry := 1
 	w.Header().Set("Retry-After", strconv.Itoa(retry))
-	writeProblem(w, problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, RetryAfter: retry})
-}
-
-func writeProblem(w http.ResponseWriter, p problem) {
+	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, RetryAfter: retry}
 	b, _ := json.Marshal(p)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(p.Status)
-	w.Write(b)
+	_, err := w.Write(b)
+	return err == nil
 }

@@ -76,7 +76,7 @@ func TestGracefulStop(t *testing.T) {
 			last = l
 		}
 	}
-	if last == nil || last["accepted"] != float64(3) || last["answered"] != float64(3) {
+	if last == nil || last["accepted"] != float64(3) || last["answered"] != float64(3) || last["abandoned"] != float64(0) {
 		t.Errorf("stop log: %v", last)
 	}
 	waitFor(t, "the engine closed after its last request", func() bool { return es.get(0).closed.Load() })
@@ -258,8 +258,8 @@ func TestReloadUnderLoad(t *testing.T) {
 	if old.late.Load() {
 		t.Error("the old engine verified after, or was closed during, a verification")
 	}
-	if a, b := srv.Counts(); a != b || a != total.Load() {
-		t.Errorf("accepted %d, answered %d, clients got %d", a, b, total.Load())
+	if n := srv.Tally(); n.Accepted != n.Answered || n.Accepted != total.Load() {
+		t.Errorf("%+v, clients got %d", n, total.Load())
 	}
 }
 

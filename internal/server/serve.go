@@ -126,6 +126,6 @@ func (s *Server) shutdown(srv *http.Server, o ServeOptions) {
 		srv.Close()
 	}
 	s.Close()
-	accepted, answered := s.Counts()
-	s.log.Info("stopped", "accepted", accepted, "answered", answered)
+	n := s.Tally()
+	s.log.Info("stopped", "accepted", n.Accepted, "answered", n.Answered, "abandoned", n.Abandoned)
 }

@@ -114,9 +114,9 @@ type Server struct {
 	lastReload atomic.Pointer[reloadResult]
 	draining   atomic.Bool
 
-	// accepted and answered count verification requests, for the log
-	// line at shutdown: every accepted request must be answered.
-	accepted, answered atomic.Int64
+	// tally counts verification requests, for the log line at shutdown:
+	// every accepted request is answered, unless its client left first.
+	accepted, answered, abandoned atomic.Int64
 }
 
 type reloadResult struct {
@@ -198,10 +198,30 @@ func (s *Server) Close() {
 	}
 }
 
-// Counts returns how many verification requests were accepted and how many
-// were answered so far.
-func (s *Server) Counts() (accepted, answered int64) {
-	return s.accepted.Load(), s.answered.Load()
+// Tally is what became of the verification requests the service took on
+// (past the checks that refuse one at once): Answered had their whole
+// answer written; Abandoned lost their client first. Accepted is their sum
+// once no request is in flight.
+type Tally struct {
+	Accepted, Answered, Abandoned int64
+}
+
+// Tally returns the counts so far.
+func (s *Server) Tally() Tally {
+	return Tally{s.accepted.Load(), s.answered.Load(), s.abandoned.Load()}
+}
+
+// took counts a request taken on; the returned func counts how it ended:
+// answered when its answer was written in full.
+func (s *Server) took() func(answered bool) {
+	s.accepted.Add(1)
+	return func(answered bool) {
+		if answered {
+			s.answered.Add(1)
+		} else {
+			s.abandoned.Add(1)
+		}
+	}
 }
 
 func (s *Server) now() time.Time { return s.cfg.Now().UTC() }

@@ -62,7 +62,7 @@ func (s *Server) handleTrust(w http.ResponseWriter, r *http.Request) {
 	g := s.acquire()
 	if g == nil {
 		_, why := s.ready()
-		s.refuse(w, r, http.StatusServiceUnavailable, "not_ready", why)
+		s.refuse(w, http.StatusServiceUnavailable, "not_ready", why)
 		return
 	}
 	defer g.release()

@@ -114,33 +114,34 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	at := s.now()
 	if ok, why := s.serving(); !ok {
-		s.refuse(w, r, http.StatusServiceUnavailable, "not_ready", why)
+		s.refuse(w, http.StatusServiceUnavailable, "not_ready", why)
 		return
 	}
 	if err := s.lim.admit(); err != nil {
-		s.refuse(w, r, http.StatusTooManyRequests, "busy", err.Error())
+		s.refuse(w, http.StatusTooManyRequests, "busy", err.Error())
 		return
 	}
 	defer s.lim.dismiss()
-	s.accepted.Add(1)
-	defer s.answered.Add(1)
+	done := s.took()
+	answered := false
+	defer func() { done(answered) }()
 
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 	defer cancel()
-	req, status, rep := s.readRequest(w, r, at)
+	req, status, rep := s.readRequest(r, at)
 	if rep != nil {
-		s.answer(w, r, status, rep)
+		answered = s.answer(w, r, status, rep)
 		return
 	}
 	switch err := s.lim.enter(ctx, s.cfg.QueueTimeout); {
 	case errors.Is(err, errQueueFull):
-		s.refuse(w, r, http.StatusTooManyRequests, "queue_full", err.Error())
+		answered = s.refuse(w, http.StatusTooManyRequests, "queue_full", err.Error())
 		return
 	case errors.Is(err, errQueueTimeout):
-		s.refuse(w, r, http.StatusServiceUnavailable, "queue_timeout", err.Error())
+		answered = s.refuse(w, http.StatusServiceUnavailable, "queue_timeout", err.Error())
 		return
 	case errors.Is(err, context.DeadlineExceeded):
-		s.refuse(w, r, http.StatusServiceUnavailable, "deadline", "the request deadline passed in the queue")
+		answered = s.refuse(w, http.StatusServiceUnavailable, "deadline", "the request deadline passed in the queue")
 		return
 	case err != nil:
 		// The client went away while it waited: nobody reads an answer.
@@ -150,12 +151,12 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	sl := &slot{l: s.lim, held: true}
 	rep = s.check(ctx, sl, req, at)
 	sl.release()
-	s.answer(w, r, http.StatusOK, rep)
+	answered = s.answer(w, r, http.StatusOK, rep)
 }
 
 // readRequest reads the body of POST /v1/verify. When the body cannot be
 // judged it returns the status and the report to answer with instead.
-func (s *Server) readRequest(w http.ResponseWriter, r *http.Request, at time.Time) (*request, int, []byte) {
+func (s *Server) readRequest(r *http.Request, at time.Time) (*request, int, []byte) {
 	envelope := false
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt == "application/json" {
 		envelope = true
@@ -183,8 +184,9 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request, at time.Tim
 	return req, 0, nil
 }
 
-// answer writes a report and logs and counts it.
-func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, rep []byte) {
+// answer writes a report and logs and counts it. It says whether the
+// answer was written in full.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, rep []byte) bool {
 	sum := summarize(rep)
 	s.met.count(sum)
 	noteOutcome(r.Context(), sum)
@@ -192,5 +194,6 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, rep 
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(rep)
+	_, err := w.Write(rep)
+	return err == nil && http.NewResponseController(w).Flush() == nil
 }
