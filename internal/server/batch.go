@@ -61,6 +61,11 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	rc.EnableFullDuplex()
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.Header().Set("Cache-Control", "no-store")
+	// A batch may end before its body does (a stalled or broken client);
+	// such a connection must not wait for another request mid-body, and
+	// whether it will is known only after the header is sent. A batch is
+	// long enough that a new connection for the next costs nothing.
+	w.Header().Set("Connection", "close")
 	w.WriteHeader(http.StatusOK)
 	rc.Flush()
 

@@ -331,7 +331,7 @@ func TestReloadFailureKeepsTrust(t *testing.T) {
 func TestSlowClients(t *testing.T) {
 	srv := start(t, Config{LineTimeout: 100 * time.Millisecond},
 		ServeOptions{ReadHeaderTimeout: 100 * time.Millisecond, ReadTimeout: 100 * time.Millisecond})
-	dial := func() (net.Conn, func() string) {
+	dial := func(what string) (net.Conn, func() string) {
 		c, err := net.Dial("tcp", strings.TrimPrefix(srv.url, "http://"))
 		if err != nil {
 			t.Fatal(err)
@@ -340,20 +340,20 @@ func TestSlowClients(t *testing.T) {
 			c.SetReadDeadline(time.Now().Add(20 * time.Second))
 			b, err := io.ReadAll(c)
 			if err != nil {
-				t.Fatalf("the server held the connection: %v", err)
+				t.Fatalf("%s: the server held the connection: %v; read %q", what, err, b)
 			}
 			return string(b)
 		}
 	}
 	// Headers never finished: the connection is closed.
-	c, readAll := dial()
+	c, readAll := dial("headers")
 	io.WriteString(c, "POST /v1/verify HTTP/1.1\r\nHost: test\r\n")
 	readAll()
 	c.Close()
 
 	// A body that stops short: a malformed report, then the connection
 	// is closed.
-	c, readAll = dial()
+	c, readAll = dial("body")
 	io.WriteString(c, "POST /v1/verify HTTP/1.1\r\nHost: test\r\nContent-Length: 1000\r\n\r\neyJhbGci")
 	if got := readAll(); !strings.Contains(got, " 400 ") || !strings.Contains(got, `"malformed"`) {
 		t.Errorf("short body: %.200q", got)
@@ -362,7 +362,7 @@ func TestSlowClients(t *testing.T) {
 
 	// A batch that stalls after one line: that line is answered and the
 	// stream ends.
-	c, readAll = dial()
+	c, readAll = dial("batch")
 	line, _ := json.Marshal(map[string]any{"id": "only", "document": string(doc("ee-birth-certificate.jwt"))})
 	fmt.Fprintf(c, "POST /v1/verify/batch HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\n\r\n", len(line)+1, line)
 	if got := readAll(); strings.Count(got, `"line":`) != 1 || !strings.Contains(got, `"id":"only"`) {

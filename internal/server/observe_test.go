@@ -175,6 +175,9 @@ func TestLogs(t *testing.T) {
 	batch.WriteString("not json\n")
 	post(t, srv.url+"/v1/verify/batch", "application/x-ndjson", []byte(batch.String()))
 
+	// A request's line is written once its answer is: wait for them.
+	want := len(world.docs) + 3
+	waitFor(t, "the log lines", func() bool { return strings.Count(srv.logs.String(), `"msg":"request"`) >= want })
 	text := srv.logs.String()
 	for _, s := range secrets {
 		if strings.Contains(text, s) {
@@ -205,7 +208,7 @@ func TestLogs(t *testing.T) {
 			sawBatch = l["records"] == float64(3)
 		}
 	}
-	if !sawClient || !sawBatch || n < len(world.docs)+3 {
+	if !sawClient || !sawBatch || n != want {
 		t.Errorf("client id line %v, batch line %v, %d request lines", sawClient, sawBatch, n)
 	}
 }
