@@ -34,7 +34,8 @@ unit: interop-deps
 
 ## interop-deps: independent implementations the interop tests drive (npm ci, committed lockfiles)
 interop-deps:
-	cd interop/statuslist && npm ci --no-audit --no-fund
+	cd interop/statuslist && npm ci --no-audit --no-fund --loglevel=error
+	cd interop/sdjwt && npm ci --no-audit --no-fund --loglevel=error
 
 fuzz-smoke:
 	scripts/fuzz.sh $(FUZZSMOKE)

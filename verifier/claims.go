@@ -10,15 +10,19 @@ import (
 )
 
 // jwtClaims reads a JWS payload as a JWT claims set (RFC 7519) when it is a
-// JSON object; any other payload is opaque content and has no claims. A
-// claims set with duplicate names is malformed: RFC 7519 section 4 lets a
-// parser take the last, which lets "exp" say two things.
+// JSON object; any other payload is opaque content and has no claims
+// (content.go says how the two are told apart). A claims set with duplicate
+// names is malformed: RFC 7519 section 4 lets a parser take the last, which
+// lets "exp" say two things.
 func jwtClaims(payload []byte) (map[string]any, validity, error) {
 	p := bytes.TrimLeft(payload, " \t\r\n")
 	if len(p) == 0 || p[0] != '{' {
 		return nil, validity{}, nil
 	}
-	if err := checkJSON(payload, false); err != nil {
+	switch err := jsonObjectErr(payload); {
+	case errors.Is(err, errNotJSON):
+		return nil, validity{}, nil
+	case err != nil:
 		return nil, validity{}, fmt.Errorf("the claims are not valid JSON: %v", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(payload))
@@ -27,6 +31,16 @@ func jwtClaims(payload []byte) (map[string]any, validity, error) {
 	if err := dec.Decode(&claims); err != nil {
 		return nil, validity{}, errors.New("the claims are not a JSON object")
 	}
+	val, err := claimsValidity(claims)
+	if err != nil {
+		return nil, validity{}, err
+	}
+	return claims, val, nil
+}
+
+// claimsValidity reads iat, nbf and exp from JSON claims decoded with
+// UseNumber. SD-JWT calls it on the payload after disclosures are applied.
+func claimsValidity(claims map[string]any) (validity, error) {
 	var val validity
 	for name, dst := range map[string]*time.Time{"iat": &val.iat, "nbf": &val.nbf, "exp": &val.exp} {
 		raw, ok := claims[name]
@@ -35,19 +49,19 @@ func jwtClaims(payload []byte) (map[string]any, validity, error) {
 		}
 		n, ok := raw.(json.Number)
 		if !ok {
-			return nil, validity{}, fmt.Errorf("claim %q is not a NumericDate", name)
+			return validity{}, fmt.Errorf("claim %q is not a NumericDate", name)
 		}
 		f, err := n.Float64()
 		if err != nil {
-			return nil, validity{}, fmt.Errorf("claim %q is not a NumericDate", name)
+			return validity{}, fmt.Errorf("claim %q is not a NumericDate", name)
 		}
 		t, ok := numericDate(f)
 		if !ok {
-			return nil, validity{}, fmt.Errorf("claim %q is out of range", name)
+			return validity{}, fmt.Errorf("claim %q is out of range", name)
 		}
 		*dst = t
 	}
-	return claims, val, nil
+	return val, nil
 }
 
 // maxNumericDate is 9999-12-31, beyond which a date is not a date.

@@ -77,6 +77,13 @@ func coseMalformed(format string, a ...any) error {
 // parseCOSESign1 parses a tagged or untagged COSE_Sign1, optionally inside
 // the CWT tag.
 func parseCOSESign1(data []byte) (*coseSign1, error) {
+	return parseSign1(data, false)
+}
+
+// parseSign1 parses a COSE_Sign1. kidTwice accepts a kid in both header
+// buckets, the protected one winning: the EU DCC specification allows it
+// (hcert section 3.3.1), where RFC 9052 does not.
+func parseSign1(data []byte, kidTwice bool) (*coseSign1, error) {
 	var top cbor.RawTag
 	m := &coseSign1{}
 	body := data
@@ -129,6 +136,9 @@ func parseCOSESign1(data []byte) (*coseSign1, error) {
 		return nil, coseMalformed("the payload is neither a byte string nor null")
 	}
 	for k := range m.unprotected {
+		if n, ok := intKey(k); ok && n == labelKid && kidTwice {
+			continue
+		}
 		if _, dup := m.protected[k]; dup {
 			return nil, coseMalformed("header %v is both protected and unprotected", clip(fmt.Sprint(k)))
 		}
@@ -239,12 +249,21 @@ func (m *coseSign1) x5chain() ([][]byte, error) {
 }
 
 // sigStructure builds Sig_structure for COSE_Sign1 (RFC 9052 section 4.4),
-// with the protected header exactly as received.
+// with the protected header exactly as received. The one exception is a
+// protected header that holds no attributes but is sent as an encoded empty
+// map (h'A0') rather than as a zero-length bstr: section 4.4 says "if there
+// are no protected attributes, a zero-length byte string is used", and the
+// COSE WG's sign-pass-01 example is signed that way. Both spellings mean
+// the same empty header, so nothing a signer protected is dropped.
 func (m *coseSign1) sigStructure(payload, externalAAD []byte) ([]byte, error) {
 	if externalAAD == nil {
 		externalAAD = []byte{}
 	}
-	return cborEnc.Marshal([]any{"Signature1", m.protectedRaw, externalAAD, payload})
+	protected := m.protectedRaw
+	if len(m.protected) == 0 {
+		protected = []byte{}
+	}
+	return cborEnc.Marshal([]any{"Signature1", protected, externalAAD, payload})
 }
 
 // verifyCOSE verifies a COSE_Sign1, and its CWT claims when the payload is
@@ -290,6 +309,9 @@ func (v *verification) verifyCOSE(data []byte) {
 		d.Format = "cwt"
 	}
 	d.Type = coseType(m)
+	if claims == nil && claimsErr == nil && (m.cwt || cwtTyped(d.Type)) {
+		claimsErr = errors.New("the document says it is a CWT, but its payload is not a CBOR map")
+	}
 	msg, err := m.sigStructure(payload, v.opts.ExternalAAD)
 	if err != nil {
 		v.rep.fail(CheckDecode, Malformed, "cannot build the signed structure")
@@ -340,26 +362,44 @@ func coseType(m *coseSign1) string {
 	return ""
 }
 
+// coseHeaderReport merges the headers for the report, leaving out
+// certificates (they are reported decoded), within the bounds of
+// reportbound.go.
 func coseHeaderReport(m *coseSign1) map[string]any {
-	out := map[string]any{}
-	for _, h := range []map[any]any{m.protected, m.unprotected} {
+	byName := map[string]any{}
+	intLabel := map[string]bool{}
+	// Protected last, so that it wins where both carry a label (DCC kid).
+	for _, h := range []map[any]any{m.unprotected, m.protected} {
 		for k, val := range h {
-			if n, ok := intKey(k); ok && n == labelX5Chain {
+			n, isInt := intKey(k)
+			if isInt && n == labelX5Chain {
 				continue
 			}
-			out[cborKeyString(k)] = cborToJSON(val)
+			// Label 4 and text "4" read alike; the integer label wins,
+			// whatever the map's order, so every host reports the same.
+			name := cborKeyString(k)
+			if _, seen := byName[name]; seen && intLabel[name] && !isInt {
+				continue
+			}
+			byName[name], intLabel[name] = val, isInt
 		}
 	}
-	return out
+	names := make([]string, 0, len(byName))
+	for name := range byName {
+		names = append(names, name)
+	}
+	return boundedHeaders(names, func(name string) (any, []byte, bool) {
+		return cborToJSON(byName[name]), nil, true
+	})
 }
 
 // CWT claim keys (RFC 8392 section 3).
 var cwtClaimNames = map[int64]string{1: "iss", 2: "sub", 3: "aud", 4: "exp", 5: "nbf", 6: "iat", 7: "cti", 8: "cnf"}
 
 // cwtClaims reads a payload as CWT claims when it is a CBOR map; other
-// payloads are opaque content.
+// payloads are opaque content (content.go says how the two are told apart).
 func cwtClaims(payload []byte) (map[string]any, validity, error) {
-	if len(payload) == 0 || payload[0]>>5 != 5 {
+	if !looksLikeCBORMap(payload) {
 		return nil, validity{}, nil
 	}
 	var raw map[any]any

@@ -7,7 +7,9 @@ import (
 	"crypto/elliptic"
 	"crypto/rsa"
 	"errors"
+	"strings"
 
+	"github.com/cloudflare/circl/sign/ed448"
 	"github.com/lestrrat-go/dsig"
 )
 
@@ -51,13 +53,14 @@ var algs = map[Alg]algInfo{
 }
 
 // forbiddenAlg reports algorithms refused whatever the trust says: "none"
-// and the HMAC family, whose key would let any verifier forge.
+// (in any case: "NONE" is the classic bypass of a case-sensitive check) and
+// the HMAC family, whose key would let any verifier forge.
 func forbiddenAlg(a string) bool {
 	switch a {
-	case "none", "HS256", "HS384", "HS512", "":
+	case "HS256", "HS384", "HS512", "":
 		return true
 	}
-	return false
+	return strings.EqualFold(a, "none")
 }
 
 // CryptoFunc checks one signature primitive for a host: sig over msg by the
@@ -87,6 +90,9 @@ func VerifyPrimitive(alg string, pub crypto.PublicKey, msg, sig []byte) error {
 		k := pub.(*ecdsa.PublicKey)
 		return dsig.VerifyECDSA(k, msg, sig, info.hash)
 	case 'O':
+		if k, ok := pub.(ed448.PublicKey); ok {
+			return ed448Verify(k, msg, sig)
+		}
 		return dsig.VerifyEdDSA(pub.(ed25519.PublicKey), msg, sig)
 	case 'R', 'P':
 		return dsig.VerifyRSA(pub.(*rsa.PublicKey), msg, sig, info.hash, info.family == 'P')
@@ -110,7 +116,7 @@ func keyFits(info algInfo, pub crypto.PublicKey) error {
 		}
 		return errKeyMismatch
 	case 'O':
-		if k, ok := pub.(ed25519.PublicKey); !ok || len(k) != ed25519.PublicKeySize {
+		if k, ok := pub.(ed25519.PublicKey); (!ok || len(k) != ed25519.PublicKeySize) && !isEd448(pub) {
 			return errKeyMismatch
 		}
 	case 'R', 'P':

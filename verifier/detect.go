@@ -8,7 +8,7 @@ import (
 )
 
 // errUnknownInput is the detail for input that is none of the formats.
-var errUnknownInput = errors.New("expected a JWS or JWT (compact or JSON), an SD-JWT, a COSE_Sign1 or CWT (binary, hex or base64), an mdoc (CBOR) or an EU DCC (HC1:)")
+var errUnknownInput = errors.New("expected a JWS or JWT (compact or JSON), an SD-JWT, a COSE_Sign1 or CWT (binary, hex or base64), an mdoc (CBOR), an EU DCC (HC1:) or an attested document")
 
 // detect decides the format of input and returns the bytes that format's
 // verifier reads (hex and base64 wrappings of COSE removed). An expected
@@ -19,8 +19,11 @@ func detect(input []byte, expect Format) (Format, []byte, error) {
 		expect = sniff(input, text)
 	}
 	switch expect {
-	case FormatJWS, FormatSDJWT, FormatDCC, FormatAttested:
+	case FormatJWS, FormatSDJWT, FormatDCC:
 		return expect, text, nil
+	case FormatAttested:
+		// Not trimmed: the proof inside ends with a newline that counts.
+		return expect, input, nil
 	case FormatCOSE, FormatMDoc:
 		if isCBORStart(input) {
 			return expect, input, nil
@@ -45,13 +48,19 @@ func sniff(input, text []byte) Format {
 		return ""
 	}
 	switch {
+	case bytes.HasPrefix(text, []byte(AttestedHeader+"\n")):
+		return FormatAttested
 	case bytes.HasPrefix(text, []byte("HC1:")):
 		return FormatDCC
+	case text[0] == '{' && isSDJWTJSON(text):
+		return FormatSDJWT
 	case text[0] == '{':
 		return FormatJWS
 	case bytes.IndexByte(text, '~') >= 0 && isJOSEText(text):
 		return FormatSDJWT
 	case bytes.Count(text, []byte{'.'}) >= 2 && isJOSEText(text):
+		return FormatJWS
+	case isUnencodedJWS(text):
 		return FormatJWS
 	}
 	if b, ok := unwrapText(text); ok && isCBORStart(b) {
@@ -88,6 +97,16 @@ func isCBORStart(b []byte) bool {
 	return false
 }
 
+// isUnencodedJWS reports whether text looks like a compact JWS whose payload
+// is not base64url (RFC 7797 b64:false may carry any character but a dot):
+// a first segment that is base64url of a JSON object ("ey" is how '{'
+// followed by '"', ' ' or a tab encodes), and two more dots.
+func isUnencodedJWS(text []byte) bool {
+	first, rest, ok := bytes.Cut(text, []byte{'.'})
+	return ok && bytes.HasPrefix(first, []byte("ey")) && isJOSEText(first) &&
+		bytes.IndexByte(rest, '.') >= 0
+}
+
 // isJOSEText reports whether text only holds characters of base64url,
 // dots and tildes.
 func isJOSEText(text []byte) bool {
@@ -112,4 +131,11 @@ func unwrapText(text []byte) ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+// isSDJWTJSON tells an SD-JWT in JWS JSON serialization from a plain JWS:
+// only the former carries disclosures or kb_jwt in its unprotected header
+// (RFC 9901 section 8.1). A false guess ends in malformed.
+func isSDJWTJSON(text []byte) bool {
+	return bytes.Contains(text, []byte(`"disclosures"`)) || bytes.Contains(text, []byte(`"kb_jwt"`))
 }

@@ -86,6 +86,14 @@ func (j *JWK) PublicKey() (crypto.PublicKey, error) {
 		}
 		pub = k
 	case "OKP":
+		if j.Crv == "Ed448" {
+			k, err := ed448Key(j.X)
+			if err != nil {
+				return nil, err
+			}
+			pub = k
+			break
+		}
 		if j.Crv != "Ed25519" {
 			return nil, fmt.Errorf("jwk: unsupported OKP curve %q", clip(j.Crv))
 		}
@@ -107,6 +115,9 @@ func (j *JWK) PublicKey() (crypto.PublicKey, error) {
 		k := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: ev}
 		if k.N.BitLen() < minRSABits {
 			return nil, fmt.Errorf("jwk: RSA key of %d bits is too small", k.N.BitLen())
+		}
+		if rocaVulnerable(k.N) {
+			return nil, errors.New("jwk: RSA key with the ROCA weakness (CVE-2017-15361)")
 		}
 		pub = k
 	case "oct":

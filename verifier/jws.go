@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // jws is a parsed JWS with one signature (RFC 7515), its headers kept as
@@ -19,6 +20,13 @@ type jws struct {
 	payload     []byte // the payload, decoded
 	sig         []byte
 	h           joseHeader
+	// noPayload is set for a JSON serialization without a payload member:
+	// the content is detached (RFC 7515 appendix F).
+	noPayload bool
+	// emptyPayload is set when the payload segment is empty and no detached
+	// content was given: the content is empty, or detached (appendix F
+	// spells both the same); see emptyPayloadFailed.
+	emptyPayload bool
 }
 
 // joseHeader holds the header parameters the verifier acts on, taken from
@@ -167,6 +175,8 @@ func parseJWSJSON(data []byte) (*jws, error) {
 	j := &jws{format: formatJWSJSON}
 	if w.Payload != nil {
 		j.payloadSeg = []byte(*w.Payload)
+	} else {
+		j.noPayload = true
 	}
 	var err error
 	if w.Protected != nil {
@@ -293,8 +303,11 @@ func (j *jws) decodePayload(detached []byte) error {
 		} else {
 			j.payloadSeg = detached
 		}
-	case len(j.payloadSeg) == 0:
+	case len(j.payloadSeg) == 0 && j.noPayload:
 		return errDetached
+	case len(j.payloadSeg) == 0:
+		j.payload = []byte{}
+		j.emptyPayload = true
 	case !b64:
 		if j.format == formatJWSCompact && bytes.IndexByte(j.payloadSeg, '.') >= 0 {
 			return jwsErr("an unencoded compact payload must not contain a dot")
@@ -318,42 +331,69 @@ func (j *jws) signingInput() []byte {
 	return append(in, j.payloadSeg...)
 }
 
-// verifyJWS verifies a JWS or JWT.
-func (v *verification) verifyJWS(data []byte) {
-	j, err := parseJWS(data, v.opts.Payload)
+// jwsFail reports why parseJWS refused a JWS.
+func (v *verification) jwsFail(err error) {
 	var ce *critError
 	switch {
 	case errors.As(err, &ce):
 		v.rep.fail(CheckDecode, CritUnsupported, ce.Error())
-		return
 	case errors.Is(err, errDetached):
 		v.rep.fail(CheckDecode, PayloadMissing, err.Error())
-		return
-	case err != nil:
+	default:
 		v.rep.fail(CheckDecode, Malformed, err.Error())
-		return
 	}
+}
+
+// jwsDocument fills the report's document from a JWS's headers.
+func (v *verification) jwsDocument(j *jws) *Document {
 	d := v.rep.doc()
 	d.Format = string(j.format)
 	d.Type = j.h.Typ
 	d.technical().Algorithm = clip(j.h.Alg)
 	d.Technical.Headers = headerReport(j.protected, j.unprotected)
+	return d
+}
+
+// jwsSigned is what the common checks need of a JWS; false when its x5c
+// cannot be read (reported).
+func (v *verification) jwsSigned(j *jws, signedAt time.Time) (*signed, bool) {
+	s := &signed{alg: j.h.Alg, kid: j.h.Kid, msg: j.signingInput(), sig: j.sig, signedAt: signedAt}
+	for i, c := range j.h.X5c {
+		der, err := base64.StdEncoding.DecodeString(c)
+		if err != nil {
+			v.rep.fail(CheckDecode, Malformed, fmt.Sprintf("x5c[%d] is not base64", i))
+			return nil, false
+		}
+		s.chain = append(s.chain, der)
+	}
+	return s, true
+}
+
+// verifyJWS verifies a JWS or JWT.
+func (v *verification) verifyJWS(data []byte) {
+	j, err := parseJWS(data, v.opts.Payload)
+	if err != nil {
+		v.jwsFail(err)
+		return
+	}
+	d := v.jwsDocument(j)
 
 	// Claims are read before the signature only for the signing time; a
 	// payload that does not parse is judged after the signature, so that a
 	// document altered after signing says so rather than "malformed".
 	claims, val, claimsErr := jwtClaims(j.payload)
+	if claims == nil && claimsErr == nil && (jwtTyped(j.h.Typ) || jwtTyped(j.h.Cty)) {
+		claimsErr = errors.New("the header says JWT, but the payload is not a JSON object")
+	}
 	v.rep.pass(CheckDecode, string(j.format))
-	s := &signed{alg: j.h.Alg, kid: j.h.Kid, msg: j.signingInput(), sig: j.sig, signedAt: val.iat}
-	for i, c := range j.h.X5c {
-		der, err := base64.StdEncoding.DecodeString(c)
-		if err != nil {
-			v.rep.fail(CheckDecode, Malformed, fmt.Sprintf("x5c[%d] is not base64", i))
-			return
-		}
-		s.chain = append(s.chain, der)
+	s, ok := v.jwsSigned(j, val.iat)
+	if !ok {
+		return
 	}
 	if v.verifySigned(s) == nil {
+		if j.emptyPayload {
+			v.emptyPayloadFailed()
+		}
 		return
 	}
 	if claimsErr != nil {
@@ -374,20 +414,39 @@ func (v *verification) verifyJWS(data []byte) {
 	}
 }
 
+// emptyPayloadFailed turns the signature failure of a JWS with an empty
+// payload segment into payload_missing: the signature does not cover empty
+// content, so the content is most likely detached and was not supplied, and
+// the document cannot be judged without it. Other failures (algorithm,
+// issuer) stand.
+func (v *verification) emptyPayloadFailed() {
+	cs := v.rep.r.Checks
+	n := len(cs)
+	if n == 0 || cs[n-1].Check != CheckSignature || cs[n-1].Reason != SignatureInvalid {
+		return
+	}
+	v.rep.r.Checks = cs[:n-1]
+	v.rep.fail(CheckSignature, PayloadMissing, "the payload is empty or detached: the signature does not cover empty content, and no detached content was supplied")
+}
+
 // headerReport merges the headers for the report, leaving out certificates
-// (they are reported decoded).
+// (they are reported decoded), within the bounds of reportbound.go.
 func headerReport(ms ...map[string]json.RawMessage) map[string]any {
-	out := map[string]any{}
+	var names []string
 	for _, m := range ms {
-		for k, raw := range m {
-			if k == "x5c" {
-				continue
-			}
-			var val any
-			if json.Unmarshal(raw, &val) == nil {
-				out[k] = val
+		for k := range m {
+			if k != "x5c" {
+				names = append(names, k)
 			}
 		}
 	}
-	return out
+	return boundedHeaders(names, func(name string) (any, []byte, bool) {
+		for _, m := range ms {
+			if raw, ok := m[name]; ok {
+				var val any
+				return val, raw, json.Unmarshal(raw, &val) == nil
+			}
+		}
+		return nil, nil, false
+	})
 }

@@ -89,8 +89,14 @@ type HolderOptions struct {
 	// RequireBinding makes a presentation without key binding fail.
 	RequireBinding bool
 	// SessionTranscript is the CBOR SessionTranscript for mdoc device
-	// authentication; without it device authentication is skipped.
+	// authentication (or SessionTranscriptBytes, its tag-24 form); without
+	// it device authentication is skipped.
 	SessionTranscript []byte
+	// ReaderKey is the reader's ephemeral private key of the session (the
+	// raw EC private scalar), needed only to check an mdoc whose device
+	// authenticates with a MAC rather than a signature (ISO/IEC 18013-5
+	// 9.1.3.5).
+	ReaderKey []byte
 }
 
 func (o *Options) maxSize() int {

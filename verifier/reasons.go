@@ -75,8 +75,9 @@ const (
 	// trust anchor of the bundle.
 	ChainUntrusted Reason = "chain_untrusted"
 	// CertificateExpired results when a certificate in the chain was not
-	// valid at the signing time. As a warning, it says that the signer
-	// certificate has expired since the document was signed.
+	// valid at the signing time, or when a document claims validity beyond
+	// its signer certificate's expiry (EU DCC). As a warning, it says that
+	// the signer certificate has expired since the document was signed.
 	CertificateExpired Reason = "certificate_expired"
 	// KeyUsage results when the signer certificate may not sign documents:
 	// it is a CA certificate, lacks the digitalSignature key usage, or its

@@ -21,6 +21,22 @@ type signed struct {
 	// be tried against every trusted key of their algorithm (some COSE and
 	// CWT documents carry no kid).
 	allowUnnamed bool
+	// usage, when set, is the format's own check of the signer
+	// certificate, after the common one (the EU DCC restricts signers by
+	// extended key usage to certificate types).
+	usage func(c *x509.Certificate) (Reason, string)
+}
+
+// signerUsage checks that c may sign this document: the common key usage
+// rules, then the format's own.
+func (s *signed) signerUsage(c *x509.Certificate) (Reason, string) {
+	if reason, detail := signerUsage(c); reason != "" {
+		return reason, detail
+	}
+	if s.usage != nil {
+		return s.usage(c)
+	}
+	return "", ""
 }
 
 // maxUnnamedKeys bounds how many keys a document without kid may be tried
@@ -81,7 +97,6 @@ func (v *verification) verifySigned(s *signed) *Key {
 	}
 
 	// Try each candidate; remember the most telling failure.
-	viaChain := len(s.chain) > 0
 	at := s.at(v)
 	var algMismatch, outOfWindow, badSig *Key
 	for _, k := range candidates {
@@ -94,7 +109,7 @@ func (v *verification) verifySigned(s *signed) *Key {
 			badSig = k
 		default:
 			v.rep.pass(CheckAlgorithm, string(alg))
-			v.issuerPassed(k, viaChain, at)
+			v.issuerPassed(k, s, at)
 			v.rep.pass(CheckSignature, "")
 			return k
 		}
@@ -102,11 +117,11 @@ func (v *verification) verifySigned(s *signed) *Key {
 	switch {
 	case badSig != nil:
 		v.rep.pass(CheckAlgorithm, string(alg))
-		v.issuerPassed(badSig, viaChain, at)
+		v.issuerPassed(badSig, s, at)
 		v.rep.fail(CheckSignature, SignatureInvalid, "the signature does not verify with the trusted key")
 	case outOfWindow != nil:
 		v.rep.pass(CheckAlgorithm, string(alg))
-		v.issuerPassed(outOfWindow, viaChain, at)
+		v.issuerPassed(outOfWindow, s, at)
 		v.rep.fail(CheckSignature, KeyNotValid, fmt.Sprintf("the key was not valid on %s", timeString(at)))
 	default:
 		v.rep.fail(CheckAlgorithm, AlgNotAllowed, fmt.Sprintf("the trusted key is for %s, not %s", algList(algMismatch.Algs), clip(s.alg)))
@@ -124,7 +139,8 @@ func algList(a []Alg) string {
 // issuerPassed records the issuer_trust check and fills the report's issuer.
 // A key whose certificate the trust names directly (not through a chain in
 // the document) is still checked as a signer certificate at the time at.
-func (v *verification) issuerPassed(k *Key, viaChain bool, at time.Time) {
+func (v *verification) issuerPassed(k *Key, s *signed, at time.Time) {
+	viaChain := len(s.chain) > 0
 	v.issuer = k.Issuer
 	d := v.rep.doc()
 	d.Issuer = &DocumentIssuer{ID: k.Issuer.ID, Name: k.Issuer.Name, Country: k.Issuer.Country, KeyID: clip(k.ID)}
@@ -134,7 +150,7 @@ func (v *verification) issuerPassed(k *Key, viaChain bool, at time.Time) {
 		return
 	}
 	v.certificates([]*x509.Certificate{c})
-	switch reason, detail := signerUsage(c); {
+	switch reason, detail := s.signerUsage(c); {
 	case reason != "":
 		v.rep.fail(CheckCertificateChain, reason, detail)
 	case at.Before(c.NotBefore) || at.After(c.NotAfter):
@@ -187,7 +203,7 @@ func (v *verification) chainKey(s *signed) *Key {
 			}
 			continue
 		}
-		if reason, detail := signerUsage(leaf); reason != "" {
+		if reason, detail := s.signerUsage(leaf); reason != "" {
 			v.rep.fail(CheckCertificateChain, reason, detail)
 			return nil
 		}

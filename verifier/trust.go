@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/cloudflare/circl/sign/ed448"
 )
 
 // TrustBundleVersion is the value of Bundle.TrustBundle.
@@ -104,6 +106,8 @@ type Issuer struct {
 	Attestation   *BundleAttestation
 
 	anchors *x509.CertPool
+	// policy is Attestation.Policy, parsed once when the trust is loaded.
+	policy *tlogPolicy
 }
 
 // Embassy is a trusted data embassy.
@@ -111,6 +115,8 @@ type Embassy struct {
 	Name    string
 	Country string
 	Key     string // signed-note verifier key (vkey)
+
+	key *noteKey
 }
 
 // Key is a trusted public key.
@@ -289,6 +295,11 @@ func (t *Trust) addBundle(b *Bundle) error {
 		}
 		ids[bi.ID] = true
 		is := &Issuer{ID: bi.ID, Name: bi.Name, Country: bi.Country, DocumentTypes: bi.DocumentTypes, Attestation: bi.Attestation}
+		if bi.Attestation != nil {
+			if is.policy, err = attestationPolicy(bi.Attestation); err != nil {
+				return fmt.Errorf("trust: issuer %q attestation: %w", clip(bi.ID), err)
+			}
+		}
 		for j := range bi.Keys {
 			k, err := bundleKey(&bi.Keys[j])
 			if err != nil {
@@ -315,7 +326,11 @@ func (t *Trust) addBundle(b *Bundle) error {
 		if e.Name == "" || e.Key == "" {
 			return errors.New("trust: an embassy needs a name and a key")
 		}
-		t.Embassies = append(t.Embassies, &Embassy{Name: e.Name, Country: e.Country, Key: e.Key})
+		k, err := parseVKey(e.Key)
+		if err != nil || k.sigType != sigTypeCosignature {
+			return fmt.Errorf("trust: embassy %q: the key must be a cosignature (type 0x04) vkey", clip(e.Name))
+		}
+		t.Embassies = append(t.Embassies, &Embassy{Name: e.Name, Country: e.Country, Key: e.Key, key: k})
 	}
 	for _, s := range b.StatusLists {
 		t.StatusLists = append(t.StatusLists, []byte(s))
@@ -371,6 +386,12 @@ func jwkKey(j *JWK) (*Key, error) {
 	if k.Certificate, err = j.certificate(); err != nil {
 		return nil, err
 	}
+	if isEd448(pub) {
+		// crypto/x509 cannot encode Ed448, so a host could not read the
+		// key either: Ed448 signatures are always checked in the verifier
+		// (checkSig offers the host only keys with an SPKI).
+		return k, nil
+	}
 	if k.spki, err = x509.MarshalPKIXPublicKey(pub); err != nil {
 		return nil, err
 	}
@@ -391,6 +412,8 @@ func keyTypeAlgs(pub crypto.PublicKey) []Alg {
 			return []Alg{ES512}
 		}
 	case ed25519.PublicKey:
+		return []Alg{EdDSA}
+	case ed448.PublicKey:
 		return []Alg{EdDSA}
 	case *rsa.PublicKey:
 		return []Alg{PS256, PS384, PS512, RS256, RS384, RS512}
@@ -437,6 +460,9 @@ func (t *Trust) addCertificate(name string, der []byte) error {
 	c, err := x509.ParseCertificate(der)
 	if err != nil {
 		return fmt.Errorf("trust: not a trust bundle, JWK Set or certificate: %w", err)
+	}
+	if k, ok := c.PublicKey.(*rsa.PublicKey); ok && rocaVulnerable(k.N) {
+		return errors.New("trust: certificate with an RSA key with the ROCA weakness (CVE-2017-15361)")
 	}
 	is := &Issuer{ID: name, Name: certName(c, name), Country: firstOf(c.Subject.Country), Anchors: []*x509.Certificate{c}}
 	kids := certKIDs(c)

@@ -8,6 +8,7 @@
 package verifier
 
 import (
+	"errors"
 	"fmt"
 )
 
@@ -45,10 +46,13 @@ type verification struct {
 	// input is the document as given, for checks that bind to its exact
 	// bytes (embassy attestations hash the document as received).
 	input []byte
+	// proof is the document's tlog proof: Options.Proof, or the one
+	// bundled in an attested document.
+	proof []byte
 }
 
 func (v *verification) run(input []byte) {
-	v.input = input
+	v.input, v.proof = input, v.opts.Proof
 	if !v.checkTrust() { // bundlesign.go: report the trust, refuse stale trust
 		return
 	}
@@ -57,12 +61,46 @@ func (v *verification) run(input []byte) {
 		v.rep.fail(CheckDecode, Malformed, err.Error())
 		return
 	}
+	if format == FormatAttested {
+		if format, data, err = v.unbundle(data); err != nil {
+			v.rep.fail(CheckDecode, Malformed, err.Error())
+			return
+		}
+	}
 	switch format {
 	case FormatJWS:
 		v.verifyJWS(data)
 	case FormatCOSE:
 		v.verifyCOSE(data)
+	case FormatDCC:
+		v.verifyDCC(data)
+	case FormatSDJWT:
+		v.verifySDJWT(data)
+	case FormatMDoc:
+		v.verifyMDoc(data)
 	default:
 		v.rep.fail(CheckDecode, UnsupportedFormat, fmt.Sprintf("format %q is not supported", clip(string(format))))
+		return
 	}
+	// Every format ends here: the attestation binds the exact bytes of
+	// whatever document was verified above.
+	v.attest()
+}
+
+// unbundle opens an attested document: the document inside becomes the
+// input (its bytes are what the proof binds) and its proof the proof.
+func (v *verification) unbundle(data []byte) (Format, []byte, error) {
+	doc, proof, err := parseAttested(data)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(v.opts.Proof) > 0 {
+		return "", nil, errors.New("an attested document carries its proof; a second, detached proof is ambiguous")
+	}
+	v.input, v.proof = doc, proof
+	format, data, err := detect(doc, FormatDetect)
+	if err == nil && format == FormatAttested {
+		err = errors.New("an attested document inside an attested document")
+	}
+	return format, data, err
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -85,12 +84,6 @@ func (w *cliWorld) document(status map[string]any) []byte {
 		w.t.Fatal(err)
 	}
 	return tok
-}
-
-func runCLI(args ...string) (int, string, string) {
-	var out, errb bytes.Buffer
-	code := run(args, &out, &errb)
-	return code, out.String(), errb.String()
 }
 
 // tlsServer serves whatever body is set, with an ETag, over HTTPS on

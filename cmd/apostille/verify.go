@@ -23,6 +23,7 @@ type verifyConfig struct {
 	at      time.Time
 	format  string
 	payload []byte
+	proof   []byte
 }
 
 func runVerify(args []string, stdout, stderr io.Writer) int {
@@ -34,8 +35,9 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "text", "output: jsonl, csv or text")
 	payloadPath := fs.String("payload", "", "detached payload for the documents")
 	tf := addTrustFlags(fs) // trustverify.go: signed bundles, status lists
+	proofPath := fs.String("proof", "", "detached tlog proof for the one INPUT (default: INPUT"+ProofSuffix+" when present)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apostille verify [--trust PATH]... [--at RFC3339] [--format jsonl|csv|text] [--payload FILE] INPUT...")
+		fmt.Fprintln(stderr, "usage: apostille verify [--trust PATH]... [--at RFC3339] [--format jsonl|csv|text] [--payload FILE] [--proof FILE] INPUT...")
 		fmt.Fprintln(stderr, "INPUT is a file, a directory (read recursively) or - for standard input.")
 		fs.PrintDefaults()
 	}
@@ -69,6 +71,18 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		}
 		cfg.payload = b
 	}
+	if *proofPath != "" {
+		if fs.NArg() != 1 {
+			fmt.Fprintln(stderr, "apostille verify: --proof goes with exactly one INPUT")
+			return exitUsage
+		}
+		b, err := os.ReadFile(*proofPath)
+		if err != nil {
+			fmt.Fprintln(stderr, "apostille verify:", err)
+			return exitUsage
+		}
+		cfg.proof = b
+	}
 	t, err := tf.load(cfg.trust, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "apostille verify: --trust:", err)
@@ -85,7 +99,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 			code = exitUsage
 			return
 		}
-		rep = tf.verify(doc, verifier.Options{Trust: t, Time: cfg.at, Payload: cfg.payload})
+		rep = tf.verify(doc, verifier.Options{Trust: t, Time: cfg.at, Payload: cfg.payload, Proof: proofFor(name, cfg.proof)})
 		if rep.Verdict != verifier.Valid && code == exitOK {
 			code = exitInvalid
 		}
@@ -128,7 +142,8 @@ func eachInput(args []string, fn func(name string, doc []byte, err error)) error
 				fn(p, nil, err)
 				return nil
 			}
-			if d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+			// A document's proof is read with it, not verified as a document.
+			if d.IsDir() || strings.HasPrefix(d.Name(), ".") || strings.HasSuffix(d.Name(), ProofSuffix) {
 				return nil
 			}
 			b, err := os.ReadFile(p)
@@ -140,6 +155,19 @@ func eachInput(args []string, fn func(name string, doc []byte, err error)) error
 		}
 	}
 	return nil
+}
+
+// proofFor is the tlog proof for an input: the one given with --proof, else
+// the file next to it named INPUT.tlog-proof, if there is one.
+func proofFor(name string, given []byte) []byte {
+	if given != nil || name == "-" {
+		return given
+	}
+	b, err := os.ReadFile(name + ProofSuffix)
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 // reportWriter writes one record per input.

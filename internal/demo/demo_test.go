@@ -31,7 +31,13 @@ func TestSamplesDecideAsListed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep := verifier.Verify(doc, verifier.Options{Trust: trust, Time: at})
+		var proof []byte
+		if s.Proof != "" {
+			if proof, err = os.ReadFile(filepath.Join(dir, s.Proof)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rep := verifier.Verify(doc, verifier.Options{Trust: trust, Time: at, Proof: proof})
 		if string(rep.Verdict) != s.Verdict || string(rep.Reason) != s.Reason {
 			t.Errorf("%s: got %s/%s, want %s/%s: %+v", s.File, rep.Verdict, rep.Reason, s.Verdict, s.Reason, rep.Checks)
 		}

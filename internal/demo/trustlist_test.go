@@ -36,7 +36,11 @@ func TestSignedTrustDecidesAsListed(t *testing.T) {
 	at := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	revoked := 0
 	for _, s := range w.Man.Samples {
-		rep := verifier.Verify(read(s.File), verifier.Options{Trust: trust, Time: at})
+		var proof []byte
+		if s.Proof != "" {
+			proof = read(s.Proof)
+		}
+		rep := verifier.Verify(read(s.File), verifier.Options{Trust: trust, Time: at, Proof: proof})
 		if string(rep.Verdict) != s.Verdict || string(rep.Reason) != s.Reason {
 			t.Errorf("%s: got %s/%s, want %s/%s", s.File, rep.Verdict, rep.Reason, s.Verdict, s.Reason)
 		}

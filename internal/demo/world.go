@@ -30,6 +30,9 @@ type Sample struct {
 	Description string `json:"description,omitempty"`
 	// Payload is a detached payload file next to the document, if any.
 	Payload string `json:"payload,omitempty"`
+	// Proof is the document's detached tlog proof, next to it as
+	// <document>.tlog-proof, if any.
+	Proof string `json:"proof,omitempty"`
 }
 
 // Manifest lists the demo world's files.
@@ -63,7 +66,9 @@ func Build(dir, seed string) (*World, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "documents"), 0o755); err != nil {
 		return nil, err
 	}
-	for _, step := range []func() error{w.issuers, w.joseSamples, w.coseSamples, w.statusSamples} {
+	// attestations stays last: it logs the genuine documents of the
+	// issuers that keep logs, whichever step made them.
+	for _, step := range []func() error{w.issuers, w.joseSamples, w.coseSamples, w.govSamples, w.statusSamples, w.attestations} {
 		if err := step(); err != nil {
 			return nil, err
 		}

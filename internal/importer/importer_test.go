@@ -19,6 +19,7 @@ import (
 
 	"github.com/apostille/apostille/internal/demo"
 	"github.com/apostille/apostille/internal/importer"
+	"github.com/apostille/apostille/internal/tlog"
 	"github.com/apostille/apostille/verifier"
 	"github.com/veraison/go-cose"
 )
@@ -238,15 +239,23 @@ func TestDCCSignerList(t *testing.T) {
 	}
 }
 
-const policy = `# Population Register log and its embassies
-log example.ee/log+1234abcd+AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=
-witness lu-embassy lu.example/w+5678abcd+AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyE=
-witness ee-home ee.example/w+9abcabcd+AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyI=
-group embassies 1 lu-embassy ee-home
-quorum embassies
-`
+// testVKey derives a signed-note verifier key of a kind for a name.
+func testVKey(t *testing.T, kind tlog.Kind, name string) string {
+	t.Helper()
+	seed := sha256.Sum256([]byte(name))
+	v, err := tlog.VKey(tlog.SKey(name, seed[:]), kind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
 
 func TestTLogPolicy(t *testing.T) {
+	policy := "# Population Register log and its embassies\n" +
+		"log " + testVKey(t, tlog.KindLog, "example.ee/log") + "\n" +
+		"witness lu-embassy " + testVKey(t, tlog.KindEmbassy, "lu.example/w") + "\n" +
+		"witness ee-home " + testVKey(t, tlog.KindEmbassy, "ee.example/w") + "\n" +
+		"group embassies 1 lu-embassy ee-home\nquorum embassies\n"
 	info := []importer.EmbassyInfo{{Witness: "lu-embassy", Name: "Estonian data embassy in Luxembourg", Country: "LU"}}
 	att, embs, err := importer.TLogPolicy([]byte(policy), true, info)
 	if err != nil {

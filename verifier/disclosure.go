@@ -1,0 +1,236 @@
+package verifier
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"hash"
+)
+
+// SD-JWT disclosures (RFC 9901 sections 4.2 and 7.1): each disclosure is
+// hashed exactly as received, and its digest must appear exactly once in
+// the issuer-signed payload or in another disclosure.
+
+// maxSDDepth bounds how deeply disclosures and the objects they fill may
+// nest, so that a chain of disclosures cannot exhaust the stack.
+const maxSDDepth = 64
+
+// sdHashes are the hash algorithms of _sd_alg, by their IANA "Named
+// Information Hash Algorithm" names (RFC 9901 section 4.1.1).
+var sdHashes = map[string]func() hash.Hash{
+	"sha-256": sha256.New,
+	"sha-384": sha512.New384,
+	"sha-512": sha512.New,
+}
+
+// sdError is a failed disclosure rule with its reason.
+type sdError struct {
+	reason Reason
+	msg    string
+}
+
+func (e *sdError) Error() string { return e.msg }
+
+func sdMismatch(format string, a ...any) error {
+	return &sdError{DisclosureMismatch, fmt.Sprintf(format, a...)}
+}
+
+func sdMalformed(format string, a ...any) error {
+	return &sdError{Malformed, fmt.Sprintf(format, a...)}
+}
+
+// disclosure is one decoded disclosure.
+type disclosure struct {
+	name  string // empty for an array element
+	array bool
+	value any
+	used  bool
+}
+
+// sdDigest is base64url(hash(ASCII(s))), over the string as received.
+func sdDigest(newHash func() hash.Hash, s []byte) string {
+	h := newHash()
+	h.Write(s)
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
+}
+
+// decodeDisclosures decodes every disclosure and indexes it by digest. A
+// disclosure presented twice is refused: it would be one claim said twice.
+func decodeDisclosures(raws [][]byte, newHash func() hash.Hash) (map[string]*disclosure, error) {
+	out := make(map[string]*disclosure, len(raws))
+	for i, raw := range raws {
+		b, err := b64url(string(raw))
+		if err != nil {
+			return nil, sdMalformed("disclosure %d is not base64url", i)
+		}
+		if err := checkJSON(b, false); err != nil {
+			return nil, sdMalformed("disclosure %d is not valid JSON: %v", i, err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		var arr []any
+		if err := dec.Decode(&arr); err != nil || arr == nil {
+			return nil, sdMalformed("disclosure %d is not a JSON array", i)
+		}
+		if len(arr) < 2 || len(arr) > 3 {
+			return nil, sdMalformed("disclosure %d is not [salt, name, value] nor [salt, value]", i)
+		}
+		if _, ok := arr[0].(string); !ok {
+			return nil, sdMalformed("disclosure %d has a salt that is not text", i)
+		}
+		d := &disclosure{array: len(arr) == 2, value: arr[len(arr)-1]}
+		if !d.array {
+			name, ok := arr[1].(string)
+			if !ok {
+				return nil, sdMalformed("disclosure %d has a claim name that is not text", i)
+			}
+			// These names are the mechanism's own (RFC 9901 section 7.1).
+			if name == "_sd" || name == "..." {
+				return nil, sdMalformed("disclosure %d discloses a claim named %q", i, name)
+			}
+			d.name = name
+		}
+		digest := sdDigest(newHash, raw)
+		if _, dup := out[digest]; dup {
+			return nil, sdMismatch("disclosure %d is presented twice", i)
+		}
+		out[digest] = d
+	}
+	return out, nil
+}
+
+// sdProcessor replaces digests by the disclosed claims.
+type sdProcessor struct {
+	disclosures map[string]*disclosure
+	seen        map[string]bool
+	undisclosed int // digests without a disclosure: withheld or decoys
+}
+
+// processSD applies the disclosures to the issuer-signed payload (RFC 9901
+// section 7.1 step 3) and returns the processed payload. Every digest may
+// occur once, every disclosure must be used once.
+func processSD(payload map[string]any, disclosures map[string]*disclosure) (map[string]any, int, error) {
+	p := &sdProcessor{disclosures: disclosures, seen: map[string]bool{}}
+	out, err := p.object(payload, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, d := range disclosures {
+		if !d.used {
+			name := d.name
+			if d.array {
+				name = "an array element"
+			}
+			return nil, 0, sdMismatch("the disclosure of %s is not referenced by the issuer-signed data", clip(name))
+		}
+	}
+	return out, p.undisclosed, nil
+}
+
+// take looks up a digest, refusing one seen before.
+func (p *sdProcessor) take(x any) (*disclosure, error) {
+	digest, ok := x.(string)
+	if !ok {
+		return nil, sdMalformed("a digest is not text")
+	}
+	if p.seen[digest] {
+		return nil, sdMismatch("a digest occurs twice in the issuer-signed data")
+	}
+	p.seen[digest] = true
+	d := p.disclosures[digest]
+	if d == nil {
+		p.undisclosed++
+		return nil, nil
+	}
+	d.used = true
+	return d, nil
+}
+
+func (p *sdProcessor) value(x any, depth int) (any, error) {
+	switch v := x.(type) {
+	case map[string]any:
+		return p.object(v, depth+1)
+	case []any:
+		return p.array(v, depth+1)
+	}
+	return x, nil
+}
+
+func (p *sdProcessor) object(m map[string]any, depth int) (map[string]any, error) {
+	if depth > maxSDDepth {
+		return nil, &sdError{LimitExceeded, fmt.Sprintf("disclosed claims nest deeper than %d", maxSDDepth)}
+	}
+	out := make(map[string]any, len(m))
+	for k, x := range m {
+		if k == "_sd" {
+			continue
+		}
+		val, err := p.value(x, depth)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = val
+	}
+	sd, present := m["_sd"]
+	if !present {
+		return out, nil
+	}
+	digests, ok := sd.([]any)
+	if !ok {
+		return nil, sdMalformed("_sd is not an array")
+	}
+	for _, x := range digests {
+		d, err := p.take(x)
+		if err != nil {
+			return nil, err
+		}
+		if d == nil {
+			continue
+		}
+		if d.array {
+			return nil, sdMismatch("an array element's disclosure is referenced as an object property")
+		}
+		if _, exists := out[d.name]; exists {
+			return nil, sdMismatch("the disclosure of %q would overwrite a claim", clip(d.name))
+		}
+		val, err := p.value(d.value, depth)
+		if err != nil {
+			return nil, err
+		}
+		out[d.name] = val
+	}
+	return out, nil
+}
+
+func (p *sdProcessor) array(a []any, depth int) ([]any, error) {
+	if depth > maxSDDepth {
+		return nil, &sdError{LimitExceeded, fmt.Sprintf("disclosed claims nest deeper than %d", maxSDDepth)}
+	}
+	out := make([]any, 0, len(a))
+	for _, x := range a {
+		if m, ok := x.(map[string]any); ok && len(m) == 1 {
+			if digest, isRef := m["..."]; isRef {
+				d, err := p.take(digest)
+				if err != nil {
+					return nil, err
+				}
+				if d == nil {
+					continue
+				}
+				if !d.array {
+					return nil, sdMismatch("an object property's disclosure is referenced as an array element")
+				}
+				x = d.value
+			}
+		}
+		val, err := p.value(x, depth)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, val)
+	}
+	return out, nil
+}
