@@ -213,7 +213,7 @@ func TestServeSIGTERMUnderLoad(t *testing.T) {
 	if _, err := demo.Build(dir, ""); err != nil {
 		t.Fatal(err)
 	}
-	doc, err := os.ReadFile(filepath.Join(dir, "documents", "ee-birth-certificate.jwt"))
+	doc, err := os.ReadFile(filepath.Join(dir, "documents", "lu-residence-attestation.cwt"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,22 +18,25 @@ import (
 	"github.com/apostille/apostille/verifier"
 )
 
-// TestVerifyEverySample posts every demo document, raw and in a JSON
-// request (base64), and gets the verdict and reason the demo lists.
+// TestVerifyEverySample posts every demo document in a JSON request (base64,
+// with its detached proof when it has one), and those that need no proof
+// also raw, and gets the verdict and reason the demo lists.
 func TestVerifyEverySample(t *testing.T) {
 	srv := start(t, Config{}, ServeOptions{})
 	for _, s := range world.man.Samples {
-		d := doc(filepath.Base(s.File))
-		code, hdr, raw := post(t, srv.url+"/v1/verify", "application/octet-stream", d)
+		code, hdr, env := post(t, srv.url+"/v1/verify", "application/json", sampleRequest(t, s))
 		if code != http.StatusOK || hdr.Get("Content-Type") != "application/json" {
-			t.Fatalf("%s raw: %d %s", s.File, code, hdr.Get("Content-Type"))
+			t.Fatalf("%s JSON: %d %s", s.File, code, hdr.Get("Content-Type"))
 		}
-		req, _ := json.Marshal(map[string]any{"document": "base64:" + base64.StdEncoding.EncodeToString(d)})
-		code, _, env := post(t, srv.url+"/v1/verify", "application/json", req)
-		if code != http.StatusOK {
-			t.Fatalf("%s JSON: %d", s.File, code)
+		reps := [][]byte{env}
+		if s.Proof == "" && s.Payload == "" {
+			code, _, raw := post(t, srv.url+"/v1/verify", "application/octet-stream", doc(filepath.Base(s.File)))
+			if code != http.StatusOK {
+				t.Fatalf("%s raw: %d", s.File, code)
+			}
+			reps = append(reps, raw)
 		}
-		for _, rep := range [][]byte{raw, env} {
+		for _, rep := range reps {
 			got := decide(t, rep)
 			if string(got.Verdict) != s.Verdict || string(got.Reason) != s.Reason {
 				t.Errorf("%s: %s/%s, want %s/%s", s.File, got.Verdict, got.Reason, s.Verdict, s.Reason)
@@ -46,7 +49,7 @@ func TestVerifyEverySample(t *testing.T) {
 // (at), and its id ignored outside a batch.
 func TestVerifyRequestMembers(t *testing.T) {
 	srv := start(t, Config{}, ServeOptions{})
-	d := string(doc("ee-birth-certificate.jwt"))
+	d := b64(doc(good))
 	for _, c := range []struct {
 		name    string
 		body    map[string]any
@@ -156,7 +159,7 @@ func TestBatch(t *testing.T) {
 		return string(b)
 	}
 	for i := 0; i < 30; i++ {
-		add(rec(i, "ee-birth-certificate.jwt"), &want{id: fmt.Sprint(i), verdict: verifier.Valid})
+		add(rec(i, good), &want{id: fmt.Sprint(i), verdict: verifier.Valid})
 		add(rec(fmt.Sprintf("t%d", i), "lu-residence-attestation-tampered.cwt"), &want{id: fmt.Sprintf(`"t%d"`, i), verdict: verifier.Invalid, reason: verifier.SignatureInvalid})
 		switch i {
 		case 3:
@@ -172,7 +175,7 @@ func TestBatch(t *testing.T) {
 			add(`{"document":"`+string(doc("unknown-issuer.jwt"))+`"}`+"\r", &want{verdict: verifier.Indeterminate, reason: verifier.IssuerUnknown})
 		}
 	}
-	body.WriteString(rec("last-without-newline", "ee-birth-certificate.jwt"))
+	body.WriteString(rec("last-without-newline", good))
 	line++
 	wants = append(wants, want{line: line, id: `"last-without-newline"`, verdict: verifier.Valid})
 
@@ -213,7 +216,7 @@ func TestBatchStreams(t *testing.T) {
 		resp, err := http.DefaultClient.Do(req)
 		got <- result{resp, err}
 	}()
-	line, _ := json.Marshal(map[string]any{"id": 1, "document": string(doc("ee-birth-certificate.jwt"))})
+	line, _ := json.Marshal(map[string]any{"id": 1, "document": b64(doc(good))})
 	pw.Write(append(line, '\n'))
 	r := <-got
 	if r.err != nil {
@@ -232,7 +235,7 @@ func TestBatchStreams(t *testing.T) {
 			t.Fatalf("record %d: %s", i, rec)
 		}
 		// The next line is sent only once this record has arrived.
-		line, _ := json.Marshal(map[string]any{"id": i + 1, "document": string(doc("ee-birth-certificate.jwt"))})
+		line, _ := json.Marshal(map[string]any{"id": i + 1, "document": b64(doc(good))})
 		pw.Write(append(line, '\n'))
 	}
 	pw.Close()
@@ -299,8 +302,12 @@ func TestStatusFetch(t *testing.T) {
 
 	fetch := &fakeStatus{lists: map[string][]byte{demo.StatusListURI: list}}
 	srv := start(t, Config{LoadTrust: load, Status: fetch}, ServeOptions{})
+	samples := map[string]demo.Sample{}
+	for _, s := range world.man.Samples {
+		samples[filepath.Base(s.File)] = s
+	}
 	for name, want := range map[string]verifier.Reason{"ee-residence-certificate-revoked.jwt": verifier.Revoked, "ee-residence-certificate.jwt": ""} {
-		_, _, rep := post(t, srv.url+"/v1/verify", "text/plain", doc(name))
+		_, _, rep := post(t, srv.url+"/v1/verify", "application/json", sampleRequest(t, samples[name]))
 		if got := decide(t, rep); got.Reason != want {
 			t.Errorf("%s: %+v, want %q", name, got, want)
 		}
@@ -310,7 +317,7 @@ func TestStatusFetch(t *testing.T) {
 	}
 
 	none := start(t, Config{LoadTrust: load, Status: &fakeStatus{}}, ServeOptions{})
-	_, _, rep := post(t, none.url+"/v1/verify", "text/plain", doc("ee-residence-certificate-revoked.jwt"))
+	_, _, rep := post(t, none.url+"/v1/verify", "application/json", sampleRequest(t, samples["ee-residence-certificate-revoked.jwt"]))
 	if got := decide(t, rep); got.Verdict != verifier.Indeterminate || got.Reason != verifier.StatusUnknown {
 		t.Errorf("without the list: %+v", got)
 	}

@@ -123,7 +123,7 @@ func TestClientDisconnectMidBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	fmt.Fprintf(conn, "POST /v1/verify/batch HTTP/1.1\r\nHost: test\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n")
-	line, _ := json.Marshal(map[string]any{"document": string(doc("ee-birth-certificate.jwt"))})
+	line, _ := json.Marshal(map[string]any{"document": b64(doc(good))})
 	var chunk strings.Builder
 	for i := 0; i < 40; i++ {
 		chunk.Write(line)
@@ -184,7 +184,7 @@ func TestClientStopsReading(t *testing.T) {
 	}
 	defer conn.Close()
 	conn.(*net.TCPConn).SetReadBuffer(4096)
-	line, _ := json.Marshal(map[string]any{"document": string(doc("ee-birth-certificate.jwt"))})
+	line, _ := json.Marshal(map[string]any{"document": b64(doc(good))})
 	body := strings.Repeat(string(line)+"\n", 3000) // ~4 MB of records back
 	fmt.Fprintf(conn, "POST /v1/verify/batch HTTP/1.1\r\nHost: test\r\nContent-Type: application/x-ndjson\r\nContent-Length: %d\r\n\r\n", len(body))
 	go io.WriteString(conn, body)
@@ -204,12 +204,12 @@ func TestClientStopsReading(t *testing.T) {
 func TestEngineFault(t *testing.T) {
 	es := &engines{}
 	srv := start(t, Config{NewEngine: es.new, Instances: 1}, ServeOptions{})
-	good := doc("ee-birth-certificate.jwt")
+	gooddoc := doc(good)
 	for round := 0; round < 3; round++ {
 		if round == 1 {
 			es.get(0).panics.Store(true)
 		}
-		code, _, rep := post(t, srv.url+"/v1/verify", "text/plain", good)
+		code, _, rep := post(t, srv.url+"/v1/verify", "text/plain", gooddoc)
 		got := decide(t, rep)
 		want := verifier.Valid
 		if round == 1 {
@@ -223,7 +223,7 @@ func TestEngineFault(t *testing.T) {
 		}
 	}
 	var body strings.Builder
-	line, _ := json.Marshal(map[string]any{"document": string(good)})
+	line, _ := json.Marshal(map[string]any{"document": b64(gooddoc)})
 	for i := 0; i < 9; i++ {
 		body.Write(append(line, '\n'))
 	}
@@ -264,7 +264,7 @@ func TestFloodBeyondQueue(t *testing.T) {
 	es := &engines{make: func(e *testEngine) { e.gate = gate.c }}
 	srv := start(t, Config{NewEngine: es.new, Instances: 2, Queue: 2, QueueTimeout: time.Minute}, ServeOptions{})
 	t.Cleanup(gate.open) // after start: it runs before the server stops
-	d := doc("ee-birth-certificate.jwt")
+	d := doc(good)
 
 	type answer struct {
 		code  int
@@ -324,11 +324,11 @@ func TestQueueTimeout(t *testing.T) {
 			t.Cleanup(gate.open) // after start: it runs before the server stops
 			first := make(chan int, 1)
 			go func() {
-				code, _, _ := post(t, srv.url+"/v1/verify", "text/plain", doc("ee-birth-certificate.jwt"))
+				code, _, _ := post(t, srv.url+"/v1/verify", "text/plain", doc(good))
 				first <- code
 			}()
 			waitFor(t, "the instance busy", func() bool { return srv.lim.busy() == 1 })
-			code, hdr, body := post(t, srv.url+"/v1/verify", "text/plain", doc("ee-birth-certificate.jwt"))
+			code, hdr, body := post(t, srv.url+"/v1/verify", "text/plain", doc(good))
 			if code != http.StatusServiceUnavailable || hdr.Get("Retry-After") == "" || hdr.Get("Content-Type") != "application/problem+json" {
 				t.Errorf("%d %q %s", code, hdr.Get("Retry-After"), body)
 			}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,7 +34,7 @@ func TestGracefulStop(t *testing.T) {
 	codes := make(chan int, 4)
 	for i := 0; i < 3; i++ {
 		go func() {
-			resp, err := http.Post(srv.url+"/v1/verify", "text/plain", strings.NewReader(string(doc("ee-birth-certificate.jwt"))))
+			resp, err := http.Post(srv.url+"/v1/verify", "text/plain", bytes.NewReader(doc(good)))
 			if err != nil {
 				codes <- -1
 				return
@@ -104,7 +105,7 @@ func TestNotReadyUntilTrust(t *testing.T) {
 		t.Errorf("readyz before trust: %d %s", code, body)
 	}
 	for _, path := range []string{"/v1/verify", "/v1/verify/batch"} {
-		code, hdr, _ := post(t, srv.url+path, "text/plain", doc("ee-birth-certificate.jwt"))
+		code, hdr, _ := post(t, srv.url+path, "text/plain", doc(good))
 		if code != 503 || hdr.Get("Retry-After") == "" {
 			t.Errorf("%s before trust: %d", path, code)
 		}
@@ -117,7 +118,7 @@ func TestNotReadyUntilTrust(t *testing.T) {
 	if code, _ := get(t, srv.url+"/readyz"); code != 200 {
 		t.Errorf("readyz after trust: %d", code)
 	}
-	if code, _, _ := post(t, srv.url+"/v1/verify", "text/plain", doc("ee-birth-certificate.jwt")); code != 200 {
+	if code, _, _ := post(t, srv.url+"/v1/verify", "text/plain", doc(good)); code != 200 {
 		t.Errorf("verify after trust: %d", code)
 	}
 }
@@ -160,7 +161,7 @@ func TestTrustRefusedAtStart(t *testing.T) {
 	}
 	// Verification still answers: a client that reaches this replica
 	// learns why nothing verifies.
-	code, _, rep := post(t, srv.url+"/v1/verify", "text/plain", doc("ee-birth-certificate.jwt"))
+	code, _, rep := post(t, srv.url+"/v1/verify", "text/plain", doc(good))
 	if got := decide(t, rep); code != 200 || got.Reason != verifier.TrustRollback || got.Verdict != verifier.TrustRollback.Verdict() {
 		t.Errorf("a document under refused trust: %d %+v", code, got)
 	}
@@ -214,7 +215,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	es := &engines{}
 	reload := make(chan struct{})
 	srv := start(t, Config{LoadTrust: st.load, NewEngine: es.new}, ServeOptions{Reload: reload})
-	d := doc("ee-birth-certificate.jwt")
+	d := doc(good)
 
 	var swapped atomic.Bool
 	var wg sync.WaitGroup
@@ -243,7 +244,7 @@ func TestReloadUnderLoad(t *testing.T) {
 					return
 				}
 				if i == 100 && !swapped.Swap(true) {
-					st.put(withoutIssuer(t, "ee-population-register"), nil)
+					st.put(withoutIssuer(t, goodIssuer), nil)
 					reload <- struct{}{}
 				}
 			}
@@ -277,7 +278,7 @@ func TestReloadInterval(t *testing.T) {
 	if v := testutil.ToFloat64(srv.met.reloads.WithLabelValues("unchanged")); v < 4 {
 		t.Errorf("unchanged reloads counted: %v", v)
 	}
-	next := withoutIssuer(t, "ee-population-register")
+	next := withoutIssuer(t, goodIssuer)
 	st.put(next, nil)
 	waitFor(t, "the changed trust swapped in", func() bool { return es.count() == 2 })
 	_, body := get(t, srv.url+"/v1/trust")
@@ -296,7 +297,7 @@ func TestReloadFailureKeepsTrust(t *testing.T) {
 	st.put(trustSet(t, "trust.json", world.trust), nil)
 	es := &engines{}
 	srv := start(t, Config{LoadTrust: st.load, NewEngine: es.new}, ServeOptions{})
-	refused := withoutIssuer(t, "ee-population-register")
+	refused := withoutIssuer(t, goodIssuer)
 	refused.Refused = &verifier.BundleError{Reason: verifier.TrustInvalid, Detail: "the signature does not verify"}
 	for i, bad := range []struct {
 		set *TrustSet
@@ -309,7 +310,7 @@ func TestReloadFailureKeepsTrust(t *testing.T) {
 		if code, _ := get(t, srv.url+"/readyz"); code != 200 {
 			t.Errorf("case %d: readyz %d", i, code)
 		}
-		_, _, rep := post(t, srv.url+"/v1/verify", "text/plain", doc("ee-birth-certificate.jwt"))
+		_, _, rep := post(t, srv.url+"/v1/verify", "text/plain", doc(good))
 		if got := decide(t, rep); got.Verdict != verifier.Valid {
 			t.Errorf("case %d: %+v", i, got)
 		}
@@ -363,7 +364,7 @@ func TestSlowClients(t *testing.T) {
 	// A batch that stalls after one line: that line is answered and the
 	// stream ends.
 	c, readAll = dial("batch")
-	line, _ := json.Marshal(map[string]any{"id": "only", "document": string(doc("ee-birth-certificate.jwt"))})
+	line, _ := json.Marshal(map[string]any{"id": "only", "document": b64(doc(good))})
 	fmt.Fprintf(c, "POST /v1/verify/batch HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\n\r\n", len(line)+1, line)
 	if got := readAll(); strings.Count(got, `"line":`) != 1 || !strings.Contains(got, `"id":"only"`) {
 		t.Errorf("stalled batch: %.300q", got)

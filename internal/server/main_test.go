@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -60,6 +61,35 @@ func TestMain(m *testing.M) {
 		return m.Run()
 	}()
 	os.Exit(code)
+}
+
+// good is the demo document the tests use where any valid one will do (it
+// needs no detached proof), and goodIssuer the issuer that signed it.
+const (
+	good       = "lu-residence-attestation.cwt"
+	goodIssuer = "lu-ctie"
+)
+
+// b64 is a byte value for a JSON request.
+func b64(b []byte) string { return "base64:" + base64.StdEncoding.EncodeToString(b) }
+
+// sampleRequest is the JSON request for a demo sample: its document with
+// its detached proof and payload, if it has them.
+func sampleRequest(t testing.TB, s demo.Sample) []byte {
+	t.Helper()
+	req := map[string]any{"document": b64(doc(filepath.Base(s.File)))}
+	for member, file := range map[string]string{"proof": s.Proof, "payload": s.Payload} {
+		if file == "" {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(world.dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req[member] = b64(b)
+	}
+	b, _ := json.Marshal(req)
+	return b
 }
 
 func doc(name string) []byte {
