@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"bufio"
 	"context"
 	"encoding/json"
@@ -24,7 +25,7 @@ import (
 type testEngine struct {
 	inner   Engine
 	gate    chan struct{} // when set, each Verify waits for a token or for it to close
-	holdIf  *atomic.Bool  // when set, the gate holds only while this is true
+	holdIf  []byte        // when set, the gate holds only this document
 	held    atomic.Int64  // verifications waiting at the gate
 	started chan struct{} // when set, each Verify sends on it first
 	panics  atomic.Bool   // the next Verify panics
@@ -44,7 +45,7 @@ func (e *testEngine) Verify(ctx context.Context, doc []byte, opts verifier.Optio
 	if e.started != nil {
 		e.started <- struct{}{}
 	}
-	if e.gate != nil && (e.holdIf == nil || e.holdIf.Load()) {
+	if e.gate != nil && (e.holdIf == nil || bytes.Equal(doc, e.holdIf)) {
 		e.held.Add(1)
 		<-e.gate
 		e.held.Add(-1)
@@ -112,8 +113,8 @@ func (es *engines) count() int {
 // and the next batch is served in full.
 func TestClientDisconnectMidBatch(t *testing.T) {
 	gate := &gate{c: make(chan struct{})}
-	var hold atomic.Bool
-	es := &engines{make: func(e *testEngine) { e.gate, e.holdIf = gate.c, &hold }}
+	held := doc("unknown-issuer.jwt")
+	es := &engines{make: func(e *testEngine) { e.gate, e.holdIf = gate.c, held }}
 	srv := start(t, Config{NewEngine: es.new, Instances: 2}, ServeOptions{})
 	t.Cleanup(gate.open) // after start: it runs before the server stops
 	baseline := runtime.NumGoroutine()
@@ -124,9 +125,14 @@ func TestClientDisconnectMidBatch(t *testing.T) {
 	}
 	fmt.Fprintf(conn, "POST /v1/verify/batch HTTP/1.1\r\nHost: test\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n")
 	line, _ := json.Marshal(map[string]any{"document": b64(doc(good))})
+	hold, _ := json.Marshal(map[string]any{"document": b64(held)})
 	var chunk strings.Builder
 	for i := 0; i < 40; i++ {
-		chunk.Write(line)
+		if i < 3 {
+			chunk.Write(line) // verified at once
+		} else {
+			chunk.Write(hold) // held until the client has left
+		}
 		chunk.WriteByte('\n')
 	}
 	chunk.WriteString(`{"document":"eyJhbGciOi`) // a line cut short
@@ -136,7 +142,7 @@ func TestClientDisconnectMidBatch(t *testing.T) {
 	if err != nil || !strings.Contains(status, "200") {
 		t.Fatalf("status line %q: %v", status, err)
 	}
-	// Read three records, then hold the documents after them.
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
 	for n := 0; n < 3; {
 		l, err := br.ReadString('\n')
 		if err != nil {
@@ -146,7 +152,6 @@ func TestClientDisconnectMidBatch(t *testing.T) {
 			n++
 		}
 	}
-	hold.Store(true)
 	waitFor(t, "both instances held with the batch's documents", func() bool { return es.get(0).held.Load() == 2 })
 	conn.Close()
 	gate.open() // the verifications in flight end

@@ -108,7 +108,8 @@ func trustSet(t testing.TB, name string, data []byte) *TrustSet {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &TrustSet{Trust: tr, Sources: []TrustSource{{Name: name, Data: data}}, Fingerprint: fmt.Sprintf("sha256:%x", sha256.Sum256(data))}
+	sum := fmt.Sprintf("%x", sha256.Sum256(data))
+	return &TrustSet{Trust: tr, Sources: []TrustSource{{Name: name, SHA256: sum, Data: data}}, Fingerprint: "sha256:" + sum}
 }
 
 // logBuffer collects the service's JSON log lines.

@@ -3,6 +3,8 @@ package server
 import (
 	_ "embed"
 	"net/http"
+
+	"github.com/apostille/apostille/docs"
 )
 
 // OpenAPI is the service's OpenAPI 3.1 description, served at
@@ -20,14 +22,6 @@ func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleReportSchema(w http.ResponseWriter, r *http.Request) {
-	if reportSchema == nil {
-		http.NotFound(w, r)
-		return
-	}
 	w.Header().Set("Content-Type", "application/schema+json")
-	w.Write(reportSchema)
+	w.Write(docs.ReportSchema)
 }
-
-// reportSchema is docs/report.schema.json. TODO(serve): embed it once it is
-// in main.
-var reportSchema []byte
