@@ -6,7 +6,7 @@ DEMO  := build/demo
 FUZZTIME ?= 60s
 FUZZSMOKE ?= 3s
 
-.PHONY: all build run test lint unit interop-deps fuzz fuzz-smoke bench clean docs
+.PHONY: all build run test lint unit interop-deps fuzz fuzz-smoke bench bench-serve clean docs
 
 all: build
 
@@ -47,6 +47,12 @@ fuzz:
 ## bench: benchmarks with their baselines; results go to docs/PERFORMANCE.md by hand
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## bench-serve: apostille serve under load on loopback against apostille verify's bulk
+## throughput on the same documents (about 2 minutes; docs/PERFORMANCE.md)
+bench: bench-serve
+bench-serve: build
+	$(GO) run ./internal/cmd/servebench -bin $(BIN)/apostille
 
 ## docs: regenerate generated documentation
 docs:

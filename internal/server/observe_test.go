@@ -11,6 +11,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/apostille/apostille/verifier"
 )
 
 // documentStrings are pieces of every demo document and of what its report
@@ -220,5 +222,43 @@ func TestLogs(t *testing.T) {
 	}
 	if !sawClient || !sawBatch || n != want {
 		t.Errorf("client id line %v, batch line %v, %d request lines", sawClient, sawBatch, n)
+	}
+}
+
+// TestSummarize: reading a report's verdict, reason and format without
+// decoding it gives what decoding gives, for every demo report and for
+// reports whose details and claims imitate those members.
+func TestSummarize(t *testing.T) {
+	srv := start(t, Config{}, ServeOptions{})
+	var reps [][]byte
+	for _, s := range world.man.Samples {
+		_, _, rep := post(t, srv.url+"/v1/verify", "application/json", sampleRequest(t, s))
+		reps = append(reps, rep)
+	}
+	for _, d := range []string{"{", "garbage", `{"document":"x"}`} {
+		_, _, rep := post(t, srv.url+"/v1/verify", "application/json", []byte(d))
+		reps = append(reps, rep)
+	}
+	r := &verifier.Report{Report: "v1", Verdict: verifier.Invalid, Reason: verifier.Expired,
+		Warnings: []verifier.Warning{{Reason: verifier.TrustStale, Detail: `"verdict":"valid","document":{"format":"x"}`}},
+		Checks:   []verifier.Check{{Check: "decode", Status: verifier.Failed, Reason: verifier.Malformed, Detail: `"reason":"revoked"`}},
+		Document: &verifier.Document{Format: "cwt", Claims: map[string]any{"document": map[string]any{"format": "evil"}, "verdict": "valid"}}}
+	b, _ := json.Marshal(r)
+	reps = append(reps, b)
+	r.Document = nil
+	b, _ = json.Marshal(r)
+	reps = append(reps, b)
+	for _, rep := range reps {
+		fast, ok := scanSummary(rep)
+		if !ok {
+			t.Errorf("not scanned: %.200s", rep)
+			continue
+		}
+		if slow := decodeSummary(rep); fast != slow {
+			t.Errorf("scanned %+v, decoded %+v: %.300s", fast, slow, rep)
+		}
+	}
+	if s := summarize([]byte(`{"verdict":"maybe","reason":"Mari","warnings":[]}`)); s.verdict != "other" || s.reason != "other" {
+		t.Errorf("unknown values kept: %+v", s)
 	}
 }

@@ -1,0 +1,422 @@
+// Command servebench measures `apostille serve` under load on loopback and
+// compares it with `apostille verify` on the same documents, in one run:
+//
+//   - bulk: `apostille verify` over N copies of the demo documents (the
+//     CLI's throughput, the baseline);
+//   - saturation: closed-loop clients, as many as give the most answers,
+//     each sending the next request when the last is answered;
+//   - half load: open-loop requests at half the saturated rate, latency
+//     measured from when each was due (so a stall is not hidden by the
+//     clients waiting for it);
+//   - memory: the service's RSS, sampled every second for a minute at half
+//     load.
+//
+// It prints a Markdown section for docs/PERFORMANCE.md. `make bench` runs it
+// after `make build`:
+//
+//	go run ./internal/cmd/servebench -bin bin/apostille
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apostille/apostille/internal/demo"
+)
+
+func main() {
+	bin := flag.String("bin", "bin/apostille", "the apostille binary to measure")
+	measure := flag.Duration("duration", 10*time.Second, "length of the saturation and half-load runs")
+	sweep := flag.Duration("sweep", 3*time.Second, "length of each run that looks for the saturating number of clients")
+	rssFor := flag.Duration("rss", 60*time.Second, "length of the memory run")
+	copies := flag.Int("copies", 100, "copies of each demo document in the CLI's bulk run")
+	engine := flag.String("engine", "", "--engine for both verify and serve (empty: each one's default)")
+	flag.Parse()
+	if err := run(*bin, *measure, *sweep, *rssFor, *copies, *engine); err != nil {
+		fmt.Fprintln(os.Stderr, "servebench:", err)
+		os.Exit(1)
+	}
+}
+
+// doc is one document the clients send.
+type doc struct {
+	name string
+	data []byte
+}
+
+func run(bin string, measure, sweep, rssFor time.Duration, copies int, engine string) error {
+	dir, err := os.MkdirTemp("", "servebench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if _, err := demo.Build(dir, ""); err != nil {
+		return err
+	}
+	docs, err := documents(filepath.Join(dir, "documents"))
+	if err != nil {
+		return err
+	}
+	trust := filepath.Join(dir, "trust.json")
+	var engineArgs []string
+	if engine != "" {
+		engineArgs = []string{"--engine", engine}
+	}
+
+	fmt.Fprintf(os.Stderr, "servebench: %d documents; the CLI's bulk run\n", len(docs))
+	cli, err := bulk(bin, trust, dir, docs, copies, engineArgs)
+	if err != nil {
+		return err
+	}
+
+	svc, err := startService(bin, trust, dir, engineArgs)
+	if err != nil {
+		return err
+	}
+	defer svc.stop()
+	load := &loader{url: svc.url + "/v1/verify", docs: docs, pid: svc.cmd.Process.Pid}
+	load.closed(2, 2*time.Second) // warm up: connections, caches, the first trust
+
+	fmt.Fprintln(os.Stderr, "servebench: looking for the saturating number of clients")
+	var sweepRows []result
+	best := result{}
+	for _, c := range []int{1, 2, 4, 8, 16, 32} {
+		r := load.closed(c, sweep)
+		sweepRows = append(sweepRows, r)
+		if r.rate > best.rate {
+			best = r
+		}
+	}
+	fmt.Fprintf(os.Stderr, "servebench: saturation with %d clients\n", best.clients)
+	sat := load.closed(best.clients, measure)
+	half := load.open(sat.rate/2, measure)
+
+	fmt.Fprintln(os.Stderr, "servebench: memory at half load")
+	rss := load.rssRun(sat.rate/2, rssFor)
+
+	report(os.Stdout, reportData{bin: bin, engine: engine, docs: len(docs), copies: copies, cli: cli,
+		sweep: sweepRows, sat: sat, half: half, rss: rss, measure: measure, rssFor: rssFor})
+	return nil
+}
+
+// documents reads the demo documents (their detached proofs stay out: the
+// CLI would pick them up from next to the file, the service gets only the
+// body, and both must do the same work).
+func documents(dir string) ([]doc, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var docs []doc
+	for _, e := range entries {
+		if e.IsDir() || strings.HasSuffix(e.Name(), ".tlog-proof") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, doc{e.Name(), b})
+	}
+	return docs, nil
+}
+
+// cliResult is the CLI's bulk run: the median of three.
+type cliResult struct {
+	n       int
+	wall    time.Duration
+	cpu     time.Duration
+	rate    float64
+	cpuRate float64 // documents per CPU second
+}
+
+func bulk(bin, trust, dir string, docs []doc, copies int, engineArgs []string) (cliResult, error) {
+	in := filepath.Join(dir, "bulk")
+	if err := os.MkdirAll(in, 0o755); err != nil {
+		return cliResult{}, err
+	}
+	n := 0
+	for i := 0; i < copies; i++ {
+		for _, d := range docs {
+			if err := os.WriteFile(filepath.Join(in, fmt.Sprintf("%04d-%s", i, d.name)), d.data, 0o644); err != nil {
+				return cliResult{}, err
+			}
+			n++
+		}
+	}
+	var runs []cliResult
+	for i := 0; i < 3; i++ {
+		args := append([]string{"verify", "--trust", trust, "--trust-state", "none", "--format", "jsonl"}, engineArgs...)
+		cmd := exec.Command(bin, append(args, in)...)
+		cmd.Stdout = io.Discard
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		start := time.Now()
+		err := cmd.Run()
+		wall := time.Since(start)
+		// Exit status 1 says some documents are not valid: the demo has
+		// invalid ones on purpose.
+		if err != nil && cmd.ProcessState.ExitCode() != 1 {
+			return cliResult{}, fmt.Errorf("apostille verify: %v\n%s", err, stderr.String())
+		}
+		cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		runs = append(runs, cliResult{n: n, wall: wall, cpu: cpu, rate: float64(n) / wall.Seconds(), cpuRate: float64(n) / cpu.Seconds()})
+	}
+	sort.Slice(runs, func(i, j int) bool { return runs[i].rate < runs[j].rate })
+	return runs[1], nil
+}
+
+type service struct {
+	cmd *exec.Cmd
+	url string
+	log *os.File
+}
+
+func startService(bin, trust, dir string, engineArgs []string) (*service, error) {
+	logf, err := os.Create(filepath.Join(dir, "serve.log"))
+	if err != nil {
+		return nil, err
+	}
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--trust", trust, "--trust-state", "none", "--reload-every", "0"}, engineArgs...)
+	cmd := exec.Command(bin, args...)
+	cmd.Stderr = logf // the service logs a line per request, as it would in production
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	line := make([]byte, 256)
+	n, _ := io.ReadAtLeast(out, line, 1)
+	_, url, ok := strings.Cut(strings.TrimSpace(string(line[:n])), "listening on ")
+	if !ok {
+		cmd.Process.Kill()
+		return nil, fmt.Errorf("apostille serve said %q", line[:n])
+	}
+	s := &service{cmd: cmd, url: strings.TrimSuffix(url, "/"), log: logf}
+	deadline := time.Now().Add(2 * time.Minute) // a first compilation of the module
+	for {
+		resp, err := http.Get(s.url + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return s, nil
+			}
+		}
+		if time.Now().After(deadline) {
+			s.stop()
+			return nil, fmt.Errorf("apostille serve never became ready")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (s *service) stop() {
+	s.cmd.Process.Signal(os.Interrupt)
+	s.cmd.Wait()
+	s.log.Close()
+}
+
+// loader sends verification requests to the service.
+type loader struct {
+	url  string
+	docs []doc
+	pid  int
+	next atomic.Int64
+}
+
+// result is one run against the service.
+type result struct {
+	clients  int     // closed loop: concurrent clients
+	target   float64 // open loop: requests per second asked for
+	n        int     // answered with a report (200)
+	refused  int     // 429 or 503
+	failed   int     // anything else, transport errors included
+	wall     time.Duration
+	rate     float64 // reports per second
+	p50, p99 time.Duration
+	cpu      time.Duration // the service's CPU time during the run
+}
+
+func (l *loader) client(conns int) *http.Client {
+	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxIdleConns: conns, DisableCompression: true}}
+}
+
+// send posts the next document and says how it was answered.
+func (l *loader) send(c *http.Client) (status int) {
+	d := l.docs[int(l.next.Add(1))%len(l.docs)]
+	resp, err := c.Post(l.url, "application/octet-stream", bytes.NewReader(d.data))
+	if err != nil {
+		return -1
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return -1
+	}
+	return resp.StatusCode
+}
+
+// tally collects the outcomes of one run.
+type tally struct {
+	mu      sync.Mutex
+	lat     []time.Duration
+	refused int
+	failed  int
+}
+
+func (t *tally) add(status int, d time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case status == 200:
+		t.lat = append(t.lat, d)
+	case status == 429 || status == 503:
+		t.refused++
+	default:
+		t.failed++
+	}
+}
+
+func (t *tally) result(wall, cpu time.Duration) result {
+	sort.Slice(t.lat, func(i, j int) bool { return t.lat[i] < t.lat[j] })
+	r := result{n: len(t.lat), refused: t.refused, failed: t.failed, wall: wall, cpu: cpu, rate: float64(len(t.lat)) / wall.Seconds()}
+	if len(t.lat) > 0 {
+		r.p50 = t.lat[len(t.lat)*50/100]
+		r.p99 = t.lat[min(len(t.lat)-1, len(t.lat)*99/100)]
+	}
+	return r
+}
+
+// closed runs clients that each send a request as soon as the last one is
+// answered, for d.
+func (l *loader) closed(clients int, d time.Duration) result {
+	c := l.client(clients)
+	defer c.Transport.(*http.Transport).CloseIdleConnections()
+	var t tally
+	cpu0 := cpuTime(l.pid)
+	start := time.Now()
+	end := start.Add(d)
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(end) {
+				s := time.Now()
+				status := l.send(c)
+				t.add(status, time.Since(s))
+			}
+		}()
+	}
+	wg.Wait()
+	r := t.result(time.Since(start), cpuTime(l.pid)-cpu0)
+	r.clients = clients
+	return r
+}
+
+// open sends requests at rate per second for d, each at its due time
+// whatever the others are doing; a request's latency counts from when it
+// was due.
+func (l *loader) open(rate float64, d time.Duration) result {
+	return l.openWith(rate, d, nil)
+}
+
+func (l *loader) openWith(rate float64, d time.Duration, tick func()) result {
+	const maxInFlight = 256
+	c := l.client(maxInFlight)
+	defer c.Transport.(*http.Transport).CloseIdleConnections()
+	var t tally
+	sem := make(chan struct{}, maxInFlight)
+	interval := time.Duration(float64(time.Second) / rate)
+	cpu0 := cpuTime(l.pid)
+	start := time.Now()
+	var wg sync.WaitGroup
+	nextTick := start.Add(time.Second)
+	for i := 0; ; i++ {
+		due := start.Add(time.Duration(i) * interval)
+		if due.Sub(start) >= d {
+			break
+		}
+		if w := time.Until(due); w > 0 {
+			time.Sleep(w)
+		}
+		if tick != nil && time.Now().After(nextTick) {
+			tick()
+			nextTick = nextTick.Add(time.Second)
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			status := l.send(c)
+			t.add(status, time.Since(due))
+		}()
+	}
+	wg.Wait()
+	r := t.result(time.Since(start), cpuTime(l.pid)-cpu0)
+	r.target = rate
+	return r
+}
+
+// rssResult is the service's resident memory over a run.
+type rssResult struct {
+	run     result
+	samples []int64 // kB, one a second
+}
+
+func (l *loader) rssRun(rate float64, d time.Duration) rssResult {
+	var samples []int64
+	samples = append(samples, rssKB(l.pid))
+	r := l.openWith(rate, d, func() { samples = append(samples, rssKB(l.pid)) })
+	samples = append(samples, rssKB(l.pid))
+	return rssResult{run: r, samples: samples}
+}
+
+// rssKB reads a process's resident set size from /proc.
+func rssKB(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
+			return kb
+		}
+	}
+	return 0
+}
+
+// cpuTime reads a process's user and system time from /proc (clock ticks
+// of 10 ms on Linux).
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name may hold spaces; the fields after it are fixed.
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(fields) < 13 {
+		return 0
+	}
+	var utime, stime int64
+	fmt.Sscanf(fields[11], "%d", &utime)
+	fmt.Sscanf(fields[12], "%d", &stime)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
