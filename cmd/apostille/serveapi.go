@@ -41,7 +41,7 @@ func addAPIFlags(fs *flag.FlagSet) *apiFlags {
 	fs.Var(&a.trust, "trust", "trust: a trust bundle (signed or not), a JWK Set or PEM/DER certificates (repeatable)")
 	a.tf = addTrustFlags(fs)
 	fs.IntVar(&a.instances, "instances", runtime.GOMAXPROCS(0), "verifications that run at once (the engine's pool)")
-	fs.IntVar(&a.queue, "queue", 0, "requests that may wait for an instance before the rest get 429 (0: 4 per instance)")
+	fs.IntVar(&a.queue, "queue", 0, "requests that may wait for an instance before the rest get 429 (0: 16 per instance)")
 	fs.DurationVar(&a.queueTimeout, "queue-timeout", server.DefaultQueueTimeout, "how long a request may wait for an instance before it gets 503")
 	fs.DurationVar(&a.requestTimeout, "request-timeout", server.DefaultRequestTimeout, "deadline of one request, and of each document of a batch")
 	fs.DurationVar(&a.reloadEvery, "reload-every", time.Minute, "reload the trust this often when its files changed (0: only on SIGHUP)")

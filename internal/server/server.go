@@ -54,7 +54,11 @@ type Config struct {
 	// engine's pool. 0 means GOMAXPROCS.
 	Instances int
 	// Queue is how many requests may wait for an instance; beyond it a
-	// request gets 429. 0 means 4 per instance; negative means none.
+	// request gets 429. 0 means 16 per instance: a verification takes
+	// about a millisecond, so a full queue is some 16 ms of waiting, and
+	// it absorbs the bursts that independent clients send (measured in
+	// docs/PERFORMANCE.md: 4 per instance refused requests at half load).
+	// Negative means none.
 	Queue int
 	// QueueTimeout is how long a request may wait in the queue before it
 	// gets 503. 0 means DefaultQueueTimeout.
@@ -135,7 +139,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	switch {
 	case cfg.Queue == 0:
-		cfg.Queue = 4 * cfg.Instances
+		cfg.Queue = 16 * cfg.Instances
 	case cfg.Queue < 0:
 		cfg.Queue = 0
 	}

@@ -89,14 +89,19 @@ func run(bin string, measure, sweep, rssFor time.Duration, copies int, engine st
 	load.closed(2, 2*time.Second) // warm up: connections, caches, the first trust
 
 	fmt.Fprintln(os.Stderr, "servebench: looking for the saturating number of clients")
+	// Saturation is the most reports per second without refusals: beyond
+	// the queue the service answers 429 quickly, which is not throughput.
 	var sweepRows []result
 	best := result{}
 	for _, c := range []int{1, 2, 4, 8, 16, 32} {
 		r := load.closed(c, sweep)
 		sweepRows = append(sweepRows, r)
-		if r.rate > best.rate {
+		if r.refused == 0 && r.failed == 0 && r.rate > best.rate {
 			best = r
 		}
+	}
+	if best.clients == 0 {
+		return fmt.Errorf("every closed-loop run was refused: %+v", sweepRows)
 	}
 	fmt.Fprintf(os.Stderr, "servebench: saturation with %d clients\n", best.clients)
 	sat := load.closed(best.clients, measure)
@@ -245,9 +250,13 @@ type result struct {
 	refused  int     // 429 or 503
 	failed   int     // anything else, transport errors included
 	wall     time.Duration
-	rate     float64 // reports per second
-	p50, p99 time.Duration
-	cpu      time.Duration // the service's CPU time during the run
+	rate     float64       // reports per second
+	p50, p99 time.Duration // from when each request was due
+	// sentP50 and sentP99 count from when each was sent: the difference
+	// is time the load generator itself was late (on a shared machine, the
+	// CPU it waited for).
+	sentP50, sentP99 time.Duration
+	cpu              time.Duration // the service's CPU time during the run
 }
 
 func (l *loader) client(conns int) *http.Client {
@@ -272,17 +281,19 @@ func (l *loader) send(c *http.Client) (status int) {
 // tally collects the outcomes of one run.
 type tally struct {
 	mu      sync.Mutex
-	lat     []time.Duration
+	lat     []time.Duration // from when the request was due
+	sent    []time.Duration // from when it was sent
 	refused int
 	failed  int
 }
 
-func (t *tally) add(status int, d time.Duration) {
+func (t *tally) add(status int, due, sent time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	switch {
 	case status == 200:
-		t.lat = append(t.lat, d)
+		t.lat = append(t.lat, due)
+		t.sent = append(t.sent, sent)
 	case status == 429 || status == 503:
 		t.refused++
 	default:
@@ -291,13 +302,18 @@ func (t *tally) add(status int, d time.Duration) {
 }
 
 func (t *tally) result(wall, cpu time.Duration) result {
-	sort.Slice(t.lat, func(i, j int) bool { return t.lat[i] < t.lat[j] })
 	r := result{n: len(t.lat), refused: t.refused, failed: t.failed, wall: wall, cpu: cpu, rate: float64(len(t.lat)) / wall.Seconds()}
-	if len(t.lat) > 0 {
-		r.p50 = t.lat[len(t.lat)*50/100]
-		r.p99 = t.lat[min(len(t.lat)-1, len(t.lat)*99/100)]
-	}
+	r.p50, r.p99 = percentiles(t.lat)
+	r.sentP50, r.sentP99 = percentiles(t.sent)
 	return r
+}
+
+func percentiles(l []time.Duration) (p50, p99 time.Duration) {
+	if len(l) == 0 {
+		return 0, 0
+	}
+	sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
+	return l[len(l)*50/100], l[min(len(l)-1, len(l)*99/100)]
 }
 
 // closed runs clients that each send a request as soon as the last one is
@@ -317,7 +333,8 @@ func (l *loader) closed(clients int, d time.Duration) result {
 			for time.Now().Before(end) {
 				s := time.Now()
 				status := l.send(c)
-				t.add(status, time.Since(s))
+				d := time.Since(s)
+				t.add(status, d, d)
 			}
 		}()
 	}
@@ -362,8 +379,9 @@ func (l *loader) openWith(rate float64, d time.Duration, tick func()) result {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
+			sent := time.Now()
 			status := l.send(c)
-			t.add(status, time.Since(due))
+			t.add(status, time.Since(due), time.Since(sent))
 		}()
 	}
 	wg.Wait()
