@@ -8,6 +8,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -281,6 +283,30 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	for _, want := range []string{"POST /v1/verify 429 application/problem+json", "POST /v1/verify 503 application/problem+json", "POST /v1/verify/batch 503 application/problem+json"} {
 		if !ba.seen[want] {
 			t.Errorf("not exercised: %s", want)
+		}
+	}
+}
+
+// TestDeployDocPaths: the probe and scrape paths in docs/deploy.md's
+// Kubernetes manifest are routes the service answers with GET.
+func TestDeployDocPaths(t *testing.T) {
+	b, err := os.ReadFile("../../docs/deploy.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := map[string]bool{}
+	for _, r := range routeTable {
+		if r.method == "GET" {
+			get[r.path] = true
+		}
+	}
+	paths := regexp.MustCompile(`path: (/[a-z0-9/._-]+)`).FindAllStringSubmatch(string(b), -1)
+	if len(paths) < 4 {
+		t.Fatalf("%d paths found", len(paths))
+	}
+	for _, m := range paths {
+		if !get[m[1]] {
+			t.Errorf("docs/deploy.md probes %s, which the service does not answer", m[1])
 		}
 	}
 }
