@@ -134,6 +134,10 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 			writeRecord(bw, p.job, p.rep)
 			if o != nil {
 				o.records++
+				if o.verdicts == nil {
+					o.verdicts = map[string]int{}
+				}
+				o.verdicts[sum.verdict]++
 			}
 		}
 		// Flush when nothing else is ready, so that records go out as soon

@@ -41,11 +41,12 @@ func (s *Server) routes() *http.ServeMux {
 // outcome is what a request's log line and metrics say about it. Handlers
 // fill it in through the request's context.
 type outcome struct {
-	id      string
-	status  int
-	summary summary
-	records int // batch records written
-	bytes   int64
+	id       string
+	status   int
+	summary  summary
+	records  int            // batch records written
+	verdicts map[string]int // batch records by verdict
+	bytes    int64
 }
 
 type outcomeKey struct{}
@@ -109,6 +110,11 @@ func (s *Server) wrap(route string, h http.HandlerFunc) http.Handler {
 		}
 		if route == "batch" {
 			attrs = append(attrs, slog.Int("records", o.records))
+			for _, v := range []string{"valid", "invalid", "indeterminate", "other"} {
+				if n := o.verdicts[v]; n > 0 {
+					attrs = append(attrs, slog.Int(v, n))
+				}
+			}
 		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 	})

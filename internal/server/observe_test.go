@@ -217,7 +217,7 @@ func TestLogs(t *testing.T) {
 				sawClient = l["verdict"] == "invalid" && l["reason"] == "signature_invalid"
 			}
 		case "batch":
-			sawBatch = l["records"] == float64(3)
+			sawBatch = l["records"] == float64(3) && l["valid"] == float64(1) && l["invalid"] == float64(1) && l["indeterminate"] == float64(1)
 		}
 	}
 	if !sawClient || !sawBatch || n != want {
