@@ -186,8 +186,9 @@ func (s *Server) refuse(w http.ResponseWriter, status int, why, detail string) b
 	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, RetryAfter: retry}
 	b, _ := json.Marshal(p)
 	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(p.Status)
 	_, err := w.Write(b)
-	return err == nil
+	return err == nil && http.NewResponseController(w).Flush() == nil
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/apostille/apostille/verifier"
@@ -192,8 +193,11 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, rep 
 	noteOutcome(r.Context(), sum)
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(rep))) // not chunked, though flushed
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, err := w.Write(rep)
+	// Flushed here, so that a write that fails is known: the request then
+	// counts as abandoned, not answered.
 	return err == nil && http.NewResponseController(w).Flush() == nil
 }

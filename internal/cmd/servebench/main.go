@@ -19,6 +19,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"io"
@@ -85,7 +86,7 @@ func run(bin string, measure, sweep, rssFor time.Duration, copies int, engine st
 		return err
 	}
 	defer svc.stop()
-	load := &loader{url: svc.url + "/v1/verify", docs: docs, pid: svc.cmd.Process.Pid}
+	load := &loader{raw: newRawClient(strings.TrimPrefix(svc.url, "http://"), "/v1/verify", docs), pid: svc.cmd.Process.Pid}
 	load.closed(2, 2*time.Second) // warm up: connections, caches, the first trust
 
 	fmt.Fprintln(os.Stderr, "servebench: looking for the saturating number of clients")
@@ -105,13 +106,17 @@ func run(bin string, measure, sweep, rssFor time.Duration, copies int, engine st
 	}
 	fmt.Fprintf(os.Stderr, "servebench: saturation with %d clients\n", best.clients)
 	sat := load.closed(best.clients, measure)
+	batch, err := load.batch(svc.url+"/v1/verify/batch", docs, max(cli.n, 20000))
+	if err != nil {
+		return err
+	}
 	half := load.open(sat.rate/2, measure)
 
 	fmt.Fprintln(os.Stderr, "servebench: memory at half load")
 	rss := load.rssRun(sat.rate/2, rssFor)
 
 	report(os.Stdout, reportData{bin: bin, engine: engine, docs: len(docs), copies: copies, cli: cli,
-		sweep: sweepRows, sat: sat, half: half, rss: rss, measure: measure, rssFor: rssFor})
+		sweep: sweepRows, sat: sat, batch: batch, half: half, rss: rss, measure: measure, rssFor: rssFor})
 	return nil
 }
 
@@ -236,8 +241,7 @@ func (s *service) stop() {
 
 // loader sends verification requests to the service.
 type loader struct {
-	url  string
-	docs []doc
+	raw  *rawClient
 	pid  int
 	next atomic.Int64
 }
@@ -259,23 +263,42 @@ type result struct {
 	cpu              time.Duration // the service's CPU time during the run
 }
 
-func (l *loader) client(conns int) *http.Client {
-	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxIdleConns: conns, DisableCompression: true}}
+// send posts the next document and says how it was answered (-1: no
+// answer).
+func (l *loader) send() (status int) {
+	status, err := l.raw.do(int(l.next.Add(1)))
+	if err != nil {
+		return -1
+	}
+	return status
 }
 
-// send posts the next document and says how it was answered.
-func (l *loader) send(c *http.Client) (status int) {
-	d := l.docs[int(l.next.Add(1))%len(l.docs)]
-	resp, err := c.Post(l.url, "application/octet-stream", bytes.NewReader(d.data))
-	if err != nil {
-		return -1
+// batch streams n documents as one NDJSON request (POST /v1/verify/batch)
+// and counts the records that come back: the service's bulk path, the same
+// work as the CLI's run.
+func (l *loader) batch(url string, docs []doc, n int) (result, error) {
+	var body bytes.Buffer
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&body, "{\"id\":%d,\"document\":\"base64:%s\"}\n", i, base64.StdEncoding.EncodeToString(docs[i%len(docs)].data))
 	}
-	_, err = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	cpu0 := cpuTime(l.pid)
+	start := time.Now()
+	resp, err := http.Post(url, "application/x-ndjson", &body)
 	if err != nil {
-		return -1
+		return result{}, err
 	}
-	return resp.StatusCode
+	defer resp.Body.Close()
+	records := bytes.Count(mustRead(resp.Body), []byte("\n"))
+	wall := time.Since(start)
+	if resp.StatusCode != 200 || records != n {
+		return result{}, fmt.Errorf("batch: status %d, %d records for %d lines", resp.StatusCode, records, n)
+	}
+	return result{n: n, wall: wall, rate: float64(n) / wall.Seconds(), cpu: cpuTime(l.pid) - cpu0}, nil
+}
+
+func mustRead(r io.Reader) []byte {
+	b, _ := io.ReadAll(r)
+	return b
 }
 
 // tally collects the outcomes of one run.
@@ -319,8 +342,6 @@ func percentiles(l []time.Duration) (p50, p99 time.Duration) {
 // closed runs clients that each send a request as soon as the last one is
 // answered, for d.
 func (l *loader) closed(clients int, d time.Duration) result {
-	c := l.client(clients)
-	defer c.Transport.(*http.Transport).CloseIdleConnections()
 	var t tally
 	cpu0 := cpuTime(l.pid)
 	start := time.Now()
@@ -332,7 +353,7 @@ func (l *loader) closed(clients int, d time.Duration) result {
 			defer wg.Done()
 			for time.Now().Before(end) {
 				s := time.Now()
-				status := l.send(c)
+				status := l.send()
 				d := time.Since(s)
 				t.add(status, d, d)
 			}
@@ -353,8 +374,6 @@ func (l *loader) open(rate float64, d time.Duration) result {
 
 func (l *loader) openWith(rate float64, d time.Duration, tick func()) result {
 	const maxInFlight = 256
-	c := l.client(maxInFlight)
-	defer c.Transport.(*http.Transport).CloseIdleConnections()
 	var t tally
 	sem := make(chan struct{}, maxInFlight)
 	interval := time.Duration(float64(time.Second) / rate)
@@ -380,7 +399,7 @@ func (l *loader) openWith(rate float64, d time.Duration, tick func()) result {
 			defer wg.Done()
 			defer func() { <-sem }()
 			sent := time.Now()
-			status := l.send(c)
+			status := l.send()
 			t.add(status, time.Since(due), time.Since(sent))
 		}()
 	}
