@@ -20,18 +20,6 @@ import (
 	"github.com/apostille/apostille/verifier"
 )
 
-// buildApostille builds the command into a temporary directory: the tests
-// below run the binary as an operator would.
-func buildApostille(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "apostille")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // servedBinary is `apostille serve` running as a process.
 type servedBinary struct {
 	cmd    *exec.Cmd
@@ -166,7 +154,7 @@ func (p *servedBinary) trustSequence(t *testing.T) uint64 {
 // rolled-back bundle is refused on reload and the newer one stays in use;
 // SIGTERM stops it with exit status 0.
 func TestServeSignedTrustReload(t *testing.T) {
-	bin := buildApostille(t)
+	bin := buildBinary(t)
 	w := newCLIWorld(t)
 	trust := w.write("trust.jws", w.signedBundle(1))
 	doc := w.document(nil)
@@ -207,7 +195,7 @@ func TestServeSignedTrustReload(t *testing.T) {
 // logs equals the reports the clients received); what arrives after is
 // refused (503) or finds the port closed; the process exits 0.
 func TestServeSIGTERMUnderLoad(t *testing.T) {
-	bin := buildApostille(t)
+	bin := buildBinary(t)
 	dir := t.TempDir()
 	if _, err := demo.Build(dir, ""); err != nil {
 		t.Fatal(err)
