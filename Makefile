@@ -6,13 +6,28 @@ DEMO  := build/demo
 FUZZTIME ?= 60s
 FUZZSMOKE ?= 3s
 
-.PHONY: all build run test lint unit interop-deps fuzz fuzz-smoke bench bench-serve clean docs
+.PHONY: all build wasm wasm-size wasm-repro run test lint unit interop-deps js-test fuzz fuzz-smoke bench bench-bulk bench-serve clean docs
 
 all: build
 
-## build: the command-line tool at bin/apostille
-build:
+## build: the command-line tool at bin/apostille, the WebAssembly module embedded
+build: wasm
 	$(GO) build -trimpath -o $(BIN)/apostille ./cmd/apostille
+
+## wasm: bin/apostille.wasm, reproducibly; prints its SHA-256 and sizes (raw, gzip, brotli)
+# It is also copied to wasm/module/blob/ (embedded by the CLI and wasm/host)
+# and wasm/js/ (the npm package).
+wasm:
+	$(GO) run ./internal/cmd/wasmbuild -o $(BIN)/apostille.wasm
+	@cmp -s $(BIN)/apostille.wasm wasm/js/apostille.wasm || cp $(BIN)/apostille.wasm wasm/js/apostille.wasm
+
+## wasm-size: what the module's size is made of, code bytes per Go package
+wasm-size:
+	$(GO) run ./internal/cmd/wasmsize
+
+## wasm-repro: rebuild the module from a copy of the tree with an empty Go build cache; it must be byte-identical
+wasm-repro: wasm
+	scripts/wasm-repro.sh $(BIN)/apostille.wasm
 
 ## run: build the demo world and verify its documents
 run: build
@@ -21,7 +36,7 @@ run: build
 	-$(BIN)/apostille verify --trust $(DEMO)/trust.json --format text $(DEMO)/documents
 
 ## test: everything CI runs
-test: lint unit fuzz-smoke
+test: lint unit js-test wasm-repro fuzz-smoke
 
 lint:
 	$(GO) vet ./...
@@ -29,13 +44,20 @@ lint:
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) tool staticcheck ./...
 
-unit: interop-deps
+# The wasm tests build the module from source themselves (internal/wasmbuild);
+# `wasm` first makes the CLI's embed current too.
+unit: wasm interop-deps
 	$(GO) test -count=1 ./...
 
 ## interop-deps: independent implementations the interop tests drive (npm ci, committed lockfiles)
 interop-deps:
 	cd interop/statuslist && npm ci --no-audit --no-fund --loglevel=error
 	cd interop/sdjwt && npm ci --no-audit --no-fund --loglevel=error
+
+## js-test: the ES module under Node: same report bytes as the Go host on the whole corpus
+js-test: wasm
+	$(GO) run ./internal/cmd/wasmfixtures -module $(BIN)/apostille.wasm -o build/js-fixtures.json
+	cd wasm/js && npm ci --no-audit --no-fund --loglevel=error && node --test test/
 
 fuzz-smoke:
 	scripts/fuzz.sh $(FUZZSMOKE)
@@ -44,9 +66,14 @@ fuzz-smoke:
 fuzz:
 	scripts/fuzz.sh $(FUZZTIME)
 
-## bench: benchmarks with their baselines; results go to docs/PERFORMANCE.md by hand
-bench:
+## bench: documents/s native vs module (with and without host crypto), then every Go benchmark; results go to docs/PERFORMANCE.md by hand
+bench: wasm
+	$(GO) run ./internal/cmd/wasmbench
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## bench-bulk: 100,000 mixed documents as JSON Lines through bin/apostille: count, order, verdicts, peak RSS
+bench-bulk: build
+	$(GO) run ./internal/cmd/bulkcheck -apostille $(BIN)/apostille -n 100000
 
 ## bench-serve: apostille serve under load on loopback against apostille verify's bulk
 ## throughput on the same documents (about 2 minutes; docs/PERFORMANCE.md)
@@ -59,4 +86,4 @@ docs:
 	$(GO) generate ./verifier
 
 clean:
-	rm -rf bin build
+	rm -rf bin build wasm/module/blob/apostille.wasm wasm/js/apostille.wasm wasm/js/node_modules

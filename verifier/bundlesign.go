@@ -170,3 +170,24 @@ func (v *verification) checkTrust() bool {
 	v.rep.pass(CheckTrustBundle, fmt.Sprintf("%s, sequence %d", clip(info.Operator), info.Sequence))
 	return true
 }
+
+// IsSignedBundle tells a signed trust bundle (a compact JWS) from the JSON
+// and certificates ParseTrust reads. It does not verify anything.
+func IsSignedBundle(data []byte) bool {
+	t := bytes.TrimSpace(data)
+	return bytes.HasPrefix(t, []byte("eyJ")) && bytes.Count(t, []byte{'.'}) == 2
+}
+
+// LoadTrust reads one trust source: a signed bundle, opened with the pinned
+// operator keys (OpenBundle), or anything ParseTrust reads. Hosts that keep
+// a rollback state check it themselves (CheckRollback) before trusting a
+// signed bundle.
+func LoadTrust(name string, data []byte, keys []*OperatorKey) (*Trust, error) {
+	if IsSignedBundle(data) {
+		if len(keys) == 0 {
+			return nil, &BundleError{Reason: TrustInvalid, Detail: "a signed trust bundle needs a pinned operator key"}
+		}
+		return OpenBundle(data, keys)
+	}
+	return ParseTrust(name, data)
+}

@@ -19,16 +19,16 @@ func jwtClaims(payload []byte) (map[string]any, validity, error) {
 	if len(p) == 0 || p[0] != '{' {
 		return nil, validity{}, nil
 	}
-	switch err := jsonObjectErr(payload); {
-	case errors.Is(err, errNotJSON):
+	v, err := parseJSON(payload, true)
+	switch {
+	case errors.Is(err, errJSONSyntax):
+		// Text that only starts like an object is content (content.go).
 		return nil, validity{}, nil
 	case err != nil:
 		return nil, validity{}, fmt.Errorf("the claims are not valid JSON: %v", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	var claims map[string]any
-	if err := dec.Decode(&claims); err != nil {
+	claims, ok := v.(map[string]any)
+	if !ok {
 		return nil, validity{}, errors.New("the claims are not a JSON object")
 	}
 	val, err := claimsValidity(claims)
@@ -42,7 +42,7 @@ func jwtClaims(payload []byte) (map[string]any, validity, error) {
 // UseNumber. SD-JWT calls it on the payload after disclosures are applied.
 func claimsValidity(claims map[string]any) (validity, error) {
 	var val validity
-	for name, dst := range map[string]*time.Time{"iat": &val.iat, "nbf": &val.nbf, "exp": &val.exp} {
+	for i, name := range [...]string{"iat", "nbf", "exp"} {
 		raw, ok := claims[name]
 		if !ok {
 			continue
@@ -59,7 +59,14 @@ func claimsValidity(claims map[string]any) (validity, error) {
 		if !ok {
 			return validity{}, fmt.Errorf("claim %q is out of range", name)
 		}
-		*dst = t
+		switch i {
+		case 0:
+			val.iat = t
+		case 1:
+			val.nbf = t
+		default:
+			val.exp = t
+		}
 	}
 	return val, nil
 }

@@ -256,14 +256,41 @@ func (m *coseSign1) x5chain() ([][]byte, error) {
 // COSE WG's sign-pass-01 example is signed that way. Both spellings mean
 // the same empty header, so nothing a signer protected is dropped.
 func (m *coseSign1) sigStructure(payload, externalAAD []byte) ([]byte, error) {
-	if externalAAD == nil {
-		externalAAD = []byte{}
-	}
+	// Written out rather than through the CBOR encoder's reflection, which
+	// costs more than the rest of the envelope inside the WebAssembly
+	// module; a test holds it to cborEnc.
 	protected := m.protectedRaw
 	if len(m.protected) == 0 {
-		protected = []byte{}
+		protected = nil // h'A0' is signed as h'' (see above)
 	}
-	return cborEnc.Marshal([]any{"Signature1", protected, externalAAD, payload})
+	n := len(sigStructurePrefix) + 3*9 + len(protected) + len(externalAAD) + len(payload)
+	b := append(make([]byte, 0, n), sigStructurePrefix...)
+	b = appendCBORBytes(b, protected)
+	b = appendCBORBytes(b, externalAAD)
+	return appendCBORBytes(b, payload), nil
+}
+
+// sigStructurePrefix is a CBOR array of four followed by the text
+// "Signature1".
+var sigStructurePrefix = []byte("\x84\x6aSignature1")
+
+// appendCBORBytes appends a definite-length byte string with the shortest
+// length encoding (RFC 8949 section 4.2.1).
+func appendCBORBytes(b, v []byte) []byte {
+	const major = 2 << 5
+	switch n := uint64(len(v)); {
+	case n < 24:
+		b = append(b, major|byte(n))
+	case n <= 0xff:
+		b = append(b, major|24, byte(n))
+	case n <= 0xffff:
+		b = append(b, major|25, byte(n>>8), byte(n))
+	case n <= 0xffffffff:
+		b = append(b, major|26, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	default:
+		b = append(b, major|27, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+	return append(b, v...)
 }
 
 // verifyCOSE verifies a COSE_Sign1, and its CWT claims when the payload is

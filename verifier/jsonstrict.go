@@ -44,16 +44,7 @@ type jsonScanner struct {
 	fold bool
 }
 
-func (s *jsonScanner) ws() {
-	for s.i < len(s.data) {
-		switch s.data[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
+func (s *jsonScanner) ws() { s.i = skipSpace(s.data, s.i) }
 
 func (s *jsonScanner) value(depth int) error {
 	if depth > maxJSONDepth {

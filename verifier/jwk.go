@@ -47,6 +47,15 @@ func b64url(s string) ([]byte, error) {
 	return base64.RawURLEncoding.Strict().DecodeString(s)
 }
 
+// b64urlBytes is b64url for bytes, without copying them into a string
+// first.
+func b64urlBytes(src []byte) ([]byte, error) {
+	enc := base64.RawURLEncoding.Strict()
+	dst := make([]byte, enc.DecodedLen(len(src)))
+	n, err := enc.Decode(dst, src)
+	return dst[:n], err
+}
+
 // PublicKey returns the key the JWK describes, checking that it is a valid
 // public signature key.
 func (j *JWK) PublicKey() (crypto.PublicKey, error) {

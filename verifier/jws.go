@@ -89,7 +89,7 @@ func parseJWSCompact(data []byte) (*jws, error) {
 	if j.protected, err = decodeHeaderSegment(p[0]); err != nil {
 		return nil, err
 	}
-	if j.sig, err = b64url(string(p[2])); err != nil {
+	if j.sig, err = b64urlBytes(p[2]); err != nil {
 		return nil, jwsErr("the signature is not base64url")
 	}
 	return j, nil
@@ -99,7 +99,7 @@ func decodeHeaderSegment(seg []byte) (map[string]json.RawMessage, error) {
 	if len(seg) == 0 {
 		return nil, jwsErr("the protected header is empty")
 	}
-	raw, err := b64url(string(seg))
+	raw, err := b64urlBytes(seg)
 	if err != nil {
 		return nil, jwsErr("the protected header is not base64url")
 	}
@@ -109,12 +109,12 @@ func decodeHeaderSegment(seg []byte) (map[string]json.RawMessage, error) {
 // headerObject decodes a JOSE header: one JSON object without duplicate
 // names (RFC 7515 section 5.2, step 4).
 func headerObject(raw []byte, which string) (map[string]json.RawMessage, error) {
-	if err := checkJSON(raw, false); err != nil {
-		return nil, jwsErr("the %s header is not valid JSON: %v", which, err)
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+	m, err := parseJSONMembers(raw)
+	switch {
+	case errors.Is(err, errNotObject):
 		return nil, jwsErr("the %s header is not a JSON object", which)
+	case err != nil:
+		return nil, jwsErr("the %s header is not valid JSON: %v", which, err)
 	}
 	return m, nil
 }
@@ -283,6 +283,13 @@ func setHeader(h *joseHeader, name string, raw json.RawMessage) error {
 	if bytes.Equal(raw, []byte("null")) {
 		return jwsErr("header %q is null", name)
 	}
+	if p, ok := dst.(*string); ok {
+		// The usual case, without reflection.
+		if v, ok := jsonString(raw); ok {
+			*p = v
+			return nil
+		}
+	}
 	if err := json.Unmarshal(raw, dst); err != nil {
 		return jwsErr("header %q has the wrong type", name)
 	}
@@ -314,7 +321,7 @@ func (j *jws) decodePayload(detached []byte) error {
 		}
 		j.payload = j.payloadSeg
 	default:
-		p, err := b64url(string(j.payloadSeg))
+		p, err := b64urlBytes(j.payloadSeg)
 		if err != nil {
 			return jwsErr("the payload is not base64url")
 		}
@@ -333,9 +340,11 @@ func (j *jws) signingInput() []byte {
 
 // jwsFail reports why parseJWS refused a JWS.
 func (v *verification) jwsFail(err error) {
-	var ce *critError
+	// parseJWS returns a *critError unwrapped; a type assertion, unlike
+	// errors.As, costs no allocation.
+	ce, isCrit := err.(*critError)
 	switch {
-	case errors.As(err, &ce):
+	case isCrit:
 		v.rep.fail(CheckDecode, CritUnsupported, ce.Error())
 	case errors.Is(err, errDetached):
 		v.rep.fail(CheckDecode, PayloadMissing, err.Error())
@@ -431,6 +440,10 @@ func (v *verification) emptyPayloadFailed() {
 
 // headerReport merges the headers for the report, leaving out certificates
 // (they are reported decoded), within the bounds of reportbound.go.
+//
+// The raw headers must be the verifier's own bytes, never written again
+// (decoded from base64url, or copied by encoding/json): their strings are
+// views of them rather than copies.
 func headerReport(ms ...map[string]json.RawMessage) map[string]any {
 	var names []string
 	for _, m := range ms {
@@ -443,8 +456,8 @@ func headerReport(ms ...map[string]json.RawMessage) map[string]any {
 	return boundedHeaders(names, func(name string) (any, []byte, bool) {
 		for _, m := range ms {
 			if raw, ok := m[name]; ok {
-				var val any
-				return val, raw, json.Unmarshal(raw, &val) == nil
+				val, err := decodeJSONViews(raw)
+				return val, raw, err == nil
 			}
 		}
 		return nil, nil, false

@@ -174,21 +174,25 @@ func timeString(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339)
+	return string(appendRFC3339(make([]byte, 0, 20), t))
 }
 
 // report collects checks while a verification runs.
 type report struct {
 	r Report
+	// checks backs r.Checks for the usual number of checks, so that a
+	// report is one allocation, not two.
+	checks [8]Check
 }
 
 func newReport(at time.Time) *report {
-	return &report{r: Report{
+	b := &report{r: Report{
 		Report:     ReportVersion,
 		Warnings:   []Warning{},
-		Checks:     make([]Check, 0, 8),
 		VerifiedAt: timeString(at),
 	}}
+	b.r.Checks = b.checks[:0]
+	return b
 }
 
 func (b *report) pass(check, detail string) {

@@ -11,13 +11,15 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/apostille/apostille/internal/server"
 	"github.com/apostille/apostille/internal/statusfetch"
+	"github.com/apostille/apostille/verifier"
+	"github.com/apostille/apostille/wasm/host"
 )
 
 // apiFlags are the verification service's flags (internal/server).
@@ -33,6 +35,10 @@ type apiFlags struct {
 	drainDelay      time.Duration
 	shutdownTimeout time.Duration
 	logLevel        string
+	engine          string
+	engineSet       bool // --engine was given
+	hostCrypto      bool
+	cacheDir        string
 }
 
 func addAPIFlags(fs *flag.FlagSet) *apiFlags {
@@ -48,6 +54,9 @@ func addAPIFlags(fs *flag.FlagSet) *apiFlags {
 	fs.DurationVar(&a.drainDelay, "drain-delay", 0, "on SIGTERM, fail /readyz this long before closing the listener (let a load balancer notice)")
 	fs.DurationVar(&a.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGTERM, how long accepted requests may take to finish")
 	fs.StringVar(&a.logLevel, "log-level", "info", "debug, info, warn or error (JSON lines on stderr)")
+	fs.StringVar(&a.engine, "engine", "wasm", "wasm (the WebAssembly module, as in the browser) or native (for comparison)")
+	fs.BoolVar(&a.hostCrypto, "host-crypto", true, "let the module check signature primitives with native crypto (false: its own, as in a browser)")
+	fs.StringVar(&a.cacheDir, "cache-dir", "", "where the compiled module is cached (default: the user cache directory)")
 	return a
 }
 
@@ -68,6 +77,7 @@ func runServeAPI(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	fs.Visit(func(f *flag.Flag) { a.engineSet = a.engineSet || f.Name == "engine" })
 	if fs.NArg() != 0 || len(a.trust) == 0 {
 		fs.Usage()
 		return exitUsage
@@ -99,7 +109,7 @@ func (a *apiFlags) newServer(stderr io.Writer) (*server.Server, error) {
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	// Unreadable pinned keys are a usage error now, not at the first load.
-	if _, err := readOperatorKeys(a.tf.keys); err != nil {
+	if _, _, err := readOperatorKeys(a.tf.keys); err != nil {
 		return nil, err
 	}
 	var err error
@@ -114,7 +124,7 @@ func (a *apiFlags) newServer(stderr io.Writer) (*server.Server, error) {
 	}
 	return server.New(server.Config{
 		LoadTrust:              a.loadTrust(),
-		NewEngine:              newServeEngine,
+		NewEngine:              a.newEngine(log),
 		Instances:              a.instances,
 		Queue:                  a.queue,
 		QueueTimeout:           a.queueTimeout,
@@ -159,38 +169,79 @@ func (a *apiFlags) serve(srv *server.Server, ln net.Listener, o *server.ServeOpt
 // between is read again at the next interval, never missed.
 func (a *apiFlags) loadTrust() func(context.Context) (*server.TrustSet, error) {
 	return func(context.Context) (*server.TrustSet, error) {
-		set := &server.TrustSet{}
 		fp := sha256.New()
-		for i, group := range [][]string{a.trust, a.tf.keys, a.tf.statusLists} {
+		for _, group := range [][]string{a.trust, a.tf.keys, a.tf.statusLists} {
 			for _, p := range group {
 				data, err := os.ReadFile(p)
 				if err != nil {
 					return nil, err
 				}
-				sum := sha256.Sum256(data)
-				fmt.Fprintf(fp, "%q %x\n", p, sum)
-				if i == 0 {
-					set.Sources = append(set.Sources, server.TrustSource{
-						Name: filepath.Base(p), SHA256: hex.EncodeToString(sum[:]), Signed: isSignedBundle(data), Data: data,
-					})
-				}
+				fmt.Fprintf(fp, "%q %x\n", p, sha256.Sum256(data))
 			}
 		}
-		set.Fingerprint = "sha256:" + hex.EncodeToString(fp.Sum(nil))
-		// A copy, so that what one load finds (a refusal, the lists) is
-		// not seen by the next; the rollback state is shared on purpose.
-		tf := *a.tf
-		tf.refused, tf.lists = nil, nil
+		tf := a.tf.fresh()
 		t, err := tf.load(a.trust, io.Discard)
 		if err != nil {
 			return nil, err
 		}
-		set.Trust, set.Refused, set.StatusLists = t, tf.refused, tf.lists
+		set := &server.TrustSet{
+			Trust: t, Refused: tf.refused, StatusLists: tf.lists, OperatorKeys: tf.operatorKeys,
+			Fingerprint: "sha256:" + hex.EncodeToString(fp.Sum(nil)),
+		}
+		for _, src := range tf.sources {
+			sum := sha256.Sum256(src.Data)
+			set.Sources = append(set.Sources, server.TrustSource{
+				Name: src.Name, SHA256: hex.EncodeToString(sum[:]), Signed: verifier.IsSignedBundle(src.Data), Data: src.Data,
+			})
+		}
 		return set, nil
 	}
 }
 
-// newServeEngine makes the engine for one trust.
-func newServeEngine(_ context.Context, t *server.TrustSet) (server.Engine, error) {
-	return server.NativeEngine{Trust: t.Trust}, nil
+// fresh is a trustFlags with the same flags and rollback state and nothing
+// that a load found: what one load finds (a refusal, the lists, the
+// sources) must not be seen by the next, and requests still use it.
+func (tf *trustFlags) fresh() *trustFlags {
+	return &trustFlags{
+		keys: tf.keys, state: tf.state, statusCache: tf.statusCache, offline: tf.offline, ca: tf.ca,
+		acceptStale: tf.acceptStale, statusLists: tf.statusLists, st: tf.st, warned: map[string]bool{},
+	}
+}
+
+// newEngine makes the engine for one trust: the module (as verify does,
+// newEngine in engines.go) or the native verifier.
+func (a *apiFlags) newEngine(log *slog.Logger) func(context.Context, *server.TrustSet) (server.Engine, error) {
+	return func(_ context.Context, t *server.TrustSet) (server.Engine, error) {
+		cfg := engineConfig{name: a.engine, explicit: a.engineSet, jobs: a.instances, hostCrypto: a.hostCrypto,
+			cacheDir: a.cacheDir, operatorKeys: t.OperatorKeys, parsed: t.Trust}
+		for _, src := range t.Sources {
+			cfg.trust = append(cfg.trust, host.TrustSource{Name: src.Name, Data: src.Data})
+		}
+		e, err := newEngine(cfg, logWriter{log})
+		if err != nil {
+			return nil, err
+		}
+		return serveEngine{e}, nil
+	}
+}
+
+// serveEngine is an engine as the service takes it.
+type serveEngine struct{ e engine }
+
+func (s serveEngine) Verify(ctx context.Context, doc []byte, opts verifier.Options) []byte {
+	return s.e.verify(ctx, doc, opts)
+}
+
+func (s serveEngine) Close(context.Context) error {
+	s.e.close()
+	return nil
+}
+
+// logWriter turns what newEngine says on a terminal (a first compilation,
+// no embedded module) into log lines.
+type logWriter struct{ log *slog.Logger }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.log.Info(strings.TrimSpace(strings.TrimPrefix(string(p), "apostille verify: ")))
+	return len(p), nil
 }

@@ -191,7 +191,7 @@ func runTrustVerify(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	pinned, err := readOperatorKeys(keys)
+	pinned, _, err := readOperatorKeys(keys)
 	if err != nil {
 		return trustFail(stderr, "verify", err)
 	}
@@ -247,7 +247,7 @@ func runTrustUpdate(args []string, stdout, stderr io.Writer) int {
 	if !strings.HasPrefix(*url, "https://") {
 		return trustFail(stderr, "update", fmt.Errorf("%s: bundles are fetched over https only", *url))
 	}
-	pinned, err := readOperatorKeys(keys)
+	pinned, _, err := readOperatorKeys(keys)
 	if err != nil {
 		return trustFail(stderr, "update", err)
 	}

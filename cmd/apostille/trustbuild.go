@@ -252,8 +252,8 @@ func runTrustInspect(args []string, stdout, stderr io.Writer) int {
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
 	payload := data
-	if isSignedBundle(data) {
-		pinned, err := readOperatorKeys(keys)
+	if verifier.IsSignedBundle(data) {
+		pinned, _, err := readOperatorKeys(keys)
 		if err != nil {
 			return trustFail(stderr, "inspect", err)
 		}

@@ -17,6 +17,10 @@ func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 // loadTrust reads every --trust source: a trust bundle, a JWK Set, a JWK, or
 // PEM/DER certificates. Each file's name labels issuers it does not name.
+// baseName labels a trust source by its file name, as ParseTrust names
+// issuers that the source does not name.
+func baseName(p string) string { return filepath.Base(p) }
+
 func loadTrust(paths []string) (*verifier.Trust, [][]byte, error) {
 	t := &verifier.Trust{}
 	var raw [][]byte
@@ -25,7 +29,7 @@ func loadTrust(paths []string) (*verifier.Trust, [][]byte, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		one, err := verifier.ParseTrust(filepath.Base(p), data)
+		one, err := verifier.ParseTrust(baseName(p), data)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", p, err)
 		}

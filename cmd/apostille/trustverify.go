@@ -6,18 +6,21 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/apostille/apostille/internal/importer"
 	"github.com/apostille/apostille/internal/statusfetch"
 	"github.com/apostille/apostille/internal/trustlist"
 	"github.com/apostille/apostille/verifier"
+	"github.com/apostille/apostille/wasm/host"
 )
 
 // trustFlags are verify's flags for signed trust and status lists.
@@ -35,7 +38,14 @@ type trustFlags struct {
 	refused error            // a signed bundle that was refused: every document says so
 	fetch   *statusfetch.Fetcher
 	lists   [][]byte
+	mu      sync.Mutex // guards warned: documents are verified in parallel
 	warned  map[string]bool
+
+	// sources and operatorKeys are what the WebAssembly module loads: the
+	// accepted trust sources as read, and the pinned keys that signed
+	// ones verify with (the rollback state stays with this host).
+	sources      []host.TrustSource
+	operatorKeys [][]byte
 }
 
 func addTrustFlags(fs *flag.FlagSet) *trustFlags {
@@ -67,23 +77,17 @@ func defaultStatusCache() string {
 	return ""
 }
 
-// isSignedBundle tells a signed bundle (a compact JWS) from the JSON and
-// certificates --trust also takes.
-func isSignedBundle(data []byte) bool {
-	t := bytes.TrimSpace(data)
-	return bytes.HasPrefix(t, []byte("eyJ")) && bytes.Count(t, []byte{'.'}) == 2
-}
-
 // load reads every --trust source. Signed bundles are opened with the pinned
 // keys and the state; one that is refused is remembered (and said on
 // stderr) so that every document reports why. Other errors are usage or I/O
 // errors.
 func (tf *trustFlags) load(paths []string, stderr io.Writer) (*verifier.Trust, error) {
 	tf.stderr = stderr
-	keys, err := readOperatorKeys(tf.keys)
+	keys, rawKeys, err := readOperatorKeys(tf.keys)
 	if err != nil {
 		return nil, err
 	}
+	tf.operatorKeys = rawKeys
 	if tf.st == nil {
 		if tf.st, err = loadTrustState(tf.state); err != nil {
 			return nil, err
@@ -96,12 +100,13 @@ func (tf *trustFlags) load(paths []string, stderr io.Writer) (*verifier.Trust, e
 		if err != nil {
 			return nil, err
 		}
-		if !isSignedBundle(data) {
+		if !verifier.IsSignedBundle(data) {
 			one, _, err := loadTrust([]string{p})
 			if err != nil {
 				return nil, err
 			}
 			t.Add(one)
+			tf.sources = append(tf.sources, host.TrustSource{Name: baseName(p), Data: data})
 			continue
 		}
 		if len(keys) == 0 {
@@ -117,6 +122,7 @@ func (tf *trustFlags) load(paths []string, stderr io.Writer) (*verifier.Trust, e
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 		t.Add(one)
+		tf.sources = append(tf.sources, host.TrustSource{Name: baseName(p), Data: data})
 	}
 	for _, p := range tf.statusLists {
 		b, err := os.ReadFile(p)
@@ -133,20 +139,22 @@ func (tf *trustFlags) load(paths []string, stderr io.Writer) (*verifier.Trust, e
 	return t, nil
 }
 
-func readOperatorKeys(paths []string) ([]*verifier.OperatorKey, error) {
+func readOperatorKeys(paths []string) ([]*verifier.OperatorKey, [][]byte, error) {
 	var keys []*verifier.OperatorKey
+	var raw [][]byte
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		k, err := verifier.ParseOperatorKey(b)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
+			return nil, nil, fmt.Errorf("%s: %w", p, err)
 		}
 		keys = append(keys, k)
+		raw = append(raw, b)
 	}
-	return keys, nil
+	return keys, raw, nil
 }
 
 func loadTrustState(path string) (*trustlist.State, error) {
@@ -181,29 +189,39 @@ func httpClient(ca string) (*http.Client, error) {
 	return &http.Client{Timeout: 30 * time.Second, Transport: tr}, nil
 }
 
-// verify verifies one document, fetching the status list it refers to when
-// none that was handed in decided its status.
-func (tf *trustFlags) verify(doc []byte, opts verifier.Options) *verifier.Report {
+// verifyWith verifies one document with an engine (the module or the
+// native verifier), fetching the status list it refers to when none that
+// was handed in decided its status, and verifying it again with that list.
+func (tf *trustFlags) verifyWith(ctx context.Context, eng engine, doc []byte, opts verifier.Options) []byte {
 	if tf.refused != nil {
-		return verifier.TrustErrorReport(tf.refused, opts.Time)
+		return verifier.TrustErrorReport(tf.refused, opts.Time).AppendJSON(nil)
 	}
 	opts.AcceptStaleTrustUnsafe = tf.acceptStale
-	opts.StatusLists = append(opts.StatusLists, tf.lists...)
-	rep := verifier.Verify(doc, opts)
-	uri, ok := verifier.StatusReference(rep)
-	if !ok || tf.fetch == nil || !statusUnknown(rep) {
-		return rep
+	opts.StatusLists = append(opts.StatusLists[:len(opts.StatusLists):len(opts.StatusLists)], tf.lists...)
+	out := eng.verify(ctx, doc, opts)
+	if tf.fetch == nil || !bytes.Contains(out, []byte(`"status_unknown"`)) {
+		return out
 	}
-	list, err := tf.fetch.Get(context.Background(), uri)
+	var rep verifier.Report
+	if json.Unmarshal(out, &rep) != nil || !statusUnknown(&rep) {
+		return out
+	}
+	uri, ok := verifier.StatusReference(&rep)
+	if !ok {
+		return out
+	}
+	list, err := tf.fetch.Get(ctx, uri)
 	if err != nil {
+		tf.mu.Lock()
 		if !tf.warned[uri] {
 			tf.warned[uri] = true
 			fmt.Fprintf(tf.stderr, "apostille: status list %s: %v\n", uri, err)
 		}
-		return rep
+		tf.mu.Unlock()
+		return out
 	}
 	opts.StatusLists = append(opts.StatusLists, list)
-	return verifier.Verify(doc, opts)
+	return eng.verify(ctx, doc, opts)
 }
 
 func statusUnknown(rep *verifier.Report) bool {

@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bufio"
-	"encoding/csv"
-	"encoding/json"
+	"context"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
-	"strings"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/apostille/apostille/verifier"
@@ -23,10 +19,20 @@ type verifyConfig struct {
 	at      time.Time
 	format  string
 	payload []byte
-	proof   []byte
+	proof   []byte // --proof, for the one input
+	jsonl   string
+	// trustFlags opened the trust; it also answers for refused bundles
+	// and fetches status lists.
+	trustFlags *trustFlags
+	jobs       int
+	engine     engineConfig
 }
 
 func runVerify(args []string, stdout, stderr io.Writer) int {
+	return runVerifyIO(args, os.Stdin, stdout, stderr)
+}
+
+func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var trust listFlag
@@ -34,21 +40,26 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	at := fs.String("at", "", "verification time, RFC 3339 (default: now)")
 	format := fs.String("format", "text", "output: jsonl, csv or text")
 	payloadPath := fs.String("payload", "", "detached payload for the documents")
+	jsonl := fs.String("jsonl", "", `JSON Lines input, FILE or - : {"id":…,"document":…,"payload":…,"proof":…,"at":…} per line; byte values as text or "base64:…"`)
+	jobs := fs.Int("jobs", runtime.GOMAXPROCS(0), "documents verified in parallel")
+	engineName := fs.String("engine", "wasm", "wasm (the WebAssembly module, as in the browser) or native (for comparison)")
+	hostCrypto := fs.Bool("host-crypto", true, "let the module check signature primitives with native crypto (false: its own, as in a browser)")
+	cacheDir := fs.String("cache-dir", "", "where the compiled module is cached (default: the user cache directory)")
 	tf := addTrustFlags(fs) // trustverify.go: signed bundles, status lists
 	proofPath := fs.String("proof", "", "detached tlog proof for the one INPUT (default: INPUT"+ProofSuffix+" when present)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apostille verify [--trust PATH]... [--at RFC3339] [--format jsonl|csv|text] [--payload FILE] [--proof FILE] INPUT...")
+		fmt.Fprintln(stderr, "usage: apostille verify [--trust PATH]... [--trust-key KEY]... [--at RFC3339] [--format jsonl|csv|text] [--jobs N] [--engine wasm|native] [--payload FILE] [--proof FILE] (INPUT... | --jsonl FILE|-)")
 		fmt.Fprintln(stderr, "INPUT is a file, a directory (read recursively) or - for standard input.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	if fs.NArg() == 0 {
+	if (fs.NArg() == 0) == (*jsonl == "") {
 		fs.Usage()
 		return exitUsage
 	}
-	cfg := verifyConfig{trust: trust, format: *format, at: time.Now().UTC()}
+	cfg := verifyConfig{trust: trust, format: *format, at: time.Now().UTC(), jsonl: *jsonl, jobs: max(*jobs, 1)}
 	switch cfg.format {
 	case "jsonl", "csv", "text":
 	default:
@@ -88,275 +99,136 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "apostille verify: --trust:", err)
 		return exitUsage
 	}
-
-	out := newReportWriter(cfg.format, stdout)
-	sum := newSummary()
-	code := exitOK
-	err = eachInput(fs.Args(), func(name string, doc []byte, readErr error) {
-		var rep *verifier.Report
-		if readErr != nil {
-			fmt.Fprintf(stderr, "apostille verify: %v\n", readErr)
-			code = exitUsage
-			return
-		}
-		rep = tf.verify(doc, verifier.Options{Trust: t, Time: cfg.at, Payload: cfg.payload, Proof: proofFor(name, cfg.proof)})
-		if rep.Verdict != verifier.Valid && code == exitOK {
-			code = exitInvalid
-		}
-		sum.add(rep)
-		if err := out.write(name, rep); err != nil {
-			fmt.Fprintln(stderr, "apostille verify:", err)
-			code = exitUsage
-		}
-	})
-	out.flush()
+	cfg.trustFlags = tf
+	cfg.engine = engineConfig{name: *engineName, jobs: cfg.jobs, hostCrypto: *hostCrypto, cacheDir: *cacheDir, parsed: t,
+		trust: tf.sources, operatorKeys: tf.operatorKeys}
+	fs.Visit(func(f *flag.Flag) { cfg.engine.explicit = cfg.engine.explicit || f.Name == "engine" })
+	eng, err := newEngine(cfg.engine, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "apostille verify:", err)
 		return exitUsage
+	}
+	defer eng.close()
+
+	in := &inputs{maxDoc: verifier.DefaultMaxSize, payload: cfg.payload, proof: cfg.proof, stdin: stdin}
+	produce := func(emit func(*job)) error {
+		if cfg.jsonl == "" {
+			in.files(fs.Args(), emit)
+			return nil
+		}
+		r := stdin
+		if cfg.jsonl != "-" {
+			f, err := os.Open(cfg.jsonl)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			r = f
+		}
+		return in.jsonl(r, emit)
+	}
+	return runBatch(cfg, eng, produce, stdout, stderr)
+}
+
+// runBatch verifies every job produce emits with cfg.jobs workers and
+// writes the records in input order. At most a window of jobs is in memory
+// at once, whatever the number of inputs.
+func runBatch(cfg verifyConfig, eng engine, produce func(emit func(*job)) error, stdout, stderr io.Writer) int {
+	type result struct {
+		j   *job
+		rep []byte
+	}
+	window := 4 * cfg.jobs
+	slots := make(chan struct{}, window) // one per job between reading and writing
+	jobs := make(chan *job, cfg.jobs)
+	results := make(chan result, window)
+	ctx := context.Background()
+
+	var readErr error
+	go func() {
+		readErr = produce(func(j *job) {
+			slots <- struct{}{}
+			jobs <- j
+		})
+		close(jobs)
+	}()
+	var wg sync.WaitGroup
+	for range cfg.jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				results <- result{j, verifyJob(ctx, eng, cfg, j)}
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	out := newReportWriter(cfg.format, stdout)
+	sum := newSummary()
+	var mu sync.Mutex
+	var prog *progress
+	if isTerminal(stderr) {
+		prog = startProgress(stderr, sum, &mu)
+	}
+	code := exitOK
+	pending := make(map[int]result, window)
+	next := 0
+	for r := range results {
+		pending[r.j.seq] = r
+		for {
+			p, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			if f := p.j.fail; f != nil && f.io {
+				fmt.Fprintf(stderr, "apostille verify: %s: %s\n", p.j.label(), f.detail)
+				code = exitUsage
+			}
+			mu.Lock()
+			v := sum.add(p.rep)
+			mu.Unlock()
+			if v != verifier.Valid && code == exitOK {
+				code = exitInvalid
+			}
+			if err := out.write(p.j, p.rep); err != nil {
+				fmt.Fprintln(stderr, "apostille verify:", err)
+				code = exitUsage
+			}
+			<-slots
+		}
+	}
+	prog.end()
+	if err := out.flush(); err != nil {
+		fmt.Fprintln(stderr, "apostille verify:", err)
+		code = exitUsage
+	}
+	if readErr != nil {
+		fmt.Fprintln(stderr, "apostille verify:", readErr)
+		code = exitUsage
 	}
 	sum.print(stderr)
 	return code
 }
 
-// eachInput calls fn for every document named by args, in order: files,
-// directories (recursively, in lexical order) and - for standard input.
-func eachInput(args []string, fn func(name string, doc []byte, err error)) error {
-	for _, a := range args {
-		if a == "-" {
-			b, err := io.ReadAll(os.Stdin)
-			fn("-", b, err)
-			continue
-		}
-		info, err := os.Stat(a)
-		if err != nil {
-			fn(a, nil, err)
-			continue
-		}
-		if !info.IsDir() {
-			b, err := os.ReadFile(a)
-			fn(a, b, err)
-			continue
-		}
-		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				fn(p, nil, err)
-				return nil
-			}
-			// A document's proof is read with it, not verified as a document.
-			if d.IsDir() || strings.HasPrefix(d.Name(), ".") || strings.HasSuffix(d.Name(), ProofSuffix) {
-				return nil
-			}
-			b, err := os.ReadFile(p)
-			fn(p, b, err)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
+// verifyJob verifies one job, or writes the report of an input that could
+// not be read.
+func verifyJob(ctx context.Context, eng engine, cfg verifyConfig, j *job) []byte {
+	at := cfg.at
+	if !j.at.IsZero() {
+		at = j.at
 	}
-	return nil
-}
-
-// proofFor is the tlog proof for an input: the one given with --proof, else
-// the file next to it named INPUT.tlog-proof, if there is one.
-func proofFor(name string, given []byte) []byte {
-	if given != nil || name == "-" {
-		return given
+	if f := j.fail; f != nil {
+		return verifier.NotJudged(at, verifier.CheckInput, verifier.Reason(f.reason), f.detail).AppendJSON(nil)
 	}
-	b, err := os.ReadFile(name + ProofSuffix)
-	if err != nil {
-		return nil
+	opts := verifier.Options{Time: at, Payload: j.payload, Proof: j.proof}
+	if tf := cfg.trustFlags; tf != nil {
+		return tf.verifyWith(ctx, eng, j.doc, opts)
 	}
-	return b
-}
-
-// reportWriter writes one record per input.
-type reportWriter struct {
-	format string
-	w      *bufio.Writer
-	csv    *csv.Writer
-}
-
-func newReportWriter(format string, w io.Writer) *reportWriter {
-	rw := &reportWriter{format: format, w: bufio.NewWriter(w)}
-	if format == "csv" {
-		rw.csv = csv.NewWriter(rw.w)
-		rw.csv.Write([]string{"input", "verdict", "reason", "format", "type", "issuer", "country", "signed_at", "valid_until", "warnings"})
-	}
-	return rw
-}
-
-func (rw *reportWriter) write(name string, rep *verifier.Report) error {
-	switch rw.format {
-	case "jsonl":
-		b, err := json.Marshal(rep)
-		if err != nil {
-			return err
-		}
-		return writeJSONLine(rw.w, name, b)
-	case "csv":
-		return rw.csv.Write(csvRecord(name, rep))
-	default:
-		writeText(rw.w, name, rep)
-	}
-	return nil
-}
-
-func (rw *reportWriter) flush() {
-	if rw.csv != nil {
-		rw.csv.Flush()
-	}
-	rw.w.Flush()
-}
-
-// writeJSONLine writes a report's JSON with an "input" member first.
-func writeJSONLine(w *bufio.Writer, name string, report []byte) error {
-	in, err := json.Marshal(name)
-	if err != nil {
-		return err
-	}
-	w.WriteString(`{"input":`)
-	w.Write(in)
-	if len(report) > 2 {
-		w.WriteByte(',')
-		w.Write(report[1:])
-	} else {
-		w.WriteByte('}')
-	}
-	return w.WriteByte('\n')
-}
-
-func csvRecord(name string, rep *verifier.Report) []string {
-	var format, typ, issuer, country, signed, until string
-	if d := rep.Document; d != nil {
-		format, typ, signed, until = d.Format, d.Type, d.SignedAt, d.ValidUntil
-		if d.Issuer != nil {
-			issuer, country = d.Issuer.Name, d.Issuer.Country
-		}
-	}
-	var warns []string
-	for _, w := range rep.Warnings {
-		warns = append(warns, string(w.Reason))
-	}
-	return []string{name, string(rep.Verdict), string(rep.Reason), format, typ, issuer, country, signed, until, strings.Join(warns, " ")}
-}
-
-// verdictWords are the words a person reads for each verdict.
-func verdictWords(rep *verifier.Report) string {
-	switch {
-	case rep.Verdict == verifier.Valid && len(rep.Warnings) > 0:
-		return "VALID, with warnings"
-	case rep.Verdict == verifier.Valid:
-		return "VALID"
-	case rep.Verdict == verifier.Invalid:
-		return "INVALID"
-	}
-	return "COULD NOT VERIFY"
-}
-
-func writeText(w *bufio.Writer, name string, rep *verifier.Report) {
-	fmt.Fprintf(w, "%s: %s", name, verdictWords(rep))
-	if rep.Reason != "" {
-		fmt.Fprintf(w, " (%s)", rep.Reason)
-	}
-	w.WriteByte('\n')
-	if d := rep.Document; d != nil {
-		if d.Issuer != nil && d.Issuer.Name != "" {
-			fmt.Fprintf(w, "  issuer:    %s", d.Issuer.Name)
-			if d.Issuer.Country != "" {
-				fmt.Fprintf(w, " (%s)", d.Issuer.Country)
-			}
-			w.WriteByte('\n')
-		}
-		if d.Type != "" {
-			fmt.Fprintf(w, "  document:  %s (%s)\n", d.Type, d.Format)
-		} else if d.Format != "" {
-			fmt.Fprintf(w, "  format:    %s\n", d.Format)
-		}
-		if s := d.Subject; s != nil {
-			if s.Name != "" {
-				fmt.Fprintf(w, "  name:      %s\n", s.Name)
-			}
-			if s.BirthDate != "" {
-				fmt.Fprintf(w, "  born:      %s\n", s.BirthDate)
-			}
-		}
-		if d.SignedAt != "" {
-			fmt.Fprintf(w, "  signed:    %s\n", d.SignedAt)
-		}
-		if d.ValidUntil != "" {
-			fmt.Fprintf(w, "  valid to:  %s\n", d.ValidUntil)
-		}
-	}
-	writeTrustText(w, rep)
-	for _, a := range rep.Attestations {
-		fmt.Fprintf(w, "  attested:  %s (%s), %s, %s #%d of %d\n", a.Embassy, a.Country, a.CosignedAt, a.Origin, a.Index, a.TreeSize)
-	}
-	for _, c := range rep.Checks {
-		fmt.Fprintf(w, "  [%s] %s", statusMark(c.Status), c.Check)
-		if c.Reason != "" {
-			fmt.Fprintf(w, ": %s", c.Reason)
-		}
-		if c.Detail != "" {
-			fmt.Fprintf(w, " — %s", c.Detail)
-		}
-		w.WriteByte('\n')
-	}
-	for _, wr := range rep.Warnings {
-		fmt.Fprintf(w, "  warning: %s", wr.Reason)
-		if wr.Detail != "" {
-			fmt.Fprintf(w, " — %s", wr.Detail)
-		}
-		w.WriteByte('\n')
-	}
-}
-
-func statusMark(s verifier.Status) string {
-	switch s {
-	case verifier.Passed:
-		return "ok"
-	case verifier.Failed:
-		return "FAIL"
-	case verifier.Skipped:
-		return "skip"
-	}
-	return "??"
-}
-
-// summary counts verdicts and reasons for stderr.
-type summary struct {
-	start    time.Time
-	n        int
-	verdicts map[verifier.Verdict]int
-	reasons  map[verifier.Reason]int
-}
-
-func newSummary() *summary {
-	return &summary{start: time.Now(), verdicts: map[verifier.Verdict]int{}, reasons: map[verifier.Reason]int{}}
-}
-
-func (s *summary) add(rep *verifier.Report) {
-	s.n++
-	s.verdicts[rep.Verdict]++
-	if rep.Reason != "" {
-		s.reasons[rep.Reason]++
-	}
-}
-
-func (s *summary) print(w io.Writer) {
-	el := time.Since(s.start).Seconds()
-	rate := 0.0
-	if el > 0 {
-		rate = float64(s.n) / el
-	}
-	fmt.Fprintf(w, "%d documents: %d valid, %d invalid, %d indeterminate (%.0f documents/s)\n",
-		s.n, s.verdicts[verifier.Valid], s.verdicts[verifier.Invalid], s.verdicts[verifier.Indeterminate], rate)
-	var rs []string
-	for r := range s.reasons {
-		rs = append(rs, string(r))
-	}
-	sort.Strings(rs)
-	for _, r := range rs {
-		fmt.Fprintf(w, "  %-24s %d\n", r, s.reasons[verifier.Reason(r)])
-	}
+	return eng.verify(ctx, j.doc, opts)
 }

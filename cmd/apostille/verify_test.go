@@ -176,11 +176,12 @@ func TestVerifyExitCodes(t *testing.T) {
 			}
 		})
 	}
-	// An unreadable input among good ones: the others still get their
-	// record, in order.
+	// An unreadable input among good ones: it gets its own record
+	// (internal), and the others theirs, in order.
 	code, out, _ := runCLI("verify", "--trust", w.trust, "--at", verifyAt, "--format", "jsonl", valid, filepath.Join(w.dir, "nope.jwt"), valid)
-	if recs := jsonlRecords(t, out); code != exitUsage || len(recs) != 2 {
-		t.Errorf("exit %d with %d records, want %d with 2", code, len(recs), exitUsage)
+	recs := jsonlRecords(t, out)
+	if code != exitUsage || len(recs) != 3 || recs[1]["reason"] != "internal" || recs[0]["verdict"] != "valid" || recs[2]["verdict"] != "valid" {
+		t.Errorf("exit %d with %d records, want %d with 3", code, len(recs), exitUsage)
 	}
 }
 

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"sync"
 	"time"
@@ -24,12 +23,7 @@ type NativeEngine struct{ Trust *verifier.Trust }
 // Verify verifies doc with the engine's trust.
 func (n NativeEngine) Verify(_ context.Context, doc []byte, opts verifier.Options) []byte {
 	opts.Trust = n.Trust
-	b, err := json.Marshal(verifier.Verify(doc, opts))
-	if err != nil {
-		// A Report always marshals; this is a bug, and still a report.
-		b, _ = json.Marshal(verifier.NotJudged(opts.Time, verifier.CheckInput, verifier.Internal, "the report could not be encoded"))
-	}
-	return b
+	return verifier.Verify(doc, opts).AppendJSON(nil)
 }
 
 // Close does nothing: the native engine holds nothing.
@@ -40,9 +34,12 @@ func (NativeEngine) Close(context.Context) error { return nil }
 type TrustSet struct {
 	// Trust is every source parsed and merged.
 	Trust *verifier.Trust
-	// Sources are the raw inputs, in order, for engines that parse trust
-	// themselves (the module loads them into each instance).
-	Sources []TrustSource
+	// Sources are the accepted inputs as read, in order, for engines that
+	// parse trust themselves (the module loads them into each instance),
+	// and OperatorKeys the pinned keys (public JWKs) signed ones verify
+	// with.
+	Sources      []TrustSource
+	OperatorKeys [][]byte
 	// Refused, when set, is why a signed bundle was refused (trust_invalid,
 	// trust_rollback): every document gets a report that says so.
 	Refused error

@@ -1,0 +1,298 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apostille/apostille/verifier"
+)
+
+// reportWriter writes one record per input.
+type reportWriter struct {
+	format string
+	w      *bufio.Writer
+	csv    *csv.Writer
+}
+
+func newReportWriter(format string, w io.Writer) *reportWriter {
+	rw := &reportWriter{format: format, w: bufio.NewWriter(w)}
+	if format == "csv" {
+		rw.csv = csv.NewWriter(rw.w)
+		rw.csv.Write([]string{"input", "verdict", "reason", "format", "type", "issuer", "country", "signed_at", "valid_until", "warnings"})
+	}
+	return rw
+}
+
+// write writes the record of one input. rep is the report JSON; csv and
+// text read it back.
+func (rw *reportWriter) write(j *job, rep []byte) error {
+	if rw.format == "jsonl" {
+		return writeJSONLine(rw.w, j, rep)
+	}
+	var r verifier.Report
+	if err := json.Unmarshal(rep, &r); err != nil {
+		return fmt.Errorf("a report could not be read back: %w", err)
+	}
+	if rw.format == "csv" {
+		return rw.csv.Write(csvRecord(j.label(), &r))
+	}
+	writeText(rw.w, j.label(), &r)
+	return nil
+}
+
+func (rw *reportWriter) flush() error {
+	if rw.csv != nil {
+		rw.csv.Flush()
+	}
+	return rw.w.Flush()
+}
+
+// writeJSONLine writes a report's JSON with the input first: "input" (the
+// path) for files, "id" (as given) for JSON Lines records.
+func writeJSONLine(w *bufio.Writer, j *job, report []byte) error {
+	if j.id != nil {
+		w.WriteString(`{"id":`)
+		w.Write(j.id)
+	} else {
+		in, err := json.Marshal(j.name)
+		if err != nil {
+			return err
+		}
+		w.WriteString(`{"input":`)
+		w.Write(in)
+	}
+	if len(report) > 2 {
+		w.WriteByte(',')
+		w.Write(report[1:])
+	} else {
+		w.WriteByte('}')
+	}
+	return w.WriteByte('\n')
+}
+
+func csvRecord(name string, rep *verifier.Report) []string {
+	var format, typ, issuer, country, signed, until string
+	if d := rep.Document; d != nil {
+		format, typ, signed, until = d.Format, d.Type, d.SignedAt, d.ValidUntil
+		if d.Issuer != nil {
+			issuer, country = d.Issuer.Name, d.Issuer.Country
+		}
+	}
+	var warns []string
+	for _, w := range rep.Warnings {
+		warns = append(warns, string(w.Reason))
+	}
+	return []string{name, string(rep.Verdict), string(rep.Reason), format, typ, issuer, country, signed, until, strings.Join(warns, " ")}
+}
+
+// verdictWords are the words a person reads for each verdict.
+func verdictWords(rep *verifier.Report) string {
+	switch {
+	case rep.Verdict == verifier.Valid && len(rep.Warnings) > 0:
+		return "VALID, with warnings"
+	case rep.Verdict == verifier.Valid:
+		return "VALID"
+	case rep.Verdict == verifier.Invalid:
+		return "INVALID"
+	}
+	return "COULD NOT VERIFY"
+}
+
+func writeText(w *bufio.Writer, name string, rep *verifier.Report) {
+	fmt.Fprintf(w, "%s: %s", name, verdictWords(rep))
+	if rep.Reason != "" {
+		fmt.Fprintf(w, " (%s)", rep.Reason)
+	}
+	w.WriteByte('\n')
+	if d := rep.Document; d != nil {
+		if d.Issuer != nil && d.Issuer.Name != "" {
+			fmt.Fprintf(w, "  issuer:    %s", d.Issuer.Name)
+			if d.Issuer.Country != "" {
+				fmt.Fprintf(w, " (%s)", d.Issuer.Country)
+			}
+			w.WriteByte('\n')
+		}
+		if d.Type != "" {
+			fmt.Fprintf(w, "  document:  %s (%s)\n", d.Type, d.Format)
+		} else if d.Format != "" {
+			fmt.Fprintf(w, "  format:    %s\n", d.Format)
+		}
+		if s := d.Subject; s != nil {
+			if s.Name != "" {
+				fmt.Fprintf(w, "  name:      %s\n", s.Name)
+			}
+			if s.BirthDate != "" {
+				fmt.Fprintf(w, "  born:      %s\n", s.BirthDate)
+			}
+		}
+		if d.SignedAt != "" {
+			fmt.Fprintf(w, "  signed:    %s\n", d.SignedAt)
+		}
+		if d.ValidUntil != "" {
+			fmt.Fprintf(w, "  valid to:  %s\n", d.ValidUntil)
+		}
+	}
+	writeTrustText(w, rep)
+	for _, a := range rep.Attestations {
+		fmt.Fprintf(w, "  attested:  %s (%s), %s, %s #%d of %d\n", a.Embassy, a.Country, a.CosignedAt, a.Origin, a.Index, a.TreeSize)
+	}
+	for _, c := range rep.Checks {
+		fmt.Fprintf(w, "  [%s] %s", statusMark(c.Status), c.Check)
+		if c.Reason != "" {
+			fmt.Fprintf(w, ": %s", c.Reason)
+		}
+		if c.Detail != "" {
+			fmt.Fprintf(w, " — %s", c.Detail)
+		}
+		w.WriteByte('\n')
+	}
+	for _, wr := range rep.Warnings {
+		fmt.Fprintf(w, "  warning: %s", wr.Reason)
+		if wr.Detail != "" {
+			fmt.Fprintf(w, " — %s", wr.Detail)
+		}
+		w.WriteByte('\n')
+	}
+}
+
+func statusMark(s verifier.Status) string {
+	switch s {
+	case verifier.Passed:
+		return "ok"
+	case verifier.Failed:
+		return "FAIL"
+	case verifier.Skipped:
+		return "skip"
+	}
+	return "??"
+}
+
+// summary counts verdicts and reasons for stderr.
+type summary struct {
+	start    time.Time
+	n        int
+	verdicts map[verifier.Verdict]int
+	reasons  map[verifier.Reason]int
+}
+
+func newSummary() *summary {
+	return &summary{start: time.Now(), verdicts: map[verifier.Verdict]int{}, reasons: map[verifier.Reason]int{}}
+}
+
+// add counts one report and returns its verdict.
+func (s *summary) add(rep []byte) verifier.Verdict {
+	v, r := verdictOf(rep)
+	s.n++
+	s.verdicts[v]++
+	if r != "" {
+		s.reasons[r]++
+	}
+	return v
+}
+
+// verdictOf reads the verdict and reason of a report JSON. Reports begin
+// {"report":"v1","verdict":…,"reason":… (Report.AppendJSON); anything else
+// is decoded in full.
+func verdictOf(rep []byte) (verifier.Verdict, verifier.Reason) {
+	const head = `{"report":"v1","verdict":"`
+	if rest, ok := bytes.CutPrefix(rep, []byte(head)); ok {
+		if i := bytes.IndexByte(rest, '"'); i > 0 {
+			v := verifier.Verdict(rest[:i])
+			rest = rest[i+1:]
+			if r, ok := bytes.CutPrefix(rest, []byte(`,"reason":"`)); ok {
+				if k := bytes.IndexByte(r, '"'); k > 0 {
+					return v, verifier.Reason(r[:k])
+				}
+			}
+			return v, ""
+		}
+	}
+	var r struct {
+		Verdict verifier.Verdict `json:"verdict"`
+		Reason  verifier.Reason  `json:"reason"`
+	}
+	json.Unmarshal(rep, &r)
+	return r.Verdict, r.Reason
+}
+
+func (s *summary) rate() float64 {
+	if el := time.Since(s.start).Seconds(); el > 0 {
+		return float64(s.n) / el
+	}
+	return 0
+}
+
+func (s *summary) print(w io.Writer) {
+	fmt.Fprintf(w, "%d documents: %d valid, %d invalid, %d indeterminate (%.0f documents/s)\n",
+		s.n, s.verdicts[verifier.Valid], s.verdicts[verifier.Invalid], s.verdicts[verifier.Indeterminate], s.rate())
+	var rs []string
+	for r := range s.reasons {
+		rs = append(rs, string(r))
+	}
+	sort.Strings(rs)
+	for _, r := range rs {
+		fmt.Fprintf(w, "  %-24s %d\n", r, s.reasons[verifier.Reason(r)])
+	}
+}
+
+// progress redraws one status line on a terminal's stderr a few times a
+// second; it is off when stderr is not a terminal (a file, a pipe, CI).
+type progress struct {
+	w    io.Writer
+	sum  *summary
+	mu   *sync.Mutex
+	stop chan struct{}
+	done chan struct{}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// startProgress starts the status line; mu guards sum.
+func startProgress(w io.Writer, sum *summary, mu *sync.Mutex) *progress {
+	p := &progress{w: w, sum: sum, mu: mu, stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		spin := 0
+		for {
+			select {
+			case <-p.stop:
+				fmt.Fprint(p.w, "\r\033[K")
+				return
+			case <-t.C:
+				p.mu.Lock()
+				n, rate, bad := p.sum.n, p.sum.rate(), p.sum.n-p.sum.verdicts[verifier.Valid]
+				p.mu.Unlock()
+				spin++
+				bar := strings.Repeat("=", spin%20) + ">" + strings.Repeat(" ", 19-spin%20)
+				fmt.Fprintf(p.w, "\r\033[K[%s] %d documents, %d not valid, %.0f/s", bar, n, bad, rate)
+			}
+		}
+	}()
+	return p
+}
+
+func (p *progress) end() {
+	if p == nil {
+		return
+	}
+	close(p.stop)
+	<-p.done
+}

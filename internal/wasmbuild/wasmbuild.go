@@ -1,0 +1,99 @@
+// Package wasmbuild builds the WebAssembly module from source, with the one
+// set of flags that makes it reproducible. `make wasm` (through
+// internal/cmd/wasmbuild) and the tests that run the module both use it, so
+// tests always run the module of the code they test, never a stale embed.
+package wasmbuild
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Package is the module's main package.
+const Package = "./wasm/guest"
+
+// Args are the go build arguments. -trimpath and -buildvcs=false keep paths
+// and VCS state out of the binary; -s -w drop the symbol table and DWARF,
+// which the module never needs at run time (docs/PERFORMANCE.md says how to
+// get a build with names for size analysis). With GOOS, GOARCH and the
+// toolchain fixed, two builds are byte-identical.
+var Args = []string{"build", "-trimpath", "-buildvcs=false", "-buildmode=c-shared", "-ldflags=-s -w -buildid="}
+
+// Env is the environment of the build, on top of the caller's.
+var Env = []string{"GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0", "GOFLAGS="}
+
+// Build compiles the module into out from the Go module rooted at root.
+func Build(root, out string, extra ...string) error {
+	args := append(append(append([]string{}, Args...), extra...), "-o", out, Package)
+	cmd := exec.Command(goTool(), args...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), Env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("wasmbuild: go %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return nil
+}
+
+// Root returns the root of the Go module that holds the working directory.
+func Root() (string, error) {
+	out, err := exec.Command(goTool(), "env", "GOMOD").Output()
+	if err != nil {
+		return "", err
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return "", fmt.Errorf("wasmbuild: not inside a Go module")
+	}
+	return filepath.Dir(mod), nil
+}
+
+// goTool is the go command: the one on PATH, as make and `go test` run.
+func goTool() string { return "go" }
+
+var (
+	once    sync.Once
+	testMod []byte
+	testErr error
+)
+
+// FromSource builds the module from the current source once per process
+// and returns it. Building takes a few seconds with a warm Go build cache.
+func FromSource() ([]byte, error) {
+	once.Do(func() {
+		root, err := Root()
+		if err != nil {
+			testErr = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "apostille-wasm-")
+		if err != nil {
+			testErr = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		out := filepath.Join(dir, "apostille.wasm")
+		if testErr = Build(root, out); testErr == nil {
+			testMod, testErr = os.ReadFile(out)
+		}
+	})
+	return testMod, testErr
+}
+
+// ForTest is FromSource for tests: tests run the module of the code they
+// test, never a stale embed.
+func ForTest(tb testing.TB) []byte {
+	tb.Helper()
+	b, err := FromSource()
+	if err != nil {
+		tb.Fatalf("building the module: %v", err)
+	}
+	return b
+}

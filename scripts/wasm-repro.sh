@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Rebuilds the WebAssembly module from a copy of the committed tree, at
+# another path, with an empty Go build cache and every package rebuilt (-a),
+# and requires the result to be byte-identical to the given module.
+#   scripts/wasm-repro.sh bin/apostille.wasm
+set -euo pipefail
+want=$(realpath "$1")
+cd "$(dirname "$0")/.."
+tmp=$(mktemp -d)
+trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/src"
+# The tracked files plus uncommitted edits: what the module was built from.
+git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$tmp/src"
+cd "$tmp/src"
+GOCACHE="$tmp/gocache" go run ./internal/cmd/wasmbuild -o "$tmp/apostille.wasm" -embed "" -a -sizes=false
+if cmp "$want" "$tmp/apostille.wasm"; then
+  echo "reproducible: $(sha256sum < "$want" | cut -c1-64)"
+else
+  echo "NOT reproducible: $1 differs from a clean rebuild" >&2
+  exit 1
+fi

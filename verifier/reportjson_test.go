@@ -1,0 +1,88 @@
+package verifier
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+	"time"
+)
+
+// plainReport has Report's fields without its MarshalJSON: what
+// encoding/json writes by reflection.
+type plainReport Report
+
+func equalReportJSON(t *testing.T, r *Report) {
+	t.Helper()
+	want, err := json.Marshal((*plainReport)(r))
+	if err != nil {
+		return // encoding/json refuses the report; AppendJSON still writes one
+	}
+	if got := r.AppendJSON(nil); string(got) != string(want) {
+		t.Fatalf("AppendJSON:\n got %s\nwant %s", got, want)
+	}
+}
+
+// richReport fills every member of a report, with s and f wherever text
+// and numbers from documents go.
+func richReport(s string, f float64) *Report {
+	return &Report{
+		Report: ReportVersion, Verdict: Invalid, Reason: Reason(s),
+		Warnings: []Warning{{Reason: CertificateExpired, Detail: s}, {Reason: "x"}},
+		Checks:   []Check{{Check: CheckDecode, Status: Passed}, {Check: s, Status: Failed, Reason: Malformed, Detail: s}},
+		Document: &Document{
+			Format: s, Type: s, SignedAt: s, ValidFrom: s, ValidUntil: s,
+			Issuer:  &DocumentIssuer{Name: s, KeyID: s},
+			Subject: &Subject{GivenName: s, Portrait: s},
+			Claims: map[string]any{s: f, "n": json.Number("12.50"), "a": []any{s, f, true, nil, int64(-3), uint64(math.MaxUint64)},
+				"m": map[string]any{"z": 1.0, "a": map[string]any{}}, "e": []any{}, "nil": nil, "b": false},
+			Technical: &Technical{Algorithm: s, Headers: map[string]any{"alg": s, s: []any{}},
+				Certificates: []CertificateInfo{{Subject: s, Issuer: s, Serial: "1", NotBefore: s}}},
+		},
+		Attestations: []Attestation{{Embassy: s, CosignedAt: s, Origin: s, Index: 7, TreeSize: 1 << 40}},
+		Trust:        &TrustInfo{Operator: s, Sequence: 3, AgeSeconds: -5, Signed: true, StaleAcceptedUnsafe: true},
+		VerifiedAt:   s,
+	}
+}
+
+var reportSeeds = []struct {
+	s string
+	f float64
+}{
+	{"", 0}, {"plain", 1}, {"<script>&amp;</script>", -1e-7}, {"\u2028\u2029\x00\x1f\x7f\"\\", 1e21},
+	{"\xff\xfe broken \xc3", 123456.789}, {"Ürgen Õun 漢字 😀", 5e-324}, {"tab\tnl\n", math.MaxFloat64},
+}
+
+func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
+	for _, c := range reportSeeds {
+		equalReportJSON(t, richReport(c.s, c.f))
+	}
+	// Sparse reports: every omitempty member left out.
+	equalReportJSON(t, &Report{})
+	equalReportJSON(t, &Report{Document: &Document{Issuer: &DocumentIssuer{}, Subject: &Subject{}, Technical: &Technical{}}, Trust: &TrustInfo{}})
+	equalReportJSON(t, Verify([]byte("x"), Options{Time: time.Unix(1e9, 0)}))
+}
+
+// FuzzReportJSON verifies the input as a document and checks its report,
+// and a report holding the input as text, against encoding/json.
+func FuzzReportJSON(f *testing.F) {
+	for _, c := range reportSeeds {
+		f.Add([]byte(c.s), c.f)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, x float64) {
+		equalReportJSON(t, Verify(data, Options{Time: time.Unix(1.8e9, 0)}))
+		equalReportJSON(t, richReport(string(data), x))
+	})
+}
+
+func TestAppendRFC3339MatchesFormat(t *testing.T) {
+	loc := time.FixedZone("x", -5*3600-30*60)
+	for _, tm := range []time.Time{
+		time.Unix(0, 0), time.Unix(1, 999999999), time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2000, 2, 29, 1, 2, 3, 4, loc), time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC),
+	} {
+		if got, want := string(appendRFC3339(nil, tm)), tm.UTC().Format(time.RFC3339); got != want {
+			t.Errorf("%v: %s, want %s", tm, got, want)
+		}
+	}
+}

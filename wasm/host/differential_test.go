@@ -1,0 +1,78 @@
+package host
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/apostille/apostille/internal/corpus"
+	"github.com/apostille/apostille/internal/wasmbuild"
+	"github.com/apostille/apostille/verifier"
+)
+
+// TestDifferential verifies every document of the corpus (demo world,
+// benchmark documents and their mutations, every testdata file and fuzz
+// seed, hostile inputs) three ways: the native verifier, the module with
+// host crypto and the module with its own crypto. The reports must be the
+// same bytes.
+func TestDifferential(t *testing.T) {
+	mod := wasmbuild.ForTest(t)
+	root, err := wasmbuild.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets, err := corpus.Collect(root, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	n := 0
+	for _, set := range sets {
+		trust := &verifier.Trust{}
+		var sources []TrustSource
+		for _, s := range set.Trust {
+			p, err := verifier.ParseTrust(s.Name, s.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			trust.Add(p)
+			sources = append(sources, TrustSource{s.Name, s.Data})
+		}
+		var engines []*Engine
+		for _, disable := range []bool{false, true} {
+			e, err := New(ctx, Config{Module: mod, Trust: sources, Instances: 1, DisableHostCrypto: disable, CacheDir: cacheDir(t)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close(ctx)
+			engines = append(engines, e)
+		}
+		for _, c := range set.Cases {
+			opts := verifier.Options{Time: corpus.At, Payload: c.Payload}
+			native := opts
+			native.Trust = trust
+			want := verifier.Verify(c.Doc, native).AppendJSON(nil)
+			for i, e := range engines {
+				got := e.Verify(ctx, c.Doc, opts)
+				if string(got) != string(want) {
+					t.Errorf("%s/%s, module (host crypto %v):\n got %s\nwant %s", set.Name, c.Name, i == 0, got, want)
+				}
+			}
+			n++
+		}
+	}
+	if n < 50 {
+		t.Fatalf("the corpus has only %d documents", n)
+	}
+	t.Logf("%d documents, three ways, identical", n)
+}
+
+// cacheDir is a compilation cache shared by the tests of one run, so that
+// the module is compiled once.
+func cacheDir(t testing.TB) string {
+	dir := os.Getenv("APOSTILLE_TEST_CACHE")
+	if dir == "" {
+		dir = sharedCache
+	}
+	return dir
+}

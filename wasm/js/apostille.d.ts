@@ -1,0 +1,99 @@
+// Types for apostille.mjs. The report's shape is docs/report.schema.json.
+
+/** The module ABI this loader speaks (docs/abi.md). */
+export const ABI_VERSION: 1;
+
+export type Bytes = Uint8Array | ArrayBuffer | ArrayBufferView | string;
+
+export type Verdict = "valid" | "invalid" | "indeterminate";
+export type Status = "passed" | "failed" | "indeterminate" | "skipped";
+
+export interface Check {
+  check: string;
+  status: Status;
+  reason?: string;
+  detail?: string;
+}
+
+export interface Report {
+  report: "v1";
+  verdict: Verdict;
+  /** The reason code that decided a verdict other than valid (docs/reasons.md). */
+  reason?: string;
+  warnings: { reason: string; detail?: string }[];
+  checks: Check[];
+  document?: {
+    format: string;
+    type?: string;
+    issuer?: { id?: string; name?: string; country?: string; kid?: string };
+    signed_at?: string;
+    valid_from?: string;
+    valid_until?: string;
+    subject?: {
+      name?: string;
+      given_name?: string;
+      family_name?: string;
+      birth_date?: string;
+      document_number?: string;
+      portrait?: string;
+    };
+    claims?: Record<string, unknown>;
+    technical?: { alg?: string; headers?: Record<string, unknown>; certificates?: { subject: string; issuer: string; serial: string; not_before: string; not_after: string }[] };
+  };
+  attestations?: { embassy: string; country?: string; cosigned_at: string; origin: string; index: number; tree_size: number }[];
+  trust?: { operator?: string; sequence?: number; issued_at?: string; next_update?: string; age_seconds?: number; signed: boolean; stale_accepted_unsafe?: boolean };
+  verified_at: string;
+}
+
+export interface VerifyOptions {
+  /** The verification time. Required for any verdict but indeterminate (time_missing): the module has no clock it trusts. */
+  at?: Date | string;
+  /** Expected format ("jws", "cose", "dcc", "mdoc", "sd-jwt", "attested"); detected when absent. */
+  format?: string;
+  /** Detached content of a JWS or COSE_Sign1. */
+  payload?: Bytes;
+  /** A detached c2sp.org/tlog-proof@v1 for the document. */
+  proof?: Bytes;
+  /** Input size limit in bytes (default 1 MiB). */
+  maxSize?: number;
+  /** Tolerance for exp, nbf and iat in seconds (default 60; 0 for none). */
+  clockSkewSeconds?: number;
+  /** COSE external additional authenticated data. */
+  externalAAD?: Bytes;
+  holder?: { audience?: string; nonce?: string; requireBinding?: boolean; sessionTranscript?: Bytes };
+  /** Status list tokens the host fetched. */
+  statusLists?: Bytes[];
+  /** Accept a trust bundle past its next_update; the report says so. */
+  acceptStaleTrustUnsafe?: boolean;
+}
+
+export interface TrustSource {
+  /** Labels issuers the source does not name (usually the file name). */
+  name: string;
+  /** A trust bundle, a JWK Set, a JWK, or PEM/DER certificates. */
+  data: Bytes;
+}
+
+export interface LoadOptions {
+  trust?: TrustSource[];
+  /** Receives what the Go runtime inside writes to stderr (fatal errors only). */
+  stderr?: (text: string) => void;
+}
+
+/** The module exited or trapped; the Verifier that raised it is unusable. */
+export class ModuleError extends Error {
+  code?: number;
+}
+
+/** One module instance with its trust. One call at a time. */
+export class Verifier {
+  constructor(module: WebAssembly.Module, options?: LoadOptions);
+  addTrust(name: string, data: Bytes): void;
+  resetTrust(): void;
+  /** The report JSON text: the same bytes as the Go host and the native verifier. */
+  verifyJSON(document: Bytes, options?: VerifyOptions): string;
+  verify(document: Bytes, options?: VerifyOptions): Report;
+}
+
+/** Loads the module (by default the apostille.wasm beside apostille.mjs) and its trust. */
+export function load(source?: BufferSource | Response | URL | string | WebAssembly.Module, options?: LoadOptions): Promise<Verifier>;
