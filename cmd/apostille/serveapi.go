@@ -213,7 +213,7 @@ func (tf *trustFlags) fresh() *trustFlags {
 func (a *apiFlags) newEngine(log *slog.Logger) func(context.Context, *server.TrustSet) (server.Engine, error) {
 	return func(_ context.Context, t *server.TrustSet) (server.Engine, error) {
 		cfg := engineConfig{name: a.engine, explicit: a.engineSet, jobs: a.instances, hostCrypto: a.hostCrypto,
-			cacheDir: a.cacheDir, operatorKeys: t.OperatorKeys, parsed: t.Trust}
+			cacheDir: a.cacheDir, operatorKeys: t.OperatorKeys, parsed: t.Trust, timeout: a.requestTimeout}
 		for _, src := range t.Sources {
 			cfg.trust = append(cfg.trust, host.TrustSource{Name: src.Name, Data: src.Data})
 		}
@@ -230,6 +230,15 @@ type serveEngine struct{ e engine }
 
 func (s serveEngine) Verify(ctx context.Context, doc []byte, opts verifier.Options) []byte {
 	return s.e.verify(ctx, doc, opts)
+}
+
+// Name says which engine verifies: the module, or the native verifier
+// (asked for, or because this build embeds no module).
+func (s serveEngine) Name() string {
+	if _, ok := s.e.(wasmEngine); ok {
+		return "wasm"
+	}
+	return "native"
 }
 
 func (s serveEngine) Close(context.Context) error {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/apostille/apostille/internal/demo"
 	"github.com/apostille/apostille/verifier"
+	"github.com/apostille/apostille/wasm/module"
 )
 
 // servedBinary is `apostille serve` running as a process.
@@ -49,7 +50,7 @@ func (s *syncBuffer) String() string {
 // until it is ready.
 func serveBinary(t *testing.T, bin string, args ...string) *servedBinary {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--cache-dir", cacheDir}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -78,6 +79,15 @@ func serveBinary(t *testing.T, bin string, args ...string) *servedBinary {
 		resp.Body.Close()
 		return resp.StatusCode == 200
 	})
+	// The binary verifies with the module it embeds; a build without one
+	// (a plain `go build` on a clean checkout) says so and verifies natively.
+	want := "native"
+	if module.Bytes() != nil {
+		want = "wasm"
+	}
+	if loaded := p.logLines(t, "trust loaded"); len(loaded) != 1 || loaded[0]["engine"] != want {
+		t.Fatalf("trust loaded with engine %v, want %s", loaded, want)
+	}
 	return p
 }
 

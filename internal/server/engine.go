@@ -17,6 +17,9 @@ type Engine interface {
 	Close(ctx context.Context) error
 }
 
+// Named is an engine that says what it is ("wasm", "native") for the log.
+type Named interface{ Name() string }
+
 // NativeEngine runs the verifier in this process with one trust.
 type NativeEngine struct{ Trust *verifier.Trust }
 
@@ -25,6 +28,9 @@ func (n NativeEngine) Verify(_ context.Context, doc []byte, opts verifier.Option
 	opts.Trust = n.Trust
 	return verifier.Verify(doc, opts).AppendJSON(nil)
 }
+
+// Name says what the engine is.
+func (NativeEngine) Name() string { return "native" }
 
 // Close does nothing: the native engine holds nothing.
 func (NativeEngine) Close(context.Context) error { return nil }
@@ -155,6 +161,9 @@ func (s *Server) reload(ctx context.Context, force bool) error {
 	}
 	s.met.trustLoaded(t)
 	attrs := []any{"sources", len(t.Sources), "fingerprint", t.Fingerprint}
+	if n, ok := e.(Named); ok {
+		attrs = append(attrs, "engine", n.Name())
+	}
 	if info := t.Trust.Info; info.Signed {
 		attrs = append(attrs, "operator", info.Operator, "sequence", info.Sequence)
 	}
