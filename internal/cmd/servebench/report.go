@@ -11,48 +11,45 @@ import (
 )
 
 type reportData struct {
-	bin, engine     string
-	docs, copies    int
-	cli             cliResult
-	sweep           []result
-	sat, half       result
-	batch           result
-	rss             rssResult
-	measure, rssFor time.Duration
+	o       options
+	docs, n int
+	copies  int
+	sweep   []result
+	rounds  []roundResult // sorted by the service/CLI ratio
+	mid     roundResult   // the median round
+	half    result
+	rss     rssResult
 }
 
 // report writes the run as a Markdown section.
 func report(w io.Writer, d reportData) {
 	fmt.Fprintf(w, "### Run of %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(w, "Machine: %s, %d cores, %s, load average %s (the machine is shared: other engineers' builds and tests run beside the benchmark).\n",
+	fmt.Fprintf(w, "Machine: %s, %d cores, %s, load average %s at the end (the machine is shared: other engineers' builds and tests run beside the benchmark).\n",
 		cpuModel(), runtime.NumCPU(), runtime.Version(), loadAverage())
-	engine := d.engine
+	engine := d.o.engine
 	if engine == "" {
 		engine = "each command's default"
 	}
-	fmt.Fprintf(w, "Engine: %s. Documents: the %d demo documents (every format, valid and not), sent raw; the CLI reads the same bytes from %d files (%d copies of each).\n\n",
-		engine, d.docs, d.cli.n, d.copies)
+	fmt.Fprintf(w, "Engine: %s. Documents: the %d demo documents (every format, valid and not), sent raw; the CLI reads the same bytes from %d files (%d copies of each), sized to take about %s.\n\n",
+		engine, d.docs, d.n, d.copies, d.o.round)
 
-	fmt.Fprintln(w, "| run | load | documents/s | p50 | p99 | refused | failed | CPU s per 1000 documents |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
-	fmt.Fprintf(w, "| `apostille verify` bulk (median of 3) | %d files | %.0f | | | | | %.2f |\n", d.cli.n, d.cli.rate, 1000/d.cli.cpuRate)
-	row := func(name, load string, r result) {
-		fmt.Fprintf(w, "| %s | %s | %.0f | %s | %s | %d | %d | %.2f |\n", name, load, r.rate, ms(r.p50), ms(r.p99), r.refused, r.failed, cpuPerK(r))
+	fmt.Fprintf(w, "%d rounds, each `apostille verify` on the files, then the service saturated (%d clients, closed loop, %s), then one batch stream of the same %d documents; sorted by the service/CLI ratio, the median round in bold:\n\n",
+		len(d.rounds), d.mid.sat.clients, d.o.round, d.n)
+	fmt.Fprintln(w, "| round | CLI documents/s | service documents/s (p50, p99) | batch documents/s | service / CLI | batch / CLI | CPU ms per document: CLI, service, batch |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+	for i, r := range d.rounds {
+		b := ""
+		if i == len(d.rounds)/2 {
+			b = "**"
+		}
+		fmt.Fprintf(w, "| %d | %.0f | %.0f (%s, %s) | %.0f | %s%.2f×%s | %.2f× | %.2f, %.2f, %.2f |\n", i+1, r.cli.rate, r.sat.rate, ms(r.sat.p50), ms(r.sat.p99),
+			r.batch.rate, b, r.ratio(), b, r.batch.rate/r.cli.rate, 1000/r.cli.cpuRate, cpuPerK(r.sat), cpuPerK(r.batch))
 	}
-	row("service, saturated", fmt.Sprintf("%d clients, closed loop, %s", d.sat.clients, d.measure), d.sat)
-	row("service, half load", fmt.Sprintf("%.0f requests/s, open loop, %s", d.half.target, d.measure), d.half)
-	fmt.Fprintf(w, "| service, one batch stream | %d lines (`POST /v1/verify/batch`) | %.0f | | | | | %.2f |\n", d.batch.n, d.batch.rate, cpuPerK(d.batch))
 	fmt.Fprintln(w)
-
-	ratio := d.sat.rate / d.cli.rate
-	cpuRatio := cpuPerK(d.sat)
-	if cpuRatio > 0 {
-		cpuRatio = (1000 / d.cli.cpuRate) / cpuRatio
-	}
-	fmt.Fprintf(w, "- Service / CLI throughput: **%.2f×** one document per request (goal ≥ 0.8×), %.2f× as one batch stream; per CPU second of the service: %.2f×. The load generator runs on the same two cores: the CPU it takes is the service's loss (the CLI has the machine to itself).\n",
-		ratio, d.batch.rate/d.cli.rate, cpuRatio)
-	fmt.Fprintf(w, "- p99 at half load: **%s** (goal ≤ 20 ms); p50 %s. Counted from when each request was sent rather than due (without the load generator's own lateness): p99 %s, p50 %s.\n",
-		ms(d.half.p99), ms(d.half.p50), ms(d.half.sentP99), ms(d.half.sentP50))
+	fmt.Fprintf(w, "- Service / CLI throughput (median round): **%.2f×** one document per request (goal ≥ 0.8×), %.2f× as one batch stream. The load generator runs on the same two cores: the CPU it takes is the service's loss (the CLI has the machine to itself); the CPU per document compares the work itself.\n",
+		d.mid.ratio(), d.mid.batch.rate/d.mid.cli.rate)
+	fmt.Fprintf(w, "- Half load (%.0f requests/s, open loop, %s): %.0f documents/s answered, %d refused, %d failed; p50 %s, **p99 %s** (goal ≤ 20 ms), from when each request was due. From when it was sent (without the load generator's own lateness): p50 %s, p99 %s.\n",
+		d.half.target, d.o.measure, d.half.rate, d.half.refused, d.half.failed, ms(d.half.p50), ms(d.half.p99), ms(d.half.sentP50), ms(d.half.sentP99))
 
 	s := d.rss.samples
 	if len(s) > 20 {
@@ -62,12 +59,11 @@ func report(w io.Writer, d reportData) {
 		if growth > 10 {
 			verdict = "GROWING"
 		}
-		fmt.Fprintf(w, "- RSS over %s at half load (%.0f requests/s, %d answered): median of the first 10 s %.1f MB, of the last 10 s %.1f MB (%+.1f%%, %s); min %.1f MB, max %.1f MB.\n",
-			d.rssFor, d.rss.run.target, d.rss.run.n, mb(first), mb(last), growth, verdict, mb(minOf(s)), mb(maxOf(s)))
-		fmt.Fprintf(w, "- RSS samples, MB, every 10 s: %s\n", every(s, 10))
+		fmt.Fprintf(w, "- RSS over %s at half load (%.0f requests/s, %d answered): median of the first 10 s %.1f MB, of the last 10 s %.1f MB (%+.1f%%, %s); min %.1f MB, max %.1f MB. Samples every 10 s, MB: %s.\n",
+			d.o.rssFor, d.rss.run.target, d.rss.run.n, mb(first), mb(last), growth, verdict, mb(minOf(s)), mb(maxOf(s)), every(s, 10))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Clients against reports/s (closed loop, the sweep that found the saturation):")
+	fmt.Fprintln(w, "The sweep that found the saturation (closed loop):")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| clients | documents/s | p50 | p99 | refused |")
 	fmt.Fprintln(w, "|---|---|---|---|---|")
@@ -80,6 +76,7 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Micros
 
 func mb(kb int64) float64 { return float64(kb) / 1024 }
 
+// cpuPerK is the service's CPU milliseconds per document.
 func cpuPerK(r result) float64 {
 	if r.n == 0 {
 		return 0
