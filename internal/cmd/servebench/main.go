@@ -117,6 +117,7 @@ func run(o options) error {
 	}
 	defer svc.stop()
 	load := &loader{raw: newRawClient(strings.TrimPrefix(svc.url, "http://"), "/v1/verify", docs), pid: svc.cmd.Process.Pid}
+	defer load.raw.close()
 	load.closed(2, 2*time.Second) // warm up: connections, instances, caches
 
 	fmt.Fprintln(os.Stderr, "servebench: looking for the saturating number of clients")
