@@ -37,6 +37,7 @@ type apiFlags struct {
 	logLevel        string
 	engine          string
 	engineSet       bool // --engine was given
+	log             *slog.Logger
 	hostCrypto      bool
 	cacheDir        string
 }
@@ -78,7 +79,7 @@ func runServeAPI(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	fs.Visit(func(f *flag.Flag) { a.engineSet = a.engineSet || f.Name == "engine" })
-	if fs.NArg() != 0 || len(a.trust) == 0 {
+	if fs.NArg() != 0 {
 		fs.Usage()
 		return exitUsage
 	}
@@ -108,6 +109,7 @@ func (a *apiFlags) newServer(stderr io.Writer) (*server.Server, error) {
 		return nil, fmt.Errorf("--log-level: %w", err)
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	a.log = log
 	// Unreadable pinned keys are a usage error now, not at the first load.
 	if _, _, err := readOperatorKeys(a.tf.keys); err != nil {
 		return nil, err
@@ -178,6 +180,9 @@ func (a *apiFlags) loadTrust() func(context.Context) (*server.TrustSet, error) {
 				}
 				fmt.Fprintf(fp, "%q %x\n", p, sha256.Sum256(data))
 			}
+		}
+		if len(a.trust) == 0 {
+			a.log.Warn("no --trust given: every issuer is unknown, no document is valid")
 		}
 		tf := a.tf.fresh()
 		t, err := tf.load(a.trust, io.Discard)

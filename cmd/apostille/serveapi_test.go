@@ -85,6 +85,7 @@ func serveBinary(t *testing.T, bin string, args ...string) *servedBinary {
 	if module.Bytes() != nil {
 		want = "wasm"
 	}
+	waitUntil(t, "the trust's log line", func() bool { return len(p.logLines(t, "trust loaded")) > 0 })
 	if loaded := p.logLines(t, "trust loaded"); len(loaded) != 1 || loaded[0]["engine"] != want {
 		t.Fatalf("trust loaded with engine %v, want %s", loaded, want)
 	}
@@ -282,5 +283,37 @@ func TestServeSIGTERMUnderLoad(t *testing.T) {
 	}
 	if reports.Load() < clients*20 {
 		t.Errorf("only %d reports", reports.Load())
+	}
+}
+
+// TestServeUsage: flags that cannot work are usage errors (exit 2), found
+// before serving or at the first trust load; no --trust is not one (every
+// issuer is then unknown).
+func TestServeUsage(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"serve", "extra"},
+		{"serve", "--log-level", "loud"},
+		{"serve", "--addr", "127.0.0.1:0", "--engine", "quantum"},
+		{"serve", "--addr", "127.0.0.1:0", "--trust", filepath.Join(dir, "missing.json")},
+		{"serve", "--addr", "127.0.0.1:0", "--trust-key", filepath.Join(dir, "missing.jwk")},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d\n%s", args, code, exitUsage, errb.String())
+		}
+	}
+}
+
+// TestServeWithoutTrust: with no --trust the service runs and every
+// document's issuer is unknown.
+func TestServeWithoutTrust(t *testing.T) {
+	p := serveBinary(t, buildBinary(t), "--trust-state", "none")
+	w := newCLIWorld(t)
+	if code, v, r := p.verify(t, w.document(nil)); code != 200 || v != verifier.Indeterminate || r != verifier.IssuerUnknown {
+		t.Errorf("%d %s/%s", code, v, r)
+	}
+	if len(p.logLines(t, "no --trust given: every issuer is unknown, no document is valid")) != 1 {
+		t.Errorf("no warning:\n%s", p.stderr)
 	}
 }
