@@ -259,7 +259,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	if old.late.Load() {
 		t.Error("the old engine verified after, or was closed during, a verification")
 	}
-	if n := srv.Tally(); n.Accepted != n.Answered || n.Accepted != total.Load() {
+	if n := settled(t, srv); n.Abandoned != 0 || n.Accepted != total.Load() {
 		t.Errorf("%+v, clients got %d", n, total.Load())
 	}
 }

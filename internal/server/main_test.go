@@ -264,3 +264,15 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// settled waits until every request the service took on has ended (a
+// request is counted just after its answer is written, so a client can
+// read the answer first) and returns the tally.
+func settled(t testing.TB, srv *running) Tally {
+	t.Helper()
+	waitFor(t, "every request taken on to end", func() bool {
+		n := srv.Tally()
+		return n.Accepted == n.Answered+n.Abandoned
+	})
+	return srv.Tally()
+}
