@@ -1,7 +1,6 @@
 package verifier
 
 import (
-	"errors"
 	"strings"
 
 	"github.com/fxamacker/cbor/v2"
@@ -37,19 +36,6 @@ var cborProbe = func() cbor.DecMode {
 func looksLikeCBORMap(payload []byte) bool {
 	return len(payload) > 0 && payload[0]>>5 == 5 && cborProbe.Wellformed(payload) == nil
 }
-
-// jsonObjectErr checks a payload that starts with '{': nil for a valid
-// claims object, errNotJSON for text that is not JSON at all, or the
-// strict scanner's reason (duplicate names, nesting) for JSON it refuses.
-func jsonObjectErr(payload []byte) error {
-	err := checkJSON(payload, false)
-	if errors.Is(err, errJSONSyntax) {
-		return errNotJSON
-	}
-	return err
-}
-
-var errNotJSON = errors.New("not JSON")
 
 // jwtTyped reports whether a JOSE typ or cty says the payload is a JWT
 // (RFC 7519 section 5.1: "JWT"; RFC 8725 section 3.11: "…+jwt").
