@@ -6,7 +6,15 @@ DEMO  := build/demo
 FUZZTIME ?= 60s
 FUZZSMOKE ?= 3s
 
-.PHONY: all build wasm wasm-size wasm-repro run test lint unit interop-deps js-test fuzz fuzz-smoke bench bench-bulk bench-serve clean docs
+.PHONY: all build wasm wasm-size wasm-repro run test lint unit interop-deps js-test fuzz fuzz-smoke bench bench-bulk bench-serve clean docs site site-deps site-test browser bench-site
+
+# The citizen's page (site/): npm packages from the committed lockfile,
+# Debian's Chromium for its browser tests. It bundles the module (make wasm,
+# through make build) and its ES module wasm/js.
+NPM      ?= npm
+SITE     := build/site
+SITEDEMO := build/demo-site
+WASMFILE ?= bin/apostille.wasm
 
 all: build
 
@@ -29,14 +37,40 @@ wasm-size:
 wasm-repro: wasm
 	scripts/wasm-repro.sh $(BIN)/apostille.wasm
 
-## run: build the demo world and verify its documents
-run: build
+## run: build the demo world, verify its documents, then serve the page on 127.0.0.1:8080
+run: build site
 	rm -rf $(DEMO)
 	$(BIN)/apostille demo $(DEMO)
 	-$(BIN)/apostille verify --trust $(DEMO)/trust.json --format text $(DEMO)/documents
+	$(BIN)/apostille serve --addr 127.0.0.1:8080 --site $(SITE)
 
 ## test: everything CI runs
-test: lint unit js-test wasm-repro fuzz-smoke
+test: lint unit js-test wasm-repro fuzz-smoke site-test
+
+## site: the citizen's page, a plain folder at build/site
+site: build site-deps
+	$(GO) run ./internal/cmd/sitecodes -report verifier/report.go -o build/codes.json
+	rm -rf $(SITEDEMO)
+	$(BIN)/apostille demo $(SITEDEMO) >/dev/null
+	cd site && APOSTILLE_WASM=$(abspath $(WASMFILE)) APOSTILLE_DEMO=$(abspath $(SITEDEMO)) \
+	  APOSTILLE_CODES=$(abspath build/codes.json) APOSTILLE_SITE_OUT=$(abspath $(SITE)) node build.mjs
+
+site-deps: site/node_modules/.installed
+site/node_modules/.installed: site/package.json site/package-lock.json
+	cd site && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+## browser: Debian's Chromium for the browser tests (apt-get; CI runs as root)
+browser:
+	scripts/chromium.sh
+
+## site-test: the page's tests in headless Chromium; screenshots in build/screenshots
+site-test: site browser
+	cd site && node --test --test-concurrency=1 test/*.test.mjs
+
+## bench-site: navigation to first verdict, module size; see docs/PERFORMANCE.md
+bench-site: site browser
+	cd site && node bench.mjs
 
 lint:
 	$(GO) vet ./...
@@ -70,6 +104,7 @@ fuzz:
 bench: wasm
 	$(GO) run ./internal/cmd/wasmbench
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(MAKE) bench-site
 
 ## bench-bulk: 100,000 mixed documents as JSON Lines through bin/apostille: count, order, verdicts, peak RSS
 bench-bulk: build

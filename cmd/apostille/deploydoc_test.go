@@ -35,7 +35,7 @@ func deployBlocks(t *testing.T, lang string) []string {
 func TestDeployDocFlags(t *testing.T) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	addAPIFlags(fs)
+	addServeFlags(fs)
 	flagRE := regexp.MustCompile(`--([a-z][a-z-]*)`)
 	seen := 0
 	// The image's CMD and the container's args are serve's arguments.

@@ -3,11 +3,11 @@
 //
 //	apostille verify [flags] INPUT...   verify documents (bulk)
 //	apostille trust SUBCOMMAND          signed trust bundles
-//	apostille serve [flags]             the verification service (HTTP)
 //	apostille demo DIR                  build the demo world
 //	apostille keys generate ...         signed-note keys for logs, embassies, operators
 //	apostille log append ...            an issuer's document log and .tlog-proof files
 //	apostille embassy ...               a data embassy (mirror, cosigner, witness endpoint)
+//	apostille serve [flags]             the citizen's page and the verification API
 //
 // Run "apostille COMMAND -h" for a command's flags.
 package main
@@ -34,11 +34,11 @@ type command struct {
 var commands = []command{
 	{"verify", "verify documents: files, directories, - (stdin) or JSON Lines", runVerify},
 	{"trust", "trust bundles: keygen, build, sign, inspect, verify, update", runTrust},
-	{"serve", "the verification service: HTTP API, metrics, health", runServeAPI},
 	{"demo", "build the demo world (issuers, trust bundle, documents) into a directory", runDemo},
 	{"keys", "generate and print signed-note keys for logs, embassies and operators", runKeys},
 	{"log", "an issuer's document log: append documents, publish checkpoints, write .tlog-proof files", runLog},
 	{"embassy", "a data embassy: mirror logs, cosign, serve tlog-witness add-checkpoint", runEmbassy},
+	{"serve", "serve the citizen's page and the verification API (HTTP)", runServe},
 }
 
 func main() {

@@ -61,47 +61,6 @@ func addAPIFlags(fs *flag.FlagSet) *apiFlags {
 	return a
 }
 
-// runServeAPI is `apostille serve` until the citizen's page (issue 7) and
-// the API share the command: then serve.go wires these flags and mounts the
-// API next to the site.
-func runServeAPI(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	a := addAPIFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apostille serve [--addr HOST:PORT] [--trust PATH]... [flags]")
-		fmt.Fprintln(stderr, "Serves the verification API: POST /v1/verify, POST /v1/verify/batch, GET /v1/trust,")
-		fmt.Fprintln(stderr, "/livez, /readyz, /metrics, /openapi.json. SIGHUP reloads the trust; SIGTERM stops")
-		fmt.Fprintln(stderr, "after answering every accepted request.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	fs.Visit(func(f *flag.Flag) { a.engineSet = a.engineSet || f.Name == "engine" })
-	if fs.NArg() != 0 {
-		fs.Usage()
-		return exitUsage
-	}
-	srv, err := a.newServer(stderr)
-	if err != nil {
-		fmt.Fprintln(stderr, "apostille serve:", err)
-		return exitUsage
-	}
-	ln, err := net.Listen("tcp", a.addr)
-	if err != nil {
-		fmt.Fprintln(stderr, "apostille serve:", err)
-		return exitUsage
-	}
-	// Tests and scripts read this line to learn the port.
-	fmt.Fprintf(stdout, "apostille serve: listening on http://%s/\n", ln.Addr())
-	if err := a.serve(srv, ln, nil); err != nil {
-		fmt.Fprintln(stderr, "apostille serve:", err)
-		return exitUsage
-	}
-	return exitOK
-}
-
 // newServer makes the service from the flags, with JSON logs on stderr.
 func (a *apiFlags) newServer(stderr io.Writer) (*server.Server, error) {
 	var level slog.Level

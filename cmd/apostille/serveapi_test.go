@@ -317,3 +317,36 @@ func TestServeWithoutTrust(t *testing.T) {
 		t.Errorf("no warning:\n%s", p.stderr)
 	}
 }
+
+// TestServePageAndAPI: with a built site the page and the API share the
+// address: the page at "/" with its security headers, the API next to it.
+func TestServePageAndAPI(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := demo.Build(dir, ""); err != nil {
+		t.Fatal(err)
+	}
+	p := serveBinary(t, buildBinary(t), "--site", testSite(t), "--trust", filepath.Join(dir, "trust.json"), "--trust-state", "none")
+	resp, err := http.Get(p.url + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Security-Policy") == "" || !strings.Contains(string(page), "<title>") {
+		t.Errorf("the page: %d %q %.100s", resp.StatusCode, resp.Header.Get("Content-Security-Policy"), page)
+	}
+	doc, _ := os.ReadFile(filepath.Join(dir, "documents", "lu-residence-attestation.cwt"))
+	if code, v, r := p.verify(t, doc); code != 200 || v != verifier.Valid {
+		t.Errorf("the API: %d %s/%s", code, v, r)
+	}
+	for _, path := range []string{"/readyz", "/metrics", "/openapi.json", "/v1/trust"} {
+		resp, err := http.Get(p.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("X-Request-Id") == "" {
+			t.Errorf("%s: %d", path, resp.StatusCode)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package demo
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,6 +41,13 @@ func TestSamplesDecideAsListed(t *testing.T) {
 		rep := verifier.Verify(doc, verifier.Options{Trust: trust, Time: at, Proof: proof})
 		if string(rep.Verdict) != s.Verdict || string(rep.Reason) != s.Reason {
 			t.Errorf("%s: got %s/%s, want %s/%s: %+v", s.File, rep.Verdict, rep.Reason, s.Verdict, s.Reason, rep.Checks)
+		}
+		var warnings []string
+		for _, wr := range rep.Warnings {
+			warnings = append(warnings, string(wr.Reason))
+		}
+		if strings.Join(warnings, ",") != strings.Join(s.Warnings, ",") {
+			t.Errorf("%s: warnings %v, want %v", s.File, warnings, s.Warnings)
 		}
 	}
 }

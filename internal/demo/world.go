@@ -33,6 +33,8 @@ type Sample struct {
 	// Proof is the document's detached tlog proof, next to it as
 	// <document>.tlog-proof, if any.
 	Proof string `json:"proof,omitempty"`
+	// Warnings are the reason codes of the warnings a valid document gets.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Manifest lists the demo world's files.
@@ -68,7 +70,7 @@ func Build(dir, seed string) (*World, error) {
 	}
 	// attestations stays last: it logs the genuine documents of the
 	// issuers that keep logs, whichever step made them.
-	for _, step := range []func() error{w.issuers, w.joseSamples, w.coseSamples, w.govSamples, w.statusSamples, w.attestations} {
+	for _, step := range []func() error{w.issuers, w.joseSamples, w.coseSamples, w.govSamples, w.statusSamples, w.attestations, w.unattestedSamples} {
 		if err := step(); err != nil {
 			return nil, err
 		}

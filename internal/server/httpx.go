@@ -32,10 +32,16 @@ var routeTable = []route{
 
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
+	s.Register(mux)
+	return mux
+}
+
+// Register adds the service's routes to mux, for a caller that serves more
+// on the same address (the citizen's page at "/").
+func (s *Server) Register(mux *http.ServeMux) {
 	for _, r := range routeTable {
 		mux.Handle(r.method+" "+r.path, s.wrap(r.name, r.handle(s)))
 	}
-	return mux
 }
 
 // outcome is what a request's log line and metrics say about it. Handlers

@@ -88,6 +88,8 @@ export class ModuleError extends Error {
 /** One module instance with its trust. One call at a time. */
 export class Verifier {
   constructor(module: WebAssembly.Module, options?: LoadOptions);
+  /** Instantiates asynchronously; browsers refuse the constructor's synchronous instantiation of a module over 8 MB on their main thread. */
+  static instantiate(module: WebAssembly.Module, options?: LoadOptions): Promise<Verifier>;
   addTrust(name: string, data: Bytes): void;
   resetTrust(): void;
   /** The report JSON text: the same bytes as the Go host and the native verifier. */

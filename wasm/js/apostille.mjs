@@ -32,7 +32,7 @@ export class ModuleError extends Error {
  */
 export async function load(source, options = {}) {
   const module = await compile(source ?? new URL("./apostille.wasm", import.meta.url));
-  const v = new Verifier(module, options);
+  const v = await Verifier.instantiate(module, options);
   for (const t of options.trust ?? []) v.addTrust(t.name, t.data);
   return v;
 }
@@ -63,23 +63,43 @@ function base64(bytes) {
   return btoa(s);
 }
 
+// later makes the constructor build the imports only; instantiate() then
+// instantiates asynchronously.
+const later = Symbol("instantiate later");
+
 /** One instance of the module with its trust. One call at a time. */
 export class Verifier {
   #instance;
   #exports;
   #stderr;
+  #imports;
   #dead = null;
 
   constructor(module, options = {}) {
     this.#stderr = options.stderr ?? (() => {});
-    const imports = {
+    this.#imports = {
       wasi_snapshot_preview1: this.#wasi(),
       // The module offers each signature check to the host first. A
       // browser's WebCrypto is asynchronous and cannot answer a
       // synchronous import, so the module checks signatures itself.
       apostille_host: { verify_signature: () => NOT_HANDLED },
     };
-    this.#instance = new WebAssembly.Instance(module, imports);
+    if (module !== later) this.#start(new WebAssembly.Instance(module, this.#imports));
+  }
+
+  /**
+   * Instantiates the module asynchronously. Browsers refuse a synchronous
+   * instantiation of a module larger than 8 MB on their main thread (the
+   * constructor's), so load() uses this.
+   */
+  static async instantiate(module, options = {}) {
+    const v = new Verifier(later, options);
+    v.#start(await WebAssembly.instantiate(module, v.#imports));
+    return v;
+  }
+
+  #start(instance) {
+    this.#instance = instance;
     this.#exports = this.#instance.exports;
     this.#call(() => this.#exports._initialize());
     const v = this.#call(() => this.#exports.apostille_abi_version());

@@ -31,12 +31,16 @@ import (
 func main() {
 	rounds := flag.Int("rounds", 7, "measurement rounds per configuration")
 	per := flag.Duration("round", 200*time.Millisecond, "length of one round")
+	flag.StringVar(&moduleFile, "module", "", "benchmark this module file instead of one built from source (to compare builds)")
 	flag.Parse()
 	if err := run(*rounds, *per); err != nil {
 		fmt.Fprintln(os.Stderr, "wasmbench:", err)
 		os.Exit(1)
 	}
 }
+
+// moduleFile, when set, is the module to benchmark.
+var moduleFile string
 
 // engine verifies one document and returns its report JSON.
 type engine func(doc []byte) []byte
@@ -46,7 +50,12 @@ func run(rounds int, per time.Duration) error {
 	if err != nil {
 		return err
 	}
-	mod, err := wasmbuild.FromSource()
+	var mod []byte
+	if moduleFile != "" {
+		mod, err = os.ReadFile(moduleFile)
+	} else {
+		mod, err = wasmbuild.FromSource()
+	}
 	if err != nil {
 		return err
 	}
