@@ -112,3 +112,17 @@ func TestModuleFaults(t *testing.T) {
 		t.Errorf("readyz after the faults: %d", code)
 	}
 }
+
+// TestModuleEverySample: through the module, as `apostille serve` runs by
+// default, every demo document decides as the demo lists, its detached
+// proof and payload carried by the JSON request into the module.
+func TestModuleEverySample(t *testing.T) {
+	srv := start(t, Config{NewEngine: moduleEngines(t, host.Config{})}, ServeOptions{})
+	for _, s := range world.man.Samples {
+		code, _, rep := post(t, srv.url+"/v1/verify", "application/json", sampleRequest(t, s))
+		got := decide(t, rep)
+		if code != http.StatusOK || string(got.Verdict) != s.Verdict || string(got.Reason) != s.Reason {
+			t.Errorf("%s: %d %s/%s, want %s/%s", s.File, code, got.Verdict, got.Reason, s.Verdict, s.Reason)
+		}
+	}
+}
