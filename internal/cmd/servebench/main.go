@@ -43,9 +43,10 @@ func main() {
 	measure := flag.Duration("duration", 10*time.Second, "length of the half-load run")
 	sweep := flag.Duration("sweep", 2*time.Second, "length of each run that looks for the saturating number of clients")
 	rssFor := flag.Duration("rss", 60*time.Second, "length of the memory run")
+	rssWarm := flag.Duration("rss-warm", 60*time.Second, "half load before the memory run, for the module instances to reach their high-water mark")
 	engine := flag.String("engine", "", "--engine for both verify and serve (empty: each one's default)")
 	flag.Parse()
-	o := options{bin: *bin, round: *round, rounds: max(*rounds, 1), measure: *measure, sweep: *sweep, rssFor: *rssFor, engine: *engine}
+	o := options{bin: *bin, round: *round, rounds: max(*rounds, 1), measure: *measure, sweep: *sweep, rssFor: *rssFor, rssWarm: *rssWarm, engine: *engine}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "servebench:", err)
 		os.Exit(1)
@@ -57,6 +58,7 @@ type options struct {
 	round                  time.Duration
 	rounds                 int
 	measure, sweep, rssFor time.Duration
+	rssWarm                time.Duration
 	engine                 string
 }
 
@@ -155,7 +157,7 @@ func run(o options) error {
 
 	half := load.open(mid.sat.rate/2, o.measure)
 	fmt.Fprintln(os.Stderr, "servebench: memory at half load")
-	rss := load.rssRun(mid.sat.rate/2, o.rssFor)
+	rss := load.rssRun(mid.sat.rate/2, o.rssWarm, o.rssFor)
 
 	report(os.Stdout, reportData{o: o, docs: len(docs), n: n, copies: copies,
 		sweep: sweepRows, rounds: rounds, mid: mid, half: half, rss: rss})
@@ -458,15 +460,23 @@ func (l *loader) openWith(rate float64, d time.Duration, tick func()) result {
 // rssResult is the service's resident memory over a run.
 type rssResult struct {
 	run     result
-	samples []int64 // kB, one a second
+	warm    []int64 // kB, one a second, during the warm-up
+	samples []int64 // kB, one a second, during the run
 }
 
-func (l *loader) rssRun(rate float64, d time.Duration) rssResult {
-	var samples []int64
-	samples = append(samples, rssKB(l.pid))
-	r := l.openWith(rate, d, func() { samples = append(samples, rssKB(l.pid)) })
-	samples = append(samples, rssKB(l.pid))
-	return rssResult{run: r, samples: samples}
+// rssRun samples the service's RSS every second at rate requests per
+// second: first for warm (the module's instances grow to the memory their
+// largest documents need, and wasm memory never shrinks), then for d.
+func (l *loader) rssRun(rate float64, warm, d time.Duration) rssResult {
+	var res rssResult
+	res.warm = append(res.warm, rssKB(l.pid))
+	if warm > 0 {
+		l.openWith(rate, warm, func() { res.warm = append(res.warm, rssKB(l.pid)) })
+	}
+	res.samples = append(res.samples, rssKB(l.pid))
+	res.run = l.openWith(rate, d, func() { res.samples = append(res.samples, rssKB(l.pid)) })
+	res.samples = append(res.samples, rssKB(l.pid))
+	return res
 }
 
 // rssKB reads a process's resident set size from /proc.

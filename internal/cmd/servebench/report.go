@@ -59,8 +59,9 @@ func report(w io.Writer, d reportData) {
 		if growth > 10 {
 			verdict = "GROWING"
 		}
-		fmt.Fprintf(w, "- RSS over %s at half load (%.0f requests/s, %d answered): median of the first 10 s %.1f MB, of the last 10 s %.1f MB (%+.1f%%, %s); min %.1f MB, max %.1f MB. Samples every 10 s, MB: %s.\n",
-			d.o.rssFor, d.rss.run.target, d.rss.run.n, mb(first), mb(last), growth, verdict, mb(minOf(s)), mb(maxOf(s)), every(s, 10))
+		fmt.Fprintf(w, "- RSS at half load (%.0f requests/s): %.1f MB when the warm-up began, %.1f MB after %s of it. Then over %s (%d answered): median of the first 10 s %.1f MB, of the last 10 s %.1f MB (%+.1f%%, %s); min %.1f MB, max %.1f MB. Samples every 10 s, MB: warm-up %s; run %s.\n",
+			d.rss.run.target, mb(d.rss.warm[0]), mb(d.rss.warm[len(d.rss.warm)-1]), d.o.rssWarm, d.o.rssFor, d.rss.run.n,
+			mb(first), mb(last), growth, verdict, mb(minOf(s)), mb(maxOf(s)), every(d.rss.warm, 10), every(s, 10))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "The sweep that found the saturation (closed loop):")
