@@ -6,7 +6,7 @@ DEMO  := build/demo
 FUZZTIME ?= 60s
 FUZZSMOKE ?= 3s
 
-.PHONY: all build wasm wasm-size wasm-repro run test lint unit interop-deps js-test fuzz fuzz-smoke bench bench-bulk clean docs site site-deps site-test browser bench-site
+.PHONY: all build wasm wasm-size wasm-repro run test lint unit interop-deps js-test fuzz fuzz-smoke bench bench-bulk bench-serve clean docs site site-deps site-test browser bench-site
 
 # The citizen's page (site/): npm packages from the committed lockfile,
 # Debian's Chromium for its browser tests. It bundles the module (make wasm,
@@ -113,6 +113,12 @@ bench: wasm
 ## bench-bulk: 100,000 mixed documents as JSON Lines through bin/apostille: count, order, verdicts, peak RSS
 bench-bulk: build
 	$(GO) run ./internal/cmd/bulkcheck -apostille $(BIN)/apostille -n 100000
+
+## bench-serve: apostille serve under load on loopback against apostille verify's bulk
+## throughput on the same documents (about 2 minutes; docs/PERFORMANCE.md)
+bench: bench-serve
+bench-serve: build
+	$(GO) run ./internal/cmd/servebench -bin $(BIN)/apostille
 
 ## docs: regenerate generated documentation
 docs:

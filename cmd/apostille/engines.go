@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/apostille/apostille/verifier"
 	"github.com/apostille/apostille/wasm/host"
@@ -52,6 +53,9 @@ type engineConfig struct {
 	// operatorKeys are pinned trust-list operator keys for signed bundles.
 	operatorKeys [][]byte
 	parsed       *verifier.Trust
+	// timeout bounds one document in the module (0: host.DefaultTimeout);
+	// serve sets its request deadline.
+	timeout time.Duration
 }
 
 func newEngine(cfg engineConfig, stderr io.Writer) (engine, error) {
@@ -79,6 +83,7 @@ func newEngine(cfg engineConfig, stderr io.Writer) (engine, error) {
 		Trust:             cfg.trust,
 		OperatorKeys:      cfg.operatorKeys,
 		Instances:         cfg.jobs,
+		Timeout:           cfg.timeout,
 		CacheDir:          dir,
 		DisableHostCrypto: !cfg.hostCrypto,
 		Compiling: func() {

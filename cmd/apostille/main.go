@@ -7,7 +7,7 @@
 //	apostille keys generate ...         signed-note keys for logs, embassies, operators
 //	apostille log append ...            an issuer's document log and .tlog-proof files
 //	apostille embassy ...               a data embassy (mirror, cosigner, witness endpoint)
-//	apostille serve [--addr HOST:PORT]  serve the citizen's page
+//	apostille serve [flags]             the citizen's page and the verification API
 //
 // Run "apostille COMMAND -h" for a command's flags.
 package main
@@ -38,7 +38,7 @@ var commands = []command{
 	{"keys", "generate and print signed-note keys for logs, embassies and operators", runKeys},
 	{"log", "an issuer's document log: append documents, publish checkpoints, write .tlog-proof files", runLog},
 	{"embassy", "a data embassy: mirror logs, cosign, serve tlog-witness add-checkpoint", runEmbassy},
-	{"serve", "serve the citizen's page (build/site) on 127.0.0.1", runServe},
+	{"serve", "serve the citizen's page and the verification API (HTTP)", runServe},
 }
 
 func main() {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,9 +8,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
-	"time"
+
+	"github.com/apostille/apostille/internal/server"
 )
 
 // defaultSiteDir is where `make site` writes the citizen's page. The site is
@@ -20,23 +17,33 @@ import (
 // clean checkout, before any npm or wasm build has run.
 const defaultSiteDir = "build/site"
 
-// serveConfig is what `apostille serve` was asked to do.
+// serveConfig is what `apostille serve` was asked to do for the page.
 type serveConfig struct {
-	addr  string
 	site  string
 	trust []string
 }
 
+// addServeFlags defines serve's flags: the API's (--addr, --trust and the
+// rest, serveapi.go) and the page's.
+func addServeFlags(fs *flag.FlagSet) (*apiFlags, *string) {
+	a := addAPIFlags(fs)
+	site := fs.String("site", defaultSiteDir, `directory of the built site (make site); "" serves the API only`)
+	return a, site
+}
+
+// runServe serves the citizen's page and the verification API
+// (internal/server; its flags and life cycle are in serveapi.go) on one
+// address. Without a built site the API is served alone: a container
+// image need not carry the page.
 func runServe(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var cfg serveConfig
-	var trust listFlag
-	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on (HOST:PORT; port 0 picks a free one)")
-	fs.StringVar(&cfg.site, "site", defaultSiteDir, "directory of the built site (make site)")
-	fs.Var(&trust, "trust", "signed trust bundle the page starts with, instead of the one it was built with; it must verify with an operator key the page pins (repeatable; the page uses the first)")
+	a, site := addServeFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apostille serve [--addr HOST:PORT] [--site DIR] [--trust PATH]...")
+		fmt.Fprintln(stderr, "usage: apostille serve [--addr HOST:PORT] [--site DIR] [--trust PATH]... [flags]")
+		fmt.Fprintln(stderr, "Serves the citizen's page and the verification API: POST /v1/verify, POST /v1/verify/batch,")
+		fmt.Fprintln(stderr, "GET /v1/trust, /livez, /readyz, /metrics, /openapi.json. SIGHUP reloads the trust; SIGTERM")
+		fmt.Fprintln(stderr, "stops after answering every accepted request. The page takes the first --trust file.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -46,48 +53,44 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	cfg.trust = trust
-	h, err := newServer(cfg)
+	siteSet := false
+	fs.Visit(func(f *flag.Flag) {
+		a.engineSet = a.engineSet || f.Name == "engine"
+		siteSet = siteSet || f.Name == "site"
+	})
+	srv, err := a.newServer(stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "apostille serve:", err)
 		return exitUsage
 	}
-	ln, err := net.Listen("tcp", cfg.addr)
+	mux := http.NewServeMux()
+	srv.Register(mux)
+	switch page, err := newServer(serveConfig{site: *site, trust: a.trust}); {
+	case *site == "":
+	case err == nil:
+		mux.Handle("/", page)
+	case siteSet:
+		fmt.Fprintln(stderr, "apostille serve:", err)
+		return exitUsage
+	default:
+		a.log.Info("no site at " + *site + ": serving the API only (make site builds the page)")
+	}
+	ln, err := net.Listen("tcp", a.addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "apostille serve:", err)
 		return exitUsage
-	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
 	}
 	// Tests and scripts read this line to learn the port.
 	fmt.Fprintf(stdout, "apostille serve: listening on http://%s/\n", ln.Addr())
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		err = srv.Shutdown(sctx)
-	}
-	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := a.serve(srv, ln, &server.ServeOptions{Handler: mux}); err != nil {
 		fmt.Fprintln(stderr, "apostille serve:", err)
 		return exitUsage
 	}
 	return exitOK
 }
 
-// newServer returns the handler for everything `serve` answers. The site is
-// mounted at "/"; the verification API (issue 8) goes next to it on the
-// same mux under /v1/.
+// newServer returns the page's handler, mounted at "/"; the verification
+// API's routes go next to it (runServe).
 func newServer(cfg serveConfig) (http.Handler, error) {
 	st, err := os.Stat(cfg.site)
 	if err != nil || !st.IsDir() {

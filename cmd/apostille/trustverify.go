@@ -34,7 +34,8 @@ type trustFlags struct {
 	statusLists listFlag
 
 	stderr  io.Writer
-	refused error // a signed bundle that was refused: every document says so
+	st      *trustlist.State // loaded once; serve reloads trust with the same state
+	refused error            // a signed bundle that was refused: every document says so
 	fetch   *statusfetch.Fetcher
 	lists   [][]byte
 	mu      sync.Mutex // guards warned: documents are verified in parallel
@@ -87,10 +88,12 @@ func (tf *trustFlags) load(paths []string, stderr io.Writer) (*verifier.Trust, e
 		return nil, err
 	}
 	tf.operatorKeys = rawKeys
-	state, err := loadTrustState(tf.state)
-	if err != nil {
-		return nil, err
+	if tf.st == nil {
+		if tf.st, err = loadTrustState(tf.state); err != nil {
+			return nil, err
+		}
 	}
+	state := tf.st
 	t := &verifier.Trust{}
 	for _, p := range paths {
 		data, err := os.ReadFile(p)

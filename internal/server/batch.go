@@ -1,0 +1,236 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apostille/apostille/verifier"
+)
+
+// batchJob is one line of a batch.
+type batchJob struct {
+	seq  int // order among the records
+	line int // line number in the body, from 1
+	req  *request
+	fail []byte // the record's report when the line holds nothing to verify
+}
+
+type batchResult struct {
+	job *batchJob
+	rep []byte
+}
+
+// handleBatch serves POST /v1/verify/batch: NDJSON records in, one NDJSON
+// record out per non-blank input line, in input order, streamed as they are
+// decided. A line that is not a record gets a report (malformed, or
+// too_large for an overlong line) and the stream goes on. The documents of
+// one batch are verified in parallel, as many as the pool has instances;
+// the batch counts as one request against the queue and its documents wait
+// for instances as long as the client stays.
+func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
+	if ok, why := s.serving(); !ok {
+		s.refuse(w, http.StatusServiceUnavailable, "not_ready", why)
+		return
+	}
+	select {
+	case s.batches <- struct{}{}:
+	default:
+		s.refuse(w, http.StatusTooManyRequests, "busy", "too many batches in progress")
+		return
+	}
+	defer func() { <-s.batches }()
+	done := s.took()
+	var writeErr error
+	var broken atomic.Bool // the body's connection broke
+	defer func() { done(writeErr == nil && !broken.Load()) }()
+
+	rc := http.NewResponseController(w)
+	// HTTP/1.1 answers only after the whole body by default; a stream
+	// answers while it reads. Not every connection can (HTTP/2 always
+	// can), so an error here is no reason to refuse.
+	rc.EnableFullDuplex()
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.Header().Set("Cache-Control", "no-store")
+	// A batch may end before its body does (a stalled or broken client);
+	// such a connection must not wait for another request mid-body, and
+	// whether it will is known only after the header is sent. A batch is
+	// long enough that a new connection for the next costs nothing.
+	w.Header().Set("Connection", "close")
+	w.WriteHeader(http.StatusOK)
+	rc.Flush()
+
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	at := s.now()
+	workers := s.lim.instances()
+	window := 4 * workers // records between reading and writing
+	slots := make(chan struct{}, window)
+	jobs := make(chan *batchJob, workers)
+	results := make(chan batchResult, window)
+
+	go func() {
+		defer close(jobs)
+		err := s.readBatch(ctx, rc, r.Body, at, func(j *batchJob) bool {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return false
+			}
+			jobs <- j
+			return true
+		})
+		var ne net.Error
+		if err != nil && !(errors.As(err, &ne) && ne.Timeout()) {
+			// The connection broke: nobody will read the answers to the
+			// lines already read, so they are not verified.
+			broken.Store(true)
+			cancel()
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				results <- batchResult{j, s.batchOne(ctx, j, at)}
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	o := outcomeOf(r.Context())
+	bw := bufio.NewWriterSize(w, 32<<10)
+	pending := map[int]batchResult{}
+	next := 0
+	for res := range results {
+		pending[res.job.seq] = res
+		for {
+			p, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			<-slots
+			if writeErr != nil {
+				continue // the client is gone: drain what is in flight
+			}
+			sum := summarize(p.rep)
+			s.met.count(sum)
+			writeRecord(bw, p.job, p.rep)
+			if o != nil {
+				o.records++
+				if o.verdicts == nil {
+					o.verdicts = map[string]int{}
+				}
+				o.verdicts[sum.verdict]++
+			}
+		}
+		// Flush when nothing else is ready, so that records go out as soon
+		// as they are decided and in few writes under load.
+		if writeErr == nil && len(results) == 0 {
+			rc.SetWriteDeadline(time.Now().Add(s.cfg.LineTimeout))
+			if writeErr = bw.Flush(); writeErr == nil {
+				writeErr = rc.Flush()
+			}
+			if writeErr != nil {
+				// The client is gone: stop reading its body too.
+				cancel()
+				rc.SetReadDeadline(time.Now())
+			}
+		}
+	}
+	if writeErr == nil {
+		if writeErr = bw.Flush(); writeErr == nil {
+			writeErr = rc.Flush()
+		}
+	}
+}
+
+// readBatch reads the body line by line and emits a job for every
+// non-blank line until the body ends, emit refuses, or reading fails. Each
+// line must arrive within the line timeout. It returns the read error, if
+// any: a timeout (the client stalled; the lines read are still answered)
+// or a broken connection.
+func (s *Server) readBatch(ctx context.Context, rc *http.ResponseController, body io.Reader, at time.Time, emit func(*batchJob) bool) error {
+	max := s.maxRequest()
+	br := bufio.NewReaderSize(body, 64<<10)
+	var buf []byte
+	seq := 0
+	for n := 1; ctx.Err() == nil; n++ {
+		rc.SetReadDeadline(time.Now().Add(s.cfg.LineTimeout))
+		if ctx.Err() != nil {
+			return nil // the writer may have just cut the deadline short
+		}
+		line, tooLong, err := readLine(br, buf[:0], max)
+		buf = line
+		if err != nil && !errors.Is(err, io.EOF) {
+			// The client broke off mid-line (or stalled): what it sent of
+			// this line is not a line, and nothing more will come.
+			return err
+		}
+		if tooLong || len(bytes.TrimSpace(line)) > 0 {
+			j := &batchJob{seq: seq, line: n}
+			seq++
+			if tooLong {
+				j.fail = notJudged(at, verifier.TooLarge, fmt.Sprintf("line %d is longer than %d bytes", n, max))
+			} else if req, perr := parseRecord(line); perr != nil {
+				j.req = req // keeps the id, if it was readable
+				j.fail = notJudged(at, verifier.Malformed, fmt.Sprintf("line %d: %v", n, perr))
+			} else {
+				j.req = req
+			}
+			if !emit(j) {
+				return nil
+			}
+		}
+		if err != nil {
+			return nil // io.EOF: the body ended
+		}
+	}
+	return nil
+}
+
+// batchOne verifies one line's document, waiting for an instance as long
+// as the batch lives.
+func (s *Server) batchOne(ctx context.Context, j *batchJob, at time.Time) []byte {
+	if j.fail != nil {
+		return j.fail
+	}
+	if err := s.lim.wait(ctx); err != nil {
+		return notJudged(at, verifier.Internal, "the batch ended before this line was verified")
+	}
+	sl := &slot{l: s.lim, held: true}
+	defer sl.release()
+	dctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+	defer cancel()
+	return s.check(dctx, sl, j.req, at)
+}
+
+// writeRecord writes one output record: the line number, the record's id
+// if it gave one, and the report.
+func writeRecord(w *bufio.Writer, j *batchJob, rep []byte) {
+	w.WriteString(`{"line":`)
+	w.WriteString(strconv.Itoa(j.line))
+	if j.req != nil && j.req.id != nil {
+		w.WriteString(`,"id":`)
+		w.Write(j.req.id)
+	}
+	w.WriteString(`,"report":`)
+	w.Write(rep)
+	w.WriteString("}\n")
+}

@@ -1,0 +1,67 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/apostille/apostille/verifier"
+)
+
+// benchDocs are the demo documents sent raw (those without a detached
+// proof or payload, which a raw body cannot carry).
+func benchDocs() [][]byte {
+	var out [][]byte
+	for _, s := range world.man.Samples {
+		if s.Proof == "" && s.Payload == "" {
+			out = append(out, doc(filepath.Base(s.File)))
+		}
+	}
+	return out
+}
+
+// BenchmarkVerify compares, on the same documents and on every core, the
+// engine alone (the baseline: what `apostille verify` does per document)
+// with a request through the service over loopback HTTP, client included:
+// the difference is what HTTP, limits, metrics and the log line cost per
+// document. internal/cmd/servebench measures the service as a process.
+func BenchmarkVerify(b *testing.B) {
+	docs := benchDocs()
+	ts := trustSet(b, "trust.json", world.trust)
+	at := time.Now()
+	b.Run("engine", func(b *testing.B) {
+		e := NativeEngine{ts.Trust}
+		var next atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				e.Verify(context.Background(), docs[int(next.Add(1))%len(docs)], verifier.Options{Time: at})
+			}
+		})
+	})
+	b.Run("service", func(b *testing.B) {
+		srv := start(b, Config{}, ServeOptions{})
+		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+		var next atomic.Int64
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				d := docs[int(next.Add(1))%len(docs)]
+				resp, err := client.Post(srv.url+"/v1/verify", "application/octet-stream", bytes.NewReader(d))
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Errorf("status %d", resp.StatusCode)
+				}
+			}
+		})
+	})
+}

@@ -1,0 +1,131 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// ServeOptions are the HTTP server's timeouts and the service's life cycle.
+// Zero values take the defaults in brackets.
+type ServeOptions struct {
+	// Handler is what the HTTP server serves [s.Handler()]: a caller that
+	// serves more (the citizen's page) mounts s.Handler() in its own mux.
+	Handler http.Handler
+
+	ReadHeaderTimeout time.Duration // [5s] slow headers hold a connection, nothing more
+	ReadTimeout       time.Duration // [30s] a whole request body; a batch extends it line by line
+	WriteTimeout      time.Duration // [60s] a whole answer; a batch extends it record by record
+	IdleTimeout       time.Duration // [120s] a keep-alive connection between requests
+
+	// DrainDelay is how long /readyz fails before the listener closes, so
+	// that a load balancer stops sending requests first [0].
+	DrainDelay time.Duration
+	// ShutdownTimeout bounds the wait for accepted requests to finish
+	// once the context ends [30s]; past it connections are closed.
+	ShutdownTimeout time.Duration
+
+	// ReloadEvery reloads the trust when its inputs changed, this often
+	// [0: never]. Reload reloads it whenever a value arrives (SIGHUP).
+	ReloadEvery time.Duration
+	Reload      <-chan struct{}
+
+	// Ready, when set, is called once the first trust is loaded.
+	Ready func()
+}
+
+func (o *ServeOptions) defaults(s *Server) {
+	if o.Handler == nil {
+		o.Handler = s.Handler()
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&o.ReadHeaderTimeout, 5*time.Second)
+	def(&o.ReadTimeout, 30*time.Second)
+	def(&o.WriteTimeout, 60*time.Second)
+	def(&o.IdleTimeout, 120*time.Second)
+	def(&o.ShutdownTimeout, 30*time.Second)
+}
+
+// Serve serves on ln until ctx ends, then stops gracefully: /readyz fails,
+// the listener closes after DrainDelay, and every request already accepted
+// is answered before Serve returns (within ShutdownTimeout). The trust is
+// loaded in the background once listening starts, so that /livez answers
+// while the engine is made; a trust that cannot be loaded at all ends
+// Serve with the error. A refused signed bundle does not: /readyz fails and
+// every document is answered with the refusal.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, o ServeOptions) error {
+	o.defaults(s)
+	srv := &http.Server{
+		Handler:           o.Handler,
+		ReadHeaderTimeout: o.ReadHeaderTimeout,
+		ReadTimeout:       o.ReadTimeout,
+		WriteTimeout:      o.WriteTimeout,
+		IdleTimeout:       o.IdleTimeout,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	s.log.Info("listening", "addr", ln.Addr().String())
+
+	loaded := make(chan error, 1)
+	go func() { loaded <- s.Reload(ctx, true) }()
+
+	var tick <-chan time.Time
+	if o.ReloadEvery > 0 {
+		t := time.NewTicker(o.ReloadEvery)
+		defer t.Stop()
+		tick = t.C
+	}
+	var err error
+loop:
+	for {
+		select {
+		case err = <-served:
+			break loop
+		case err = <-loaded:
+			if err != nil {
+				break loop
+			}
+			if o.Ready != nil {
+				o.Ready()
+			}
+		case <-o.Reload:
+			s.Reload(ctx, true)
+		case <-tick:
+			s.Reload(ctx, false)
+		case <-ctx.Done():
+			break loop
+		}
+	}
+	s.shutdown(srv, o)
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func (s *Server) shutdown(srv *http.Server, o ServeOptions) {
+	s.Drain()
+	if o.DrainDelay > 0 {
+		s.log.Info("draining", "delay", o.DrainDelay.String())
+		time.Sleep(o.DrainDelay)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), o.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		s.log.Error("shutdown timed out; closing the connections still open", "error", err.Error())
+		srv.Close()
+	}
+	s.Close()
+	n := s.Tally()
+	s.log.Info("stopped", "accepted", n.Accepted, "answered", n.Answered, "abandoned", n.Abandoned)
+}

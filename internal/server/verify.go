@@ -1,0 +1,210 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/apostille/apostille/verifier"
+)
+
+// check verifies one document with the current trust. The caller holds sl;
+// check gives it up while a status list is fetched and takes it again.
+// It always returns a report.
+func (s *Server) check(ctx context.Context, sl *slot, req *request, at time.Time) []byte {
+	if !req.at.IsZero() {
+		at = req.at
+	}
+	g := s.acquire()
+	if g == nil {
+		return notJudged(at, verifier.Internal, "the service has no trust loaded")
+	}
+	defer g.release()
+	if g.refused != nil {
+		return mustJSON(verifier.TrustErrorReport(g.refused, at))
+	}
+	opts := verifier.Options{
+		Time:                   at,
+		Payload:                req.payload,
+		Proof:                  req.proof,
+		MaxSize:                s.cfg.MaxDocument,
+		StatusLists:            g.trust.StatusLists,
+		AcceptStaleTrustUnsafe: s.cfg.AcceptStaleTrustUnsafe,
+	}
+	rep := s.engineVerify(ctx, g, req.doc, opts)
+	if s.cfg.Status == nil || !bytes.Contains(rep, []byte(`"status_unknown"`)) {
+		return rep
+	}
+	uri, ok := statusReference(rep)
+	if !ok {
+		return rep
+	}
+	// A fetch may wait on the network: it must not hold an instance.
+	sl.release()
+	list, err := s.cfg.Status.Get(ctx, uri)
+	if err != nil {
+		s.met.statusFetches.WithLabelValues("error").Inc()
+		s.log.Warn("status list fetch failed", "request_id", requestID(ctx), "error", err.Error())
+		return rep
+	}
+	s.met.statusFetches.WithLabelValues("ok").Inc()
+	if !sl.retake(ctx) {
+		return rep
+	}
+	opts.StatusLists = append(append([][]byte(nil), opts.StatusLists...), list)
+	return s.engineVerify(ctx, g, req.doc, opts)
+}
+
+// engineVerify runs the engine, timed. An engine answers every document
+// with a report, a trapped module instance included; one that panics
+// instead (a bug in a host) still gets the document a report, and the
+// service goes on. The panic's value is not logged: it may quote the
+// document.
+func (s *Server) engineVerify(ctx context.Context, g *generation, doc []byte, opts verifier.Options) (rep []byte) {
+	start := time.Now()
+	defer func() {
+		s.met.engineSeconds.Observe(time.Since(start).Seconds())
+		if recover() != nil {
+			s.log.Error("the engine panicked; the document gets an internal report", "request_id", requestID(ctx))
+			rep = notJudged(opts.Time, verifier.Internal, "the verification failed on this input")
+		}
+	}()
+	return g.engine.Verify(ctx, doc, opts)
+}
+
+// statusReference reads the status list a report's document refers to.
+// Only a report with status_unknown is read back, so this is rare.
+func statusReference(rep []byte) (string, bool) {
+	var r verifier.Report
+	if json.Unmarshal(rep, &r) != nil {
+		return "", false
+	}
+	for _, c := range r.Checks {
+		if c.Check == verifier.CheckRevocation && c.Reason == verifier.StatusUnknown {
+			return verifier.StatusReference(&r)
+		}
+	}
+	return "", false
+}
+
+func notJudged(at time.Time, reason verifier.Reason, detail string) []byte {
+	return mustJSON(verifier.NotJudged(at, verifier.CheckInput, reason, detail))
+}
+
+func mustJSON(r *verifier.Report) []byte { return r.AppendJSON(nil) }
+
+// handleVerify serves POST /v1/verify: a raw document as the body, or (with
+// Content-Type application/json) a record {document, payload?, proof?, at?}.
+// The answer is the report, 200 whatever its verdict; a request that holds
+// no document to judge gets a report too, with 400 (malformed) or 413
+// (too_large).
+func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	at := s.now()
+	if ok, why := s.serving(); !ok {
+		s.refuse(w, http.StatusServiceUnavailable, "not_ready", why)
+		return
+	}
+	if err := s.lim.admit(); err != nil {
+		s.refuse(w, http.StatusTooManyRequests, "busy", err.Error())
+		return
+	}
+	defer s.lim.dismiss()
+	done := s.took()
+	answered := false
+	defer func() { done(answered) }()
+
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+	defer cancel()
+	req, status, rep := s.readRequest(r, at)
+	if rep != nil {
+		answered = s.answer(w, r, status, rep)
+		return
+	}
+	switch err := s.lim.enter(ctx, s.cfg.QueueTimeout); {
+	case errors.Is(err, errQueueFull):
+		answered = s.refuse(w, http.StatusTooManyRequests, "queue_full", err.Error())
+		return
+	case errors.Is(err, errQueueTimeout):
+		answered = s.refuse(w, http.StatusServiceUnavailable, "queue_timeout", err.Error())
+		return
+	case errors.Is(err, context.DeadlineExceeded):
+		answered = s.refuse(w, http.StatusServiceUnavailable, "deadline", "the request deadline passed in the queue")
+		return
+	case err != nil:
+		// The client went away while it waited: nobody reads an answer.
+		s.met.rejected.WithLabelValues("gone").Inc()
+		return
+	}
+	sl := &slot{l: s.lim, held: true}
+	rep = s.check(ctx, sl, req, at)
+	sl.release()
+	answered = s.answer(w, r, http.StatusOK, rep)
+}
+
+// readRequest reads the body of POST /v1/verify. When the body cannot be
+// judged it returns the status and the report to answer with instead.
+func (s *Server) readRequest(r *http.Request, at time.Time) (*request, int, []byte) {
+	envelope := false
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt == "application/json" {
+		envelope = true
+	}
+	limit := s.cfg.MaxDocument
+	if envelope {
+		limit = s.maxRequest()
+	}
+	if r.ContentLength > int64(limit) {
+		return nil, http.StatusRequestEntityTooLarge, notJudged(at, verifier.TooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
+	}
+	body, err := readBody(r, limit)
+	switch {
+	case err != nil:
+		return nil, http.StatusBadRequest, notJudged(at, verifier.Malformed, "the request body could not be read")
+	case len(body) > limit:
+		return nil, http.StatusRequestEntityTooLarge, notJudged(at, verifier.TooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
+	case !envelope:
+		return &request{doc: body}, 0, nil
+	}
+	req, err := parseRecord(body)
+	if err != nil {
+		return nil, http.StatusBadRequest, notJudged(at, verifier.Malformed, "the JSON request: "+err.Error())
+	}
+	return req, 0, nil
+}
+
+// readBody reads at most limit+1 bytes of the body: in one allocation when
+// the client said how long it is.
+func readBody(r *http.Request, limit int) ([]byte, error) {
+	if n := r.ContentLength; n >= 0 && n <= int64(limit) {
+		b := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
+	return io.ReadAll(io.LimitReader(r.Body, int64(limit)+1))
+}
+
+// answer writes a report and logs and counts it. It says whether the
+// answer was written in full.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, rep []byte) bool {
+	sum := summarize(rep)
+	s.met.count(sum)
+	noteOutcome(r.Context(), sum)
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(rep))) // not chunked, though flushed
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err := w.Write(rep)
+	// Flushed here, so that a write that fails is known: the request then
+	// counts as abandoned, not answered.
+	return err == nil && http.NewResponseController(w).Flush() == nil
+}
