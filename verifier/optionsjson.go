@@ -19,17 +19,22 @@ import (
 // not looked at, and a member given twice takes its last value.
 func ParseOptions(data []byte) (Options, error) {
 	var o optionsJSON
-	var v Options
 	if len(bytes.TrimSpace(data)) > 0 {
 		end, err := scanJSONValue(data)
 		if err != nil {
-			return v, err
+			return Options{}, err
 		}
 		raw := data[skipSpace(data, 0):end]
 		if err := (jsonInto{disallowUnknown: true}).value(raw, reflect.ValueOf(&o).Elem()); err != nil {
-			return v, err
+			return Options{}, err
 		}
 	}
+	return o.options()
+}
+
+// options converts the decoded members.
+func (o *optionsJSON) options() (Options, error) {
+	var v Options
 	if o.At != "" {
 		t, err := time.Parse(time.RFC3339Nano, o.At)
 		if err != nil {

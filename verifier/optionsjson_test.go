@@ -2,12 +2,9 @@ package verifier
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"reflect"
 	"testing"
-	"time"
 )
 
 // parseOptionsEncodingJSON is how the module read its options before
@@ -15,54 +12,14 @@ import (
 // accept and refuse the same, with the same result.
 func parseOptionsEncodingJSON(b []byte) (Options, error) {
 	var o optionsJSON
-	var v Options
 	if len(bytes.TrimSpace(b)) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&o); err != nil {
-			return v, err
+			return Options{}, err
 		}
 	}
-	if o.At != "" {
-		t, err := time.Parse(time.RFC3339Nano, o.At)
-		if err != nil {
-			return v, errors.New("at")
-		}
-		v.Time = t
-	}
-	v.Format = Format(o.Format)
-	v.MaxSize = o.MaxSize
-	if o.ClockSkewSeconds != nil {
-		v.ClockSkew = time.Duration(*o.ClockSkewSeconds * float64(time.Second))
-		if v.ClockSkew <= 0 {
-			v.ClockSkew = -1
-		}
-	}
-	b64 := func(s string) ([]byte, error) {
-		if s == "" {
-			return nil, nil
-		}
-		return base64.StdEncoding.DecodeString(s)
-	}
-	var err error
-	if v.ExternalAAD, err = b64(o.ExternalAAD); err != nil {
-		return v, err
-	}
-	if h := o.Holder; h != nil {
-		v.Holder.Audience, v.Holder.Nonce, v.Holder.RequireBinding = h.Audience, h.Nonce, h.RequireBinding
-		if v.Holder.SessionTranscript, err = b64(h.SessionTranscript); err != nil {
-			return v, err
-		}
-	}
-	for _, s := range o.StatusLists {
-		b, err := b64(s)
-		if err != nil {
-			return v, err
-		}
-		v.StatusLists = append(v.StatusLists, b)
-	}
-	v.AcceptStaleTrustUnsafe = o.AcceptStaleTrustUnsafe
-	return v, nil
+	return o.options()
 }
 
 var optionsSeeds = append([]string{
