@@ -44,16 +44,6 @@ var cborDec = func() cbor.DecMode {
 	return dm
 }()
 
-// cborEnc encodes canonically (RFC 8949 core deterministic encoding), as
-// Sig_structure and MSO digests require definite lengths.
-var cborEnc = func() cbor.EncMode {
-	em, err := cbor.CoreDetEncOptions().EncMode()
-	if err != nil {
-		panic(err)
-	}
-	return em
-}()
-
 // cborUnmarshal decodes exactly one CBOR item, strictly; trailing bytes are
 // an error.
 func cborUnmarshal(data []byte, v any) error {

@@ -277,20 +277,7 @@ var sigStructurePrefix = []byte("\x84\x6aSignature1")
 // appendCBORBytes appends a definite-length byte string with the shortest
 // length encoding (RFC 8949 section 4.2.1).
 func appendCBORBytes(b, v []byte) []byte {
-	const major = 2 << 5
-	switch n := uint64(len(v)); {
-	case n < 24:
-		b = append(b, major|byte(n))
-	case n <= 0xff:
-		b = append(b, major|24, byte(n))
-	case n <= 0xffff:
-		b = append(b, major|25, byte(n>>8), byte(n))
-	case n <= 0xffffffff:
-		b = append(b, major|26, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	default:
-		b = append(b, major|27, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-	return append(b, v...)
+	return append(appendCBORHead(b, cborBytes, uint64(len(v))), v...)
 }
 
 // verifyCOSE verifies a COSE_Sign1, and its CWT claims when the payload is

@@ -1,11 +1,9 @@
 package verifier
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"hash"
 )
@@ -66,13 +64,12 @@ func decodeDisclosures(raws [][]byte, newHash func() hash.Hash) (map[string]*dis
 		if err != nil {
 			return nil, sdMalformed("disclosure %d is not base64url", i)
 		}
-		if err := checkJSON(b, false); err != nil {
+		v, err := parseJSON(b, true)
+		if err != nil {
 			return nil, sdMalformed("disclosure %d is not valid JSON: %v", i, err)
 		}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.UseNumber()
-		var arr []any
-		if err := dec.Decode(&arr); err != nil || arr == nil {
+		arr, ok := v.([]any)
+		if !ok {
 			return nil, sdMalformed("disclosure %d is not a JSON array", i)
 		}
 		if len(arr) < 2 || len(arr) > 3 {

@@ -217,9 +217,11 @@ func FuzzParseCOSESign1(f *testing.F) {
 		_, _ = m.kid(trust)
 		_, _ = m.x5chain()
 		_ = coseType(m)
-		if _, err := json.Marshal(coseHeaderReport(m)); err != nil {
+		headers := coseHeaderReport(m)
+		if _, err := json.Marshal(headers); err != nil {
 			t.Fatalf("headers do not marshal: %v", err)
 		}
+		sameJSONValue(t, headers)
 		if _, err := m.sigStructure(m.payload, nil); err != nil {
 			t.Fatalf("Sig_structure: %v", err)
 		}
@@ -241,6 +243,7 @@ func FuzzCWTClaims(f *testing.F) {
 		if _, err := json.Marshal(claims); err != nil {
 			t.Fatalf("claims do not marshal: %v", err)
 		}
+		sameJSONValue(t, claims)
 		_ = subjectFromClaims(claims)
 	})
 }
@@ -262,6 +265,7 @@ func FuzzJWTClaims(f *testing.F) {
 		if _, err := json.Marshal(claims); err != nil {
 			t.Fatalf("claims do not marshal: %v", err)
 		}
+		sameJSONValue(t, claims)
 	})
 }
 

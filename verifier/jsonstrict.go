@@ -2,9 +2,7 @@ package verifier
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"strconv"
 	"unicode/utf8"
 )
 
@@ -42,6 +40,20 @@ type jsonScanner struct {
 	data []byte
 	i    int
 	fold bool
+	// lax accepts what encoding/json's syntax accepts: duplicate names
+	// and invalid UTF-8 in strings (see scanJSONValue).
+	lax bool
+}
+
+// scanJSONValue checks the JSON value at the start of data (after
+// whitespace) with encoding/json's syntax and returns where it ends, as
+// json.Decoder reads one value from a stream: what follows it is not
+// looked at. Nesting is still bounded by maxJSONDepth.
+func scanJSONValue(data []byte) (int, error) {
+	s := jsonScanner{data: data, lax: true}
+	s.ws()
+	err := s.value(0)
+	return s.i, err
 }
 
 func (s *jsonScanner) ws() { s.i = skipSpace(s.data, s.i) }
@@ -112,30 +124,16 @@ func (s *jsonScanner) object(depth int) error {
 		if s.i >= len(s.data) || s.data[s.i] != '"' {
 			return errJSONSyntax
 		}
-		name, err := s.str(true)
+		name, err := s.str(!s.lax)
 		if err != nil {
 			return err
 		}
-		if s.fold {
-			name = asciiLower(name)
-		}
-		if set != nil {
-			if _, dup := set[name]; dup {
-				return errDuplicateName
+		if !s.lax {
+			if s.fold {
+				name = asciiLower(name)
 			}
-			set[name] = struct{}{}
-		} else {
-			for _, n := range names {
-				if n == name {
-					return errDuplicateName
-				}
-			}
-			names = append(names, name)
-			if len(names) > 16 {
-				set = make(map[string]struct{}, 64)
-				for _, n := range names {
-					set[n] = struct{}{}
-				}
+			if names, set, err = addName(names, set, name); err != nil {
+				return err
 			}
 		}
 		s.ws()
@@ -162,6 +160,31 @@ func (s *jsonScanner) object(depth int) error {
 	}
 }
 
+// addName adds an object's member name to those seen before, refusing a
+// duplicate.
+func addName(names []string, set map[string]struct{}, name string) ([]string, map[string]struct{}, error) {
+	if set != nil {
+		if _, dup := set[name]; dup {
+			return nil, nil, errDuplicateName
+		}
+		set[name] = struct{}{}
+		return names, set, nil
+	}
+	for _, n := range names {
+		if n == name {
+			return nil, nil, errDuplicateName
+		}
+	}
+	names = append(names, name)
+	if len(names) > 16 {
+		set = make(map[string]struct{}, 64)
+		for _, n := range names {
+			set[n] = struct{}{}
+		}
+	}
+	return names, set, nil
+}
+
 // str scans a string; with decode it returns the unescaped value.
 func (s *jsonScanner) str(decode bool) (string, error) {
 	start := s.i
@@ -173,27 +196,17 @@ func (s *jsonScanner) str(decode bool) (string, error) {
 		case c == '"':
 			s.i++
 			raw := s.data[start:s.i]
-			if !decode {
-				if !escaped && !utf8.Valid(raw) {
-					return "", errJSONSyntax
-				}
-				return "", nil
+			if !escaped && !s.lax && !utf8.Valid(raw) {
+				return "", errJSONSyntax
 			}
-			if !escaped {
-				if !utf8.Valid(raw) {
-					return "", errJSONSyntax
-				}
+			switch {
+			case !decode:
+				return "", nil
+			case !escaped:
 				return string(raw[1 : len(raw)-1]), nil
 			}
-			v, err := strconv.Unquote(string(raw))
-			if err != nil {
-				// strconv does not know JSON's \/ escape; fall back.
-				var out string
-				if json.Unmarshal(raw, &out) != nil {
-					return "", errJSONSyntax
-				}
-				return out, nil
-			}
+			// Escapes resolved as encoding/json resolves them (jsonvalue.go).
+			v, _ := jsonString(raw)
 			return v, nil
 		case c == '\\':
 			escaped = true
@@ -291,11 +304,12 @@ func asciiLower(s string) string {
 	return s
 }
 
-// strictUnmarshal checks data with checkJSON (case-folded, as encoding/json
-// matches struct fields case-insensitively) and decodes it into v.
+// strictUnmarshal checks data with checkJSON (case-folded, as members
+// match struct fields case-insensitively) and decodes it into v
+// (unmarshalJSON).
 func strictUnmarshal(data []byte, v any) error {
 	if err := checkJSON(data, true); err != nil {
 		return err
 	}
-	return json.Unmarshal(data, v)
+	return unmarshalJSON(data, v)
 }

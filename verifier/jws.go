@@ -133,15 +133,15 @@ type jwsJSONSignature struct {
 }
 
 func parseJWSJSON(data []byte) (*jws, error) {
-	if err := checkJSON(data, false); err != nil {
+	m, err := parseJSONMembers(data)
+	switch {
+	case errors.Is(err, errNotObject):
+		return nil, jwsErr("not a JSON object")
+	case err != nil:
 		return nil, jwsErr("not valid JSON: %v", err)
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, jwsErr("not a JSON object")
-	}
 	var w jwsJSON
-	if err := json.Unmarshal(data, &w); err != nil {
+	if err := unmarshalJSON(data, &w); err != nil {
 		return nil, jwsErr("not a JWS JSON serialization")
 	}
 	// encoding/json matches names case-insensitively; the members must be
@@ -165,7 +165,7 @@ func parseJWSJSON(data []byte) (*jws, error) {
 			return nil, jwsErr("a JWS must carry exactly one signature; this carries %d", len(w.Signatures))
 		}
 		w.jwsJSONSignature = jwsJSONSignature{}
-		if err := json.Unmarshal(w.Signatures[0], &w.jwsJSONSignature); err != nil {
+		if err := unmarshalJSON(w.Signatures[0], &w.jwsJSONSignature); err != nil {
 			return nil, jwsErr("the signature entry is not an object")
 		}
 	}
@@ -178,7 +178,6 @@ func parseJWSJSON(data []byte) (*jws, error) {
 	} else {
 		j.noPayload = true
 	}
-	var err error
 	if w.Protected != nil {
 		j.protectedB = []byte(*w.Protected)
 		if j.protected, err = decodeHeaderSegment(j.protectedB); err != nil {
@@ -290,7 +289,7 @@ func setHeader(h *joseHeader, name string, raw json.RawMessage) error {
 			return nil
 		}
 	}
-	if err := json.Unmarshal(raw, dst); err != nil {
+	if err := unmarshalJSON(raw, dst); err != nil {
 		return jwsErr("header %q has the wrong type", name)
 	}
 	return nil

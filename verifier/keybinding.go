@@ -1,7 +1,6 @@
 package verifier
 
 import (
-	"encoding/json"
 	"fmt"
 	"hash"
 	"time"
@@ -114,8 +113,8 @@ func cnfKey(processed map[string]any) (*Key, error) {
 	if !ok {
 		return nil, fmt.Errorf("the holder key is not given as cnf.jwk")
 	}
-	b, err := json.Marshal(raw)
-	if err != nil {
+	b, ok := marshalJSONValue(raw)
+	if !ok {
 		return nil, fmt.Errorf("the holder key cannot be read")
 	}
 	j, err := ParseJWK(b)

@@ -74,8 +74,35 @@ func sessionTranscript(b []byte) (st, stBytes []byte, err error) {
 	if err := cborUnmarshal(b, &probe); err != nil {
 		return nil, nil, fmt.Errorf("the session transcript is not CBOR")
 	}
-	wrapped, err := cborEnc.Marshal(cbor.Tag{Number: tagEncodedCBOR, Content: b})
-	return b, wrapped, err
+	return b, appendCBORTag24(nil, b), nil
+}
+
+// deviceAuthenticationBytes is DeviceAuthenticationBytes (18013-5 section
+// 9.1.3.4): #6.24(bstr .cbor ["DeviceAuthentication", SessionTranscript,
+// DocType, DeviceNameSpacesBytes]), the transcript and the name spaces
+// embedded as received.
+func deviceAuthenticationBytes(st []byte, docType string, nameSpaces []byte) ([]byte, error) {
+	da := appendCBORHead(nil, cborArray, 4)
+	da = appendCBORText(da, "DeviceAuthentication")
+	da, err := appendCBORRaw(da, st)
+	if err != nil {
+		return nil, err
+	}
+	da = appendCBORText(da, docType)
+	if da, err = appendCBORRaw(da, nameSpaces); err != nil {
+		return nil, err
+	}
+	return appendCBORTag24(nil, da), nil
+}
+
+// mac0Structure is MAC_structure for a COSE_Mac0 without payload and
+// without external AAD (RFC 9052 section 6.3), over the detached content.
+func mac0Structure(protected, content []byte) []byte {
+	b := appendCBORHead(nil, cborArray, 4)
+	b = appendCBORText(b, "MAC0")
+	b = appendCBORByteString(b, protected)
+	b = appendCBORByteString(b, []byte{})
+	return appendCBORByteString(b, content)
 }
 
 // mdocDeviceAuth checks deviceSignature or deviceMac when the caller gave
@@ -103,12 +130,7 @@ func (v *verification) mdocDeviceAuth(doc *mdocDocument, mso *mdocMSO) {
 		fail("%v", err)
 		return
 	}
-	da, err := cborEnc.Marshal([]any{"DeviceAuthentication", cbor.RawMessage(st), mso.DocType, cbor.RawMessage(ds.NameSpaces)})
-	if err != nil {
-		fail("cannot build DeviceAuthentication")
-		return
-	}
-	daBytes, err := cborEnc.Marshal(cbor.Tag{Number: tagEncodedCBOR, Content: da})
+	daBytes, err := deviceAuthenticationBytes(st, mso.DocType, ds.NameSpaces)
 	if err != nil {
 		fail("cannot build DeviceAuthentication")
 		return
@@ -229,11 +251,7 @@ func (v *verification) mdocDeviceMac(raw []byte, pub crypto.PublicKey, daBytes, 
 		fail("cannot derive the MAC key")
 		return
 	}
-	toMAC, err := cborEnc.Marshal([]any{"MAC0", mac.Protected, []byte{}, daBytes})
-	if err != nil {
-		fail("cannot build the MAC structure")
-		return
-	}
+	toMAC := mac0Structure(mac.Protected, daBytes)
 	hm := hmac.New(sha256.New, key)
 	hm.Write(toMAC)
 	if !hmac.Equal(hm.Sum(nil), mac.Tag) {

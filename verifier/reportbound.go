@@ -1,9 +1,6 @@
 package verifier
 
-import (
-	"encoding/json"
-	"sort"
-)
+import "sort"
 
 // A report repeats a document's header parameters for experts
 // (document.technical.headers). Headers arrive before any signature is
@@ -31,8 +28,7 @@ func boundedHeaders(names []string, value func(name string) (any, []byte, bool))
 			continue
 		}
 		if raw == nil {
-			var err error
-			if raw, err = json.Marshal(v); err != nil {
+			if raw, ok = marshalJSONValue(v); !ok {
 				continue
 			}
 		}

@@ -209,9 +209,24 @@ func dropComma(b []byte, n int) []byte {
 }
 
 // appendJSONValue appends a value taken from a document (claims, headers):
-// the types encoding/json and the CBOR conversion produce. Anything else
-// goes through encoding/json itself, so the output stays the same.
+// the types the JSON parser and the CBOR conversion (cborToJSON) produce,
+// written as encoding/json writes them. A value encoding/json cannot write
+// (a time beyond year 9999, a NaN) is written as null: a report must be
+// written.
 func appendJSONValue(b []byte, v any) []byte {
+	var failed bool
+	return appendJSONVal(b, v, &failed)
+}
+
+// marshalJSONValue is json.Marshal for the values appendJSONValue takes:
+// false where encoding/json fails.
+func marshalJSONValue(v any) ([]byte, bool) {
+	var failed bool
+	b := appendJSONVal(nil, v, &failed)
+	return b, !failed
+}
+
+func appendJSONVal(b []byte, v any, failed *bool) []byte {
 	switch x := v.(type) {
 	case nil:
 		return append(b, "null"...)
@@ -225,6 +240,9 @@ func appendJSONValue(b []byte, v any) []byte {
 		}
 		return append(b, x...)
 	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			*failed = true
+		}
 		return appendJSONFloat(b, x)
 	case int64:
 		return strconv.AppendInt(b, x, 10)
@@ -232,6 +250,14 @@ func appendJSONValue(b []byte, v any) []byte {
 		return strconv.AppendUint(b, x, 10)
 	case int:
 		return strconv.AppendInt(b, int64(x), 10)
+	case time.Time:
+		// CBOR tags 0 and 1 (fxamacker/cbor decodes them as times).
+		j, err := x.MarshalJSON()
+		if err != nil {
+			*failed = true
+			return append(b, "null"...)
+		}
+		return append(b, j...)
 	case map[string]any:
 		if x == nil {
 			return append(b, "null"...)
@@ -249,7 +275,7 @@ func appendJSONValue(b []byte, v any) []byte {
 			}
 			b = appendJSONStr(b, k)
 			b = append(b, ':')
-			b = appendJSONValue(b, x[k])
+			b = appendJSONVal(b, x[k], failed)
 		}
 		return append(b, '}')
 	case []any:
@@ -261,17 +287,14 @@ func appendJSONValue(b []byte, v any) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONValue(b, e)
+			b = appendJSONVal(b, e, failed)
 		}
 		return append(b, ']')
 	}
-	j, err := json.Marshal(v)
-	if err != nil {
-		// encoding/json fails the whole report here; a report must be
-		// written, so the value is left out.
-		return append(b, "null"...)
-	}
-	return append(b, j...)
+	// No other type comes out of the parsers (the fuzz targets of claims
+	// and headers hold appendJSONValue to encoding/json).
+	*failed = true
+	return append(b, "null"...)
 }
 
 // appendJSONFloat formats as encoding/json does (ES6 number to string).

@@ -86,3 +86,42 @@ func TestAppendRFC3339MatchesFormat(t *testing.T) {
 		}
 	}
 }
+
+// sameJSONValue holds appendJSONValue and marshalJSONValue to json.Marshal
+// for a value from a document: the same bytes where encoding/json writes
+// them, and a failure where it fails.
+func sameJSONValue(t *testing.T, v any) {
+	t.Helper()
+	want, wantErr := json.Marshal(v)
+	got, ok := marshalJSONValue(v)
+	if ok != (wantErr == nil) {
+		t.Fatalf("%#v: marshalJSONValue ok %v, encoding/json %v", v, ok, wantErr)
+	}
+	if ok && (string(got) != string(want) || string(appendJSONValue(nil, v)) != string(want)) {
+		t.Fatalf("%#v:\n got %s\nwant %s", v, got, want)
+	}
+}
+
+func TestJSONValueMatchesEncodingJSON(t *testing.T) {
+	for _, v := range []any{
+		nil, "s", true, json.Number("1.5e3"), json.Number(""), 1.0, 1e21, 1e-7, int64(-1), uint64(math.MaxUint64), 7,
+		math.NaN(), math.Inf(-1), map[string]any{"b": math.Inf(1)}, []any{1.0, math.NaN()},
+		time.Date(2026, 11, 27, 12, 0, 0, 5, time.FixedZone("x", 3600)), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), map[string]any{"t": time.Unix(0, 0).UTC(), "n": map[string]any(nil), "a": []any(nil)},
+		[]any{map[string]any{"late": time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC)}}, struct{}{}, []string{"x"},
+	} {
+		if _, isFloat := v.(float64); isFloat || v == nil {
+			sameJSONValue(t, v)
+			continue
+		}
+		switch v.(type) {
+		case struct{}, []string:
+			// Types no parser produces: written as null, and a failure.
+			if b, ok := marshalJSONValue(v); ok || string(b) != "null" {
+				t.Errorf("%T: %s %v", v, b, ok)
+			}
+			continue
+		}
+		sameJSONValue(t, v)
+	}
+}

@@ -3,7 +3,6 @@ package verifier
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"hash"
 )
@@ -68,7 +67,7 @@ func parseSDJWTJSON(data []byte) (*sdJWT, error) {
 	sd := &sdJWT{format: formatSDJWTJSON, issuer: j}
 	if raw, ok := j.unprotected["disclosures"]; ok {
 		var ds []string
-		if err := json.Unmarshal(raw, &ds); err != nil {
+		if err := unmarshalJSON(raw, &ds); err != nil {
 			return nil, jwsErr("disclosures is not an array of strings")
 		}
 		for i, d := range ds {
@@ -80,7 +79,7 @@ func parseSDJWTJSON(data []byte) (*sdJWT, error) {
 	}
 	if raw, ok := j.unprotected["kb_jwt"]; ok {
 		var kb string
-		if err := json.Unmarshal(raw, &kb); err != nil || kb == "" {
+		if err := unmarshalJSON(raw, &kb); err != nil || kb == "" {
 			return nil, jwsErr("kb_jwt is not a string")
 		}
 		sd.kb = []byte(kb)
@@ -178,13 +177,12 @@ func (v *verification) verifySDJWT(data []byte) {
 
 // sdPayload decodes the issuer-signed payload, which must be a JSON object.
 func sdPayload(payload []byte) (map[string]any, error) {
-	if err := checkJSON(payload, false); err != nil {
+	v, err := parseJSON(payload, true)
+	if err != nil {
 		return nil, fmt.Errorf("the claims are not valid JSON: %v", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil || m == nil {
+	m, ok := v.(map[string]any)
+	if !ok {
 		return nil, fmt.Errorf("the claims are not a JSON object")
 	}
 	return m, nil

@@ -10,7 +10,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -156,11 +155,8 @@ func ParseTrust(name string, data []byte) (*Trust, error) {
 	case len(trimmed) == 0:
 		return nil, errors.New("trust: empty")
 	case trimmed[0] == '{':
-		var probe map[string]json.RawMessage
-		if err := checkJSON(trimmed, false); err != nil {
-			return nil, fmt.Errorf("trust: %w", err)
-		}
-		if err := json.Unmarshal(trimmed, &probe); err != nil {
+		probe, err := parseJSONMembers(trimmed)
+		if err != nil {
 			return nil, fmt.Errorf("trust: %w", err)
 		}
 		switch {

@@ -15,6 +15,7 @@ package main
 
 import (
 	"bytes"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/apostille/apostille/verifier"
@@ -130,7 +131,7 @@ func verifyExport(docLen, payloadLen, proofLen, optsLen uint32) uint64 {
 	// once saves a tenth of a verification.
 	if !bytes.Equal(optJSON, lastOptJSON) || lastOptErr != nil {
 		lastOptJSON = append(lastOptJSON[:0], optJSON...)
-		lastOpts, lastOptErr = parseOptions(optJSON)
+		lastOpts, lastOptErr = verifier.ParseOptions(optJSON)
 	}
 	if lastOptErr != nil {
 		return fail("options: " + lastOptErr.Error())
@@ -175,4 +176,24 @@ func fail(msg string) uint64 {
 	b := append(out[:0], `{"error":`...)
 	b = appendJSONString(b, msg)
 	return result(append(b, '}'), true)
+}
+
+// appendJSONString appends s as a JSON string. The texts are the module's
+// own messages, which may quote (clipped) names from a trust source:
+// quotes, backslashes and control characters are escaped, invalid UTF-8
+// becomes U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[r>>4], hex[r&0xf])
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return append(b, '"')
 }
