@@ -37,12 +37,13 @@ wasm-size:
 wasm-repro: wasm
 	scripts/wasm-repro.sh $(BIN)/apostille.wasm
 
-## run: build the demo world, verify its documents, then serve the page on 127.0.0.1:8080
+## run: build the demo world, verify its documents, then serve the page and the API (demo trust) on 127.0.0.1:8080
 run: build site
 	rm -rf $(DEMO)
 	$(BIN)/apostille demo $(DEMO)
 	-$(BIN)/apostille verify --trust $(DEMO)/trust.json --format text $(DEMO)/documents
-	$(BIN)/apostille serve --addr 127.0.0.1:8080 --site $(SITE)
+	$(BIN)/apostille serve --addr 127.0.0.1:8080 --site $(SITE) \
+		--trust $(DEMO)/trust.jws --trust-key $(DEMO)/operator.pub.jwk --trust-state none
 
 ## test: everything CI runs
 test: lint unit js-test wasm-repro fuzz-smoke site-test
