@@ -99,14 +99,14 @@ export function cameraY4M(bytes, file) {
 /**
  * demoOperator makes the demo world again with its operator's private key
  * (`apostille demo --operator-key`), to sign editions of its trust list
- * that the page's pinned key verifies. bundle is the unsigned trust.json.
+ * that the page's pinned key verifies. bundle is the unsigned trust.json, publicKey the pinned key.
  */
 export function demoOperator() {
   const dir = tmpdir();
   const key = path.join(dir, 'operator.key');
   const world = path.join(dir, 'world');
   execFileSync(BIN, ['demo', '--operator-key', key, world], { stdio: 'ignore' });
-  return { dir, key, world, bundle: JSON.parse(fs.readFileSync(path.join(world, 'trust.json'), 'utf8')) };
+  return { dir, key, world, publicKey: path.join(world, 'operator.pub.jwk'), bundle: JSON.parse(fs.readFileSync(path.join(world, 'trust.json'), 'utf8')) };
 }
 
 /** otherOperatorKey makes an operator key the page does not pin. */

@@ -29,10 +29,16 @@ export function buildInfo(site = SITE) {
   return JSON.parse(fs.readFileSync(path.join(site, 'build-info.json'), 'utf8'));
 }
 
-/** startServer runs `apostille serve` and resolves once it listens. */
-export function startServer({ site = SITE, trust = [] } = {}) {
-  const args = ['serve', '--addr', '127.0.0.1:0', '--site', site];
+/**
+ * startServer runs `apostille serve` and resolves once it listens. The API
+ * next to the page takes the same trust, so a signed bundle needs its
+ * operator's key pinned (trustKeys); no rollback state is kept between the
+ * tests' servers, which sign editions with sequences of their own.
+ */
+export function startServer({ site = SITE, trust = [], trustKeys = [] } = {}) {
+  const args = ['serve', '--addr', '127.0.0.1:0', '--site', site, '--trust-state', 'none'];
   for (const t of trust) args.push('--trust', t);
+  for (const k of trustKeys) args.push('--trust-key', k);
   const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr.on('data', (d) => { err += d; });

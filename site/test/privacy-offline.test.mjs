@@ -33,7 +33,7 @@ test('no request after load carries document data', async () => {
   // A trust list without the status lists the demo ships: the revoked
   // document makes the page fetch its list.
   const edition = signEdition(op, { sequence: 2, bundle: withoutStatusLists(op.bundle), name: 'no-status-lists' });
-  const srv = await startServer({ trust: [edition.file] });
+  const srv = await startServer({ trust: [edition.file], trustKeys: [op.publicKey] });
   const ctx = await browser.newContext({ locale: 'en-GB' });
   const log = [];
   const record = (req) => log.push({

@@ -16,7 +16,7 @@ let op;
 before(async () => {
   op = demoOperator();
   const edition = signEdition(op, { sequence: 2, bundle: withoutStatusLists(op.bundle), name: 'no-status-lists-2' });
-  srv = await startServer({ trust: [edition.file] });
+  srv = await startServer({ trust: [edition.file], trustKeys: [op.publicKey] });
   browser = await launch();
 });
 after(async () => {

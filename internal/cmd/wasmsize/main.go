@@ -24,14 +24,15 @@ import (
 func main() {
 	file := flag.String("f", "", "module to read (default: build one with names)")
 	top := flag.Int("top", 30, "packages to list")
+	funcs := flag.Int("funcs", 0, "also list this many of the biggest functions")
 	flag.Parse()
-	if err := run(*file, *top); err != nil {
+	if err := run(*file, *top, *funcs); err != nil {
 		fmt.Fprintln(os.Stderr, "wasmsize:", err)
 		os.Exit(1)
 	}
 }
 
-func run(file string, top int) error {
+func run(file string, top, funcs int) error {
 	if file == "" {
 		root, err := wasmbuild.Root()
 		if err != nil {
@@ -56,16 +57,18 @@ func run(file string, top int) error {
 	if err != nil {
 		return err
 	}
+	type kv struct {
+		k string
+		v int
+	}
 	byPkg := map[string]int{}
+	var byFunc []kv
 	code := 0
 	for i, size := range m.bodies {
 		name := m.names[uint32(m.imported+i)]
 		byPkg[pkgOf(name)] += size
+		byFunc = append(byFunc, kv{name, size})
 		code += size
-	}
-	type kv struct {
-		k string
-		v int
 	}
 	var list []kv
 	for k, v := range byPkg {
@@ -82,6 +85,16 @@ func run(file string, top int) error {
 			break
 		}
 		fmt.Printf("  %9d  %5.1f%%  %s\n", e.v, 100*float64(e.v)/float64(code), e.k)
+	}
+	if funcs > 0 {
+		sort.Slice(byFunc, func(i, j int) bool { return byFunc[i].v > byFunc[j].v })
+		fmt.Printf("\nbiggest functions\n")
+		for i, e := range byFunc {
+			if i == funcs {
+				break
+			}
+			fmt.Printf("  %9d  %s\n", e.v, e.k)
+		}
 	}
 	return nil
 }
