@@ -52,6 +52,7 @@ type BundleError struct {
 
 func (e *BundleError) Error() string { return string(e.Reason) + ": " + e.Detail }
 
+//go:noinline
 func trustInvalid(format string, a ...any) error {
 	return &BundleError{Reason: TrustInvalid, Detail: fmt.Sprintf(format, a...)}
 }

@@ -70,6 +70,7 @@ type coseError struct {
 
 func (e *coseError) Error() string { return e.msg }
 
+//go:noinline
 func coseMalformed(format string, a ...any) error {
 	return &coseError{Malformed, fmt.Sprintf(format, a...)}
 }

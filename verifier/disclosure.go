@@ -32,10 +32,12 @@ type sdError struct {
 
 func (e *sdError) Error() string { return e.msg }
 
+//go:noinline
 func sdMismatch(format string, a ...any) error {
 	return &sdError{DisclosureMismatch, fmt.Sprintf(format, a...)}
 }
 
+//go:noinline
 func sdMalformed(format string, a ...any) error {
 	return &sdError{Malformed, fmt.Sprintf(format, a...)}
 }

@@ -58,6 +58,7 @@ type jwsError struct{ msg string }
 
 func (e *jwsError) Error() string { return e.msg }
 
+//go:noinline
 func jwsErr(format string, a ...any) error { return &jwsError{fmt.Sprintf(format, a...)} }
 
 // parseJWS parses a compact or JSON serialization. Errors are syntax errors

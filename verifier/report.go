@@ -170,6 +170,7 @@ func clip(s string) string {
 }
 
 // timeString formats t for a report: RFC 3339 in UTC, whole seconds.
+//go:noinline
 func timeString(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -195,16 +196,19 @@ func newReport(at time.Time) *report {
 	return b
 }
 
+//go:noinline
 func (b *report) pass(check, detail string) {
 	b.r.Checks = append(b.r.Checks, Check{Check: check, Status: Passed, Detail: detail})
 }
 
+//go:noinline
 func (b *report) skip(check, detail string) {
 	b.r.Checks = append(b.r.Checks, Check{Check: check, Status: Skipped, Detail: detail})
 }
 
 // fail records a check that did not pass. Its status follows from the
 // reason: a "could not decide" reason is indeterminate, any other failed.
+//go:noinline
 func (b *report) fail(check string, reason Reason, detail string) {
 	st := Failed
 	if reason.Verdict() == Indeterminate {
@@ -213,6 +217,7 @@ func (b *report) fail(check string, reason Reason, detail string) {
 	b.r.Checks = append(b.r.Checks, Check{Check: check, Status: st, Reason: reason, Detail: detail})
 }
 
+//go:noinline
 func (b *report) warn(reason Reason, detail string) {
 	b.r.Warnings = append(b.r.Warnings, Warning{Reason: reason, Detail: detail})
 }

@@ -49,6 +49,7 @@ type statusListError struct{ msg string }
 
 func (e *statusListError) Error() string { return e.msg }
 
+//go:noinline
 func listErr(format string, a ...any) error {
 	return &statusListError{fmt.Sprintf(format, a...)}
 }

@@ -23,7 +23,35 @@ const Package = "./wasm/guest"
 // which the module never needs at run time (docs/PERFORMANCE.md says how to
 // get a build with names for size analysis). With GOOS, GOARCH and the
 // toolchain fixed, two builds are byte-identical.
-var Args = []string{"build", "-trimpath", "-buildvcs=false", "-buildmode=c-shared", "-ldflags=-s -w -buildid="}
+//
+// The -gcflags turn inlining off (-l) in packages that a verification passes
+// through once or only on an error path: certificate parsing, ASN.1, fmt,
+// reflection, big numbers, URLs and the rest below. Inlining copies a callee
+// into every caller; in these packages the copies bought no measurable speed
+// and cost 68 KB of the brotli-compressed module, which the citizen's page
+// must keep under 1.5 MB (docs/PERFORMANCE.md, "Module size"). The hot path
+// keeps inlining: the runtime, the crypto primitives, CBOR and the verifier
+// itself. reflect is the one with a price: fxamacker/cbor calls its small
+// methods on every decode, and COSE through the module is about 10% slower
+// without them (measured with wasmbench -module; recorded there too).
+var Args = append([]string{"build", "-trimpath", "-buildvcs=false", "-buildmode=c-shared", "-ldflags=-s -w -buildid="}, coldFlags()...)
+
+// coldPackages are the packages built without inlining (see Args).
+var coldPackages = []string{
+	"crypto/x509", "crypto/x509/...", "encoding/asn1", "encoding/pem", "encoding/hex",
+	"crypto/rsa", "crypto/internal/fips140/rsa", "crypto/elliptic", "math/big",
+	"fmt", "reflect", "errors", "sort", "strconv", "internal/strconv", "time",
+	"net", "net/url", "os", "io/fs", "path/...", "syscall", "internal/syscall/...",
+	"internal/godebug", "compress/flate", "vendor/...", "golang.org/x/...",
+}
+
+func coldFlags() []string {
+	var f []string
+	for _, p := range coldPackages {
+		f = append(f, "-gcflags="+p+"=-l")
+	}
+	return f
+}
 
 // Env is the environment of the build, on top of the caller's.
 var Env = []string{"GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0", "GOFLAGS="}
