@@ -52,6 +52,10 @@ type BundleError struct {
 
 func (e *BundleError) Error() string { return string(e.Reason) + ": " + e.Detail }
 
+// Error constructors stay out of line (go:noinline): they run only on a
+// failure, and a copy of Sprintf's call at each of dozens of call sites
+// costs the WebAssembly module's download (docs/PERFORMANCE.md, Module size).
+//
 //go:noinline
 func trustInvalid(format string, a ...any) error {
 	return &BundleError{Reason: TrustInvalid, Detail: fmt.Sprintf(format, a...)}

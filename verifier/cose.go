@@ -70,6 +70,10 @@ type coseError struct {
 
 func (e *coseError) Error() string { return e.msg }
 
+// Error constructors stay out of line (go:noinline): they run only on a
+// failure, and a copy of Sprintf's call at each of dozens of call sites
+// costs the WebAssembly module's download (docs/PERFORMANCE.md, Module size).
+//
 //go:noinline
 func coseMalformed(format string, a ...any) error {
 	return &coseError{Malformed, fmt.Sprintf(format, a...)}

@@ -32,6 +32,10 @@ type sdError struct {
 
 func (e *sdError) Error() string { return e.msg }
 
+// Error constructors stay out of line (go:noinline): they run only on a
+// failure, and a copy of Sprintf's call at each of dozens of call sites
+// costs the WebAssembly module's download (docs/PERFORMANCE.md, Module size).
+//
 //go:noinline
 func sdMismatch(format string, a ...any) error {
 	return &sdError{DisclosureMismatch, fmt.Sprintf(format, a...)}

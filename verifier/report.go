@@ -170,6 +170,7 @@ func clip(s string) string {
 }
 
 // timeString formats t for a report: RFC 3339 in UTC, whole seconds.
+//
 //go:noinline
 func timeString(t time.Time) string {
 	if t.IsZero() {
@@ -196,6 +197,10 @@ func newReport(at time.Time) *report {
 	return b
 }
 
+// The steps below are called at dozens of places and run a few times per
+// document: kept out of line (go:noinline), each call is a call, not a copy
+// of append's growth path (−100 KB of module code; docs/PERFORMANCE.md).
+//
 //go:noinline
 func (b *report) pass(check, detail string) {
 	b.r.Checks = append(b.r.Checks, Check{Check: check, Status: Passed, Detail: detail})
@@ -208,6 +213,7 @@ func (b *report) skip(check, detail string) {
 
 // fail records a check that did not pass. Its status follows from the
 // reason: a "could not decide" reason is indeterminate, any other failed.
+//
 //go:noinline
 func (b *report) fail(check string, reason Reason, detail string) {
 	st := Failed

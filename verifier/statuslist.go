@@ -49,6 +49,10 @@ type statusListError struct{ msg string }
 
 func (e *statusListError) Error() string { return e.msg }
 
+// Error constructors stay out of line (go:noinline): they run only on a
+// failure, and a copy of Sprintf's call at each of dozens of call sites
+// costs the WebAssembly module's download (docs/PERFORMANCE.md, Module size).
+//
 //go:noinline
 func listErr(format string, a ...any) error {
 	return &statusListError{fmt.Sprintf(format, a...)}
