@@ -3,9 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -13,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/apostille/apostille/internal/jsonl"
 )
 
 // job is one input to verify: a document with its own detached parts.
@@ -148,16 +148,6 @@ func readCapped(r io.Reader, max int) ([]byte, *inputFailure) {
 	return b, nil
 }
 
-// jsonlRecord is one line of --jsonl input. Byte-valued members are text,
-// or base64 after a "base64:" prefix.
-type jsonlRecord struct {
-	ID       json.RawMessage `json:"id"`
-	Document *string         `json:"document"`
-	Payload  *string         `json:"payload"`
-	Proof    *string         `json:"proof"`
-	At       string          `json:"at"`
-}
-
 // jsonl reads JSON Lines records. A line that is not a record still gets
 // one output record (malformed), identified by its line number.
 func (in *inputs) jsonl(r io.Reader, emit func(*job)) error {
@@ -169,7 +159,7 @@ func (in *inputs) jsonl(r io.Reader, emit func(*job)) error {
 	for n := 1; ; n++ {
 		var tooLong bool
 		var err error
-		line, tooLong, err = readLine(br, line[:0], maxLine)
+		line, tooLong, err = jsonl.ReadLine(br, line[:0], maxLine)
 		if len(bytes.TrimSpace(line)) == 0 && !tooLong {
 			if err == io.EOF {
 				return nil
@@ -198,73 +188,17 @@ func (in *inputs) jsonl(r io.Reader, emit func(*job)) error {
 }
 
 func (in *inputs) record(j *job, line []byte, n int) {
-	var rec jsonlRecord
-	if err := json.Unmarshal(line, &rec); err != nil || rec.Document == nil {
-		j.id = lineID(n)
-		if err == nil && len(rec.ID) > 0 {
-			j.id = rec.ID
-		}
-		j.fail = &inputFailure{"malformed", fmt.Sprintf("line %d is not a record with a document", n), false}
-		return
-	}
-	j.id = rec.ID
+	f, bad, err := jsonl.Parse(line)
+	j.id, j.doc, j.payload, j.proof, j.at = f.ID, f.Doc, f.Payload, f.Proof, f.At
 	if len(j.id) == 0 {
 		j.id = lineID(n)
 	}
-	var errs []string
-	var err error
-	if j.doc, err = textOrBase64(*rec.Document); err != nil {
-		errs = append(errs, "document")
-	}
-	if rec.Payload != nil {
-		if j.payload, err = textOrBase64(*rec.Payload); err != nil {
-			errs = append(errs, "payload")
-		}
-	}
-	if rec.Proof != nil {
-		if j.proof, err = textOrBase64(*rec.Proof); err != nil {
-			errs = append(errs, "proof")
-		}
-	}
-	if rec.At != "" {
-		if j.at, err = time.Parse(time.RFC3339, rec.At); err != nil {
-			errs = append(errs, "at")
-		}
-	}
-	if len(errs) > 0 {
-		j.fail = &inputFailure{"malformed", fmt.Sprintf("line %d: bad %s", n, strings.Join(errs, ", ")), false}
+	switch {
+	case err != nil:
+		j.fail = &inputFailure{"malformed", fmt.Sprintf("line %d is not a record with a document", n), false}
+	case len(bad) > 0:
+		j.fail = &inputFailure{"malformed", fmt.Sprintf("line %d: bad %s", n, strings.Join(bad, ", ")), false}
 	}
 }
 
 func lineID(n int) json.RawMessage { return json.RawMessage(fmt.Sprintf(`"line %d"`, n)) }
-
-func textOrBase64(s string) ([]byte, error) {
-	if b, ok := strings.CutPrefix(s, "base64:"); ok {
-		return base64.StdEncoding.DecodeString(b)
-	}
-	return []byte(s), nil
-}
-
-// readLine reads one line into buf (without the newline), keeping at most
-// max bytes; a longer line is consumed and reported as too long.
-func readLine(br *bufio.Reader, buf []byte, max int) ([]byte, bool, error) {
-	tooLong := false
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if !tooLong {
-			if len(buf)+len(chunk) > max+1 {
-				tooLong = true
-				buf = buf[:0]
-			} else {
-				buf = append(buf, chunk...)
-			}
-		}
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		if err == nil {
-			buf = bytes.TrimSuffix(buf, []byte{'\n'})
-		}
-		return buf, tooLong, err
-	}
-}

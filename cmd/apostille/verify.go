@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apostille/apostille/internal/jsonl"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -175,33 +176,26 @@ func runBatch(cfg verifyConfig, eng engine, produce func(emit func(*job)) error,
 		prog = startProgress(stderr, sum, &mu)
 	}
 	code := exitOK
-	pending := make(map[int]result, window)
-	next := 0
-	for r := range results {
-		pending[r.j.seq] = r
-		for {
-			p, ok := pending[next]
-			if !ok {
-				break
-			}
-			delete(pending, next)
-			next++
-			if f := p.j.fail; f != nil && f.io {
-				fmt.Fprintf(stderr, "apostille verify: %s: %s\n", p.j.label(), f.detail)
-				code = exitUsage
-			}
-			mu.Lock()
-			v := sum.add(p.rep)
-			mu.Unlock()
-			if v != verifier.Valid && code == exitOK {
-				code = exitInvalid
-			}
-			if err := out.write(p.j, p.rep); err != nil {
-				fmt.Fprintln(stderr, "apostille verify:", err)
-				code = exitUsage
-			}
-			<-slots
+	var order jsonl.InOrder[result]
+	emit := func(p result) {
+		if f := p.j.fail; f != nil && f.io {
+			fmt.Fprintf(stderr, "apostille verify: %s: %s\n", p.j.label(), f.detail)
+			code = exitUsage
 		}
+		mu.Lock()
+		v := sum.add(p.rep)
+		mu.Unlock()
+		if v != verifier.Valid && code == exitOK {
+			code = exitInvalid
+		}
+		if err := out.write(p.j, p.rep); err != nil {
+			fmt.Fprintln(stderr, "apostille verify:", err)
+			code = exitUsage
+		}
+		<-slots
+	}
+	for r := range results {
+		order.Add(r.j.seq, r, emit)
 	}
 	prog.end()
 	if err := out.flush(); err != nil {

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/apostille/apostille/internal/jsonl"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -114,32 +115,25 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 
 	o := outcomeOf(r.Context())
 	bw := bufio.NewWriterSize(w, 32<<10)
-	pending := map[int]batchResult{}
-	next := 0
-	for res := range results {
-		pending[res.job.seq] = res
-		for {
-			p, ok := pending[next]
-			if !ok {
-				break
-			}
-			delete(pending, next)
-			next++
-			<-slots
-			if writeErr != nil {
-				continue // the client is gone: drain what is in flight
-			}
-			sum := summarize(p.rep)
-			s.met.count(sum)
-			writeRecord(bw, p.job, p.rep)
-			if o != nil {
-				o.records++
-				if o.verdicts == nil {
-					o.verdicts = map[string]int{}
-				}
-				o.verdicts[sum.verdict]++
-			}
+	var order jsonl.InOrder[batchResult]
+	emit := func(p batchResult) {
+		<-slots
+		if writeErr != nil {
+			return // the client is gone: drain what is in flight
 		}
+		sum := summarize(p.rep)
+		s.met.count(sum)
+		writeRecord(bw, p.job, p.rep)
+		if o != nil {
+			o.records++
+			if o.verdicts == nil {
+				o.verdicts = map[string]int{}
+			}
+			o.verdicts[sum.verdict]++
+		}
+	}
+	for res := range results {
+		order.Add(res.job.seq, res, emit)
 		// Flush when nothing else is ready, so that records go out as soon
 		// as they are decided and in few writes under load.
 		if writeErr == nil && len(results) == 0 {
@@ -176,7 +170,7 @@ func (s *Server) readBatch(ctx context.Context, rc *http.ResponseController, bod
 		if ctx.Err() != nil {
 			return nil // the writer may have just cut the deadline short
 		}
-		line, tooLong, err := readLine(br, buf[:0], max)
+		line, tooLong, err := jsonl.ReadLine(br, buf[:0], max)
 		buf = line
 		if err != nil && !errors.Is(err, io.EOF) {
 			// The client broke off mid-line (or stalled): what it sent of
@@ -226,9 +220,9 @@ func (s *Server) batchOne(ctx context.Context, j *batchJob, at time.Time) []byte
 func writeRecord(w *bufio.Writer, j *batchJob, rep []byte) {
 	w.WriteString(`{"line":`)
 	w.WriteString(strconv.Itoa(j.line))
-	if j.req != nil && j.req.id != nil {
+	if j.req != nil && j.req.ID != nil {
 		w.WriteString(`,"id":`)
-		w.Write(j.req.id)
+		w.Write(j.req.ID)
 	}
 	w.WriteString(`,"report":`)
 	w.Write(rep)

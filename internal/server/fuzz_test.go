@@ -23,18 +23,18 @@ func FuzzRecord(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		req, err := parseRecord(b)
-		if err == nil && req.doc == nil {
+		if err == nil && req.Doc == nil {
 			t.Fatal("a request without a document")
 		}
-		if req != nil && req.id != nil {
+		if req != nil && req.ID != nil {
 			var v any
-			if json.Unmarshal(req.id, &v) != nil {
-				t.Fatalf("id %q is not JSON", req.id)
+			if json.Unmarshal(req.ID, &v) != nil {
+				t.Fatalf("id %q is not JSON", req.ID)
 			}
 			switch v.(type) {
 			case string, float64:
 			default:
-				t.Fatalf("id %q", req.id)
+				t.Fatalf("id %q", req.ID)
 			}
 		}
 	})

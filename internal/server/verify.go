@@ -19,8 +19,8 @@ import (
 // check gives it up while a status list is fetched and takes it again.
 // It always returns a report.
 func (s *Server) check(ctx context.Context, sl *slot, req *request, at time.Time) []byte {
-	if !req.at.IsZero() {
-		at = req.at
+	if !req.At.IsZero() {
+		at = req.At
 	}
 	g := s.acquire()
 	if g == nil {
@@ -32,13 +32,13 @@ func (s *Server) check(ctx context.Context, sl *slot, req *request, at time.Time
 	}
 	opts := verifier.Options{
 		Time:                   at,
-		Payload:                req.payload,
-		Proof:                  req.proof,
+		Payload:                req.Payload,
+		Proof:                  req.Proof,
 		MaxSize:                s.cfg.MaxDocument,
 		StatusLists:            g.trust.StatusLists,
 		AcceptStaleTrustUnsafe: s.cfg.AcceptStaleTrustUnsafe,
 	}
-	rep := s.engineVerify(ctx, g, req.doc, opts)
+	rep := s.engineVerify(ctx, g, req.Doc, opts)
 	if s.cfg.Status == nil || !bytes.Contains(rep, []byte(`"status_unknown"`)) {
 		return rep
 	}
@@ -59,7 +59,7 @@ func (s *Server) check(ctx context.Context, sl *slot, req *request, at time.Time
 		return rep
 	}
 	opts.StatusLists = append(append([][]byte(nil), opts.StatusLists...), list)
-	return s.engineVerify(ctx, g, req.doc, opts)
+	return s.engineVerify(ctx, g, req.Doc, opts)
 }
 
 // engineVerify runs the engine, timed. An engine answers every document
@@ -170,7 +170,7 @@ func (s *Server) readRequest(r *http.Request, at time.Time) (*request, int, []by
 	case len(body) > limit:
 		return nil, http.StatusRequestEntityTooLarge, notJudged(at, verifier.TooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
 	case !envelope:
-		return &request{doc: body}, 0, nil
+		return &request{Doc: body}, 0, nil
 	}
 	req, err := parseRecord(body)
 	if err != nil {

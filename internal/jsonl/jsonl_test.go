@@ -1,0 +1,126 @@
+package jsonl
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParse(t *testing.T) {
+	for _, c := range []struct {
+		name, line string
+		notRecord  bool
+		bad        []string
+		id, doc    string
+		at         time.Time
+	}{
+		{name: "text", line: `{"id":"a","document":"eyJ.x.y"}`, id: `"a"`, doc: "eyJ.x.y"},
+		{name: "number id", line: `{"id":7,"document":"x"}`, id: `7`, doc: "x"},
+		{name: "base64", line: `{"document":"base64:AAEC"}`, doc: "\x00\x01\x02"},
+		{name: "at", line: `{"document":"x","at":"2026-03-01T10:00:00+02:00"}`, doc: "x", at: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)},
+		{name: "unknown members ignored", line: `{"document":"x","note":{"a":1}}`, doc: "x"},
+		{name: "null id", line: `{"id":null,"document":"x"}`, doc: "x"},
+		{name: "object id", line: `{"id":{"a":1},"document":"x"}`, bad: []string{"id"}, doc: "x"},
+		{name: "bad base64", line: `{"id":1,"document":"base64:!!","payload":"base64:*","proof":"base64:AA=A"}`, bad: []string{"document", "payload", "proof"}, id: `1`},
+		{name: "bad at", line: `{"document":"x","at":"yesterday"}`, bad: []string{"at"}, doc: "x"},
+		{name: "no document", line: `{"id":"k"}`, notRecord: true, id: `"k"`},
+		{name: "null document", line: `{"document":null}`, notRecord: true},
+		{name: "array", line: `[]`, notRecord: true},
+		{name: "not JSON", line: `document: x`, notRecord: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f, bad, err := Parse([]byte(c.line))
+			if got := errors.Is(err, ErrNotRecord); got != c.notRecord {
+				t.Fatalf("not a record: %v, want %v", got, c.notRecord)
+			}
+			if !slices.Equal(bad, c.bad) {
+				t.Errorf("bad %v, want %v", bad, c.bad)
+			}
+			if string(f.ID) != c.id {
+				t.Errorf("id %s, want %s", f.ID, c.id)
+			}
+			if c.doc != "" && string(f.Doc) != c.doc {
+				t.Errorf("document %q, want %q", f.Doc, c.doc)
+			}
+			if !f.At.Equal(c.at) {
+				t.Errorf("at %v, want %v", f.At, c.at)
+			}
+		})
+	}
+}
+
+func TestReadLine(t *testing.T) {
+	in := "short\r\n" + strings.Repeat("x", 100) + "\n\nlast"
+	br := bufio.NewReaderSize(strings.NewReader(in), 16) // lines longer than the buffer too
+	type line struct {
+		s       string
+		tooLong bool
+	}
+	var got []line
+	var buf []byte
+	for {
+		l, tooLong, err := ReadLine(br, buf[:0], 10)
+		buf = l
+		got = append(got, line{string(l), tooLong})
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []line{{"short", false}, {"", true}, {"", false}, {"last", false}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
+
+func TestInOrder(t *testing.T) {
+	seqs := rand.New(rand.NewPCG(1, 2)).Perm(200)
+	var o InOrder[int]
+	var got []int
+	for _, s := range seqs {
+		o.Add(s, s*10, func(v int) { got = append(got, v) })
+	}
+	if len(got) != 200 {
+		t.Fatalf("%d emitted, want 200", len(got))
+	}
+	for i, v := range got {
+		if v != i*10 {
+			t.Fatalf("position %d holds %d", i, v)
+		}
+	}
+}
+
+// FuzzParse: any line decodes to fields, a list of bad members or "not a
+// record", never a panic; an id kept is one JSON string or number.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{`{"document":"x","id":1}`, `{"id":"a","document":"base64:AAAA","at":"2026-01-01T00:00:00Z"}`, `{"document":null}`, `[]`, `{"id":{}}`, `{"id":"q","payload":"base64:","proof":"p","document":""}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		f, bad, err := Parse(b)
+		if err == nil && len(bad) == 0 && f.Doc == nil {
+			t.Fatal("a record without a document")
+		}
+		if f.ID != nil {
+			var v any
+			if json.Unmarshal(f.ID, &v) != nil {
+				t.Fatalf("id %q is not JSON", f.ID)
+			}
+			switch v.(type) {
+			case string, float64:
+			default:
+				t.Fatalf("id %q", f.ID)
+			}
+		}
+		_, _, _ = ReadLine(bufio.NewReaderSize(bytes.NewReader(b), 16), nil, 32)
+	})
+}
