@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/apostille/apostille/verifier"
+	"github.com/apostille/apostille/wasm/host"
 )
 
 // benchDocs are the demo documents sent raw (those without a detached
@@ -29,39 +30,55 @@ func benchDocs() [][]byte {
 // engine alone (the baseline: what `apostille verify` does per document)
 // with a request through the service over loopback HTTP, client included:
 // the difference is what HTTP, limits, metrics and the log line cost per
-// document. internal/cmd/servebench measures the service as a process.
+// document. It does so for the native engine and for the WebAssembly module
+// (host crypto on, as `apostille serve` runs it). internal/cmd/servebench
+// measures the service as a process.
 func BenchmarkVerify(b *testing.B) {
 	docs := benchDocs()
 	ts := trustSet(b, "trust.json", world.trust)
 	at := time.Now()
-	b.Run("engine", func(b *testing.B) {
-		e := NativeEngine{ts.Trust}
-		var next atomic.Int64
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				e.Verify(context.Background(), docs[int(next.Add(1))%len(docs)], verifier.Options{Time: at})
+	engines := []struct {
+		name string
+		new  func(context.Context, *TrustSet) (Engine, error)
+	}{
+		{"native", func(_ context.Context, t *TrustSet) (Engine, error) { return NativeEngine{t.Trust}, nil }},
+		{"module", moduleEngines(b, host.Config{})},
+	}
+	for _, eng := range engines {
+		b.Run(eng.name+"/engine", func(b *testing.B) {
+			e, err := eng.new(context.Background(), ts)
+			if err != nil {
+				b.Fatal(err)
 			}
-		})
-	})
-	b.Run("service", func(b *testing.B) {
-		srv := start(b, Config{}, ServeOptions{})
-		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-		var next atomic.Int64
-		b.ResetTimer()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				d := docs[int(next.Add(1))%len(docs)]
-				resp, err := client.Post(srv.url+"/v1/verify", "application/octet-stream", bytes.NewReader(d))
-				if err != nil {
-					b.Error(err)
-					return
+			defer e.Close(context.Background())
+			var next atomic.Int64
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					e.Verify(context.Background(), docs[int(next.Add(1))%len(docs)], verifier.Options{Time: at})
 				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					b.Errorf("status %d", resp.StatusCode)
-				}
-			}
+			})
 		})
-	})
+		b.Run(eng.name+"/service", func(b *testing.B) {
+			srv := start(b, Config{NewEngine: eng.new}, ServeOptions{})
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+			var next atomic.Int64
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					d := docs[int(next.Add(1))%len(docs)]
+					resp, err := client.Post(srv.url+"/v1/verify", "application/octet-stream", bytes.NewReader(d))
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 {
+						b.Errorf("status %d", resp.StatusCode)
+					}
+				}
+			})
+		})
+	}
 }

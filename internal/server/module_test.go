@@ -18,7 +18,7 @@ import (
 // moduleEngines makes the service's engines from the WebAssembly module
 // built from this source, with cfg's limits and hooks: the engine
 // `apostille serve` runs by default.
-func moduleEngines(t *testing.T, cfg host.Config) func(context.Context, *TrustSet) (Engine, error) {
+func moduleEngines(t testing.TB, cfg host.Config) func(context.Context, *TrustSet) (Engine, error) {
 	mod := wasmbuild.ForTest(t)
 	dir := t.TempDir()
 	return func(ctx context.Context, ts *TrustSet) (Engine, error) {

@@ -107,7 +107,11 @@ func mustJSON(r *verifier.Report) []byte { return r.AppendJSON(nil) }
 // (too_large).
 func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	at := s.now()
+	// A request is judged at its arrival, to the second: the resolution of
+	// a report's verified_at and far below any clock skew. Requests within
+	// one second then pass the module the same options, which it decodes
+	// once (wasm/guest), as it does for a whole batch.
+	at := s.now().Truncate(time.Second)
 	if ok, why := s.serving(); !ok {
 		s.refuse(w, http.StatusServiceUnavailable, "not_ready", why)
 		return
