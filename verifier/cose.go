@@ -293,18 +293,15 @@ func (v *verification) verifyCOSE(data []byte) {
 		v.coseFail(err)
 		return
 	}
-	d := v.rep.doc()
-	d.Format = string(formatCOSESign1)
+	format := string(formatCOSESign1)
 	if m.cwt {
-		d.Format = "cwt"
+		format = "cwt"
 	}
-	d.technical().Headers = coseHeaderReport(m)
-	alg, err := m.alg()
-	if err != nil {
-		v.coseFail(err)
+	alg, ok := v.coseDocument(m, format)
+	if !ok {
 		return
 	}
-	d.Technical.Algorithm = alg
+	d := v.rep.doc()
 	kid, err := m.kid(v.opts.Trust)
 	if err != nil {
 		v.coseFail(err)
@@ -354,6 +351,22 @@ func (v *verification) verifyCOSE(data []byte) {
 		v.checkValidity(val)
 		v.checkStatus(claims) // status.go: revocation, from the status lists the host supplied
 	}
+}
+
+// coseDocument starts the report of every COSE_Sign1-based format (COSE,
+// CWT, DCC, mdoc): its format, protected and unprotected headers and
+// algorithm. false: the algorithm header is unusable, and the report says so.
+func (v *verification) coseDocument(m *coseSign1, format string) (alg string, ok bool) {
+	d := v.rep.doc()
+	d.Format = format
+	d.technical().Headers = coseHeaderReport(m)
+	alg, err := m.alg()
+	if err != nil {
+		v.coseFail(err)
+		return "", false
+	}
+	d.Technical.Algorithm = alg
+	return alg, true
 }
 
 func (v *verification) coseFail(err error) {

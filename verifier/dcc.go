@@ -112,15 +112,11 @@ func (v *verification) verifyHCert(data []byte) {
 		v.coseFail(err)
 		return
 	}
-	d := v.rep.doc()
-	d.Format = string(FormatDCC)
-	d.technical().Headers = coseHeaderReport(m)
-	alg, err := m.alg()
-	if err != nil {
-		v.coseFail(err)
+	alg, ok := v.coseDocument(m, string(FormatDCC))
+	if !ok {
 		return
 	}
-	d.Technical.Algorithm = alg
+	d := v.rep.doc()
 	kid, err := dccKID(m)
 	if err != nil {
 		v.coseFail(err)

@@ -160,13 +160,10 @@ func (v *verification) verifyMDoc(data []byte) {
 		v.coseFail(err)
 		return
 	}
-	d.technical().Headers = coseHeaderReport(m)
-	alg, err := m.alg()
-	if err != nil {
-		v.coseFail(err)
+	alg, ok := v.coseDocument(m, string(FormatMDoc))
+	if !ok {
 		return
 	}
-	d.Technical.Algorithm = alg
 	chain, err := m.x5chain()
 	if err != nil {
 		v.coseFail(err)

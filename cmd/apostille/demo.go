@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,19 +9,10 @@ import (
 )
 
 func runDemo(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("demo", stderr, "usage: apostille demo [--seed S] [--operator-key FILE] DIR")
 	seed := fs.String("seed", demo.DefaultSeed, "seed from which every key and document is derived")
 	opKey := fs.String("operator-key", "", "also write the demo trust-list operator's private key (PKCS#8 PEM) to FILE, to sign new editions of the demo trust list with `apostille trust sign`")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apostille demo [--seed S] [--operator-key FILE] DIR")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
+	if !parseFlags(fs, args, func() bool { return fs.NArg() != 1 }) {
 		return exitUsage
 	}
 	w, err := demo.Build(fs.Arg(0), *seed)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -22,8 +21,9 @@ import (
 // it holds, and serves the tlog-witness add-checkpoint endpoint and its
 // copies.
 func runEmbassy(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("embassy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("embassy", stderr,
+		`usage: apostille embassy --key FILE --state DIR --log "VKEY SOURCE"... [--listen ADDR] [--interval D] [--once]`,
+	)
 	keyPath := fs.String("key", "", "the embassy's private key file (apostille keys generate --kind embassy)")
 	state := fs.String("state", "", "directory for the embassy's state and copies")
 	var logs listFlag
@@ -31,15 +31,7 @@ func runEmbassy(args []string, stdout, stderr io.Writer) int {
 	listen := fs.String("listen", "127.0.0.1:8470", "address to serve add-checkpoint and the copies on")
 	interval := fs.Duration("interval", 10*time.Second, "how often to poll the logs (0: only when pushed)")
 	once := fs.Bool("once", false, "follow every log once and exit")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, `usage: apostille embassy --key FILE --state DIR --log "VKEY SOURCE"... [--listen ADDR] [--interval D] [--once]`)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if *state == "" || len(logs) == 0 || fs.NArg() != 0 {
-		fs.Usage()
+	if !parseFlags(fs, args, func() bool { return *state == "" || len(logs) == 0 || fs.NArg() != 0 }) {
 		return exitUsage
 	}
 	fail := func(err error) int {

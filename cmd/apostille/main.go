@@ -13,6 +13,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -70,4 +71,32 @@ func usage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
+}
+
+// newFlagSet makes a subcommand's flags: parse errors and the usage go to
+// stderr, the usage being the synopsis lines, then the flags.
+func newFlagSet(name string, stderr io.Writer, usage ...string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		for _, l := range usage {
+			fmt.Fprintln(stderr, l)
+		}
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses a subcommand's arguments. false is a usage error: the
+// flags did not parse, or wrong (when given) says the arguments left are
+// not what the command takes, and the usage was printed.
+func parseFlags(fs *flag.FlagSet, args []string, wrong func() bool) bool {
+	if fs.Parse(args) != nil {
+		return false
+	}
+	if wrong != nil && wrong() {
+		fs.Usage()
+		return false
+	}
+	return true
 }

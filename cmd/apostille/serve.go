@@ -36,21 +36,14 @@ func addServeFlags(fs *flag.FlagSet) (*apiFlags, *string) {
 // address. Without a built site the API is served alone: a container
 // image need not carry the page.
 func runServe(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("serve", stderr,
+		"usage: apostille serve [--addr HOST:PORT] [--site DIR] [--trust PATH]... [flags]",
+		"Serves the citizen's page and the verification API: POST /v1/verify, POST /v1/verify/batch,",
+		"GET /v1/trust, /livez, /readyz, /metrics, /openapi.json. SIGHUP reloads the trust; SIGTERM",
+		"stops after answering every accepted request. The page takes the first --trust file.",
+	)
 	a, site := addServeFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apostille serve [--addr HOST:PORT] [--site DIR] [--trust PATH]... [flags]")
-		fmt.Fprintln(stderr, "Serves the citizen's page and the verification API: POST /v1/verify, POST /v1/verify/batch,")
-		fmt.Fprintln(stderr, "GET /v1/trust, /livez, /readyz, /metrics, /openapi.json. SIGHUP reloads the trust; SIGTERM")
-		fmt.Fprintln(stderr, "stops after answering every accepted request. The page takes the first --trust file.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fs.NArg() != 0 {
-		fs.Usage()
+	if !parseFlags(fs, args, func() bool { return fs.NArg() != 0 }) {
 		return exitUsage
 	}
 	siteSet := false

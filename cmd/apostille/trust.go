@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -53,11 +52,10 @@ func trustFail(stderr io.Writer, cmd string, err error) int {
 }
 
 func runTrustKeygen(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("trust keygen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("trust keygen", stderr, "usage: apostille trust keygen [--alg EdDSA|ES256] [--out PREFIX]")
 	alg := fs.String("alg", "EdDSA", "EdDSA (Ed25519) or ES256 (P-256)")
 	out := fs.String("out", "operator", "PREFIX of the key files")
-	if err := fs.Parse(args); err != nil {
+	if !parseFlags(fs, args, func() bool { return fs.NArg() != 0 }) {
 		return exitUsage
 	}
 	k, err := trustlist.GenerateKey(*alg, rand.Reader)
@@ -86,23 +84,14 @@ func runTrustKeygen(args []string, stdout, stderr io.Writer) int {
 }
 
 func runTrustSign(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("trust sign", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("trust sign", stderr, "usage: apostille trust sign --key FILE [flags] BUNDLE.json")
 	keyPath := fs.String("key", "", "operator private key (PKCS#8 PEM, from trust keygen)")
 	seq := fs.Uint64("sequence", 0, "sequence number (default: the bundle's); must grow with every bundle")
 	operator := fs.String("operator", "", "operator name (default: the bundle's)")
 	validFor := fs.Duration("valid-for", 7*24*time.Hour, "time from issued_at to next_update")
 	at := fs.String("at", "", "issued_at, RFC 3339 (default: now)")
 	out := fs.String("out", "-", "where to write the signed bundle")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apostille trust sign --key FILE [flags] BUNDLE.json")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fs.NArg() != 1 || *keyPath == "" {
-		fs.Usage()
+	if !parseFlags(fs, args, func() bool { return fs.NArg() != 1 || *keyPath == "" }) {
 		return exitUsage
 	}
 	kb, err := os.ReadFile(*keyPath)
@@ -174,21 +163,14 @@ func writeOut(path string, data []byte, stdout io.Writer) error {
 }
 
 func runTrustVerify(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("trust verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("trust verify", stderr,
+		"usage: apostille trust verify --trust-key KEY [flags] BUNDLE.jws",
+	)
 	var keys listFlag
 	fs.Var(&keys, "trust-key", "pinned operator key (public JWK; repeatable)")
 	state := fs.String("trust-state", defaultStatePath(), "rollback state file; \"none\" for none")
 	at := fs.String("at", "", "time at which the bundle must be fresh, RFC 3339 (default: now)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apostille trust verify --trust-key KEY [flags] BUNDLE.jws")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fs.NArg() != 1 || len(keys) == 0 {
-		fs.Usage()
+	if !parseFlags(fs, args, func() bool { return fs.NArg() != 1 || len(keys) == 0 }) {
 		return exitUsage
 	}
 	pinned, _, err := readOperatorKeys(keys)
@@ -225,23 +207,16 @@ func runTrustVerify(args []string, stdout, stderr io.Writer) int {
 }
 
 func runTrustUpdate(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("trust update", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("trust update", stderr,
+		"usage: apostille trust update --url https://… --trust-key KEY --out FILE [flags]",
+	)
 	var keys listFlag
 	fs.Var(&keys, "trust-key", "pinned operator key (public JWK; repeatable)")
 	url := fs.String("url", "", "https URL of the signed bundle")
 	out := fs.String("out", "", "where the last good bundle is kept")
 	state := fs.String("trust-state", defaultStatePath(), "rollback state file; \"none\" for none")
 	ca := fs.String("ca", "", "PEM certificates to trust for HTTPS, besides the system's")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apostille trust update --url https://… --trust-key KEY --out FILE [flags]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if *url == "" || *out == "" || len(keys) == 0 || fs.NArg() != 0 {
-		fs.Usage()
+	if !parseFlags(fs, args, func() bool { return *url == "" || *out == "" || len(keys) == 0 || fs.NArg() != 0 }) {
 		return exitUsage
 	}
 	if !strings.HasPrefix(*url, "https://") {

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -33,8 +32,7 @@ func idFile(s string) (string, string, error) {
 }
 
 func runTrustBuild(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("trust build", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("trust build", stderr, "usage: apostille trust build [sources] [--out FILE]")
 	var jwks, pems, iacas, dccs, policies, lists listFlag
 	from := fs.String("from", "", "start from this unsigned bundle")
 	fs.Var(&jwks, "jwks", "ID=FILE: an issuer's JWK Set (repeatable)")
@@ -48,15 +46,7 @@ func runTrustBuild(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&lists, "status-list", "FILE: a status list token to ship with the bundle (repeatable)")
 	operator := fs.String("operator", "", "operator name")
 	out := fs.String("out", "-", "where to write the bundle")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apostille trust build [sources] [--out FILE]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fs.NArg() != 0 {
-		fs.Usage()
+	if !parseFlags(fs, args, func() bool { return fs.NArg() != 0 }) {
 		return exitUsage
 	}
 	b, err := buildBundle(buildSources{from: *from, jwks: jwks, pems: pems, iacas: iacas, dccs: dccs, policies: policies,
@@ -230,19 +220,10 @@ func readJSONFile(path string, v any) error {
 }
 
 func runTrustInspect(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("trust inspect", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("trust inspect", stderr, "usage: apostille trust inspect [--trust-key KEY] BUNDLE")
 	var keys listFlag
 	fs.Var(&keys, "trust-key", "pinned operator key to check a signed bundle with (repeatable)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apostille trust inspect [--trust-key KEY] BUNDLE")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
+	if !parseFlags(fs, args, func() bool { return fs.NArg() != 1 }) {
 		return exitUsage
 	}
 	data, err := os.ReadFile(fs.Arg(0))

@@ -34,8 +34,10 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 }
 
 func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("verify", stderr,
+		"usage: apostille verify [--trust PATH]... [--trust-key KEY]... [--at RFC3339] [--format jsonl|csv|text] [--jobs N] [--engine wasm|native] [--payload FILE] [--proof FILE] (INPUT... | --jsonl FILE|-)",
+		"INPUT is a file, a directory (read recursively) or - for standard input.",
+	)
 	var trust listFlag
 	fs.Var(&trust, "trust", "trust: a trust bundle, a JWK Set or PEM/DER certificates (repeatable)")
 	at := fs.String("at", "", "verification time, RFC 3339 (default: now)")
@@ -48,16 +50,7 @@ func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cacheDir := fs.String("cache-dir", "", "where the compiled module is cached (default: the user cache directory)")
 	tf := addTrustFlags(fs) // trustverify.go: signed bundles, status lists
 	proofPath := fs.String("proof", "", "detached tlog proof for the one INPUT (default: INPUT"+ProofSuffix+" when present)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apostille verify [--trust PATH]... [--trust-key KEY]... [--at RFC3339] [--format jsonl|csv|text] [--jobs N] [--engine wasm|native] [--payload FILE] [--proof FILE] (INPUT... | --jsonl FILE|-)")
-		fmt.Fprintln(stderr, "INPUT is a file, a directory (read recursively) or - for standard input.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if (fs.NArg() == 0) == (*jsonl == "") {
-		fs.Usage()
+	if !parseFlags(fs, args, func() bool { return (fs.NArg() == 0) == (*jsonl == "") }) {
 		return exitUsage
 	}
 	cfg := verifyConfig{trust: trust, format: *format, at: time.Now().UTC(), jsonl: *jsonl, jobs: max(*jobs, 1)}
