@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apostille/apostille/internal/atomicfile"
 	"github.com/apostille/apostille/internal/trustlist"
 	"github.com/apostille/apostille/verifier"
 )
@@ -159,7 +160,7 @@ func writeOut(path string, data []byte, stdout io.Writer) error {
 		_, err := stdout.Write(data)
 		return err
 	}
-	return trustlist.WriteFileAtomic(path, data, 0o644)
+	return atomicfile.Write(path, data, 0o644)
 }
 
 func runTrustVerify(args []string, stdout, stderr io.Writer) int {

@@ -25,7 +25,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/apostille/apostille/internal/trustlist"
+	"github.com/apostille/apostille/internal/atomicfile"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -203,8 +203,8 @@ func (f *Fetcher) store(e *entry) error {
 	}
 	p := f.path(e.URI)
 	mb, _ := json.Marshal(e)
-	if err := trustlist.WriteFileAtomic(p+".token", e.token, 0o644); err != nil {
+	if err := atomicfile.Write(p+".token", e.token, 0o644); err != nil {
 		return err
 	}
-	return trustlist.WriteFileAtomic(p+".json", mb, 0o644)
+	return atomicfile.Write(p+".json", mb, 0o644)
 }

@@ -21,6 +21,8 @@ import (
 	"github.com/transparency-dev/tessera/client"
 	"github.com/transparency-dev/tessera/storage/posix"
 	"golang.org/x/mod/sumdb/note"
+
+	"github.com/apostille/apostille/internal/atomicfile"
 )
 
 // MirroredLog configures one log an embassy mirrors.
@@ -285,7 +287,7 @@ func (m *Mirror) update(ctx context.Context, l *mirrored, n *note.Note, c *cpBod
 	l.state = &next
 	// The monitoring prefix serves the checkpoint with the mirror's
 	// cosignature (c2sp.org/tlog-mirror).
-	if err := writeFileAtomic(filepath.Join(m.CopyDir(l.origin), "checkpoint"), append(logCP, line...)); err != nil {
+	if err := atomicfile.Write(filepath.Join(m.CopyDir(l.origin), "checkpoint"), append(logCP, line...), 0o644); err != nil {
 		return "", err
 	}
 	m.emit(Event{Kind: "cosigned", Origin: l.origin, Size: c.size})
@@ -377,7 +379,7 @@ func (m *Mirror) keepEvidence(origin string, n *note.Note) {
 		return
 	}
 	h := sha256.Sum256(cp)
-	_ = writeFileAtomic(filepath.Join(m.Dir, "evidence", OriginHash(origin)+"-"+hex.EncodeToString(h[:8])+".checkpoint"), cp)
+	_ = atomicfile.Write(filepath.Join(m.Dir, "evidence", OriginHash(origin)+"-"+hex.EncodeToString(h[:8])+".checkpoint"), cp, 0o644)
 }
 
 // Cosigned returns the checkpoint last cosigned for origin, with the

@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/apostille/apostille/internal/atomicfile"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -97,12 +98,12 @@ func (u *Updater) Update(ctx context.Context) (*UpdateResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := WriteFileAtomic(u.Path, body, 0o644); err != nil {
+	if err := atomicfile.Write(u.Path, body, 0o644); err != nil {
 		return nil, err
 	}
 	m = meta{URL: u.URL, ETag: resp.Header.Get("ETag"), FetchedAt: now().UTC().Format(time.RFC3339)}
 	mb, _ := json.MarshalIndent(m, "", "  ")
-	if err := WriteFileAtomic(u.Path+".meta", append(mb, '\n'), 0o644); err != nil {
+	if err := atomicfile.Write(u.Path+".meta", append(mb, '\n'), 0o644); err != nil {
 		return nil, err
 	}
 	return &UpdateResult{Trust: t}, nil
