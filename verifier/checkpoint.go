@@ -46,6 +46,18 @@ func parseCheckpoint(text string) (*checkpoint, error) {
 	return &checkpoint{origin: lines[0], size: size, root: root, extensions: len(lines) - 3}, nil
 }
 
+// ParseCheckpoint reads the note text of a checkpoint (final newline
+// included, signatures excluded) exactly as verification does: its origin,
+// tree size and root hash. Logs and embassies (internal/tlog) parse with it,
+// so that they accept the checkpoints verifiers accept and no others.
+func ParseCheckpoint(text string) (origin string, size uint64, root []byte, err error) {
+	c, err := parseCheckpoint(text)
+	if err != nil {
+		return "", 0, nil, err
+	}
+	return c.origin, c.size, c.root, nil
+}
+
 // parseDecimal reads an ASCII decimal with no sign and no leading zeroes
 // (except "0" itself), as C2SP formats write sizes and indexes.
 func parseDecimal(s string) (uint64, bool) {

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/apostille/apostille/verifier"
@@ -50,11 +49,11 @@ func FormatProof(index uint64, path [][]byte, checkpoint []byte) []byte {
 // CheckpointSize reads the tree size of a checkpoint note without
 // verifying it; callers verify elsewhere or built it themselves.
 func CheckpointSize(cp []byte) (uint64, error) {
-	lines := strings.SplitN(string(cp), "\n", 3)
-	if len(lines) < 3 {
-		return 0, errors.New("malformed checkpoint")
+	c, err := parseCP(textOf(cp))
+	if err != nil {
+		return 0, err
 	}
-	return strconv.ParseUint(lines[1], 10, 64)
+	return c.size, nil
 }
 
 // Prover builds inclusion proofs against one checkpoint of a log.
