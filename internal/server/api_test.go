@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -284,7 +283,7 @@ func (f *fakeStatus) Get(_ context.Context, uri string) ([]byte, error) {
 	if l, ok := f.lists[uri]; ok {
 		return l, nil
 	}
-	return nil, errors.New("not found")
+	return nil, fmt.Errorf("statusfetch: %s answered 404 Not Found", uri) // as the real fetcher says it
 }
 
 // TestStatusFetch: a document whose status list the trust does not carry
@@ -320,5 +319,18 @@ func TestStatusFetch(t *testing.T) {
 	_, _, rep := post(t, none.url+"/v1/verify", "application/json", sampleRequest(t, samples["ee-residence-certificate-revoked.jwt"]))
 	if got := decide(t, rep); got.Verdict != verifier.Indeterminate || got.Reason != verifier.StatusUnknown {
 		t.Errorf("without the list: %+v", got)
+	}
+	// The address comes from the document: the failure is logged without it.
+	warned := false
+	for _, l := range none.logs.lines(t) {
+		if l["msg"] == "status list fetch failed" {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Error("no log line for the failed fetch")
+	}
+	if strings.Contains(none.logs.String(), demo.StatusListURI) || strings.Contains(none.logs.String(), "rahvastikuregister") {
+		t.Error("the log names the status list's address")
 	}
 }
