@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -127,7 +128,7 @@ func TestNotReadyUntilTrust(t *testing.T) {
 // the error (a usage error for the command), rather than serving nothing.
 func TestTrustUnloadable(t *testing.T) {
 	s, err := New(Config{
-		LoadTrust: func(context.Context) (*TrustSet, error) { return nil, errors.New("no such file") },
+		LoadTrust: func(context.Context) (*TrustSet, error) { return nil, fs.ErrNotExist },
 		NewEngine: func(context.Context, *TrustSet) (Engine, error) { return NativeEngine{}, nil },
 		Logger:    slog.New(slog.NewJSONHandler(io.Discard, nil)),
 	})
@@ -138,7 +139,7 @@ func TestTrustUnloadable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Serve(context.Background(), ln, ServeOptions{}); err == nil || !strings.Contains(err.Error(), "no such file") {
+	if err := s.Serve(context.Background(), ln, ServeOptions{}); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("Serve: %v", err)
 	}
 }
