@@ -74,7 +74,9 @@ site-test: site browser
 bench-site: site browser
 	cd site && node bench.mjs
 
+## lint: go vet, gofmt, staticcheck, and no build output in git (internal/cmd/trackedfiles)
 lint:
+	$(GO) run ./internal/cmd/trackedfiles
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
