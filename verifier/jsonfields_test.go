@@ -6,8 +6,9 @@ import (
 	"testing"
 )
 
-// jsonTargets are the types the verifier decodes with unmarshalJSON (and
-// ParseOptions): each input is decoded into a fresh value of each, by
+// jsonTargets are the types the verifier decodes with unmarshalJSON
+// (wasm/abi holds the module's options, decoded with DecodeJSON, to
+// encoding/json likewise): each input is decoded into a fresh value of each, by
 // unmarshalJSON and by encoding/json, which must agree.
 var jsonTargets = []func() any{
 	func() any { return new(Bundle) },
@@ -15,7 +16,6 @@ var jsonTargets = []func() any{
 	func() any { return new(jwkSet) },
 	func() any { return new(jwsJSON) },
 	func() any { return new(jwsJSONSignature) },
-	func() any { return new(optionsJSON) },
 	func() any { return new([]string) },
 	func() any { return new(string) },
 	func() any { return new(*bool) },

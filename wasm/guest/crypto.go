@@ -2,12 +2,17 @@
 
 package main
 
-import "unsafe"
+import (
+	"unsafe"
 
-// verifySignature is the optional host crypto import (docs/abi.md): the
-// host checks one signature primitive natively and answers 1 (valid),
-// 0 (invalid) or 2 (not handled: the module checks it itself; any other
-// value counts as not handled).
+	"github.com/apostille/apostille/wasm/abi"
+)
+
+// verifySignature is the optional host crypto import (docs/abi.md,
+// abi.ImportVerifySignature): the host checks one signature primitive
+// natively and answers abi.SignatureValid, abi.SignatureInvalid or
+// abi.SignatureNotHandled (the module checks it itself; any other value
+// counts as not handled).
 // Every host must provide the import; a host without native crypto answers
 // "not handled" (the JS host does).
 //
@@ -23,9 +28,9 @@ func hostCrypto(alg string, spki, msg, sig []byte) (valid, handled bool) {
 		unsafe.Pointer(unsafe.SliceData(spki)), uint32(len(spki)),
 		unsafe.Pointer(unsafe.SliceData(msg)), uint32(len(msg)),
 		unsafe.Pointer(unsafe.SliceData(sig)), uint32(len(sig))) {
-	case 1:
+	case abi.SignatureValid:
 		return true, true
-	case 0:
+	case abi.SignatureInvalid:
 		return false, true
 	}
 	return false, false

@@ -8,27 +8,20 @@
 //	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o apostille.wasm ./wasm/guest
 //
 // The host calls _initialize once, loads trust once per instance, then calls
-// apostille_verify for each document. The module reads no clock, file,
+// apostille_verify for each document. The ABI's constants, result packing
+// and options JSON are wasm/abi's, which the Go host shares; the export
+// names below are abi.Export*. The module reads no clock, file,
 // environment or network to decide anything: the verification time and the
 // trust come in through the ABI.
 package main
 
 import (
 	"bytes"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/apostille/apostille/verifier"
+	"github.com/apostille/apostille/wasm/abi"
 )
-
-// abiVersion is what apostille_abi_version returns; docs/abi.md describes
-// version 1. It changes only when the exports or their layouts change
-// incompatibly.
-const abiVersion = 1
-
-// errorFlag marks a result that is an error ({"error": "…"}) rather than
-// the requested output; it is bit 31 of a result's length half.
-const errorFlag = 1 << 31
 
 // The module's state. A host calls one export at a time on an instance, so
 // nothing here is shared between concurrent calls.
@@ -51,7 +44,7 @@ var (
 func main() {}
 
 //go:wasmexport apostille_abi_version
-func abiVersionExport() uint32 { return abiVersion }
+func abiVersionExport() uint32 { return abi.Version }
 
 // apostille_input returns the address of a buffer of at least size bytes
 // that the host fills before apostille_verify or apostille_trust_add. The
@@ -81,7 +74,7 @@ func operatorKeyAddExport(dataLen uint32) uint64 {
 		return fail(err.Error())
 	}
 	operatorKeys = append(operatorKeys, k)
-	return result(append(out[:0], `{"ok":true}`...), false)
+	return result(append(out[:0], abi.OK...), false)
 }
 
 // apostille_trust_add parses one trust source (a signed trust bundle, a
@@ -105,7 +98,7 @@ func trustAddExport(nameLen, dataLen uint32) uint64 {
 		return fail(err.Error())
 	}
 	trust.Add(t)
-	return result(append(out[:0], `{"ok":true}`...), false)
+	return result(append(out[:0], abi.OK...), false)
 }
 
 // apostille_trust_reset forgets all trust loaded so far.
@@ -131,7 +124,7 @@ func verifyExport(docLen, payloadLen, proofLen, optsLen uint32) uint64 {
 	// once saves a tenth of a verification.
 	if !bytes.Equal(optJSON, lastOptJSON) || lastOptErr != nil {
 		lastOptJSON = append(lastOptJSON[:0], optJSON...)
-		lastOpts, lastOptErr = verifier.ParseOptions(optJSON)
+		lastOpts, lastOptErr = abi.ParseOptions(optJSON)
 	}
 	if lastOptErr != nil {
 		return fail("options: " + lastOptErr.Error())
@@ -161,39 +154,15 @@ func nonEmpty(b []byte) []byte {
 }
 
 // result keeps b as the current output and packs its address and length
-// into one value: address << 32 | length, bit 31 set for an error.
+// into one value (abi.Pack).
 func result(b []byte, isErr bool) uint64 {
 	out = b
-	n := uint64(len(b))
-	if isErr {
-		n |= errorFlag
-	}
-	return uint64(uintptr(unsafe.Pointer(unsafe.SliceData(b))))<<32 | n
+	return abi.Pack(uint32(uintptr(unsafe.Pointer(unsafe.SliceData(b)))), len(b), isErr)
 }
 
-// fail returns an error result: {"error": msg}.
+// fail returns an error result: {"error": msg}. The texts are the module's
+// own messages, which may quote (clipped) names from a trust source;
+// abi.AppendError escapes them.
 func fail(msg string) uint64 {
-	b := append(out[:0], `{"error":`...)
-	b = appendJSONString(b, msg)
-	return result(append(b, '}'), true)
-}
-
-// appendJSONString appends s as a JSON string. The texts are the module's
-// own messages, which may quote (clipped) names from a trust source:
-// quotes, backslashes and control characters are escaped, invalid UTF-8
-// becomes U+FFFD.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b = append(b, '\\', byte(r))
-		case r < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hex[r>>4], hex[r&0xf])
-		default:
-			b = utf8.AppendRune(b, r)
-		}
-	}
-	return append(b, '"')
+	return result(abi.AppendError(out[:0], msg), true)
 }

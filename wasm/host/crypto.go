@@ -9,13 +9,7 @@ import (
 	"github.com/tetratelabs/wazero/api"
 
 	"github.com/apostille/apostille/verifier"
-)
-
-// Answers of the verify_signature import (docs/abi.md).
-const (
-	sigInvalid    = 0
-	sigValid      = 1
-	sigNotHandled = 2
+	"github.com/apostille/apostille/wasm/abi"
 )
 
 // nativeCrypto answers the module's signature checks with Go's native
@@ -59,11 +53,11 @@ func (c *nativeCrypto) verify(alg string, spki, msg, sig []byte) (valid, handled
 // instantiateHostModule provides the module's apostille_host imports.
 func (e *Engine) instantiateHostModule(ctx context.Context) error {
 	i32 := api.ValueTypeI32
-	_, err := e.rt.NewHostModuleBuilder("apostille_host").
+	_, err := e.rt.NewHostModuleBuilder(abi.ImportModule).
 		NewFunctionBuilder().
 		WithGoModuleFunction(api.GoModuleFunc(e.verifySignature), []api.ValueType{i32, i32, i32, i32, i32, i32, i32, i32}, []api.ValueType{i32}).
 		WithParameterNames("alg", "alg_len", "spki", "spki_len", "msg", "msg_len", "sig", "sig_len").
-		Export("verify_signature").
+		Export(abi.ImportVerifySignature).
 		Instantiate(ctx)
 	return err
 }
@@ -72,7 +66,7 @@ func (e *Engine) instantiateHostModule(ctx context.Context) error {
 // module's memory in place: nothing is copied.
 func (e *Engine) verifySignature(_ context.Context, mod api.Module, stack []uint64) {
 	if e.crypto == nil {
-		stack[0] = sigNotHandled
+		stack[0] = abi.SignatureNotHandled
 		return
 	}
 	mem := mod.Memory()
@@ -81,16 +75,16 @@ func (e *Engine) verifySignature(_ context.Context, mod api.Module, stack []uint
 	msg, ok3 := mem.Read(uint32(stack[4]), uint32(stack[5]))
 	sig, ok4 := mem.Read(uint32(stack[6]), uint32(stack[7]))
 	if !ok1 || !ok2 || !ok3 || !ok4 {
-		stack[0] = sigNotHandled
+		stack[0] = abi.SignatureNotHandled
 		return
 	}
 	valid, handled := e.crypto(string(alg), spki, msg, sig)
 	switch {
 	case !handled:
-		stack[0] = sigNotHandled
+		stack[0] = abi.SignatureNotHandled
 	case valid:
-		stack[0] = sigValid
+		stack[0] = abi.SignatureValid
 	default:
-		stack[0] = sigInvalid
+		stack[0] = abi.SignatureInvalid
 	}
 }

@@ -3,27 +3,22 @@ package host
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 
 	"github.com/apostille/apostille/verifier"
+	"github.com/apostille/apostille/wasm/abi"
 )
 
 // wasmPage is the WebAssembly page size.
 const wasmPage = 65536
 
 // ABIVersion is the module ABI this host speaks (docs/abi.md).
-const ABIVersion = 1
-
-// errorFlag marks an error result (docs/abi.md).
-const errorFlag = 1 << 31
+const ABIVersion = abi.Version
 
 // instance is one module instance with its trust loaded. One call at a
 // time: the pool hands an instance to one goroutine.
@@ -62,10 +57,10 @@ func (e *Engine) newInstance(ctx context.Context) (*instance, error) {
 		return nil, fmt.Errorf("host: instantiating the module: %w", err)
 	}
 	inst.mod, inst.mem = mod, mod.Memory()
-	ver := mod.ExportedFunction("apostille_abi_version")
-	inst.input = mod.ExportedFunction("apostille_input")
-	inst.verifyF = mod.ExportedFunction("apostille_verify")
-	add := mod.ExportedFunction("apostille_trust_add")
+	ver := mod.ExportedFunction(abi.ExportVersion)
+	inst.input = mod.ExportedFunction(abi.ExportInput)
+	inst.verifyF = mod.ExportedFunction(abi.ExportVerify)
+	add := mod.ExportedFunction(abi.ExportTrustAdd)
 	if ver == nil || inst.input == nil || inst.verifyF == nil || add == nil || inst.mem == nil {
 		mod.Close(ctx)
 		return nil, errors.New("host: the module lacks the Apostille ABI exports")
@@ -75,7 +70,7 @@ func (e *Engine) newInstance(ctx context.Context) (*instance, error) {
 		return nil, fmt.Errorf("host: the module does not speak ABI version %d", ABIVersion)
 	}
 	if len(e.cfg.OperatorKeys) > 0 {
-		addKey := mod.ExportedFunction("apostille_operator_key_add")
+		addKey := mod.ExportedFunction(abi.ExportOperatorKeyAdd)
 		if addKey == nil {
 			mod.Close(ctx)
 			return nil, errors.New("host: the module cannot pin operator keys")
@@ -90,9 +85,7 @@ func (e *Engine) newInstance(ctx context.Context) (*instance, error) {
 				var out []byte
 				var isErr bool
 				if out, isErr, err = inst.result(res[0]); err == nil && isErr {
-					var msg struct{ Error string }
-					json.Unmarshal(out, &msg)
-					err = errors.New(msg.Error)
+					err = errors.New(abi.ErrorText(out))
 				}
 			}
 			if err != nil {
@@ -114,9 +107,10 @@ func (e *Engine) newInstance(ctx context.Context) (*instance, error) {
 		out, isErr, err := inst.result(res[0])
 		if err != nil || isErr {
 			mod.Close(ctx)
-			var msg struct{ Error string }
-			json.Unmarshal(out, &msg)
-			return nil, fmt.Errorf("host: trust %q: %s", t.Name, msg.Error)
+			if err != nil {
+				return nil, fmt.Errorf("host: trust %q: %w", t.Name, err)
+			}
+			return nil, fmt.Errorf("host: trust %q: %s", t.Name, abi.ErrorText(out))
 		}
 	}
 	return inst, nil
@@ -145,13 +139,10 @@ func (inst *instance) write(ctx context.Context, parts ...[]byte) error {
 	return nil
 }
 
-// result reads a packed result (docs/abi.md): address << 32 | length, bit
-// 31 of the length flagging an error. The bytes are the module's: copy
-// them before the next call.
+// result reads a packed result (abi.Unpack). The bytes are the module's:
+// copy them before the next call.
 func (inst *instance) result(packed uint64) ([]byte, bool, error) {
-	ptr, n := uint32(packed>>32), uint32(packed)
-	isErr := n&errorFlag != 0
-	n &^= errorFlag
+	ptr, n, isErr := abi.Unpack(packed)
 	b, ok := inst.mem.Read(ptr, n)
 	if !ok {
 		return nil, false, errors.New("host: the module's result is outside its memory")
@@ -162,7 +153,7 @@ func (inst *instance) result(packed uint64) ([]byte, bool, error) {
 // prepare copies a document, its detached parts and the options into the
 // instance's input buffer for run.
 func (inst *instance) prepare(ctx context.Context, doc []byte, opts verifier.Options) error {
-	inst.opts = appendOptions(inst.opts[:0], &opts)
+	inst.opts = abi.AppendOptions(inst.opts[:0], &opts)
 	if err := inst.write(ctx, doc, opts.Payload, opts.Proof, inst.opts); err != nil {
 		return err
 	}
@@ -183,9 +174,7 @@ func (inst *instance) run(ctx context.Context) ([]byte, error) {
 		return nil, err
 	}
 	if isErr {
-		var msg struct{ Error string }
-		json.Unmarshal(out, &msg)
-		return nil, &abiError{msg.Error}
+		return nil, &abiError{abi.ErrorText(out)}
 	}
 	return bytes.Clone(out), nil
 }
@@ -202,62 +191,4 @@ func (inst *instance) close(ctx context.Context) {
 		inst.timer.Stop()
 	}
 	inst.mod.Close(ctx)
-}
-
-// appendOptions writes the options JSON of docs/abi.md.
-func appendOptions(b []byte, o *verifier.Options) []byte {
-	b = append(b, '{')
-	if !o.Time.IsZero() {
-		b = append(b, `"at":"`...)
-		b = o.Time.UTC().AppendFormat(b, time.RFC3339Nano)
-		b = append(b, `",`...)
-	}
-	if o.Format != "" {
-		b = append(b, `"format":`...)
-		b = strconv.AppendQuote(b, string(o.Format))
-		b = append(b, ',')
-	}
-	if o.MaxSize > 0 {
-		b = append(b, `"max_size":`...)
-		b = strconv.AppendInt(b, int64(o.MaxSize), 10)
-		b = append(b, ',')
-	}
-	if o.ClockSkew != 0 {
-		b = append(b, `"clock_skew_seconds":`...)
-		b = strconv.AppendFloat(b, max(o.ClockSkew, 0).Seconds(), 'g', -1, 64)
-		b = append(b, ',')
-	}
-	if len(o.ExternalAAD) > 0 {
-		b = append(b, `"external_aad":"`...)
-		b = base64.StdEncoding.AppendEncode(b, o.ExternalAAD)
-		b = append(b, `",`...)
-	}
-	if h := o.Holder; h.Audience != "" || h.Nonce != "" || h.RequireBinding || len(h.SessionTranscript) > 0 {
-		hj, _ := json.Marshal(map[string]any{
-			"audience": h.Audience, "nonce": h.Nonce, "require_binding": h.RequireBinding,
-			"session_transcript": base64.StdEncoding.EncodeToString(h.SessionTranscript),
-		})
-		b = append(b, `"holder":`...)
-		b = append(b, hj...)
-		b = append(b, ',')
-	}
-	if len(o.StatusLists) > 0 {
-		b = append(b, `"status_lists":[`...)
-		for i, s := range o.StatusLists {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, '"')
-			b = base64.StdEncoding.AppendEncode(b, s)
-			b = append(b, '"')
-		}
-		b = append(b, `],`...)
-	}
-	if o.AcceptStaleTrustUnsafe {
-		b = append(b, `"accept_stale_trust_unsafe":true,`...)
-	}
-	if b[len(b)-1] == ',' {
-		b = b[:len(b)-1]
-	}
-	return append(b, '}')
 }

@@ -60,7 +60,19 @@ export interface VerifyOptions {
   clockSkewSeconds?: number;
   /** COSE external additional authenticated data. */
   externalAAD?: Bytes;
-  holder?: { audience?: string; nonce?: string; requireBinding?: boolean; sessionTranscript?: Bytes };
+  /** What the caller expects of a presentation's holder binding. */
+  holder?: {
+    /** Must equal the SD-JWT KB-JWT aud. */
+    audience?: string;
+    /** Must equal the SD-JWT KB-JWT nonce. */
+    nonce?: string;
+    /** A presentation without key binding fails. */
+    requireBinding?: boolean;
+    /** The CBOR SessionTranscript (or its tag-24 form) for mdoc device authentication; without it that is skipped. */
+    sessionTranscript?: Bytes;
+    /** The reader's ephemeral private key of the session (the raw EC private scalar), to check an mdoc whose device authenticates with a MAC (ISO/IEC 18013-5 9.1.3.5). */
+    readerKey?: Bytes;
+  };
   /** Status list tokens the host fetched. */
   statusLists?: Bytes[];
   /** Accept a trust bundle past its next_update; the report says so. */

@@ -293,19 +293,30 @@ export class Verifier {
   }
 }
 
-/** The options JSON of docs/abi.md, as the Go host writes it. */
+/**
+ * The options JSON of docs/abi.md, as the Go host writes it (wasm/abi):
+ * members at their zero value are left out, byte values are base64. A
+ * test sends every member through this and the Go host and requires the
+ * native verifier's report (wasm/js/test/options.test.mjs).
+ */
 function optionsJSON(o) {
   const out = {};
+  const bytes = (b) => (b == null ? "" : base64(bytesOf(b)));
   if (o.at != null) out.at = (o.at instanceof Date ? o.at : new Date(o.at)).toISOString();
   if (o.format) out.format = o.format;
-  if (o.maxSize) out.max_size = o.maxSize;
+  if (o.maxSize > 0) out.max_size = o.maxSize;
   if (o.clockSkewSeconds != null) out.clock_skew_seconds = Math.max(0, o.clockSkewSeconds);
-  if (o.externalAAD) out.external_aad = base64(bytesOf(o.externalAAD));
+  if (bytes(o.externalAAD)) out.external_aad = bytes(o.externalAAD);
   if (o.holder) {
-    const h = o.holder;
-    out.holder = { audience: h.audience ?? "", nonce: h.nonce ?? "", require_binding: !!h.requireBinding, session_transcript: h.sessionTranscript ? base64(bytesOf(h.sessionTranscript)) : "" };
+    const h = o.holder, holder = {};
+    if (h.audience) holder.audience = h.audience;
+    if (h.nonce) holder.nonce = h.nonce;
+    if (h.requireBinding) holder.require_binding = true;
+    if (bytes(h.sessionTranscript)) holder.session_transcript = bytes(h.sessionTranscript);
+    if (bytes(h.readerKey)) holder.reader_key = bytes(h.readerKey);
+    if (Object.keys(holder).length) out.holder = holder;
   }
-  if (o.statusLists?.length) out.status_lists = o.statusLists.map((s) => base64(bytesOf(s)));
+  if (o.statusLists?.length) out.status_lists = o.statusLists.map(bytes);
   if (o.acceptStaleTrustUnsafe) out.accept_stale_trust_unsafe = true;
   return JSON.stringify(out);
 }
