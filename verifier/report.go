@@ -77,6 +77,19 @@ type Check struct {
 	Status Status `json:"status"`
 	Reason Reason `json:"reason,omitempty"`
 	Detail string `json:"detail,omitempty"`
+	// StatusList is the status list entry a revocation check looked up,
+	// as the signed document names it: a host whose check says
+	// status_unknown fetches the list at URI and hands it in
+	// (Options.StatusLists). The verifier never fetches.
+	StatusList *StatusListEntry `json:"status_list,omitempty"`
+}
+
+// StatusListEntry is a document's entry in a status list
+// (draft-ietf-oauth-status-list section 6): the list's uri and the
+// document's index in it.
+type StatusListEntry struct {
+	URI   string `json:"uri"`
+	Index uint64 `json:"index"`
 }
 
 // Document describes what was verified, in fields a person can compare

@@ -57,6 +57,13 @@ func (r *Report) AppendJSON(b []byte) []byte {
 			b = appendJSONStr(b, string(c.Status))
 			b = appendOptStr(b, `,"reason":`, string(c.Reason))
 			b = appendOptStr(b, `,"detail":`, c.Detail)
+			if e := c.StatusList; e != nil {
+				b = append(b, `,"status_list":{"uri":`...)
+				b = appendJSONStr(b, e.URI)
+				b = append(b, `,"index":`...)
+				b = strconv.AppendUint(b, e.Index, 10)
+				b = append(b, '}')
+			}
 			b = append(b, '}')
 		}
 		b = append(b, ']')

@@ -28,7 +28,8 @@ func richReport(s string, f float64) *Report {
 	return &Report{
 		Report: ReportVersion, Verdict: Invalid, Reason: Reason(s),
 		Warnings: []Warning{{Reason: CertificateExpired, Detail: s}, {Reason: "x"}},
-		Checks:   []Check{{Check: CheckDecode, Status: Passed}, {Check: s, Status: Failed, Reason: Malformed, Detail: s}},
+		Checks: []Check{{Check: CheckDecode, Status: Passed}, {Check: s, Status: Failed, Reason: Malformed, Detail: s},
+			{Check: CheckRevocation, Status: StatusIndeterminate, Reason: StatusUnknown, StatusList: &StatusListEntry{URI: s, Index: math.MaxUint64}}},
 		Document: &Document{
 			Format: s, Type: s, SignedAt: s, ValidFrom: s, ValidUntil: s,
 			Issuer:  &DocumentIssuer{Name: s, KeyID: s},

@@ -50,18 +50,12 @@ func statusReference(claims map[string]any) (ref statusRef, ok bool, err error) 
 
 var errUnknownMechanism = errors.New("the document refers to a status mechanism other than a status list")
 
-// StatusReference returns the status list uri a verified document refers
-// to, read from its report, so that a host knows which list to fetch and
-// hand in (Options.StatusLists). The verifier itself never fetches.
-func StatusReference(rep *Report) (uri string, ok bool) {
-	if rep == nil || rep.Document == nil || rep.Document.Claims == nil {
-		return "", false
+// statusEntry names the status list entry on the revocation check just
+// recorded.
+func (b *report) statusEntry(ref statusRef) {
+	if n := len(b.r.Checks); n > 0 && b.r.Checks[n-1].Check == CheckRevocation {
+		b.r.Checks[n-1].StatusList = &StatusListEntry{URI: ref.uri, Index: ref.idx}
 	}
-	ref, ok, err := statusReference(rep.Document.Claims)
-	if !ok || err != nil {
-		return "", false
-	}
-	return ref.uri, true
 }
 
 // checkStatus checks a document's status against the status lists the host
@@ -80,6 +74,9 @@ func (v *verification) checkStatus(claims map[string]any) {
 		v.rep.fail(CheckRevocation, Malformed, err.Error())
 		return
 	}
+	// Whatever the check says, it names the entry it looked up: a host
+	// fetches the list from there when it says status_unknown.
+	defer v.rep.statusEntry(ref)
 	list, why := v.findStatusList(ref.uri)
 	if list == nil {
 		v.rep.fail(CheckRevocation, StatusUnknown, why)

@@ -105,11 +105,32 @@ func TestStatusList(t *testing.T) {
 			if c.verdict == verifier.Valid && !hasCheck(rep, verifier.CheckRevocation, verifier.Passed, "") {
 				t.Fatalf("no passed revocation check: %+v", rep.Checks)
 			}
-			if uri, ok := verifier.StatusReference(rep); c.name == "valid" && (!ok || uri != listURI) {
-				t.Fatalf("StatusReference = %q, %v", uri, ok)
+			// The check names the entry it looked up, whatever it found,
+			// unless the claim could not be read as one.
+			sl, _ := c.claims["status"].(map[string]any)["status_list"].(map[string]any)
+			idx, isIndex := sl["idx"].(int)
+			wantEntry := isIndex && idx >= 0
+			if e := statusEntry(rep); wantEntry != (e != nil) || e != nil && (e.URI != listURI || e.Index != uint64(idx)) {
+				t.Fatalf("status list entry %+v, want one: %v", e, wantEntry)
+			}
+			// A host reads which list to fetch from the report's summary.
+			sum, err := verifier.ReadSummary(rep.AppendJSON(nil))
+			if missing := wantEntry && c.reason == verifier.StatusUnknown; err != nil || missing != (sum.MissingStatusList != nil) ||
+				missing && *sum.MissingStatusList != *statusEntry(rep) {
+				t.Fatalf("summary %+v (%v), want a missing list: %v", sum, err, missing)
 			}
 		})
 	}
+}
+
+// statusEntry is the status list entry the report's revocation check names.
+func statusEntry(rep *verifier.Report) *verifier.StatusListEntry {
+	for _, c := range rep.Checks {
+		if c.Check == verifier.CheckRevocation {
+			return c.StatusList
+		}
+	}
+	return nil
 }
 
 func flipLast(tok []byte) []byte {
@@ -161,6 +182,10 @@ func TestStatusListCWT(t *testing.T) {
 		rep := verifier.Verify(doc, verifier.Options{Trust: trust, Time: f.at, StatusLists: [][]byte{list}})
 		if rep.Reason != want || (want == "" && rep.Verdict != verifier.Valid) {
 			t.Errorf("idx %d: got %s/%s, want %q: %+v", idx, rep.Verdict, rep.Reason, want, rep.Checks)
+		}
+		// Claim 65535 is read for the host: no host digs in claims.
+		if e := statusEntry(rep); e == nil || e.URI != listURI || e.Index != uint64(idx) {
+			t.Errorf("idx %d: status list entry %+v", idx, e)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -188,40 +187,19 @@ func newSummary() *summary {
 	return &summary{start: time.Now(), verdicts: map[verifier.Verdict]int{}, reasons: map[verifier.Reason]int{}}
 }
 
-// add counts one report and returns its verdict.
+// add counts one report and returns its verdict (indeterminate for a
+// report that cannot be read back, which every engine's report can).
 func (s *summary) add(rep []byte) verifier.Verdict {
-	v, r := verdictOf(rep)
+	sum, err := verifier.ReadSummary(rep)
+	if err != nil {
+		sum.Verdict, sum.Reason = verifier.Indeterminate, verifier.Internal
+	}
 	s.n++
-	s.verdicts[v]++
-	if r != "" {
-		s.reasons[r]++
+	s.verdicts[sum.Verdict]++
+	if sum.Reason != "" {
+		s.reasons[sum.Reason]++
 	}
-	return v
-}
-
-// verdictOf reads the verdict and reason of a report JSON. Reports begin
-// {"report":"v1","verdict":…,"reason":… (Report.AppendJSON); anything else
-// is decoded in full.
-func verdictOf(rep []byte) (verifier.Verdict, verifier.Reason) {
-	const head = `{"report":"v1","verdict":"`
-	if rest, ok := bytes.CutPrefix(rep, []byte(head)); ok {
-		if i := bytes.IndexByte(rest, '"'); i > 0 {
-			v := verifier.Verdict(rest[:i])
-			rest = rest[i+1:]
-			if r, ok := bytes.CutPrefix(rest, []byte(`,"reason":"`)); ok {
-				if k := bytes.IndexByte(r, '"'); k > 0 {
-					return v, verifier.Reason(r[:k])
-				}
-			}
-			return v, ""
-		}
-	}
-	var r struct {
-		Verdict verifier.Verdict `json:"verdict"`
-		Reason  verifier.Reason  `json:"reason"`
-	}
-	json.Unmarshal(rep, &r)
-	return r.Verdict, r.Reason
+	return sum.Verdict
 }
 
 func (s *summary) rate() float64 {

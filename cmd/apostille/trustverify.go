@@ -2,11 +2,9 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -199,17 +197,14 @@ func (tf *trustFlags) verifyWith(ctx context.Context, eng engine, doc []byte, op
 	opts.AcceptStaleTrustUnsafe = tf.acceptStale
 	opts.StatusLists = append(opts.StatusLists[:len(opts.StatusLists):len(opts.StatusLists)], tf.lists...)
 	out := eng.verify(ctx, doc, opts)
-	if tf.fetch == nil || !bytes.Contains(out, []byte(`"status_unknown"`)) {
+	if tf.fetch == nil {
 		return out
 	}
-	var rep verifier.Report
-	if json.Unmarshal(out, &rep) != nil || !statusUnknown(&rep) {
+	sum, err := verifier.ReadSummary(out)
+	if err != nil || sum.MissingStatusList == nil {
 		return out
 	}
-	uri, ok := verifier.StatusReference(&rep)
-	if !ok {
-		return out
-	}
+	uri := sum.MissingStatusList.URI
 	list, err := tf.fetch.Get(ctx, uri)
 	if err != nil {
 		tf.mu.Lock()
@@ -222,15 +217,6 @@ func (tf *trustFlags) verifyWith(ctx context.Context, eng engine, doc []byte, op
 	}
 	opts.StatusLists = append(opts.StatusLists, list)
 	return eng.verify(ctx, doc, opts)
-}
-
-func statusUnknown(rep *verifier.Report) bool {
-	for _, c := range rep.Checks {
-		if c.Check == verifier.CheckRevocation && c.Reason == verifier.StatusUnknown {
-			return true
-		}
-	}
-	return false
 }
 
 // writeTrustText says in text output which trust decided and what the

@@ -249,13 +249,16 @@ func TestSummarize(t *testing.T) {
 	b, _ = json.Marshal(r)
 	reps = append(reps, b)
 	for _, rep := range reps {
-		fast, ok := scanSummary(rep)
-		if !ok {
-			t.Errorf("not scanned: %.200s", rep)
-			continue
+		var r verifier.Report
+		if json.Unmarshal(rep, &r) != nil {
+			t.Fatalf("not a report: %.200s", rep)
 		}
-		if slow := decodeSummary(rep); fast != slow {
-			t.Errorf("scanned %+v, decoded %+v: %.300s", fast, slow, rep)
+		want := summary{verdict: string(r.Verdict), reason: string(r.Reason), format: "none"}
+		if r.Document != nil {
+			want.format = r.Document.Format
+		}
+		if got := summarize(rep); got != want {
+			t.Errorf("summarized %+v, decoded %+v: %.300s", got, want, rep)
 		}
 	}
 	if s := summarize([]byte(`{"verdict":"maybe","reason":"Mari","warnings":[]}`)); s.verdict != "other" || s.reason != "other" {

@@ -1,9 +1,7 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -40,13 +38,14 @@ func (s *Server) check(ctx context.Context, sl *slot, req *request, at time.Time
 		AcceptStaleTrustUnsafe: s.cfg.AcceptStaleTrustUnsafe,
 	}
 	rep := s.engineVerify(ctx, g, req.Doc, opts)
-	if s.cfg.Status == nil || !bytes.Contains(rep, []byte(`"status_unknown"`)) {
+	if s.cfg.Status == nil {
 		return rep
 	}
-	uri, ok := statusReference(rep)
-	if !ok {
+	sum, err := verifier.ReadSummary(rep)
+	if err != nil || sum.MissingStatusList == nil {
 		return rep
 	}
+	uri := sum.MissingStatusList.URI
 	// A fetch may wait on the network: it must not hold an instance.
 	sl.release()
 	list, err := s.cfg.Status.Get(ctx, uri)
@@ -92,21 +91,6 @@ func (s *Server) engineVerify(ctx context.Context, g *generation, doc []byte, op
 		}
 	}()
 	return g.engine.Verify(ctx, doc, opts)
-}
-
-// statusReference reads the status list a report's document refers to.
-// Only a report with status_unknown is read back, so this is rare.
-func statusReference(rep []byte) (string, bool) {
-	var r verifier.Report
-	if json.Unmarshal(rep, &r) != nil {
-		return "", false
-	}
-	for _, c := range r.Checks {
-		if c.Check == verifier.CheckRevocation && c.Reason == verifier.StatusUnknown {
-			return verifier.StatusReference(&r)
-		}
-	}
-	return "", false
 }
 
 func notJudged(at time.Time, reason verifier.Reason, detail string) []byte {

@@ -1,6 +1,7 @@
 // Package statusfetch fetches and caches IETF status list tokens for hosts
 // of the verifier (the CLI, the HTTP service). The verifier never fetches:
-// a host reads which list a document refers to (verifier.StatusReference),
+// a host reads which list a document refers to from its report (the
+// revocation check's status_list, verifier.ReadSummary),
 // gets it here, and hands it in (verifier.Options.StatusLists).
 //
 // A cached list is fresh for its ttl from when it was fetched (the

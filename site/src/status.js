@@ -1,8 +1,9 @@
 // Status lists (revocation) fetched by their address. The module never
 // fetches: a document whose revocation check says status_unknown names its
-// list in the claims of its report, the page downloads that list and hands
-// it to the module, which verifies the document again with it
-// (draft-ietf-oauth-status-list; docs/trust-signing.md).
+// list on that check (status_list.uri, as for every host), the page
+// downloads that list and hands it to the module, which verifies the
+// document again with it (draft-ietf-oauth-status-list;
+// docs/trust-signing.md).
 //
 // The request carries only the list's address, which the issuer signed into
 // the document: a list is fetched only for a document whose signature the
@@ -20,18 +21,13 @@ export const DEFAULT_TTL = 3600;
 const MAX_LIST = 8 << 20;
 
 /**
- * statusListURI is the status list address a document refers to, read
- * from its report as verifier.StatusReference reads it: claim "status"
- * (JWT, SD-JWT, mdoc) or "65535" (CWT), then status_list.uri. Empty when
- * the document names none.
+ * statusListURI is the status list address a document refers to, as its
+ * report's revocation check names it (status_list.uri, from the signed
+ * claims). Empty when the document names none.
  */
 export function statusListURI(report) {
-  const claims = report && report.document && report.document.claims;
-  if (!claims || typeof claims !== 'object') return '';
-  const status = 'status' in claims ? claims.status : claims['65535'];
-  const sl = status && typeof status === 'object' ? status.status_list : null;
-  const uri = sl && typeof sl === 'object' ? sl.uri : '';
-  return typeof uri === 'string' ? uri : '';
+  const sl = (revocationCheck(report) || {}).status_list;
+  return sl && typeof sl.uri === 'string' ? sl.uri : '';
 }
 
 /** revocationCheck is the report's revocation check, when the module got that far. */

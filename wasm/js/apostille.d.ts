@@ -13,6 +13,11 @@ export interface Check {
   status: Status;
   reason?: string;
   detail?: string;
+  /**
+   * On a revocation check: the document's entry in a status list, as it names it. When the
+   * check says status_unknown, fetch the list at uri and verify again with it (statusLists).
+   */
+  status_list?: { uri: string; index: number };
 }
 
 export interface Report {
