@@ -17,7 +17,6 @@ import (
 
 // job is one input to verify: a document with its own detached parts.
 type job struct {
-	seq int
 	// name is the path ("-" for standard input); id is the raw JSON id of a
 	// JSON Lines record. Records carry one or the other.
 	name string
@@ -63,13 +62,6 @@ type inputs struct {
 	payload []byte // --payload, for every file input
 	proof   []byte // --proof, for the one input
 	stdin   io.Reader
-	seq     int
-}
-
-func (in *inputs) next(j *job) *job {
-	j.seq = in.seq
-	in.seq++
-	return j
 }
 
 // detached fills a file input's detached parts: --payload, and the tlog
@@ -90,7 +82,7 @@ func (in *inputs) detached(j *job) {
 func (in *inputs) files(args []string, emit func(*job)) {
 	for _, a := range args {
 		if a == "-" {
-			j := in.next(&job{name: "-"})
+			j := &job{name: "-"}
 			j.doc, j.fail = readCapped(in.stdin, in.maxDoc)
 			in.detached(j)
 			emit(j)
@@ -119,7 +111,7 @@ func (in *inputs) files(args []string, emit func(*job)) {
 }
 
 func (in *inputs) file(path string, statErr error) *job {
-	j := in.next(&job{name: path})
+	j := &job{name: path}
 	if statErr != nil {
 		j.fail = &inputFailure{"internal", "the input could not be read", true}
 		return j
@@ -169,7 +161,7 @@ func (in *inputs) jsonl(r io.Reader, emit func(*job)) error {
 			}
 			continue
 		}
-		j := in.next(&job{})
+		j := &job{}
 		switch {
 		case tooLong:
 			j.id = lineID(n)

@@ -274,3 +274,39 @@ func (p *progress) end() {
 	close(p.stop)
 	<-p.done
 }
+
+// writeTrustText says in text output which trust decided and what the
+// status list said.
+func writeTrustText(w *bufio.Writer, rep *verifier.Report) {
+	if t := rep.Trust; t != nil && t.Signed {
+		fmt.Fprintf(w, "  trust:     %s, sequence %d, signed by %s, %s old", t.Operator, t.Sequence, t.OperatorKey, age(t.AgeSeconds))
+		if t.StaleAcceptedUnsafe {
+			w.WriteString(", STALE (accepted unsafe)")
+		}
+		w.WriteByte('\n')
+	}
+	for _, c := range rep.Checks {
+		if c.Check != verifier.CheckRevocation {
+			continue
+		}
+		switch {
+		case c.Status == verifier.Passed:
+			fmt.Fprintf(w, "  status:    %s\n", c.Detail)
+		case c.Reason == verifier.Revoked:
+			fmt.Fprintf(w, "  status:    REVOKED — %s\n", c.Detail)
+		default:
+			fmt.Fprintf(w, "  status:    unknown — %s\n", c.Detail)
+		}
+	}
+}
+
+func age(sec int64) string {
+	d := time.Duration(sec) * time.Second
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	}
+	return d.String()
+}

@@ -47,10 +47,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	siteSet := false
-	fs.Visit(func(f *flag.Flag) {
-		a.engineSet = a.engineSet || f.Name == "engine"
-		siteSet = siteSet || f.Name == "site"
-	})
+	fs.Visit(func(f *flag.Flag) { siteSet = siteSet || f.Name == "site" })
 	srv, err := a.newServer(stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "apostille serve:", err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/apostille/apostille/internal/atomicfile"
+	"github.com/apostille/apostille/internal/engine"
 	"github.com/apostille/apostille/internal/trustlist"
 	"github.com/apostille/apostille/verifier"
 )
@@ -174,11 +175,11 @@ func runTrustVerify(args []string, stdout, stderr io.Writer) int {
 	if !parseFlags(fs, args, func() bool { return fs.NArg() != 1 || len(keys) == 0 }) {
 		return exitUsage
 	}
-	pinned, _, err := readOperatorKeys(keys)
+	pinned, _, err := engine.ReadOperatorKeys(keys)
 	if err != nil {
 		return trustFail(stderr, "verify", err)
 	}
-	st, err := loadTrustState(*state)
+	st, err := engine.OpenState(*state)
 	if err != nil {
 		return trustFail(stderr, "verify", err)
 	}
@@ -223,11 +224,11 @@ func runTrustUpdate(args []string, stdout, stderr io.Writer) int {
 	if !strings.HasPrefix(*url, "https://") {
 		return trustFail(stderr, "update", fmt.Errorf("%s: bundles are fetched over https only", *url))
 	}
-	pinned, _, err := readOperatorKeys(keys)
+	pinned, _, err := engine.ReadOperatorKeys(keys)
 	if err != nil {
 		return trustFail(stderr, "update", err)
 	}
-	st, err := loadTrustState(*state)
+	st, err := engine.OpenState(*state)
 	if err != nil {
 		return trustFail(stderr, "update", err)
 	}

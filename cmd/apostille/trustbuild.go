@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apostille/apostille/internal/engine"
 	"github.com/apostille/apostille/internal/importer"
 	"github.com/apostille/apostille/verifier"
 )
@@ -234,7 +235,7 @@ func runTrustInspect(args []string, stdout, stderr io.Writer) int {
 	defer w.Flush()
 	payload := data
 	if verifier.IsSignedBundle(data) {
-		pinned, _, err := readOperatorKeys(keys)
+		pinned, _, err := engine.ReadOperatorKeys(keys)
 		if err != nil {
 			return trustFail(stderr, "inspect", err)
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/apostille/apostille/internal/jsonl"
+	"github.com/apostille/apostille/internal/engine"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -22,11 +21,12 @@ type verifyConfig struct {
 	payload []byte
 	proof   []byte // --proof, for the one input
 	jsonl   string
-	// trustFlags opened the trust; it also answers for refused bundles
-	// and fetches status lists.
-	trustFlags *trustFlags
-	jobs       int
-	engine     engineConfig
+	jobs    int
+	// loaded is the trust (internal/engine), fetch gets the status lists
+	// documents name, and acceptStale is --accept-stale-trust-unsafe.
+	loaded      *engine.Trust
+	fetch       engine.Fetch
+	acceptStale bool
 }
 
 func runVerify(args []string, stdout, stderr io.Writer) int {
@@ -45,10 +45,8 @@ func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	payloadPath := fs.String("payload", "", "detached payload for the documents")
 	jsonl := fs.String("jsonl", "", `JSON Lines input, FILE or - : {"id":…,"document":…,"payload":…,"proof":…,"at":…} per line; byte values as text or "base64:…"`)
 	jobs := fs.Int("jobs", runtime.GOMAXPROCS(0), "documents verified in parallel")
-	engineName := fs.String("engine", "wasm", "wasm (the WebAssembly module, as in the browser) or native (for comparison)")
-	hostCrypto := fs.Bool("host-crypto", true, "let the module check signature primitives with native crypto (false: its own, as in a browser)")
-	cacheDir := fs.String("cache-dir", "", "where the compiled module is cached (default: the user cache directory)")
-	tf := addTrustFlags(fs) // trustverify.go: signed bundles, status lists
+	ef := addEngineFlags(fs) // engines.go
+	tf := addTrustFlags(fs)  // trustflags.go: signed bundles, status lists
 	proofPath := fs.String("proof", "", "detached tlog proof for the one INPUT (default: INPUT"+ProofSuffix+" when present)")
 	if !parseFlags(fs, args, func() bool { return (fs.NArg() == 0) == (*jsonl == "") }) {
 		return exitUsage
@@ -88,21 +86,32 @@ func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		cfg.proof = b
 	}
-	t, err := tf.load(cfg.trust, stderr)
+	loader, err := tf.loader(cfg.trust)
+	if err == nil {
+		cfg.loaded, err = loader.Load()
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "apostille verify: --trust:", err)
 		return exitUsage
 	}
-	cfg.trustFlags = tf
-	cfg.engine = engineConfig{name: *engineName, jobs: cfg.jobs, hostCrypto: *hostCrypto, cacheDir: *cacheDir, parsed: t,
-		trust: tf.sources, operatorKeys: tf.operatorKeys}
-	fs.Visit(func(f *flag.Flag) { cfg.engine.explicit = cfg.engine.explicit || f.Name == "engine" })
-	eng, err := newEngine(cfg.engine, stderr)
+	if t := cfg.loaded; t.Refused != nil {
+		fmt.Fprintf(stderr, "apostille: trust bundle %s refused: %v\n", t.RefusedFile, t.Refused)
+	}
+	fetcher, err := tf.fetcher()
+	if err != nil {
+		fmt.Fprintln(stderr, "apostille verify: --trust:", err)
+		return exitUsage
+	}
+	cfg.fetch, cfg.acceptStale = warnOnce(fetcher, stderr), tf.acceptStale
+	ctx := context.Background()
+	eng, err := engine.New(ctx, ef.config(cfg.jobs, 0, func(dir string) {
+		fmt.Fprintf(stderr, "apostille verify: compiling the verification module once (cached in %s)\n", dir)
+	}), cfg.loaded)
 	if err != nil {
 		fmt.Fprintln(stderr, "apostille verify:", err)
 		return exitUsage
 	}
-	defer eng.close()
+	defer eng.Close(ctx)
 
 	in := &inputs{maxDoc: verifier.DefaultMaxSize, payload: cfg.payload, proof: cfg.proof, stdin: stdin}
 	produce := func(emit func(*job)) error {
@@ -125,42 +134,9 @@ func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // runBatch verifies every job produce emits with cfg.jobs workers and
-// writes the records in input order. At most a window of jobs is in memory
-// at once, whatever the number of inputs.
-func runBatch(cfg verifyConfig, eng engine, produce func(emit func(*job)) error, stdout, stderr io.Writer) int {
-	type result struct {
-		j   *job
-		rep []byte
-	}
-	window := 4 * cfg.jobs
-	slots := make(chan struct{}, window) // one per job between reading and writing
-	jobs := make(chan *job, cfg.jobs)
-	results := make(chan result, window)
-	ctx := context.Background()
-
-	var readErr error
-	go func() {
-		readErr = produce(func(j *job) {
-			slots <- struct{}{}
-			jobs <- j
-		})
-		close(jobs)
-	}()
-	var wg sync.WaitGroup
-	for range cfg.jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				results <- result{j, verifyJob(ctx, eng, cfg, j)}
-			}
-		}()
-	}
-	go func() {
-		wg.Wait()
-		close(results)
-	}()
-
+// writes the records in input order (engine.Pool). At most a window of jobs
+// is in memory at once, whatever the number of inputs.
+func runBatch(cfg verifyConfig, eng engine.Engine, produce func(emit func(*job)) error, stdout, stderr io.Writer) int {
 	out := newReportWriter(cfg.format, stdout)
 	sum := newSummary()
 	var mu sync.Mutex
@@ -169,27 +145,30 @@ func runBatch(cfg verifyConfig, eng engine, produce func(emit func(*job)) error,
 		prog = startProgress(stderr, sum, &mu)
 	}
 	code := exitOK
-	var order jsonl.InOrder[result]
-	emit := func(p result) {
-		if f := p.j.fail; f != nil && f.io {
-			fmt.Fprintf(stderr, "apostille verify: %s: %s\n", p.j.label(), f.detail)
-			code = exitUsage
-		}
-		mu.Lock()
-		v := sum.add(p.rep)
-		mu.Unlock()
-		if v != verifier.Valid && code == exitOK {
-			code = exitInvalid
-		}
-		if err := out.write(p.j, p.rep); err != nil {
-			fmt.Fprintln(stderr, "apostille verify:", err)
-			code = exitUsage
-		}
-		<-slots
+	ctx := context.Background()
+	pool := engine.Pool[*job, []byte]{
+		Workers: cfg.jobs,
+		Work:    func(j *job) []byte { return verifyJob(ctx, eng, cfg, j) },
+		Deliver: func(j *job, rep []byte) {
+			if f := j.fail; f != nil && f.io {
+				fmt.Fprintf(stderr, "apostille verify: %s: %s\n", j.label(), f.detail)
+				code = exitUsage
+			}
+			mu.Lock()
+			v := sum.add(rep)
+			mu.Unlock()
+			if v != verifier.Valid && code == exitOK {
+				code = exitInvalid
+			}
+			if err := out.write(j, rep); err != nil {
+				fmt.Fprintln(stderr, "apostille verify:", err)
+				code = exitUsage
+			}
+		},
 	}
-	for r := range results {
-		order.Add(r.j.seq, r, emit)
-	}
+	readErr := pool.Run(ctx, func(emit func(*job) bool) error {
+		return produce(func(j *job) { emit(j) })
+	})
 	prog.end()
 	if err := out.flush(); err != nil {
 		fmt.Fprintln(stderr, "apostille verify:", err)
@@ -205,7 +184,7 @@ func runBatch(cfg verifyConfig, eng engine, produce func(emit func(*job)) error,
 
 // verifyJob verifies one job, or writes the report of an input that could
 // not be read.
-func verifyJob(ctx context.Context, eng engine, cfg verifyConfig, j *job) []byte {
+func verifyJob(ctx context.Context, eng engine.Engine, cfg verifyConfig, j *job) []byte {
 	at := cfg.at
 	if !j.at.IsZero() {
 		at = j.at
@@ -213,9 +192,6 @@ func verifyJob(ctx context.Context, eng engine, cfg verifyConfig, j *job) []byte
 	if f := j.fail; f != nil {
 		return verifier.NotJudged(at, verifier.CheckInput, verifier.Reason(f.reason), f.detail).AppendJSON(nil)
 	}
-	opts := verifier.Options{Time: at, Payload: j.payload, Proof: j.proof}
-	if tf := cfg.trustFlags; tf != nil {
-		return tf.verifyWith(ctx, eng, j.doc, opts)
-	}
-	return eng.verify(ctx, j.doc, opts)
+	opts := verifier.Options{Time: at, Payload: j.payload, Proof: j.proof, AcceptStaleTrustUnsafe: cfg.acceptStale}
+	return engine.Verify(ctx, eng, cfg.loaded, j.doc, opts, cfg.fetch)
 }

@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	embeddedModule = func() []byte { return mod }
+	testModule = mod
 	cacheDir, _ = os.MkdirTemp("", "apostille-cli-test-")
 	code := m.Run()
 	os.RemoveAll(cacheDir)

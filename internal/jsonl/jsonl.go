@@ -1,7 +1,6 @@
 // Package jsonl reads the JSON Lines records that name documents to verify,
 // as `apostille verify --jsonl` and the service's POST /v1/verify/batch (and
-// the JSON body of POST /v1/verify) read them, so that one file serves both,
-// and puts results that finish out of order back in order.
+// the JSON body of POST /v1/verify) read them, so that one file serves both.
 package jsonl
 
 import (
@@ -123,31 +122,5 @@ func ReadLine(br *bufio.Reader, buf []byte, max int) (line []byte, tooLong bool,
 			buf = bytes.TrimSuffix(buf, []byte{'\r'})
 		}
 		return buf, tooLong, err
-	}
-}
-
-// InOrder hands results that finish in any order to emit in the order of
-// their sequence numbers, 0, 1, 2, …: a result waits until every earlier
-// one has been emitted.
-type InOrder[T any] struct {
-	pending map[int]T
-	next    int
-}
-
-// Add takes the result with sequence number seq and emits every result that
-// is now next in line.
-func (o *InOrder[T]) Add(seq int, v T, emit func(T)) {
-	if o.pending == nil {
-		o.pending = map[int]T{}
-	}
-	o.pending[seq] = v
-	for {
-		p, ok := o.pending[o.next]
-		if !ok {
-			return
-		}
-		delete(o.pending, o.next)
-		o.next++
-		emit(p)
 	}
 }

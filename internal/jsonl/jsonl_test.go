@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -79,23 +78,6 @@ func TestReadLine(t *testing.T) {
 	want := []line{{"short", false}, {"", true}, {"", false}, {"last", false}}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %v, want %v", got, want)
-	}
-}
-
-func TestInOrder(t *testing.T) {
-	seqs := rand.New(rand.NewPCG(1, 2)).Perm(200)
-	var o InOrder[int]
-	var got []int
-	for _, s := range seqs {
-		o.Add(s, s*10, func(v int) { got = append(got, v) })
-	}
-	if len(got) != 200 {
-		t.Fatalf("%d emitted, want 200", len(got))
-	}
-	for i, v := range got {
-		if v != i*10 {
-			t.Fatalf("position %d holds %d", i, v)
-		}
 	}
 }
 

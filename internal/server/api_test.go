@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/apostille/apostille/internal/demo"
+	"github.com/apostille/apostille/internal/engine"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -297,7 +298,7 @@ func TestStatusFetch(t *testing.T) {
 	b.StatusLists = nil
 	stripped, _ := json.Marshal(b)
 	ts := trustSet(t, "trust.json", stripped)
-	load := func(context.Context) (*TrustSet, error) { return ts, nil }
+	load := func(context.Context) (*engine.Trust, error) { return ts, nil }
 
 	fetch := &fakeStatus{lists: map[string][]byte{demo.StatusListURI: list}}
 	srv := start(t, Config{LoadTrust: load, Status: fetch}, ServeOptions{})

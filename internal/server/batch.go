@@ -10,25 +10,19 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/apostille/apostille/internal/engine"
 	"github.com/apostille/apostille/internal/jsonl"
 	"github.com/apostille/apostille/verifier"
 )
 
 // batchJob is one line of a batch.
 type batchJob struct {
-	seq  int // order among the records
 	line int // line number in the body, from 1
 	req  *request
 	fail []byte // the record's report when the line holds nothing to verify
-}
-
-type batchResult struct {
-	job *batchJob
-	rep []byte
 }
 
 // handleBatch serves POST /v1/verify/batch: NDJSON records in, one NDJSON
@@ -73,70 +67,32 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	at := s.now()
-	workers := s.lim.instances()
-	window := 4 * workers // records between reading and writing
-	slots := make(chan struct{}, window)
-	jobs := make(chan *batchJob, workers)
-	results := make(chan batchResult, window)
-
-	go func() {
-		defer close(jobs)
-		err := s.readBatch(ctx, rc, r.Body, at, func(j *batchJob) bool {
-			select {
-			case slots <- struct{}{}:
-			case <-ctx.Done():
-				return false
-			}
-			jobs <- j
-			return true
-		})
-		var ne net.Error
-		if err != nil && !(errors.As(err, &ne) && ne.Timeout()) {
-			// The connection broke: nobody will read the answers to the
-			// lines already read, so they are not verified.
-			broken.Store(true)
-			cancel()
-		}
-	}()
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				results <- batchResult{j, s.batchOne(ctx, j, at)}
-			}
-		}()
-	}
-	go func() {
-		wg.Wait()
-		close(results)
-	}()
-
 	o := outcomeOf(r.Context())
 	bw := bufio.NewWriterSize(w, 32<<10)
-	var order jsonl.InOrder[batchResult]
-	emit := func(p batchResult) {
-		<-slots
-		if writeErr != nil {
-			return // the client is gone: drain what is in flight
-		}
-		sum := summarize(p.rep)
-		s.met.count(sum)
-		writeRecord(bw, p.job, p.rep)
-		if o != nil {
-			o.records++
-			if o.verdicts == nil {
-				o.verdicts = map[string]int{}
+	pool := engine.Pool[*batchJob, []byte]{
+		// The documents of one batch are verified in parallel, as many as
+		// the pool has instances.
+		Workers: s.lim.instances(),
+		Work:    func(j *batchJob) []byte { return s.batchOne(ctx, j, at) },
+		Deliver: func(j *batchJob, rep []byte) {
+			if writeErr != nil {
+				return // the client is gone: drain what is in flight
 			}
-			o.verdicts[sum.verdict]++
-		}
-	}
-	for res := range results {
-		order.Add(res.job.seq, res, emit)
-		// Flush when nothing else is ready, so that records go out as soon
-		// as they are decided and in few writes under load.
-		if writeErr == nil && len(results) == 0 {
+			sum := summarize(rep)
+			s.met.count(sum)
+			writeRecord(bw, j, rep)
+			if o != nil {
+				o.records++
+				if o.verdicts == nil {
+					o.verdicts = map[string]int{}
+				}
+				o.verdicts[sum.verdict]++
+			}
+		},
+		Idle: func() {
+			if writeErr != nil {
+				return
+			}
 			rc.SetWriteDeadline(time.Now().Add(s.cfg.LineTimeout))
 			if writeErr = bw.Flush(); writeErr == nil {
 				writeErr = rc.Flush()
@@ -146,8 +102,19 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 				cancel()
 				rc.SetReadDeadline(time.Now())
 			}
-		}
+		},
 	}
+	pool.Run(ctx, func(emit func(*batchJob) bool) error {
+		err := s.readBatch(ctx, rc, r.Body, at, emit)
+		var ne net.Error
+		if err != nil && !(errors.As(err, &ne) && ne.Timeout()) {
+			// The connection broke: nobody will read the answers to the
+			// lines already read, so they are not verified.
+			broken.Store(true)
+			cancel()
+		}
+		return nil
+	})
 	if writeErr == nil {
 		if writeErr = bw.Flush(); writeErr == nil {
 			writeErr = rc.Flush()
@@ -164,7 +131,6 @@ func (s *Server) readBatch(ctx context.Context, rc *http.ResponseController, bod
 	max := s.maxRequest()
 	br := bufio.NewReaderSize(body, 64<<10)
 	var buf []byte
-	seq := 0
 	for n := 1; ctx.Err() == nil; n++ {
 		rc.SetReadDeadline(time.Now().Add(s.cfg.LineTimeout))
 		if ctx.Err() != nil {
@@ -178,8 +144,7 @@ func (s *Server) readBatch(ctx context.Context, rc *http.ResponseController, bod
 			return err
 		}
 		if tooLong || len(bytes.TrimSpace(line)) > 0 {
-			j := &batchJob{seq: seq, line: n}
-			seq++
+			j := &batchJob{line: n}
 			if tooLong {
 				j.fail = notJudged(at, verifier.TooLarge, fmt.Sprintf("line %d is longer than %d bytes", n, max))
 			} else if req, perr := parseRecord(line); perr != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apostille/apostille/internal/engine"
 	"github.com/apostille/apostille/verifier"
 	"github.com/apostille/apostille/wasm/host"
 )
@@ -39,9 +40,11 @@ func BenchmarkVerify(b *testing.B) {
 	at := time.Now()
 	engines := []struct {
 		name string
-		new  func(context.Context, *TrustSet) (Engine, error)
+		new  func(context.Context, *engine.Trust) (engine.Engine, error)
 	}{
-		{"native", func(_ context.Context, t *TrustSet) (Engine, error) { return NativeEngine{t.Trust}, nil }},
+		{"native", func(_ context.Context, t *engine.Trust) (engine.Engine, error) {
+			return engine.Native{Trust: t.Parsed}, nil
+		}},
 		{"module", moduleEngines(b, host.Config{})},
 	}
 	for _, eng := range engines {

@@ -6,70 +6,23 @@ import (
 	"sync"
 	"time"
 
-	"github.com/apostille/apostille/verifier"
+	"github.com/apostille/apostille/internal/engine"
 )
 
-// Engine verifies one document and returns its report JSON. It never fails:
-// whatever goes wrong is a report. wasm/host's Engine is one (the module
-// under wazero); NativeEngine is the verifier in this process.
-type Engine interface {
-	Verify(ctx context.Context, doc []byte, opts verifier.Options) []byte
-	Close(ctx context.Context) error
-}
-
-// Named is an engine that says what it is ("wasm", "native") for the log.
-type Named interface{ Name() string }
-
-// NativeEngine runs the verifier in this process with one trust.
-type NativeEngine struct{ Trust *verifier.Trust }
-
-// Verify verifies doc with the engine's trust.
-func (n NativeEngine) Verify(_ context.Context, doc []byte, opts verifier.Options) []byte {
-	opts.Trust = n.Trust
-	return verifier.Verify(doc, opts).AppendJSON(nil)
-}
-
-// Name says what the engine is.
-func (NativeEngine) Name() string { return "native" }
-
-// Close does nothing: the native engine holds nothing.
-func (NativeEngine) Close(context.Context) error { return nil }
-
-// TrustSet is one loaded trust: what the engine is made from and what
-// GET /v1/trust describes.
-type TrustSet struct {
-	// Trust is every source parsed and merged.
-	Trust *verifier.Trust
-	// Sources are the accepted inputs as read, in order, for engines that
-	// parse trust themselves (the module loads them into each instance),
-	// and OperatorKeys the pinned keys (public JWKs) signed ones verify
-	// with.
-	Sources      []TrustSource
-	OperatorKeys [][]byte
-	// Refused, when set, is why a signed bundle was refused (trust_invalid,
-	// trust_rollback): every document gets a report that says so.
-	Refused error
-	// StatusLists are status list tokens handed to every verification.
-	StatusLists [][]byte
-	// Fingerprint identifies the inputs: a reload that reads the same
-	// fingerprint keeps the engine it has.
-	Fingerprint string
-}
-
-// TrustSource is one trust input: a file's name, digest and bytes.
-type TrustSource struct {
-	Name   string
-	SHA256 string
-	Signed bool
-	Data   []byte
-}
+// The service's engines and trust are internal/engine's: Config.LoadTrust
+// returns an engine.Trust (engine.Loader.Load), Config.NewEngine makes an
+// engine.Engine for it (engine.New), and every document goes through
+// engine.Verify.
 
 // generation is one trust with its engine. Requests hold a reference while
 // they use it; a replaced generation closes its engine after its last
 // request.
 type generation struct {
-	trust    *TrustSet
-	engine   Engine
+	trust  *engine.Trust
+	engine engine.Engine
+	// observed is engine as the service runs it: timed, and a panic
+	// answered with a report (observedEngine).
+	observed engine.Engine
 	loadedAt time.Time
 	inflight sync.WaitGroup
 	// refused is the report body shared by every document while the trust
@@ -151,7 +104,7 @@ func (s *Server) reload(ctx context.Context, force bool) error {
 	if err != nil {
 		return err
 	}
-	g := &generation{trust: t, engine: e, loadedAt: s.now(), refused: t.Refused}
+	g := &generation{trust: t, engine: e, observed: observedEngine{e, s}, loadedAt: s.now(), refused: t.Refused}
 	s.mu.Lock()
 	old := s.gen
 	s.gen = g
@@ -160,11 +113,9 @@ func (s *Server) reload(ctx context.Context, force bool) error {
 		old.retire()
 	}
 	s.met.trustLoaded(t)
-	attrs := []any{"sources", len(t.Sources), "fingerprint", t.Fingerprint}
-	if n, ok := e.(Named); ok {
-		attrs = append(attrs, "engine", n.Name())
-	}
-	if info := t.Trust.Info; info.Signed {
+	attrs := []any{"sources", len(t.Sources), "fingerprint", t.Fingerprint, "engine", e.Name()}
+	if t.Parsed != nil && t.Parsed.Info.Signed {
+		info := t.Parsed.Info
 		attrs = append(attrs, "operator", info.Operator, "sequence", info.Sequence)
 	}
 	if t.Refused != nil {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apostille/apostille/internal/engine"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -23,7 +24,7 @@ import (
 // that holds every verification until the test lets it go, a panic, and
 // bookkeeping that catches a verification on a closed engine.
 type testEngine struct {
-	inner   Engine
+	inner   engine.Engine
 	gate    chan struct{} // when set, each Verify waits for a token or for it to close
 	holdIf  []byte        // when set, the gate holds only this document
 	held    atomic.Int64  // verifications waiting at the gate
@@ -56,6 +57,8 @@ func (e *testEngine) Verify(ctx context.Context, doc []byte, opts verifier.Optio
 	return e.inner.Verify(ctx, doc, opts)
 }
 
+func (e *testEngine) Name() string { return "test" }
+
 func (e *testEngine) Close(context.Context) error {
 	if e.active.Load() != 0 {
 		e.late.Store(true) // closed under a running verification
@@ -81,8 +84,8 @@ type engines struct {
 	make func(*testEngine)
 }
 
-func (es *engines) new(_ context.Context, t *TrustSet) (Engine, error) {
-	e := &testEngine{inner: NativeEngine{t.Trust}}
+func (es *engines) new(_ context.Context, t *engine.Trust) (engine.Engine, error) {
+	e := &testEngine{inner: engine.Native{Trust: t.Parsed}}
 	if es.make != nil {
 		es.make(e)
 	}

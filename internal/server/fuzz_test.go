@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/apostille/apostille/internal/engine"
 )
 
 // FuzzRecord: any bytes as a JSON request decode to a request or an error,
@@ -53,8 +55,10 @@ func FuzzBatch(f *testing.F) {
 	f.Add([]byte("not json\n\n  \n{\"document\":\"x\"}\r\n{\"id\":2"))
 	ts := trustSet(f, "trust.json", world.trust)
 	s, err := New(Config{
-		LoadTrust:   func(context.Context) (*TrustSet, error) { return ts, nil },
-		NewEngine:   func(_ context.Context, t *TrustSet) (Engine, error) { return NativeEngine{t.Trust}, nil },
+		LoadTrust: func(context.Context) (*engine.Trust, error) { return ts, nil },
+		NewEngine: func(_ context.Context, t *engine.Trust) (engine.Engine, error) {
+			return engine.Native{Trust: t.Parsed}, nil
+		},
 		MaxDocument: 1 << 12,
 		Logger:      slog.New(slog.NewJSONHandler(io.Discard, nil)),
 	})

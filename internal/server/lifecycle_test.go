@@ -19,6 +19,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/apostille/apostille/internal/engine"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -93,7 +94,7 @@ func TestGracefulStop(t *testing.T) {
 func TestNotReadyUntilTrust(t *testing.T) {
 	release := make(chan struct{})
 	ts := trustSet(t, "trust.json", world.trust)
-	load := func(ctx context.Context) (*TrustSet, error) {
+	load := func(ctx context.Context) (*engine.Trust, error) {
 		<-release
 		return ts, nil
 	}
@@ -128,8 +129,8 @@ func TestNotReadyUntilTrust(t *testing.T) {
 // the error (a usage error for the command), rather than serving nothing.
 func TestTrustUnloadable(t *testing.T) {
 	s, err := New(Config{
-		LoadTrust: func(context.Context) (*TrustSet, error) { return nil, fs.ErrNotExist },
-		NewEngine: func(context.Context, *TrustSet) (Engine, error) { return NativeEngine{}, nil },
+		LoadTrust: func(context.Context) (*engine.Trust, error) { return nil, fs.ErrNotExist },
+		NewEngine: func(context.Context, *engine.Trust) (engine.Engine, error) { return engine.Native{}, nil },
 		Logger:    slog.New(slog.NewJSONHandler(io.Discard, nil)),
 	})
 	if err != nil {
@@ -150,7 +151,7 @@ func TestTrustUnloadable(t *testing.T) {
 func TestTrustRefusedAtStart(t *testing.T) {
 	ts := trustSet(t, "trust.json", world.trust)
 	ts.Refused = &verifier.BundleError{Reason: verifier.TrustRollback, Detail: "sequence 1 is older than the accepted 2"}
-	srv := start(t, Config{LoadTrust: func(context.Context) (*TrustSet, error) { return ts, nil }}, ServeOptions{})
+	srv := start(t, Config{LoadTrust: func(context.Context) (*engine.Trust, error) { return ts, nil }}, ServeOptions{})
 	if code, body := get(t, srv.url+"/readyz"); code != 503 || !strings.Contains(string(body), "refused") {
 		t.Errorf("readyz: %d %s", code, body)
 	}
@@ -171,26 +172,26 @@ func TestTrustRefusedAtStart(t *testing.T) {
 // swapTrust is a LoadTrust whose answer a test changes.
 type swapTrust struct {
 	mu    sync.Mutex
-	set   *TrustSet
+	set   *engine.Trust
 	err   error
 	calls atomic.Int64
 }
 
-func (s *swapTrust) load(context.Context) (*TrustSet, error) {
+func (s *swapTrust) load(context.Context) (*engine.Trust, error) {
 	s.calls.Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.set, s.err
 }
 
-func (s *swapTrust) put(set *TrustSet, err error) {
+func (s *swapTrust) put(set *engine.Trust, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.set, s.err = set, err
 }
 
 // withoutIssuer is the demo trust without one issuer.
-func withoutIssuer(t testing.TB, id string) *TrustSet {
+func withoutIssuer(t testing.TB, id string) *engine.Trust {
 	var b verifier.Bundle
 	if err := json.Unmarshal(world.trust, &b); err != nil {
 		t.Fatal(err)
@@ -301,7 +302,7 @@ func TestReloadFailureKeepsTrust(t *testing.T) {
 	refused := withoutIssuer(t, goodIssuer)
 	refused.Refused = &verifier.BundleError{Reason: verifier.TrustInvalid, Detail: "the signature does not verify"}
 	for i, bad := range []struct {
-		set *TrustSet
+		set *engine.Trust
 		err error
 	}{{nil, errors.New("unreadable")}, {refused, nil}} {
 		st.put(bad.set, bad.err)

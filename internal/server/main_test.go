@@ -19,7 +19,9 @@ import (
 	"time"
 
 	"github.com/apostille/apostille/internal/demo"
+	"github.com/apostille/apostille/internal/engine"
 	"github.com/apostille/apostille/verifier"
+	"github.com/apostille/apostille/wasm/host"
 )
 
 // world is the demo world every test verifies: its trust, its documents and
@@ -100,16 +102,16 @@ func doc(name string) []byte {
 	return d
 }
 
-// trustSet parses bundle JSON into a TrustSet, as the command's loader does
-// for an unsigned bundle.
-func trustSet(t testing.TB, name string, data []byte) *TrustSet {
+// trustSet parses bundle JSON into a trust, as engine.Loader does for an
+// unsigned bundle.
+func trustSet(t testing.TB, name string, data []byte) *engine.Trust {
 	t.Helper()
 	tr, err := verifier.ParseTrust(name, data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := fmt.Sprintf("%x", sha256.Sum256(data))
-	return &TrustSet{Trust: tr, Sources: []TrustSource{{Name: name, SHA256: sum, Data: data}}, Fingerprint: "sha256:" + sum}
+	return &engine.Trust{Parsed: tr, Sources: []host.TrustSource{{Name: name, Data: data}}, Fingerprint: "sha256:" + sum}
 }
 
 // logBuffer collects the service's JSON log lines.
@@ -162,10 +164,12 @@ func start(t testing.TB, cfg Config, o ServeOptions) *running {
 	t.Helper()
 	if cfg.LoadTrust == nil {
 		ts := trustSet(t, "trust.json", world.trust)
-		cfg.LoadTrust = func(context.Context) (*TrustSet, error) { return ts, nil }
+		cfg.LoadTrust = func(context.Context) (*engine.Trust, error) { return ts, nil }
 	}
 	if cfg.NewEngine == nil {
-		cfg.NewEngine = func(_ context.Context, t *TrustSet) (Engine, error) { return NativeEngine{t.Trust}, nil }
+		cfg.NewEngine = func(_ context.Context, t *engine.Trust) (engine.Engine, error) {
+			return engine.Native{Trust: t.Parsed}, nil
+		}
 	}
 	logs := &logBuffer{}
 	cfg.Logger = slog.New(slog.NewJSONHandler(logs, nil))

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/apostille/apostille/internal/engine"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -91,8 +92,12 @@ func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
-func (m *metrics) trustLoaded(t *TrustSet) {
-	m.trustSequence.Set(float64(t.Trust.Info.Sequence))
+func (m *metrics) trustLoaded(t *engine.Trust) {
+	var seq uint64
+	if t.Parsed != nil {
+		seq = t.Parsed.Info.Sequence
+	}
+	m.trustSequence.Set(float64(seq))
 	m.trustLoadedAt.SetToCurrentTime()
 }
 

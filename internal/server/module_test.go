@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/apostille/apostille/internal/engine"
 	"github.com/apostille/apostille/internal/wasmbuild"
 	"github.com/apostille/apostille/verifier"
 	"github.com/apostille/apostille/wasm/host"
@@ -18,16 +19,13 @@ import (
 // moduleEngines makes the service's engines from the WebAssembly module
 // built from this source, with cfg's limits and hooks: the engine
 // `apostille serve` runs by default.
-func moduleEngines(t testing.TB, cfg host.Config) func(context.Context, *TrustSet) (Engine, error) {
+func moduleEngines(t testing.TB, cfg host.Config) func(context.Context, *engine.Trust) (engine.Engine, error) {
 	mod := wasmbuild.ForTest(t)
 	dir := t.TempDir()
-	return func(ctx context.Context, ts *TrustSet) (Engine, error) {
+	return func(ctx context.Context, ts *engine.Trust) (engine.Engine, error) {
 		c := cfg
-		c.Module, c.CacheDir, c.OperatorKeys = mod, dir, ts.OperatorKeys
-		for _, s := range ts.Sources {
-			c.Trust = append(c.Trust, host.TrustSource{Name: s.Name, Data: s.Data})
-		}
-		return host.New(ctx, c)
+		c.Module, c.CacheDir = mod, dir
+		return engine.NewModule(ctx, c, ts)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -19,6 +20,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/apostille/apostille/internal/demo"
+	"github.com/apostille/apostille/internal/engine"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -263,12 +265,14 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 
 	// The trust view of a signed bundle, and of one refused.
 	signed := trustSet(t, "trust.json", world.trust)
-	signed.Trust.Info = verifier.TrustInfo{Signed: true, Operator: demo.OperatorName, OperatorKey: "op-1", Sequence: 3,
+	signed.Parsed.Info = verifier.TrustInfo{Signed: true, Operator: demo.OperatorName, OperatorKey: "op-1", Sequence: 3,
 		IssuedAt: demo.Issued.Format(time.RFC3339), NextUpdate: demo.Until.Format(time.RFC3339)}
-	signed.Sources[0].Signed = true
-	signed.Sources[0].SHA256 = strings.Repeat("ab", 32)
+	var err error
+	if signed.Sources[0].Data, err = os.ReadFile(filepath.Join(world.dir, "trust.jws")); err != nil {
+		t.Fatal(err)
+	}
 	signed.Refused = &verifier.BundleError{Reason: verifier.TrustRollback, Detail: "older than the accepted 4"}
-	st := start(t, Config{LoadTrust: func(context.Context) (*TrustSet, error) { return signed, nil }}, ServeOptions{})
+	st := start(t, Config{LoadTrust: func(context.Context) (*engine.Trust, error) { return signed, nil }}, ServeOptions{})
 	sa := loadAPI(t, st)
 	sa.do(t, newRequest("GET", st.url+"/v1/trust", "", nil))
 

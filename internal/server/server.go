@@ -27,6 +27,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/apostille/apostille/internal/engine"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -42,13 +43,14 @@ const (
 // Config configures a Server. LoadTrust and NewEngine are required; the
 // rest has defaults.
 type Config struct {
-	// LoadTrust reads the trust to verify against. It is called at start
-	// and at every reload, and must not modify what an earlier call
-	// returned: requests still use it.
-	LoadTrust func(ctx context.Context) (*TrustSet, error)
-	// NewEngine makes an engine for one trust. The server closes it once
-	// the trust is replaced and its last request has finished.
-	NewEngine func(ctx context.Context, t *TrustSet) (Engine, error)
+	// LoadTrust reads the trust to verify against (engine.Loader.Load).
+	// It is called at start and at every reload, and must not modify what
+	// an earlier call returned: requests still use it.
+	LoadTrust func(ctx context.Context) (*engine.Trust, error)
+	// NewEngine makes an engine for one trust (engine.New). The server
+	// closes it once the trust is replaced and its last request has
+	// finished.
+	NewEngine func(ctx context.Context, t *engine.Trust) (engine.Engine, error)
 
 	// Instances bounds concurrent verifications; it should equal the
 	// engine's pool. 0 means GOMAXPROCS.

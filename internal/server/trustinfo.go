@@ -1,6 +1,8 @@
 package server
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -87,7 +89,8 @@ func viewTrust(g *generation) trustView {
 		StatusLists: len(t.StatusLists),
 	}
 	for _, src := range t.Sources {
-		v.Sources = append(v.Sources, sourceView{Name: src.Name, SHA256: src.SHA256, Signed: src.Signed})
+		sum := sha256.Sum256(src.Data)
+		v.Sources = append(v.Sources, sourceView{Name: src.Name, SHA256: hex.EncodeToString(sum[:]), Signed: verifier.IsSignedBundle(src.Data)})
 	}
 	if t.Refused != nil {
 		v.Refused = &refusalView{Reason: verifier.TrustInvalid, Detail: t.Refused.Error()}
@@ -96,7 +99,7 @@ func viewTrust(g *generation) trustView {
 			v.Refused.Reason, v.Refused.Detail = be.Reason, be.Detail
 		}
 	}
-	tr := t.Trust
+	tr := t.Parsed
 	if tr == nil {
 		return v
 	}

@@ -10,13 +10,14 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/apostille/apostille/internal/engine"
 	"github.com/apostille/apostille/internal/statusfetch"
 	"github.com/apostille/apostille/verifier"
 )
 
-// check verifies one document with the current trust. The caller holds sl;
-// check gives it up while a status list is fetched and takes it again.
-// It always returns a report.
+// check verifies one document with the current trust (engine.Verify). The
+// caller holds sl; check gives it up while a status list is fetched and
+// takes it again. It always returns a report.
 func (s *Server) check(ctx context.Context, sl *slot, req *request, at time.Time) []byte {
 	if !req.At.IsZero() {
 		at = req.At
@@ -26,42 +27,35 @@ func (s *Server) check(ctx context.Context, sl *slot, req *request, at time.Time
 		return notJudged(at, verifier.Internal, "the service has no trust loaded")
 	}
 	defer g.release()
-	if g.refused != nil {
-		return mustJSON(verifier.TrustErrorReport(g.refused, at))
-	}
 	opts := verifier.Options{
 		Time:                   at,
 		Payload:                req.Payload,
 		Proof:                  req.Proof,
 		MaxSize:                s.cfg.MaxDocument,
-		StatusLists:            g.trust.StatusLists,
 		AcceptStaleTrustUnsafe: s.cfg.AcceptStaleTrustUnsafe,
 	}
-	rep := s.engineVerify(ctx, g, req.Doc, opts)
-	if s.cfg.Status == nil {
-		return rep
+	var fetch engine.Fetch
+	if s.cfg.Status != nil {
+		fetch = func(ctx context.Context, uri string) ([]byte, error) {
+			// A fetch may wait on the network: it must not hold an
+			// instance.
+			sl.release()
+			list, err := s.cfg.Status.Get(ctx, uri)
+			if err != nil {
+				s.met.statusFetches.WithLabelValues("error").Inc()
+				// The error names the list's address, which the document
+				// chose: the log says only what kind of failure it was.
+				s.log.Warn("status list fetch failed", "request_id", requestID(ctx), "error", fetchFailure(err))
+				return nil, err
+			}
+			s.met.statusFetches.WithLabelValues("ok").Inc()
+			if !sl.retake(ctx) {
+				return nil, ctx.Err()
+			}
+			return list, nil
+		}
 	}
-	sum, err := verifier.ReadSummary(rep)
-	if err != nil || sum.MissingStatusList == nil {
-		return rep
-	}
-	uri := sum.MissingStatusList.URI
-	// A fetch may wait on the network: it must not hold an instance.
-	sl.release()
-	list, err := s.cfg.Status.Get(ctx, uri)
-	if err != nil {
-		s.met.statusFetches.WithLabelValues("error").Inc()
-		// The error names the list's address, which the document chose:
-		// the log says only what kind of failure it was.
-		s.log.Warn("status list fetch failed", "request_id", requestID(ctx), "error", fetchFailure(err))
-		return rep
-	}
-	s.met.statusFetches.WithLabelValues("ok").Inc()
-	if !sl.retake(ctx) {
-		return rep
-	}
-	opts.StatusLists = append(append([][]byte(nil), opts.StatusLists...), list)
-	return s.engineVerify(ctx, g, req.Doc, opts)
+	return engine.Verify(ctx, g.observed, g.trust, req.Doc, opts, fetch)
 }
 
 // fetchFailure says what kind of failure a status list fetch had, without
@@ -76,21 +70,27 @@ func fetchFailure(err error) string {
 	return "the list could not be fetched or was refused"
 }
 
-// engineVerify runs the engine, timed. An engine answers every document
+// observedEngine is an engine as the service runs it: timed, and
+// answering every document with a report. An engine answers every document
 // with a report, a trapped module instance included; one that panics
 // instead (a bug in a host) still gets the document a report, and the
 // service goes on. The panic's value is not logged: it may quote the
 // document.
-func (s *Server) engineVerify(ctx context.Context, g *generation, doc []byte, opts verifier.Options) (rep []byte) {
+type observedEngine struct {
+	engine.Engine
+	s *Server
+}
+
+func (o observedEngine) Verify(ctx context.Context, doc []byte, opts verifier.Options) (rep []byte) {
 	start := time.Now()
 	defer func() {
-		s.met.engineSeconds.Observe(time.Since(start).Seconds())
+		o.s.met.engineSeconds.Observe(time.Since(start).Seconds())
 		if recover() != nil {
-			s.log.Error("the engine panicked; the document gets an internal report", "request_id", requestID(ctx))
+			o.s.log.Error("the engine panicked; the document gets an internal report", "request_id", requestID(ctx))
 			rep = notJudged(opts.Time, verifier.Internal, "the verification failed on this input")
 		}
 	}()
-	return g.engine.Verify(ctx, doc, opts)
+	return o.Engine.Verify(ctx, doc, opts)
 }
 
 func notJudged(at time.Time, reason verifier.Reason, detail string) []byte {

@@ -1,0 +1,161 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/apostille/apostille/internal/trustlist"
+	"github.com/apostille/apostille/verifier"
+	"github.com/apostille/apostille/wasm/host"
+)
+
+// Trust is one loaded trust: what an engine is made from, what every
+// document is verified with, and what the service's GET /v1/trust
+// describes. A load never changes one that was returned: requests still
+// use it.
+type Trust struct {
+	// Parsed is every accepted source parsed and merged: the native
+	// engine's trust.
+	Parsed *verifier.Trust
+	// Sources are the accepted sources as read, in order, for the module,
+	// which parses them itself in each instance; OperatorKeys are the
+	// pinned keys (public JWKs) signed sources verify with.
+	Sources      []host.TrustSource
+	OperatorKeys [][]byte
+	// Refused, when set, is why a signed bundle was refused
+	// (trust_invalid, trust_rollback); RefusedFile names it. Every document
+	// gets a report that says so.
+	Refused     error
+	RefusedFile string
+	// StatusLists are status list tokens handed to every verification.
+	StatusLists [][]byte
+	// Fingerprint identifies every byte read: a reload that reads the same
+	// fingerprint can keep the engine it has.
+	Fingerprint string
+}
+
+// Files are the files a trust is read from.
+type Files struct {
+	// Trust are trust bundles (signed or not), JWK Sets, JWKs or PEM/DER
+	// certificates.
+	Trust []string
+	// OperatorKeys are pinned trust-list operator keys (public JWKs) that
+	// signed bundles must verify with.
+	OperatorKeys []string
+	// StatusLists are status list tokens.
+	StatusLists []string
+}
+
+// Loader loads trust from files. One Loader serves a process: its rollback
+// state remembers every signed bundle accepted, so that a reload never
+// accepts one older than what this process already served.
+type Loader struct {
+	Files Files
+	// State is the rollback state (OpenState); nil keeps one in memory,
+	// for the life of the Loader.
+	State *trustlist.State
+	// Now is the clock for the freshness of signed bundles; nil means
+	// time.Now.
+	Now func() time.Time
+}
+
+// Load reads every file once and returns the trust. A signed bundle that
+// is refused (not signed by a pinned key, a rollback) is not an error: it
+// is Trust.Refused. Errors are unreadable files, sources that are not trust
+// and a signed bundle without any pinned key. Loads must not overlap.
+func (l *Loader) Load() (*Trust, error) {
+	if l.State == nil {
+		l.State, _ = trustlist.LoadState("") // in memory: cannot fail
+	}
+	fp := sha256.New()
+	read := func(p string) ([]byte, error) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(fp, "%q %x\n", p, sha256.Sum256(b))
+		return b, nil
+	}
+	t := &Trust{Parsed: &verifier.Trust{}}
+	keys, raw, err := readOperatorKeys(l.Files.OperatorKeys, read)
+	if err != nil {
+		return nil, err
+	}
+	t.OperatorKeys = raw
+	now := time.Now
+	if l.Now != nil {
+		now = l.Now
+	}
+	for _, p := range l.Files.Trust {
+		data, err := read(p)
+		if err != nil {
+			return nil, err
+		}
+		name := filepath.Base(p)
+		var one *verifier.Trust
+		switch {
+		case !verifier.IsSignedBundle(data):
+			if one, err = verifier.ParseTrust(name, data); err != nil {
+				return nil, fmt.Errorf("%s: %w", p, err)
+			}
+		case len(keys) == 0:
+			return nil, fmt.Errorf("%s is a signed trust bundle: pin its operator with --trust-key", p)
+		default:
+			one, err = trustlist.Open(data, keys, l.State, now())
+			if _, refused := trustlist.IsRefusal(err); refused {
+				t.Refused, t.RefusedFile = err, p
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", p, err)
+			}
+		}
+		t.Parsed.Add(one)
+		t.Sources = append(t.Sources, host.TrustSource{Name: name, Data: data})
+	}
+	for _, p := range l.Files.StatusLists {
+		b, err := read(p)
+		if err != nil {
+			return nil, err
+		}
+		t.StatusLists = append(t.StatusLists, b)
+	}
+	t.Fingerprint = "sha256:" + hex.EncodeToString(fp.Sum(nil))
+	return t, nil
+}
+
+// ReadOperatorKeys reads pinned trust-list operator keys (public JWKs):
+// parsed, and as read.
+func ReadOperatorKeys(paths []string) ([]*verifier.OperatorKey, [][]byte, error) {
+	return readOperatorKeys(paths, os.ReadFile)
+}
+
+func readOperatorKeys(paths []string, read func(string) ([]byte, error)) ([]*verifier.OperatorKey, [][]byte, error) {
+	var keys []*verifier.OperatorKey
+	var raw [][]byte
+	for _, p := range paths {
+		b, err := read(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		k, err := verifier.ParseOperatorKey(b)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", p, err)
+		}
+		keys = append(keys, k)
+		raw = append(raw, b)
+	}
+	return keys, raw, nil
+}
+
+// OpenState opens the rollback state at path; "none" (or "") keeps none.
+func OpenState(path string) (*trustlist.State, error) {
+	if path == "none" {
+		path = ""
+	}
+	return trustlist.LoadState(path)
+}
