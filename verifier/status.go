@@ -50,14 +50,6 @@ func statusReference(claims map[string]any) (ref statusRef, ok bool, err error) 
 
 var errUnknownMechanism = errors.New("the document refers to a status mechanism other than a status list")
 
-// statusEntry names the status list entry on the revocation check just
-// recorded.
-func (b *report) statusEntry(ref statusRef) {
-	if n := len(b.r.Checks); n > 0 && b.r.Checks[n-1].Check == CheckRevocation {
-		b.r.Checks[n-1].StatusList = &StatusListEntry{URI: ref.uri, Index: ref.idx}
-	}
-}
-
 // checkStatus checks a document's status against the status lists the host
 // supplied (Options.StatusLists, then the trust's). Formats call it once the
 // signature and validity are checked, with the document's claims; documents
@@ -74,9 +66,16 @@ func (v *verification) checkStatus(claims map[string]any) {
 		v.rep.fail(CheckRevocation, Malformed, err.Error())
 		return
 	}
+	v.lookUpStatus(ref)
 	// Whatever the check says, it names the entry it looked up: a host
 	// fetches the list from there when it says status_unknown.
-	defer v.rep.statusEntry(ref)
+	checks := v.rep.r.Checks
+	checks[len(checks)-1].StatusList = &StatusListEntry{URI: ref.uri, Index: ref.idx}
+}
+
+// lookUpStatus records the revocation check of a document's entry in its
+// status list.
+func (v *verification) lookUpStatus(ref statusRef) {
 	list, why := v.findStatusList(ref.uri)
 	if list == nil {
 		v.rep.fail(CheckRevocation, StatusUnknown, why)
