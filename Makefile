@@ -6,7 +6,7 @@ DEMO  := build/demo
 FUZZTIME ?= 60s
 FUZZSMOKE ?= 3s
 
-.PHONY: all build wasm wasm-size wasm-repro run test lint unit interop-deps js-test fuzz fuzz-smoke bench bench-bulk bench-serve clean docs site site-deps site-test browser bench-site
+.PHONY: all build wasm wasm-size wasm-repro go-user run test lint unit interop-deps js-test fuzz fuzz-smoke bench bench-bulk bench-serve clean docs site site-deps site-test browser bench-site
 
 # The citizen's page (site/): npm packages from the committed lockfile,
 # Debian's Chromium for its browser tests. It bundles the module (make wasm,
@@ -23,8 +23,9 @@ build: wasm
 	$(GO) build -trimpath -o $(BIN)/apostille ./cmd/apostille
 
 ## wasm: bin/apostille.wasm, reproducibly; prints its SHA-256 and sizes (raw, gzip, brotli)
-# It is also copied to wasm/module/blob/ (embedded by the CLI and wasm/host)
-# and wasm/js/ (the npm package).
+# When the source changed the module it rewrites wasm/module/apostille.wasm.br
+# (committed, embedded by the CLI and wasm/host: commit it with the change,
+# CONTRIBUTING.md); it copies the module to wasm/js/ (the npm package).
 wasm:
 	$(GO) run ./internal/cmd/wasmbuild -o $(BIN)/apostille.wasm
 	@cmp -s $(BIN)/apostille.wasm wasm/js/apostille.wasm || cp $(BIN)/apostille.wasm wasm/js/apostille.wasm
@@ -33,7 +34,8 @@ wasm:
 wasm-size:
 	$(GO) run ./internal/cmd/wasmsize
 
-## wasm-repro: rebuild the module from a copy of the tree with an empty Go build cache; it must be byte-identical
+## wasm-repro: rebuild the module from a copy of the tree with an empty Go build cache; it must be byte-identical,
+## and wasm/module/apostille.wasm.br must be committed as this build wrote it
 wasm-repro: wasm
 	scripts/wasm-repro.sh $(BIN)/apostille.wasm
 
@@ -45,8 +47,12 @@ run: build site
 	$(BIN)/apostille serve --addr 127.0.0.1:8080 --site $(SITE) \
 		--trust $(DEMO)/trust.jws --trust-key $(DEMO)/operator.pub.jwk --trust-state none
 
+## go-user: a Go program outside a clone of HEAD verifies demo documents through wasm/host, without make (examples/verify)
+go-user:
+	scripts/go-user.sh
+
 ## test: everything CI runs
-test: lint unit js-test wasm-repro fuzz-smoke site-test
+test: lint unit js-test wasm-repro go-user fuzz-smoke site-test
 
 ## site: the citizen's page, a plain folder at build/site
 site: build site-deps
@@ -128,4 +134,4 @@ docs:
 	$(GO) generate ./verifier
 
 clean:
-	rm -rf bin build wasm/module/blob/apostille.wasm wasm/js/apostille.wasm wasm/js/node_modules
+	rm -rf bin build wasm/js/apostille.wasm wasm/js/node_modules

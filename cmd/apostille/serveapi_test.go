@@ -18,7 +18,6 @@ import (
 
 	"github.com/apostille/apostille/internal/demo"
 	"github.com/apostille/apostille/verifier"
-	"github.com/apostille/apostille/wasm/module"
 )
 
 // servedBinary is `apostille serve` running as a process.
@@ -79,12 +78,9 @@ func serveBinary(t *testing.T, bin string, args ...string) *servedBinary {
 		resp.Body.Close()
 		return resp.StatusCode == 200
 	})
-	// The binary verifies with the module it embeds; a build without one
-	// (a plain `go build` on a clean checkout) says so and verifies natively.
-	want := "native"
-	if module.Bytes() != nil {
-		want = "wasm"
-	}
+	// The binary verifies with the module it embeds (wasm/module, committed),
+	// whatever built it.
+	want := "wasm"
 	waitUntil(t, "the trust's log line", func() bool { return len(p.logLines(t, "trust loaded")) > 0 })
 	if loaded := p.logLines(t, "trust loaded"); len(loaded) != 1 || loaded[0]["engine"] != want {
 		t.Fatalf("trust loaded with engine %v, want %s", loaded, want)

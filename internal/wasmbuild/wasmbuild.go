@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/andybalholm/brotli"
 )
 
 // Package is the module's main package.
@@ -81,6 +83,17 @@ func Root() (string, error) {
 		return "", fmt.Errorf("wasmbuild: not inside a Go module")
 	}
 	return filepath.Dir(mod), nil
+}
+
+// Compress compresses a module as it is committed (wasm/module.Compressed):
+// brotli at quality 11 with a 16 MiB window, which the module fits in
+// whole. The same module always gives the same bytes.
+func Compress(wasm []byte) []byte {
+	var buf bytes.Buffer
+	w := brotli.NewWriterOptions(&buf, brotli.WriterOptions{Quality: brotli.BestCompression, LGWin: 24})
+	w.Write(wasm)
+	w.Close()
+	return buf.Bytes()
 }
 
 // goTool is the go command: the one on PATH, as make and `go test` run.

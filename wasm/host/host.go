@@ -38,9 +38,9 @@ const (
 	DefaultTimeout = 10 * time.Second
 )
 
-// ErrNoModule says that no module was given and none is embedded: the
-// binary was built without `make wasm`.
-var ErrNoModule = errors.New("host: no WebAssembly module (build with `make wasm`, or set Config.Module)")
+// ErrNoModule says that no module was given and the embedded one
+// (wasm/module) could not be read.
+var ErrNoModule = errors.New("host: no WebAssembly module (the embedded one could not be read; set Config.Module)")
 
 // TrustSource is one trust input as ParseTrust reads it: a trust bundle, a
 // JWK Set, a JWK or PEM/DER certificates. Name labels issuers the source
@@ -54,7 +54,9 @@ type TrustSource struct {
 // module, the on-disk cache under the user cache directory, GOMAXPROCS
 // instances, host crypto on, and the default limits.
 type Config struct {
-	// Module is the WebAssembly module; nil means the embedded one.
+	// Module is the WebAssembly module; nil means the embedded one
+	// (wasm/module: the committed reproducible build, decompressed once
+	// per process).
 	Module []byte
 	// Trust is loaded once into every instance.
 	Trust []TrustSource

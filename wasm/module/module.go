@@ -1,35 +1,65 @@
-// Package module holds the Apostille WebAssembly module embedded at build
-// time, so that bin/apostille and programs using wasm/host are one
-// self-contained file.
+// Package module holds the Apostille WebAssembly module, so that
+// bin/apostille and every program using wasm/host carry it: a program that
+// imports wasm/host from a clean checkout or with `go get` has the module
+// without building it.
 //
-// `make wasm` builds bin/apostille.wasm reproducibly and copies it to
-// blob/apostille.wasm, which is not committed. The embed names the blob
-// directory rather than the file so that a clean checkout still builds
-// (`go build ./...`, `go vet ./...`, `go install`): such a build holds no
-// module, Bytes returns nil, and callers say so or fall back to the native
-// verifier.
+// The module is committed brotli-compressed (apostille.wasm.br, about a
+// fifth of its size), and decompressed once per process. It is the
+// reproducible build of wasm/guest (`make wasm` writes it when the source
+// changed it; `make test` fails when the committed file differs from a
+// fresh reproducible build), so any change to verifier/ comes with the
+// regenerated file (CONTRIBUTING.md).
 package module
 
 import (
+	"bytes"
 	"crypto/sha256"
-	"embed"
+	_ "embed"
 	"encoding/hex"
+	"errors"
+	"io"
+	"sync"
+
+	"github.com/andybalholm/brotli"
 )
 
-//go:embed blob
-var blob embed.FS
-
-// Name is the module's file name in the blob directory and in releases.
+// Name is the module's file name in releases and in the npm package.
 const Name = "apostille.wasm"
 
-// Bytes returns the embedded module, or nil when this binary was built
-// without one (a plain `go build` on a clean checkout).
+// Compressed is the committed file in this directory: the module,
+// brotli-compressed.
+const Compressed = Name + ".br"
+
+// maxSize bounds the decompressed module (it is 7.7 MB).
+const maxSize = 64 << 20
+
+//go:embed apostille.wasm.br
+var compressed []byte
+
+var decompressed = sync.OnceValues(func() ([]byte, error) {
+	return Decompress(compressed)
+})
+
+// Bytes returns the module, decompressed at the first call. It is nil only
+// if the embedded file cannot be decompressed, which a test rules out.
 func Bytes() []byte {
-	b, err := blob.ReadFile("blob/" + Name)
+	b, err := decompressed()
 	if err != nil {
 		return nil
 	}
 	return b
+}
+
+// Decompress returns the module a compressed file holds.
+func Decompress(br []byte) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(brotli.NewReader(bytes.NewReader(br)), maxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxSize {
+		return nil, errors.New("module: the decompressed module is too large")
+	}
+	return b, nil
 }
 
 // SHA256 returns the hex SHA-256 of a module, as `make wasm` prints it.

@@ -1,6 +1,8 @@
 // Command wasmbuild builds the WebAssembly module reproducibly (`make
-// wasm`), copies it where wasm/module embeds it, and prints its SHA-256 and
-// its size raw, gzip and brotli: what a citizen's browser downloads.
+// wasm`), writes it compressed where wasm/module embeds it when the source
+// changed it (wasm/module/apostille.wasm.br, committed), and prints its
+// SHA-256 and its size raw, gzip and brotli: what a citizen's browser
+// downloads.
 //
 //	go run ./internal/cmd/wasmbuild -o bin/apostille.wasm
 package main
@@ -21,7 +23,7 @@ import (
 
 func main() {
 	out := flag.String("o", "bin/apostille.wasm", "output file")
-	embed := flag.String("embed", "wasm/module/blob/"+module.Name, "copy for the embed (empty: none)")
+	embed := flag.String("embed", "wasm/module/"+module.Compressed, "the committed module, rewritten when it differs from this build (empty: none)")
 	all := flag.Bool("a", false, "rebuild every package (go build -a), for the reproducibility check")
 	report := flag.Bool("sizes", true, "print the SHA-256 and compressed sizes")
 	flag.Parse()
@@ -44,8 +46,12 @@ func main() {
 		fail(err)
 	}
 	if *embed != "" {
-		if err := writeIfChanged(filepath.Join(root, *embed), b); err != nil {
+		changed, err := writeIfChanged(filepath.Join(root, *embed), b)
+		if err != nil {
 			fail(err)
+		}
+		if changed {
+			fmt.Printf("%s: rewritten for this build; commit it with the source that changed it\n", *embed)
 		}
 	}
 	if !*report {
@@ -56,13 +62,16 @@ func main() {
 		*out, module.SHA256(b), len(b), mib(len(b)), gz, mib(gz), br, mib(br))
 }
 
-// writeIfChanged leaves an identical file alone, so that go build does not
-// see a new embed when nothing changed.
-func writeIfChanged(path string, b []byte) error {
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, b) {
-		return nil
+// writeIfChanged writes the module compressed to path unless the file
+// there already holds it: compressing takes half a minute, and an
+// unchanged file keeps go build's cache and git quiet.
+func writeIfChanged(path string, wasm []byte) (bool, error) {
+	if old, err := os.ReadFile(path); err == nil {
+		if was, err := module.Decompress(old); err == nil && bytes.Equal(was, wasm) {
+			return false, nil
+		}
 	}
-	return os.WriteFile(path, b, 0o644)
+	return true, os.WriteFile(path, wasmbuild.Compress(wasm), 0o644)
 }
 
 // sizes compresses the module, or reads the sizes recorded next to it for
