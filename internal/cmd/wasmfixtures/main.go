@@ -1,6 +1,8 @@
 // Command wasmfixtures writes the corpus (internal/corpus) with the report
 // the Go host gives for each document, for the JS tests to require the same
-// bytes from the same module.
+// bytes from the same module; and the option cases (corpus.OptionSets) with
+// the native verifier's report and the options as the JS loader takes them,
+// so that every option goes through the JS encoder.
 //
 //	go run ./internal/cmd/wasmfixtures -module bin/apostille.wasm -o build/js-fixtures.json
 package main
@@ -12,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/apostille/apostille/internal/corpus"
 	"github.com/apostille/apostille/internal/wasmbuild"
@@ -35,6 +38,60 @@ type fixtureCase struct {
 	Doc     []byte `json:"doc"`
 	Payload []byte `json:"payload,omitempty"`
 	Report  string `json:"report"`
+}
+
+type optionSet struct {
+	Name         string         `json:"name"`
+	Trust        []fixtureTrust `json:"trust"`
+	OperatorKeys [][]byte       `json:"operator_keys,omitempty"`
+	Cases        []optionCase   `json:"cases"`
+}
+
+type optionCase struct {
+	Name string `json:"name"`
+	Doc  []byte `json:"doc"`
+	// Options are the loader's VerifyOptions (apostille.d.ts), byte
+	// values as base64.
+	Options jsOptions `json:"options"`
+	Report  string    `json:"report"`
+}
+
+// jsOptions are verifier.Options as the JS loader takes them.
+type jsOptions struct {
+	At                     string    `json:"at,omitempty"`
+	Format                 string    `json:"format,omitempty"`
+	Payload                []byte    `json:"payload,omitempty"`
+	Proof                  []byte    `json:"proof,omitempty"`
+	MaxSize                int       `json:"maxSize,omitempty"`
+	ClockSkewSeconds       *float64  `json:"clockSkewSeconds,omitempty"`
+	ExternalAAD            []byte    `json:"externalAAD,omitempty"`
+	Holder                 *jsHolder `json:"holder,omitempty"`
+	StatusLists            [][]byte  `json:"statusLists,omitempty"`
+	AcceptStaleTrustUnsafe bool      `json:"acceptStaleTrustUnsafe,omitempty"`
+}
+
+type jsHolder struct {
+	Audience          string `json:"audience,omitempty"`
+	Nonce             string `json:"nonce,omitempty"`
+	RequireBinding    bool   `json:"requireBinding,omitempty"`
+	SessionTranscript []byte `json:"sessionTranscript,omitempty"`
+	ReaderKey         []byte `json:"readerKey,omitempty"`
+}
+
+func toJS(o verifier.Options) jsOptions {
+	js := jsOptions{Format: string(o.Format), Payload: o.Payload, Proof: o.Proof, MaxSize: o.MaxSize,
+		ExternalAAD: o.ExternalAAD, StatusLists: o.StatusLists, AcceptStaleTrustUnsafe: o.AcceptStaleTrustUnsafe}
+	if !o.Time.IsZero() {
+		js.At = o.Time.UTC().Format(time.RFC3339Nano)
+	}
+	if o.ClockSkew != 0 {
+		s := max(o.ClockSkew, 0).Seconds() // the loader's 0 means none
+		js.ClockSkewSeconds = &s
+	}
+	if h := o.Holder; h.Audience != "" || h.Nonce != "" || h.RequireBinding || len(h.SessionTranscript) > 0 || len(h.ReaderKey) > 0 {
+		js.Holder = &jsHolder{h.Audience, h.Nonce, h.RequireBinding, h.SessionTranscript, h.ReaderKey}
+	}
+	return js
 }
 
 func main() {
@@ -67,8 +124,9 @@ func run(modPath, out string) error {
 	}
 	ctx := context.Background()
 	doc := struct {
-		At   string       `json:"at"`
-		Sets []fixtureSet `json:"sets"`
+		At         string       `json:"at"`
+		Sets       []fixtureSet `json:"sets"`
+		OptionSets []optionSet  `json:"option_sets"`
 	}{At: corpus.At.Format("2006-01-02T15:04:05Z")}
 	for _, s := range sets {
 		fs := fixtureSet{Name: s.Name}
@@ -87,6 +145,27 @@ func run(modPath, out string) error {
 		}
 		e.Close(ctx)
 		doc.Sets = append(doc.Sets, fs)
+	}
+	osets, err := corpus.OptionSets(root, filepath.Join(tmp, "options"))
+	if err != nil {
+		return err
+	}
+	for _, s := range osets {
+		trust, err := s.NativeTrust()
+		if err != nil {
+			return err
+		}
+		set := optionSet{Name: s.Name, OperatorKeys: s.OperatorKeys}
+		for _, t := range s.Trust {
+			set.Trust = append(set.Trust, fixtureTrust(t))
+		}
+		for _, c := range s.Cases {
+			o := c.Options
+			o.Trust = trust
+			rep := verifier.Verify(c.Doc, o).AppendJSON(nil)
+			set.Cases = append(set.Cases, optionCase{Name: c.Name, Doc: c.Doc, Options: toJS(c.Options), Report: string(rep)})
+		}
+		doc.OptionSets = append(doc.OptionSets, set)
 	}
 	b, err := json.Marshal(doc)
 	if err != nil {
