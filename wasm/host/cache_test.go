@@ -1,7 +1,9 @@
 package host
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"github.com/apostille/apostille/internal/benchdocs"
 	"github.com/apostille/apostille/internal/wasmbuild"
 	"github.com/apostille/apostille/verifier"
+	"github.com/apostille/apostille/wasm/module"
 )
 
 // newCached starts an engine on dir and reports whether it announced a
@@ -99,4 +102,37 @@ func TestCacheUnusable(t *testing.T) {
 		t.Fatal(err)
 	}
 	newCached(t, file)
+}
+
+// TestEmbeddedModuleCopy: the decompressed module is kept in the cache
+// directory for the next process, checked against its hash when read: a
+// damaged copy is replaced, copies of other modules are removed.
+func TestEmbeddedModuleCopy(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, "apostille-0000000000000000.wasm")
+	os.WriteFile(stale, []byte("an earlier module"), 0o644)
+	want := module.Bytes()
+	cfg := Config{CacheDir: dir}
+	if got := embeddedModule(cfg); !bytes.Equal(got, want) {
+		t.Fatal("the embedded module is not the module")
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("a copy of another module stayed")
+	}
+	path := filepath.Join(dir, "apostille-"+module.Key()[:16]+".wasm")
+	copied, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(copied[sha256.Size:], want) {
+		t.Fatalf("no copy of the module (%v)", err)
+	}
+	copied[len(copied)/2] ^= 1
+	os.WriteFile(path, copied, 0o644)
+	if got := embeddedModule(cfg); !bytes.Equal(got, want) {
+		t.Fatal("a damaged copy was used")
+	}
+	if again, _ := os.ReadFile(path); !bytes.Equal(again[sha256.Size:], want) {
+		t.Error("the damaged copy was not replaced")
+	}
+	if got := embeddedModule(Config{NoCache: true}); !bytes.Equal(got, want) {
+		t.Error("without a cache the module is not the module")
+	}
 }

@@ -25,7 +25,6 @@ import (
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
 	"github.com/apostille/apostille/verifier"
-	"github.com/apostille/apostille/wasm/module"
 )
 
 // Defaults for a zero Config.
@@ -66,8 +65,9 @@ type Config struct {
 	// signed bundle over.
 	OperatorKeys [][]byte
 
-	// CacheDir holds compiled code across runs; "" means
-	// DefaultCacheDir(). NoCache compiles in memory only.
+	// CacheDir holds compiled code across runs, and the embedded module
+	// decompressed; "" means DefaultCacheDir(). NoCache compiles in memory
+	// only.
 	CacheDir string
 	NoCache  bool
 	// Compiling, when set, is called once before a compilation that the
@@ -121,7 +121,7 @@ type Engine struct {
 // engine. Close releases it.
 func New(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Module == nil {
-		cfg.Module = module.Bytes()
+		cfg.Module = embeddedModule(cfg)
 	}
 	if cfg.Module == nil {
 		return nil, ErrNoModule

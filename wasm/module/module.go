@@ -40,6 +40,10 @@ var decompressed = sync.OnceValues(func() ([]byte, error) {
 	return Decompress(compressed)
 })
 
+// Key identifies the embedded module without decompressing it: the hex
+// SHA-256 of the compressed file.
+func Key() string { return SHA256(compressed) }
+
 // Bytes returns the module, decompressed at the first call. It is nil only
 // if the embedded file cannot be decompressed, which a test rules out.
 func Bytes() []byte {
