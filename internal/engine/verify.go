@@ -21,7 +21,10 @@ func Verify(ctx context.Context, e Engine, t *Trust, doc []byte, opts verifier.O
 	if t.Refused != nil {
 		return verifier.TrustErrorReport(t.Refused, opts.Time).AppendJSON(nil)
 	}
-	if len(t.StatusLists) > 0 {
+	switch {
+	case len(opts.StatusLists) == 0:
+		opts.StatusLists = t.StatusLists
+	case len(t.StatusLists) > 0:
 		opts.StatusLists = append(opts.StatusLists[:len(opts.StatusLists):len(opts.StatusLists)], t.StatusLists...)
 	}
 	rep := e.Verify(ctx, doc, opts)
