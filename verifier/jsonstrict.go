@@ -3,6 +3,7 @@ package verifier
 import (
 	"bytes"
 	"errors"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -17,9 +18,12 @@ var (
 
 // checkJSON validates that data is exactly one JSON value with no duplicate
 // member names in any object, nested at most maxJSONDepth deep. Names are
-// compared after unescaping ("\u0061lg" is "alg"); with fold, also without
-// regard to ASCII case, because encoding/json matches struct fields that way
-// and {"alg":"ES256","ALG":"none"} must not pick one silently.
+// compared after unescaping ("\u0061lg" is "alg"); with fold, also under
+// Unicode case folding ("ALG", "\u212Aid" with a Kelvin sign, "\u017Fequence"
+// with a long s), so that {"keys":[…],"\u212Aeys":[…]} is refused: member
+// names match exactly (RFC 8259), and a near-duplicate would be read as the
+// member itself by a reader that folds (encoding/json does) while others
+// ignore it.
 //
 // encoding/json alone keeps the last duplicate, which lets a header say two
 // things at once (RFC 7515 section 5.2 requires rejecting it).
@@ -130,7 +134,7 @@ func (s *jsonScanner) object(depth int) error {
 		}
 		if !s.lax {
 			if s.fold {
-				name = asciiLower(name)
+				name = foldName(name)
 			}
 			if names, set, err = addName(names, set, name); err != nil {
 				return err
@@ -289,6 +293,32 @@ func (s *jsonScanner) number() error {
 	return nil
 }
 
+// foldName maps a member name to one key per case-folding class, the
+// equivalence strings.EqualFold uses: each rune becomes the smallest lower
+// case form in its Unicode simple folding orbit, so "K", "k" and the Kelvin
+// sign U+212A are all "k", and "S", "s" and the long s U+017F all "s" (for
+// ASCII, plain lower case).
+func foldName(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return foldRunes(s)
+		}
+	}
+	return asciiLower(s)
+}
+
+func foldRunes(s string) string {
+	b := make([]rune, 0, len(s))
+	for _, r := range s {
+		m := unicode.ToLower(r)
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			m = min(m, unicode.ToLower(f))
+		}
+		b = append(b, m)
+	}
+	return string(b)
+}
+
 func asciiLower(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 'A' && c <= 'Z' {
@@ -304,9 +334,8 @@ func asciiLower(s string) string {
 	return s
 }
 
-// strictUnmarshal checks data with checkJSON (case-folded, as members
-// match struct fields case-insensitively) and decodes it into v
-// (unmarshalJSON).
+// strictUnmarshal checks data with checkJSON (near-duplicate names refused
+// under case folding) and decodes it into v (unmarshalJSON, exact names).
 func strictUnmarshal(data []byte, v any) error {
 	if err := checkJSON(data, true); err != nil {
 		return err

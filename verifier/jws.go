@@ -149,13 +149,15 @@ func parseJWSJSON(data []byte) (*jws, error) {
 	if err := unmarshalJSON(data, &w); err != nil {
 		return nil, jwsErr("not a JWS JSON serialization")
 	}
-	// encoding/json matches names case-insensitively; the members must be
-	// spelled exactly.
+	// The members are spelled exactly; a near-duplicate ("Payload", or
+	// "\u017Fignature" with a long s) would be the member itself to a reader
+	// that folds case, and is refused.
 	for name := range m {
 		switch name {
 		case "payload", "signatures", "protected", "header", "signature":
 		default:
-			if lower := asciiLower(name); lower != name && (lower == "payload" || lower == "signatures" || lower == "protected" || lower == "header" || lower == "signature") {
+			switch foldName(name) {
+			case "payload", "signatures", "protected", "header", "signature":
 				return nil, jwsErr("member %q is misspelled", clip(name))
 			}
 		}
