@@ -50,14 +50,64 @@ func cborUnmarshal(data []byte, v any) error {
 	return cborDec.Unmarshal(data, v)
 }
 
+// cborKeysCollide reports whether a map anywhere in v has two keys that
+// cborKeyString writes as one name (4 and "4"; a byte string and the text
+// of its base64url): such a value says two things under one name.
+func cborKeysCollide(v any) bool {
+	switch x := v.(type) {
+	case map[any]any:
+		names := make(map[string]struct{}, len(x))
+		for k, e := range x {
+			name := cborKeyString(k)
+			if _, dup := names[name]; dup {
+				return true
+			}
+			names[name] = struct{}{}
+			if cborKeysCollide(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if cborKeysCollide(e) {
+				return true
+			}
+		}
+	case cbor.Tag:
+		return cborKeysCollide(x.Content)
+	}
+	return false
+}
+
 // cborToJSON turns a decoded CBOR value into something encoding/json writes
 // deterministically: map keys become strings, byte strings base64url.
+// Where two keys become one name (refused in claims by cborKeysCollide;
+// possible in headers, which are only reported), the key that sorts first
+// by cborKeyRank wins, whatever the map's order.
 func cborToJSON(v any) any {
 	switch x := v.(type) {
 	case map[any]any:
 		m := make(map[string]any, len(x))
+		var from map[string]any // the key each name was taken from, on a collision
 		for k, val := range x {
-			m[cborKeyString(k)] = cborToJSON(val)
+			name := cborKeyString(k)
+			if _, dup := m[name]; dup {
+				if from == nil {
+					from = make(map[string]any)
+					for k2 := range x {
+						n2 := cborKeyString(k2)
+						if prev, ok := from[n2]; !ok || cborKeyLess(k2, prev) {
+							from[n2] = k2
+						}
+					}
+				}
+				if from[name] != k {
+					continue
+				}
+			} else if from != nil && from[name] != k {
+				continue
+			}
+			m[name] = cborToJSON(val)
 		}
 		return m
 	case []any:
@@ -110,4 +160,24 @@ func intKey(k any) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// cborKeyLess orders map keys that share a name: integers first, then
+// text, then anything else, each by value.
+func cborKeyLess(a, b any) bool {
+	ra, rb := cborKeyRank(a), cborKeyRank(b)
+	if ra != rb {
+		return ra < rb
+	}
+	return fmt.Sprintf("%T%v", a, a) < fmt.Sprintf("%T%v", b, b)
+}
+
+func cborKeyRank(k any) int {
+	switch k.(type) {
+	case int64, uint64:
+		return 0
+	case string:
+		return 1
+	}
+	return 2
 }

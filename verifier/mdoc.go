@@ -155,7 +155,7 @@ func (v *verification) verifyMDoc(data []byte) {
 	d := v.rep.doc()
 	d.Format = string(FormatMDoc)
 	d.Type = doc.DocType
-	m, err := parseSign1(doc.IssuerSigned.IssuerAuth, false)
+	m, err := parseSign1(doc.IssuerSigned.IssuerAuth, sign1Profile{})
 	if err != nil {
 		v.coseFail(err)
 		return
@@ -184,7 +184,7 @@ func (v *verification) verifyMDoc(data []byte) {
 		return
 	}
 	v.rep.pass(CheckDecode, d.Format)
-	s := &signed{alg: alg, chain: chain, msg: msg, sig: m.signature, signedAt: signedAt}
+	s := &signed{alg: alg, algUnprotected: m.algUnprotected(), chain: chain, msg: msg, sig: m.signature, signedAt: signedAt}
 	if v.verifySigned(s) == nil {
 		return
 	}
@@ -248,6 +248,9 @@ func (v *verification) mdocDisclosures(doc *mdocDocument, mso *mdocMSO) (map[str
 			var val any
 			if err := cborUnmarshal(it.ElementValue, &val); err != nil {
 				return nil, sdMalformed("%s: element %q has an unreadable value", clip(ns), clip(it.ElementIdentifier))
+			}
+			if cborKeysCollide(val) {
+				return nil, sdMalformed("%s: element %q has two keys of one name", clip(ns), clip(it.ElementIdentifier))
 			}
 			elems[it.ElementIdentifier] = val
 			n++

@@ -111,6 +111,11 @@ const (
 	// KB-JWT, an mdoc device signature) is missing where required, or does
 	// not verify, or does not match the presentation (sd_hash, aud, nonce).
 	HolderBindingInvalid Reason = "holder_binding_invalid"
+	// HolderBindingUnchecked results when the caller requires holder binding
+	// and the presentation's binding cannot be checked with what the caller
+	// gave: an mdoc without the session transcript, or one whose device
+	// authenticates with a MAC when the reader's key was not given.
+	HolderBindingUnchecked Reason = "holder_binding_unchecked"
 )
 
 // Embassy attestations.
@@ -148,36 +153,37 @@ const (
 // failure. "Could not decide" codes give indeterminate (ETSI EN 319 102-1):
 // the document may be genuine, but we cannot say so.
 var reasonVerdict = map[Reason]Verdict{
-	Malformed:            Invalid,
-	TooLarge:             Indeterminate,
-	UnsupportedFormat:    Indeterminate,
-	LimitExceeded:        Indeterminate,
-	Internal:             Indeterminate,
-	TimeMissing:          Indeterminate,
-	PayloadMissing:       Indeterminate,
-	UnsupportedAlg:       Indeterminate,
-	AlgNotAllowed:        Invalid,
-	CritUnsupported:      Invalid,
-	IssuerUnknown:        Indeterminate,
-	KeyNotValid:          Invalid,
-	SignatureInvalid:     Invalid,
-	TypeNotAllowed:       Invalid,
-	ChainUntrusted:       Indeterminate,
-	CertificateExpired:   Invalid,
-	KeyUsage:             Invalid,
-	Expired:              Invalid,
-	NotYetValid:          Invalid,
-	Revoked:              Invalid,
-	StatusUnknown:        Indeterminate,
-	DisclosureMismatch:   Invalid,
-	HolderBindingInvalid: Invalid,
-	ProofInvalid:         Invalid,
-	CheckpointUntrusted:  Indeterminate,
-	QuorumNotMet:         Indeterminate,
-	AttestationMissing:   Indeterminate,
-	TrustInvalid:         Indeterminate,
-	TrustStale:           Indeterminate,
-	TrustRollback:        Indeterminate,
+	Malformed:              Invalid,
+	TooLarge:               Indeterminate,
+	UnsupportedFormat:      Indeterminate,
+	LimitExceeded:          Indeterminate,
+	Internal:               Indeterminate,
+	TimeMissing:            Indeterminate,
+	PayloadMissing:         Indeterminate,
+	UnsupportedAlg:         Indeterminate,
+	AlgNotAllowed:          Invalid,
+	CritUnsupported:        Invalid,
+	IssuerUnknown:          Indeterminate,
+	KeyNotValid:            Invalid,
+	SignatureInvalid:       Invalid,
+	TypeNotAllowed:         Invalid,
+	ChainUntrusted:         Indeterminate,
+	CertificateExpired:     Invalid,
+	KeyUsage:               Invalid,
+	Expired:                Invalid,
+	NotYetValid:            Invalid,
+	Revoked:                Invalid,
+	StatusUnknown:          Indeterminate,
+	DisclosureMismatch:     Invalid,
+	HolderBindingInvalid:   Invalid,
+	HolderBindingUnchecked: Indeterminate,
+	ProofInvalid:           Invalid,
+	CheckpointUntrusted:    Indeterminate,
+	QuorumNotMet:           Indeterminate,
+	AttestationMissing:     Indeterminate,
+	TrustInvalid:           Indeterminate,
+	TrustStale:             Indeterminate,
+	TrustRollback:          Indeterminate,
 }
 
 // Reasons returns every reason code, in documentation order.
@@ -191,7 +197,7 @@ var allReasons = []Reason{
 	IssuerUnknown, KeyNotValid, SignatureInvalid, TypeNotAllowed,
 	ChainUntrusted, CertificateExpired, KeyUsage,
 	Expired, NotYetValid, Revoked, StatusUnknown,
-	DisclosureMismatch, HolderBindingInvalid,
+	DisclosureMismatch, HolderBindingInvalid, HolderBindingUnchecked,
 	ProofInvalid, CheckpointUntrusted, QuorumNotMet, AttestationMissing,
 	TrustInvalid, TrustStale, TrustRollback,
 }

@@ -12,6 +12,10 @@ import (
 // and when the document says it was signed.
 type signed struct {
 	alg      string   // algorithm as named by the document (JOSE name)
+	// algUnprotected says the document names alg only in an unprotected
+	// header: then only a trusted key that allows that one algorithm
+	// alone may verify it, so that the trust, not unsigned data, decides.
+	algUnprotected bool
 	kid      string   // key identifier as named by the document, if any
 	chain    [][]byte // x5c / x5chain certificates, DER, signer first
 	msg      []byte   // the exact signing input
@@ -37,6 +41,13 @@ func (s *signed) signerUsage(c *x509.Certificate) (Reason, string) {
 		return s.usage(c)
 	}
 	return "", ""
+}
+
+// keyAllows reports whether k may verify this document under alg: the key
+// allows alg, and if the document names alg only unprotected, allows it
+// alone.
+func (s *signed) keyAllows(k *Key, alg Alg) bool {
+	return k.allows(alg) && (!s.algUnprotected || len(k.Algs) == 1)
 }
 
 // maxUnnamedKeys bounds how many keys a document without kid may be tried
@@ -101,7 +112,7 @@ func (v *verification) verifySigned(s *signed) *Key {
 	var algMismatch, outOfWindow, badSig *Key
 	for _, k := range candidates {
 		switch {
-		case !k.allows(alg):
+		case !s.keyAllows(k, alg):
 			algMismatch = k
 		case !k.NotBefore.IsZero() && at.Before(k.NotBefore), !k.NotAfter.IsZero() && at.After(k.NotAfter):
 			outOfWindow = k
@@ -123,6 +134,8 @@ func (v *verification) verifySigned(s *signed) *Key {
 		v.rep.pass(CheckAlgorithm, string(alg))
 		v.issuerPassed(outOfWindow, s, at)
 		v.rep.fail(CheckSignature, KeyNotValid, fmt.Sprintf("the key was not valid on %s", timeString(at)))
+	case s.algUnprotected && algMismatch.allows(alg):
+		v.rep.fail(CheckAlgorithm, AlgNotAllowed, fmt.Sprintf("the document names %s only in an unprotected header, and the trusted key allows %s", clip(s.alg), algList(algMismatch.Algs)))
 	default:
 		v.rep.fail(CheckAlgorithm, AlgNotAllowed, fmt.Sprintf("the trusted key is for %s, not %s", algList(algMismatch.Algs), clip(s.alg)))
 	}

@@ -162,7 +162,7 @@ func (v *verification) signedByIssuer(s *signed) bool {
 	at := s.at(v)
 	if len(s.chain) > 0 {
 		k := chainToIssuer(is, s.chain, at)
-		return k != nil && k.allows(alg) && v.opts.checkSig(alg, k, s.msg, s.sig)
+		return k != nil && s.keyAllows(k, alg) && v.opts.checkSig(alg, k, s.msg, s.sig)
 	}
 	var candidates []*Key
 	if s.kid != "" {
@@ -178,7 +178,7 @@ func (v *verification) signedByIssuer(s *signed) bool {
 		if i >= maxUnnamedKeys {
 			break
 		}
-		if !k.allows(alg) || (!k.NotBefore.IsZero() && at.Before(k.NotBefore)) || (!k.NotAfter.IsZero() && at.After(k.NotAfter)) {
+		if !s.keyAllows(k, alg) || (!k.NotBefore.IsZero() && at.Before(k.NotBefore)) || (!k.NotAfter.IsZero() && at.After(k.NotAfter)) {
 			continue
 		}
 		if v.opts.checkSig(alg, k, s.msg, s.sig) {

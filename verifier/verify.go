@@ -67,6 +67,9 @@ func (v *verification) run(input []byte) {
 			return
 		}
 	}
+	if !v.optionsFit(format) {
+		return
+	}
 	switch format {
 	case FormatJWS:
 		v.verifyJWS(data)
@@ -82,9 +85,44 @@ func (v *verification) run(input []byte) {
 		v.rep.fail(CheckDecode, UnsupportedFormat, fmt.Sprintf("format %q is not supported", clip(string(format))))
 		return
 	}
+	v.bindingDemanded(format)
 	// Every format ends here: the attestation binds the exact bytes of
 	// whatever document was verified above.
 	v.attest()
+}
+
+// optionsFit refuses options that ask for something the detected format
+// cannot give, rather than ignoring them: detached content for a document
+// that carries its own (the user's file would never be checked), external
+// AAD for a JWS, which has nowhere to bind it. Format detection never
+// turns a check the caller asked for into a check skipped.
+func (v *verification) optionsFit(format Format) bool {
+	cose := format == FormatCOSE || format == FormatDCC || format == FormatMDoc
+	switch {
+	case len(v.opts.Payload) > 0 && format != FormatJWS && format != FormatCOSE:
+		v.rep.fail(CheckDecode, Malformed, fmt.Sprintf("detached content was given, but this document (%s) carries its own", format))
+	case len(v.opts.ExternalAAD) > 0 && !cose:
+		v.rep.fail(CheckDecode, Malformed, fmt.Sprintf("external AAD was given, but this document (%s) cannot bind it: only COSE signs it", format))
+	default:
+		return true
+	}
+	return false
+}
+
+// bindingDemanded holds the caller's demand for holder binding against
+// every format: a document whose format has no binding (a JWS, a COSE
+// token, an SD-JWT cut before its first '~') or whose binding was not
+// checked is never valid when binding was required.
+func (v *verification) bindingDemanded(format Format) {
+	if !v.opts.bindingRequired() || !v.rep.passed(CheckDecode) {
+		return
+	}
+	for _, c := range v.rep.r.Checks {
+		if c.Check == CheckHolderBinding && (c.Status == Passed || c.Status == Failed || c.Status == StatusIndeterminate) {
+			return
+		}
+	}
+	v.rep.fail(CheckHolderBinding, HolderBindingInvalid, fmt.Sprintf("holder binding is required, and this document (%s) carries none", format))
 }
 
 // unbundle opens an attested document: the document inside becomes the
