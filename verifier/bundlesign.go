@@ -184,15 +184,21 @@ func IsSignedBundle(data []byte) bool {
 }
 
 // LoadTrust reads one trust source: a signed bundle, opened with the pinned
-// operator keys (OpenBundle), or anything ParseTrust reads. Hosts that keep
-// a rollback state check it themselves (CheckRollback) before trusting a
-// signed bundle.
+// operator keys (OpenBundle), or, when no operator key is pinned, anything
+// ParseTrust reads. A host that pins an operator key trusts only what that
+// operator signed: unsigned trust (a bundle, a JWK Set, certificates) is
+// then refused, so that a file swapped for an unsigned one cannot replace
+// the operator's list. Hosts that keep a rollback state check it
+// themselves (CheckRollback) before trusting a signed bundle.
 func LoadTrust(name string, data []byte, keys []*OperatorKey) (*Trust, error) {
 	if IsSignedBundle(data) {
 		if len(keys) == 0 {
 			return nil, &BundleError{Reason: TrustInvalid, Detail: "a signed trust bundle needs a pinned operator key"}
 		}
 		return OpenBundle(data, keys)
+	}
+	if len(keys) > 0 {
+		return nil, &BundleError{Reason: TrustInvalid, Detail: "an operator key is pinned, and this trust is not signed by it"}
 	}
 	return ParseTrust(name, data)
 }
