@@ -558,6 +558,11 @@ func cwtClaimsFrom(raw map[any]any) (map[string]any, validity, error) {
 			if s, known := cwtClaimNames[n]; known {
 				name = s
 			}
+		}
+		if _, dup := claims[name]; dup {
+			return nil, validity{}, fmt.Errorf("claim %s is given twice (as an integer key and as text)", clip(name))
+		}
+		if n, ok := intKey(k); ok {
 			var dst *time.Time
 			switch n {
 			case 4:

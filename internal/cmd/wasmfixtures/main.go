@@ -34,7 +34,43 @@ type fixtureCase struct {
 	Name    string `json:"name"`
 	Doc     []byte `json:"doc"`
 	Payload []byte `json:"payload,omitempty"`
-	Report  string `json:"report"`
+	// Options are the case's options as the ES module takes them, byte
+	// members base64 (the test decodes them).
+	Options *jsOptions `json:"options,omitempty"`
+	Report  string     `json:"report"`
+}
+
+// jsOptions are verify()'s options of wasm/js (apostille.d.ts).
+type jsOptions struct {
+	Format           string    `json:"format,omitempty"`
+	MaxSize          int       `json:"maxSize,omitempty"`
+	ClockSkewSeconds *float64  `json:"clockSkewSeconds,omitempty"`
+	ExternalAAD      []byte    `json:"externalAAD,omitempty"`
+	Holder           *jsHolder `json:"holder,omitempty"`
+	StatusLists      [][]byte  `json:"statusLists,omitempty"`
+}
+
+type jsHolder struct {
+	Audience          string `json:"audience,omitempty"`
+	Nonce             string `json:"nonce,omitempty"`
+	RequireBinding    bool   `json:"requireBinding,omitempty"`
+	SessionTranscript []byte `json:"sessionTranscript,omitempty"`
+}
+
+// jsOptionsOf writes o as the ES module's options; nil for the defaults.
+func jsOptionsOf(o verifier.Options) *jsOptions {
+	j := &jsOptions{Format: string(o.Format), MaxSize: o.MaxSize, ExternalAAD: o.ExternalAAD, StatusLists: o.StatusLists}
+	if o.ClockSkew != 0 {
+		s := max(o.ClockSkew, 0).Seconds()
+		j.ClockSkewSeconds = &s
+	}
+	if h := o.Holder; h.Audience != "" || h.Nonce != "" || h.RequireBinding || len(h.SessionTranscript) > 0 {
+		j.Holder = &jsHolder{h.Audience, h.Nonce, h.RequireBinding, h.SessionTranscript}
+	}
+	if j.Format == "" && j.MaxSize == 0 && j.ClockSkewSeconds == nil && j.ExternalAAD == nil && j.Holder == nil && j.StatusLists == nil {
+		return nil
+	}
+	return j
 }
 
 func main() {
@@ -82,8 +118,9 @@ func run(modPath, out string) error {
 			return err
 		}
 		for _, c := range s.Cases {
-			rep := e.Verify(ctx, c.Doc, verifier.Options{Time: corpus.At, Payload: c.Payload})
-			fs.Cases = append(fs.Cases, fixtureCase{Name: c.Name, Doc: c.Doc, Payload: c.Payload, Report: string(rep)})
+			opts := c.VerifyOptions()
+			rep := e.Verify(ctx, c.Doc, opts)
+			fs.Cases = append(fs.Cases, fixtureCase{Name: c.Name, Doc: c.Doc, Payload: opts.Payload, Options: jsOptionsOf(opts), Report: string(rep)})
 		}
 		e.Close(ctx)
 		doc.Sets = append(doc.Sets, fs)
