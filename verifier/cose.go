@@ -23,10 +23,10 @@ const (
 
 // COSE header labels (RFC 9052 section 3.1, RFC 9360, RFC 9596).
 const (
-	labelAlg     = 1
-	labelCrit    = 2
-	labelCty     = 3
-	labelKid     = 4
+	labelAlg       = 1
+	labelCrit      = 2
+	labelCty       = 3
+	labelKid       = 4
 	labelCWTClaims = 15 // RFC 9597
 	labelTyp       = 16
 	labelX5Chain   = 33

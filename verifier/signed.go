@@ -12,16 +12,16 @@ import (
 // signature: which algorithm and key the document names, what was signed,
 // and when the document says it was signed.
 type signed struct {
-	alg      string   // algorithm as named by the document (JOSE name)
+	alg string // algorithm as named by the document (JOSE name)
 	// algUnprotected says the document names alg only in an unprotected
 	// header: then only a trusted key that allows that one algorithm
 	// alone may verify it, so that the trust, not unsigned data, decides.
 	algUnprotected bool
-	kid      string   // key identifier as named by the document, if any
-	chain    [][]byte // x5c / x5chain certificates, DER, signer first
-	msg      []byte   // the exact signing input
-	sig      []byte
-	signedAt time.Time // iat or the format's equivalent; zero if none
+	kid            string   // key identifier as named by the document, if any
+	chain          [][]byte // x5c / x5chain certificates, DER, signer first
+	msg            []byte   // the exact signing input
+	sig            []byte
+	signedAt       time.Time // iat or the format's equivalent; zero if none
 	// allowUnnamed lets documents that name neither a kid nor a certificate
 	// be tried against every trusted key of their algorithm (some COSE and
 	// CWT documents carry no kid).
