@@ -3,6 +3,7 @@ package hardening
 import (
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/asn1"
 	"encoding/base64"
@@ -19,7 +20,7 @@ var b64 = base64.RawURLEncoding.EncodeToString
 
 // jose adds the JWS and SD-JWT cases.
 func (b *builder) jose() {
-	key, holder, evil := b.w.ECKey("jose/issuer"), b.w.ECKey("jose/holder"), b.w.ECKey("jose/evil")
+	key, holder := b.w.ECKey("jose/issuer"), b.w.ECKey("jose/holder")
 	const vct = "urn:eudi:pid:ee:1"
 	trust := bundle(verifier.BundleIssuer{ID: "ee-pid", Name: "EE PID provider", Country: "EE",
 		Keys: []verifier.BundleKey{keyOf(key.Public(), "ee-pid-1", "ES256")}, DocumentTypes: []string{vct}})
@@ -76,16 +77,17 @@ func (b *builder) jose() {
 			Trust: trust, Verdict: verifier.Invalid, Reason: verifier.Malformed}, err)
 	}
 
-	// The holder key named twice, once by a near-duplicate name: a reader
-	// that folds case takes the evil key, one that does not the honest one.
-	hx, hy := ecPoint(holder)
-	ex, ey := ecPoint(evil)
-	twoKeys := json.RawMessage(fmt.Sprintf(`{"kty":"EC","crv":"P-256","x":%q,"y":%q,"X":%q,"Y":%q}`, hx, hy, ex, ey))
+	// The holder key's type named twice, once with a Kelvin sign (U+212A,
+	// which folds to k): standard readers see an EC key on Ed25519, which
+	// is no key; a reader that folds, as ours did, saw the evil Ed25519
+	// key, and the holder binding it signed.
+	evilEd := b.w.EdKey("jose/evil-ed25519")
+	twoTypes := json.RawMessage(fmt.Sprintf(`{"kty":"EC","crv":"Ed25519","x":%q,"\u212Aty":"OKP"}`, b64(evilEd.Public().(ed25519.PublicKey))))
 	claims, _ := json.Marshal(map[string]any{"iss": "https://pid.example.ee", "iat": iat, "exp": exp, "vct": vct,
-		"given_name": "Mari", "cnf": map[string]any{"jwk": twoKeys}})
+		"given_name": "Mari", "cnf": map[string]any{"jwk": twoTypes}})
 	tok, err := demo.SignJWS(claims, "ES256", key, map[string]any{"kid": "ee-pid-1", "typ": "dc+sd-jwt"})
-	kb, kbErr = kbJWT(evil, string(tok)+"~")
-	b.add(Case{Name: "sdjwt-cnf-jwk-near-duplicate-coordinates", Issue: "7", Doc: []byte(string(tok) + "~" + kb), Trust: trust,
+	kb, kbErr = kbJWTWith(evilEd, "EdDSA", string(tok)+"~")
+	b.add(Case{Name: "sdjwt-cnf-jwk-kelvin-sign-kty", Issue: "7", Doc: []byte(string(tok) + "~" + kb), Trust: trust,
 		Verdict: verifier.Invalid, Reason: verifier.HolderBindingInvalid}, firstErr(err, kbErr))
 
 	// A JWT for an issuer restricted to one type, typed only in the
@@ -116,9 +118,13 @@ const (
 
 // kbJWT is a key binding JWT by holder over the presented SD-JWT.
 func kbJWT(holder *ecdsa.PrivateKey, presented string) (string, error) {
+	return kbJWTWith(holder, "ES256", presented)
+}
+
+func kbJWTWith(holder crypto.Signer, alg, presented string) (string, error) {
 	sum := sha256.Sum256([]byte(presented))
 	p, _ := json.Marshal(map[string]any{"iat": At.Unix() - 30, "aud": kbAudience, "nonce": kbNonce, "sd_hash": b64(sum[:])})
-	tok, err := demo.SignJWS(p, "ES256", holder, map[string]any{"typ": "kb+jwt"})
+	tok, err := demo.SignJWS(p, alg, holder, map[string]any{"typ": "kb+jwt"})
 	return string(tok), err
 }
 
@@ -134,15 +140,6 @@ func flattened(compact string, header map[string]any) ([]byte, error) {
 		m["header"] = header
 	}
 	return json.Marshal(m)
-}
-
-// ecPoint is a P-256 public key's coordinates, base64url.
-func ecPoint(k *ecdsa.PrivateKey) (x, y string) {
-	raw, err := k.PublicKey.Bytes()
-	if err != nil {
-		panic(err)
-	}
-	return b64(raw[1:33]), b64(raw[33:])
 }
 
 // sdBuilder makes SD-JWT disclosures with salts that are fixed by their
