@@ -3,6 +3,7 @@ package hardening
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/apostille/apostille/internal/demo"
 	"github.com/apostille/apostille/verifier"
@@ -28,7 +29,7 @@ func TrustCases() []TrustCase {
 		{Name: "jwks-upper-case-keys", Issue: "7", Data: []byte(fmt.Sprintf(`{"keys":[%s],"KEYS":[%s]}`, honest, evil))},
 		{Name: "bundle-long-s-issuers", Issue: "7", Data: []byte(fmt.Sprintf(
 			`{"trust_bundle":"v1","issuers":[{"id":"ee","name":"EE","keys":[{"jwk":%s}]}],"i\u017F\u017Fuers":[{"id":"xx","name":"XX","keys":[{"jwk":%s}]}]}`, honest, evil))},
-		{Name: "jwk-kelvin-sign-kid", Issue: "7", Data: []byte(`{"kty":"EC","crv":"P-256","kid":"a","\u212Aid":"b","x":"AA","y":"AA"}`)},
+		{Name: "jwk-kelvin-sign-kid", Issue: "7", Data: []byte(strings.Replace(honest, `{`, `{"\u212Aid":"evil",`, 1))},
 		{Name: "unsigned-bundle-under-pinned-key", Issue: "pinned", Data: unsigned, OperatorKeys: [][]byte{op}},
 	}
 }
