@@ -181,3 +181,69 @@ func cborKeyRank(k any) int {
 	}
 	return 2
 }
+
+// cborPreferredHeads reports whether every head of the well-formed CBOR
+// item at the start of b (and of the items inside it, not the content of
+// byte and text strings) is written in its shortest form (RFC 8949
+// section 4.2.1, preferred serialization): 5 as 0x05, not 0x18 0x05. An
+// item that is not signed as bytes (a COSE_Sign1's envelope, its
+// unprotected header) could otherwise be written many ways: one signed
+// document would have many encodings, and many leaves, hashes and
+// revocation keys. ok is false also where b is not well-formed.
+func cborPreferredHeads(b []byte) (ok bool) {
+	_, ok = preferredItem(b, 0)
+	return ok
+}
+
+func preferredItem(b []byte, depth int) (rest []byte, ok bool) {
+	if len(b) == 0 || depth > MaxCBORDepth {
+		return nil, false
+	}
+	major, ai := b[0]>>5, b[0]&0x1f
+	var arg uint64
+	n := 1
+	switch {
+	case ai < 24:
+		arg = uint64(ai)
+	case ai <= 27:
+		size := 1 << (ai - 24)
+		if len(b) < 1+size {
+			return nil, false
+		}
+		for _, c := range b[1 : 1+size] {
+			arg = arg<<8 | uint64(c)
+		}
+		n += size
+		// Major type 7 with 25..27 is a float, whose width is its own.
+		if major != 7 && (ai == 24 && arg < 24 || ai == 25 && arg <= 0xff || ai == 26 && arg <= 0xffff || ai == 27 && arg <= 0xffffffff) {
+			return nil, false
+		}
+	default:
+		return nil, false // indefinite lengths and reserved values
+	}
+	b = b[n:]
+	switch major {
+	case 2, 3:
+		if uint64(len(b)) < arg {
+			return nil, false
+		}
+		return b[arg:], true
+	case 4, 5:
+		items := arg
+		if major == 5 {
+			items *= 2
+		}
+		if items > uint64(len(b)) {
+			return nil, false
+		}
+		for i := uint64(0); i < items; i++ {
+			if b, ok = preferredItem(b, depth+1); !ok {
+				return nil, false
+			}
+		}
+		return b, true
+	case 6:
+		return preferredItem(b, depth+1)
+	}
+	return b, true
+}

@@ -133,6 +133,11 @@ func (p sign1Profile) understoodCrit(label int64) bool {
 // parseSign1 parses a COSE_Sign1 for a format's profile.
 func parseSign1(data []byte, profile sign1Profile) (*coseSign1, error) {
 	kidTwice := profile.kidTwice
+	if rest, ok := preferredItem(data, 0); ok && len(rest) == 0 {
+		// well-formed and preferred; the strict decoder below reads it
+	} else if cborProbe.Wellformed(data) == nil {
+		return nil, coseMalformed("the COSE_Sign1 is not in preferred CBOR serialization (a length or number in a longer form than needed)")
+	}
 	var top cbor.RawTag
 	m := &coseSign1{}
 	body := data

@@ -104,6 +104,18 @@ func TestWorkBoundedByInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sharedKid, err := demo.SignJWS(claims, "ES256", w.ECKey("nobody"), map[string]any{"kid": "shared"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One issuer's key that fails is that issuer's invalid signature;
+	// several issuers' keys under one kid cannot say whose it was.
+	wantShared := func(n int) verifier.Reason {
+		if n == 1 {
+			return verifier.SignatureInvalid
+		}
+		return verifier.IssuerUnknown
+	}
 	for _, n := range []int{1, 20, 200} {
 		var issuers []verifier.BundleIssuer
 		for i := 0; i < n; i++ {
@@ -113,7 +125,7 @@ func TestWorkBoundedByInput(t *testing.T) {
 			}
 			k := w.ECKey(fmt.Sprintf("key-%d", i))
 			issuers = append(issuers, verifier.BundleIssuer{ID: fmt.Sprint(i), Name: fmt.Sprint(i),
-				Anchors: []string{std(der)}, Keys: []verifier.BundleKey{{JWK: demo.PublicJWK(k.Public(), fmt.Sprint(i), "ES256")}}})
+				Anchors: []string{std(der)}, Keys: []verifier.BundleKey{{JWK: demo.PublicJWK(k.Public(), "shared", "ES256")}}})
 		}
 		b, _ := json.Marshal(verifier.Bundle{TrustBundle: "v1", Issuers: issuers})
 		trust, err := verifier.ParseTrust("work", b)
@@ -131,6 +143,11 @@ func TestWorkBoundedByInput(t *testing.T) {
 		}
 		if r, builds := verifier.ChainBuilds(over, opts); r.Reason != verifier.LimitExceeded || builds != 0 {
 			t.Errorf("%d issuers, %d certificates: %s/%s, %d chain builds", n, len(x5c)+1, r.Verdict, r.Reason, builds)
+		}
+		checks.Store(0)
+		r = verifier.Verify(sharedKid, opts)
+		if want := min(n, verifier.MaxUnnamedKeys); r.Reason != wantShared(n) || checks.Load() != int64(want) {
+			t.Errorf("%d issuers, a kid all share: %s/%s after %d signature checks, want %s after %d", n, r.Verdict, r.Reason, checks.Load(), wantShared(n), want)
 		}
 		checks.Store(0)
 		r = verifier.Verify(unnamed, opts)

@@ -122,6 +122,8 @@ func parseMDoc(data []byte) (*mdocDocument, error) {
 		return nil, coseMalformed("not a CBOR map with text keys: %v", err)
 	}
 	switch {
+	case top["documents"] != nil && top["issuerAuth"] != nil:
+		return nil, coseMalformed("the map is both a DeviceResponse and an IssuerSigned structure")
 	case top["documents"] != nil:
 		var r mdocDeviceResponse
 		if err := cborUnmarshal(data, &r); err != nil {

@@ -144,6 +144,10 @@ func (v *verification) mdocDeviceAuth(doc *mdocDocument, mso *mdocMSO) {
 		return
 	}
 	switch {
+	case ds.DeviceAuth.DeviceSignature != nil && ds.DeviceAuth.DeviceMac != nil:
+		// DeviceAuth is one or the other (18013-5 9.1.3.4); with both,
+		// which one was meant is not for the verifier to pick.
+		fail("deviceAuth holds both deviceSignature and deviceMac")
 	case ds.DeviceAuth.DeviceSignature != nil:
 		v.mdocDeviceSignature(ds.DeviceAuth.DeviceSignature, pub, daBytes, fail)
 	case ds.DeviceAuth.DeviceMac != nil:

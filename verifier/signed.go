@@ -51,8 +51,9 @@ func (s *signed) keyAllows(k *Key, alg Alg) bool {
 	return k.allows(alg) && (!s.algUnprotected || len(k.Algs) == 1)
 }
 
-// maxUnnamedKeys bounds how many keys a document without kid may be tried
-// against, so that one input cannot cost a signature check per trusted key.
+// maxUnnamedKeys bounds how many keys a document without kid, or with a kid
+// that many trusted keys share, may be tried against, so that one input
+// cannot cost a signature check per trusted key.
 const maxUnnamedKeys = 16
 
 // at is the time at which keys and certificates must have been valid: the
@@ -91,6 +92,10 @@ func (v *verification) verifySigned(s *signed) *Key {
 			v.rep.fail(CheckIssuerTrust, IssuerUnknown, fmt.Sprintf("no trusted key has kid %q", clip(s.kid)))
 			return nil
 		}
+		// A kid that many trusted keys share (kids are the issuers' own
+		// names, "1" is common) costs at most as many checks as a
+		// document without one: the work never grows with the trust.
+		candidates = candidates[:min(len(candidates), maxUnnamedKeys)]
 	case s.allowUnnamed && v.opts.Trust != nil:
 		return v.verifyUnnamed(s, alg)
 	default:
@@ -117,6 +122,11 @@ func (v *verification) verifySigned(s *signed) *Key {
 		}
 	}
 	switch {
+	case badSig != nil && issuersOf(candidates) > 1:
+		// The kid is several issuers' name for a key: which one the
+		// document meant, only a verifying signature could say.
+		v.rep.pass(CheckAlgorithm, string(alg))
+		v.rep.fail(CheckIssuerTrust, IssuerUnknown, fmt.Sprintf("keys of several trusted issuers have kid %q, and none verifies the signature", clip(s.kid)))
 	case badSig != nil:
 		v.rep.pass(CheckAlgorithm, string(alg))
 		v.issuerPassed(badSig, s, at)
@@ -131,6 +141,17 @@ func (v *verification) verifySigned(s *signed) *Key {
 		v.rep.fail(CheckAlgorithm, AlgNotAllowed, fmt.Sprintf("the trusted key is for %s, not %s", algList(algMismatch.Algs), clip(s.alg)))
 	}
 	return nil
+}
+
+// issuersOf counts the distinct issuers of keys.
+func issuersOf(keys []*Key) int {
+	n := 0
+	for i, k := range keys {
+		if !slices.ContainsFunc(keys[:i], func(o *Key) bool { return o.Issuer == k.Issuer }) {
+			n++
+		}
+	}
+	return n
 }
 
 // verifyUnnamed verifies a document that names neither a key nor a

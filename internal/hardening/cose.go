@@ -1,6 +1,7 @@
 package hardening
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
@@ -110,6 +111,13 @@ func (b *builder) cose() {
 		doc, err := retag(good, t.member, t.tag)
 		b.add(Case{Name: t.name, Issue: "12", Doc: doc, Trust: trust, Verdict: verifier.Invalid, Reason: verifier.Malformed}, err)
 	}
+
+	// Preferred serialization: the envelope, which no signature covers as
+	// bytes, written with a longer head than needed.
+	longArray := append([]byte{0xd2, 0x98, 0x04}, good[2:]...)
+	b.add(Case{Name: "cose-array-head-not-preferred", Issue: "audit", Doc: longArray, Trust: trust, Verdict: verifier.Invalid, Reason: verifier.Malformed}, nil)
+	longSig, err := longSignatureHead(good)
+	b.add(Case{Name: "cose-signature-length-not-preferred", Issue: "audit", Doc: longSig, Trust: trust, Verdict: verifier.Invalid, Reason: verifier.Malformed}, err)
 
 	// Unnamed keys: a document without kid is tried against at most 16
 	// keys of its algorithm; one that none of them verifies has no
@@ -222,4 +230,15 @@ func rsaCertificate(k *rsa.PrivateKey) ([]byte, []byte, error) {
 	}
 	sum := sha256.Sum256(der)
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), sum[:8], nil
+}
+
+// longSignatureHead writes a tagged COSE_Sign1's 64-byte signature with a
+// two-byte length head (0x59 0x00 0x40) instead of one byte (0x58 0x40).
+func longSignatureHead(msg []byte) ([]byte, error) {
+	n := len(msg)
+	if n < 66 || msg[n-66] != 0x58 || msg[n-65] != 0x40 {
+		return nil, fmt.Errorf("hardening: the signature is not the last 64-byte bstr")
+	}
+	out := append(bytes.Clone(msg[:n-66]), 0x59, 0x00, 0x40)
+	return append(out, msg[n-64:]...), nil
 }
