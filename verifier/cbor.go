@@ -182,19 +182,14 @@ func cborKeyRank(k any) int {
 	return 2
 }
 
-// cborPreferredHeads reports whether every head of the well-formed CBOR
-// item at the start of b (and of the items inside it, not the content of
-// byte and text strings) is written in its shortest form (RFC 8949
-// section 4.2.1, preferred serialization): 5 as 0x05, not 0x18 0x05. An
-// item that is not signed as bytes (a COSE_Sign1's envelope, its
-// unprotected header) could otherwise be written many ways: one signed
-// document would have many encodings, and many leaves, hashes and
-// revocation keys. ok is false also where b is not well-formed.
-func cborPreferredHeads(b []byte) (ok bool) {
-	_, ok = preferredItem(b, 0)
-	return ok
-}
-
+// preferredItem walks the well-formed CBOR item at the start of b and
+// reports whether every head in it (not the content of byte and text
+// strings) is written in its shortest form (RFC 8949 section 4.2.1,
+// preferred serialization): 5 as 0x05, not 0x18 0x05. It returns what
+// follows the item. An item that is not signed as bytes (a COSE_Sign1's
+// envelope, its unprotected header) could otherwise be written many ways:
+// one signed document would have many encodings, and many leaves, hashes
+// and revocation keys. ok is false also where b is not well-formed.
 func preferredItem(b []byte, depth int) (rest []byte, ok bool) {
 	if len(b) == 0 || depth > MaxCBORDepth {
 		return nil, false
