@@ -15,3 +15,7 @@ const (
 	MaxChainCerts  = maxChainCerts
 	MaxUnnamedKeys = maxUnnamedKeys
 )
+
+// ForgetChains makes t build every certificate chain afresh (no memo), for
+// the test that holds the memo to uncached validation.
+func ForgetChains(t *Trust) { t.chainMemo = nil }

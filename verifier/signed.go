@@ -279,12 +279,32 @@ func (v *verification) chainKey(s *signed) *Key {
 // buildChain verifies certs (leaf first, then intermediates in any order)
 // against every trust anchor at once, at time at, and returns the issuer
 // whose anchor ends a chain: of all chains found, the one of the issuer
-// first in trust order.
+// first in trust order. The trust remembers the outcome for the window in
+// which it cannot change (chainmemo.go).
 func (v *verification) buildChain(certs []*x509.Certificate, at time.Time) (*Issuer, error) {
 	t := v.opts.Trust
 	if t == nil || t.anchorPool == nil {
 		return nil, errNoAnchors
 	}
+	memo := t.chainMemo
+	var key [32]byte
+	if memo != nil {
+		key = chainMemoKey(certs)
+		if o, ok := memo.get(key, at); ok {
+			return o.issuer, o.err
+		}
+	}
+	is, err := v.buildChainOnce(certs, at)
+	if memo != nil {
+		from, until := memo.window(certs, at)
+		memo.put(key, chainOutcome{from: from, until: until, issuer: is, err: err})
+	}
+	return is, err
+}
+
+// buildChainOnce is buildChain without the trust's memo.
+func (v *verification) buildChainOnce(certs []*x509.Certificate, at time.Time) (*Issuer, error) {
+	t := v.opts.Trust
 	inter := x509.NewCertPool()
 	for _, c := range certs[1:] {
 		inter.AddCert(c)

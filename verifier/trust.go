@@ -105,6 +105,9 @@ type Trust struct {
 	// listsByURI are StatusLists read once, by their uri (not verified:
 	// each verification checks a list's signature by its own issuer).
 	listsByURI map[string][]*statusList
+	// chainMemo remembers the certificate chains built against this
+	// trust's anchors (chainmemo.go); nil builds every chain afresh.
+	chainMemo *chainMemo
 }
 
 // Issuer is one trusted issuing authority.
@@ -267,6 +270,11 @@ func (t *Trust) index() {
 			}
 		}
 	}
+	var anchors []*x509.Certificate
+	for _, is := range t.Issuers {
+		anchors = append(anchors, is.Anchors...)
+	}
+	t.chainMemo = newChainMemo(anchors)
 	t.listsByURI = make(map[string][]*statusList)
 	for _, tok := range t.StatusLists {
 		if l, err := parseStatusList(tok, t); err == nil {
