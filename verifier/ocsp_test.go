@@ -2,6 +2,10 @@ package verifier
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha1"
 	"crypto/x509"
 	"math/big"
 	"testing"
@@ -165,5 +169,34 @@ func TestTMNonceForms(t *testing.T) {
 		if _, err := r.checkTMNonce(sv); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// TestRS1OnlyForPKI: SHA-1 RSA signatures are checked for OCSP responses
+// and time stamps, and nowhere else: a JWS naming RS1 is unsupported, a
+// trusted key cannot be restricted to it.
+func TestRS1OnlyForPKI(t *testing.T) {
+	k := newTestKey(t, "rsa", RS256)
+	priv := k.priv.(*rsa.PrivateKey)
+	sign := func(msg []byte) []byte {
+		sum := sha1.Sum(msg)
+		sig, err := rsa.SignPKCS1v15(rand.Reader, priv, crypto.SHA1, sum[:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sig
+	}
+	msg := []byte("tbsResponseData")
+	if err := VerifyPrimitive(string(RS1), &priv.PublicKey, msg, sign(msg)); err != nil {
+		t.Fatalf("VerifyPrimitive RS1: %v", err)
+	}
+	in := b64([]byte(`{"alg":"RS1","kid":"rsa"}`)) + "." + b64([]byte(`{"iss":"x"}`))
+	rep := Verify([]byte(in+"."+b64(sign([]byte(in)))), Options{Trust: trustOf(t, k), Time: testTime})
+	if rep.Verdict == Valid || rep.Reason != UnsupportedAlg {
+		t.Fatalf("a JWS with alg RS1: %s %s", rep.Verdict, rep.Reason)
+	}
+	j := JWK{Kty: "RSA", Kid: "rsa", Alg: "RS1", N: b64(priv.N.Bytes()), E: b64(big.NewInt(int64(priv.E)).Bytes())}
+	if _, err := jwkKey(&j); err == nil {
+		t.Fatal("a JWK restricted to RS1 is accepted")
 	}
 }
