@@ -291,7 +291,7 @@ func TestASiCHostile(t *testing.T) {
 // declares, under limits that let the declaration through, is refused with
 // little memory.
 func TestASiCBombMemory(t *testing.T) {
-	z := buildZip(t, asiceFiles("a.txt", strings.Repeat("\x00", 64<<20)), "")
+	z := buildZip(t, asiceFiles("a.txt", strings.Repeat("\x00", 16<<20)), "")
 	z.put32(z.central[2]+24, 100)
 	z.put32(z.local[2]+22, 100)
 	var err error

@@ -11,38 +11,80 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/x509"
-	"encoding/asn1"
 	"math/big"
+	"strconv"
 	"time"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
-// Object identifiers of algorithms and attributes read here.
-var (
-	oidSHA1      = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
-	oidSHA224    = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 4}
-	oidSHA256    = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
-	oidSHA384    = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
-	oidSHA512    = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
-	oidRSA       = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
-	oidRSASHA1   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 5}
-	oidRSASHA256 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}
-	oidRSASHA384 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 12}
-	oidRSASHA512 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 13}
-	oidRSAPSS    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}
-	oidMGF1      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 8}
-	oidECDSA256  = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
-	oidECDSA384  = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
-	oidECDSA512  = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}
-	oidEd25519   = asn1.ObjectIdentifier{1, 3, 101, 112}
+// oid is an object identifier as the contents of its DER encoding: the
+// readers compare it with constants as a string, which needs no
+// initialisation code or allocation in the module (asn1.ObjectIdentifier
+// values would need both).
+type oid string
+
+// readOID reads an OBJECT IDENTIFIER in minimal encoding (X.690 8.19.2: no
+// subidentifier starts with 0x80, the last octet ends one).
+func readOID(s *cryptobyte.String, out *oid) bool {
+	var o cryptobyte.String
+	if !s.ReadASN1(&o, cbasn1.OBJECT_IDENTIFIER) || len(o) == 0 || o[len(o)-1]&0x80 != 0 {
+		return false
+	}
+	for i, b := range o {
+		if b == 0x80 && (i == 0 || o[i-1]&0x80 == 0) {
+			return false
+		}
+	}
+	*out = oid(o)
+	return true
+}
+
+// String is the dotted form, for messages and reports.
+func (o oid) String() string {
+	var b []byte
+	var v uint64
+	for i := 0; i < len(o); i++ {
+		v = v<<7 | uint64(o[i]&0x7f)
+		if o[i]&0x80 != 0 {
+			continue
+		}
+		if len(b) == 0 {
+			first := min(v/40, 2)
+			b = strconv.AppendUint(b, first, 10)
+			v -= first * 40
+		}
+		b = strconv.AppendUint(append(b, '.'), v, 10)
+		v = 0
+	}
+	return string(b)
+}
+
+// Object identifiers of algorithms read here.
+const (
+	oidSHA1      oid = "\x2b\x0e\x03\x02\x1a"                 // 1.3.14.3.2.26
+	oidSHA224    oid = "\x60\x86\x48\x01\x65\x03\x04\x02\x04" // 2.16.840.1.101.3.4.2.4
+	oidSHA256    oid = "\x60\x86\x48\x01\x65\x03\x04\x02\x01" // 2.16.840.1.101.3.4.2.1
+	oidSHA384    oid = "\x60\x86\x48\x01\x65\x03\x04\x02\x02" // 2.16.840.1.101.3.4.2.2
+	oidSHA512    oid = "\x60\x86\x48\x01\x65\x03\x04\x02\x03" // 2.16.840.1.101.3.4.2.3
+	oidRSA       oid = "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01" // 1.2.840.113549.1.1.1
+	oidRSASHA1   oid = "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x05" // 1.2.840.113549.1.1.5
+	oidRSASHA256 oid = "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0b" // 1.2.840.113549.1.1.11
+	oidRSASHA384 oid = "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0c" // 1.2.840.113549.1.1.12
+	oidRSASHA512 oid = "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0d" // 1.2.840.113549.1.1.13
+	oidRSAPSS    oid = "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0a" // 1.2.840.113549.1.1.10
+	oidMGF1      oid = "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x08" // 1.2.840.113549.1.1.8
+	oidECDSA256  oid = "\x2a\x86\x48\xce\x3d\x04\x03\x02"     // 1.2.840.10045.4.3.2
+	oidECDSA384  oid = "\x2a\x86\x48\xce\x3d\x04\x03\x03"     // 1.2.840.10045.4.3.3
+	oidECDSA512  oid = "\x2a\x86\x48\xce\x3d\x04\x03\x04"     // 1.2.840.10045.4.3.4
+	oidEd25519   oid = "\x2b\x65\x70"                         // 1.3.101.112
 )
 
 // digestOIDs are the digest algorithms these readers accept (SHA-1 only
 // for what old tokens carry; the caller warns, per the policy).
 var digestOIDs = []struct {
-	oid  asn1.ObjectIdentifier
+	oid  oid
 	hash crypto.Hash
 }{
 	{oidSHA1, crypto.SHA1}, {oidSHA224, crypto.SHA224}, {oidSHA256, crypto.SHA256},
@@ -52,14 +94,14 @@ var digestOIDs = []struct {
 // algID is an AlgorithmIdentifier as read: its OID and the complete
 // encoding of its parameters (nil when absent).
 type algID struct {
-	oid    asn1.ObjectIdentifier
+	oid    oid
 	params []byte
 }
 
 // readAlgID reads an AlgorithmIdentifier (RFC 5280 4.1.1.2).
 func readAlgID(s *cryptobyte.String, a *algID) bool {
 	var seq cryptobyte.String
-	if !s.ReadASN1(&seq, cbasn1.SEQUENCE) || !seq.ReadASN1ObjectIdentifier(&a.oid) {
+	if !s.ReadASN1(&seq, cbasn1.SEQUENCE) || !readOID(&seq, &a.oid) {
 		return false
 	}
 	a.params = nil
@@ -83,7 +125,7 @@ func (a algID) nullOrAbsent() bool {
 // digestHash maps a digest AlgorithmIdentifier to its hash.
 func digestHash(a algID) (crypto.Hash, error) {
 	for _, d := range digestOIDs {
-		if a.oid.Equal(d.oid) {
+		if a.oid == d.oid {
 			if !a.nullOrAbsent() {
 				return 0, readFail(Malformed, "the digest algorithm %v has parameters", a.oid)
 			}
@@ -101,26 +143,26 @@ func signatureAlg(a algID, digest crypto.Hash) (Alg, error) {
 	var alg Alg
 	var h crypto.Hash
 	switch {
-	case a.oid.Equal(oidRSA) && digest != 0:
+	case a.oid == oidRSA && digest != 0:
 		h = digest
 		alg = map[crypto.Hash]Alg{crypto.SHA1: RS1, crypto.SHA256: RS256, crypto.SHA384: RS384, crypto.SHA512: RS512}[h]
-	case a.oid.Equal(oidRSASHA1):
+	case a.oid == oidRSASHA1:
 		alg, h = RS1, crypto.SHA1
-	case a.oid.Equal(oidRSASHA256):
+	case a.oid == oidRSASHA256:
 		alg, h = RS256, crypto.SHA256
-	case a.oid.Equal(oidRSASHA384):
+	case a.oid == oidRSASHA384:
 		alg, h = RS384, crypto.SHA384
-	case a.oid.Equal(oidRSASHA512):
+	case a.oid == oidRSASHA512:
 		alg, h = RS512, crypto.SHA512
-	case a.oid.Equal(oidECDSA256):
+	case a.oid == oidECDSA256:
 		alg, h = ES256, crypto.SHA256
-	case a.oid.Equal(oidECDSA384):
+	case a.oid == oidECDSA384:
 		alg, h = ES384, crypto.SHA384
-	case a.oid.Equal(oidECDSA512):
+	case a.oid == oidECDSA512:
 		alg, h = ES512, crypto.SHA512
-	case a.oid.Equal(oidRSAPSS):
+	case a.oid == oidRSAPSS:
 		return pssAlg(a.params, digest)
-	case a.oid.Equal(oidEd25519):
+	case a.oid == oidEd25519:
 		if a.params != nil {
 			return "", readFail(Malformed, "Ed25519 has parameters")
 		}
@@ -174,7 +216,7 @@ func pssAlg(params []byte, digest crypto.Hash) (Alg, error) {
 		return "", err
 	}
 	mp := cryptobyte.String(mgf.params)
-	if !mgf.oid.Equal(oidMGF1) || !readAlgID(&mp, &mgfHash) || !mp.Empty() {
+	if mgf.oid != oidMGF1 || !readAlgID(&mp, &mgfHash) || !mp.Empty() {
 		return "", bad
 	}
 	if mh, err := digestHash(mgfHash); err != nil || mh != h || salt != int64(h.Size()) || trailer != 1 {
@@ -229,7 +271,7 @@ func readGeneralizedTime(s *cryptobyte.String, t *time.Time, fraction bool) bool
 
 // extension is one X.509-style Extension (RFC 5280 4.1).
 type extension struct {
-	oid      asn1.ObjectIdentifier
+	oid      oid
 	critical bool
 	value    []byte // the contents of extnValue
 }
@@ -246,7 +288,7 @@ func readExtensions(s cryptobyte.String) ([]extension, error) {
 	for !seq.Empty() {
 		var e extension
 		var ext, val cryptobyte.String
-		if !seq.ReadASN1(&ext, cbasn1.SEQUENCE) || !ext.ReadASN1ObjectIdentifier(&e.oid) {
+		if !seq.ReadASN1(&ext, cbasn1.SEQUENCE) || !readOID(&ext, &e.oid) {
 			return nil, readFail(Malformed, "an extension cannot be read")
 		}
 		if ext.PeekASN1Tag(cbasn1.BOOLEAN) {
@@ -259,7 +301,7 @@ func readExtensions(s cryptobyte.String) ([]extension, error) {
 		}
 		e.value = val
 		for _, o := range out {
-			if o.oid.Equal(e.oid) {
+			if o.oid == e.oid {
 				return nil, readFail(Malformed, "extension %v appears twice", e.oid)
 			}
 		}

@@ -24,10 +24,10 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
-var (
-	oidOCSPBasic          = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1}
-	oidOCSPNonce          = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 2}
-	oidOCSPExtendedRevoke = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 9}
+const (
+	oidOCSPBasic          oid = "\x2b\x06\x01\x05\x05\x07\x30\x01\x01" // 1.3.6.1.5.5.7.48.1.1
+	oidOCSPNonce          oid = "\x2b\x06\x01\x05\x05\x07\x30\x01\x02" // 1.3.6.1.5.5.7.48.1.2
+	oidOCSPExtendedRevoke oid = "\x2b\x06\x01\x05\x05\x07\x30\x01\x09" // 1.3.6.1.5.5.7.48.1.9
 )
 
 // ocspCertStatus is a single response's CertStatus.
@@ -104,13 +104,13 @@ func parseOCSPResponse(der []byte) (*ocspResponse, error) {
 	if status != 0 {
 		return nil, readFail(StatusUnknown, "the OCSP responder answered with status %d, not successful", status)
 	}
-	var rtype asn1.ObjectIdentifier
+	var rtype oid
 	if !resp.ReadASN1(&respBytes, cbasn1.Tag(0).Constructed().ContextSpecific()) || !resp.Empty() ||
-		!respBytes.ReadASN1(&respBytes, cbasn1.SEQUENCE) || !respBytes.ReadASN1ObjectIdentifier(&rtype) ||
+		!respBytes.ReadASN1(&respBytes, cbasn1.SEQUENCE) || !readOID(&respBytes, &rtype) ||
 		!respBytes.ReadASN1(&basic, cbasn1.OCTET_STRING) || !respBytes.Empty() {
 		return nil, malformed
 	}
-	if !rtype.Equal(oidOCSPBasic) {
+	if rtype != oidOCSPBasic {
 		return nil, readFail(UnsupportedFormat, "OCSP response type %v is not basic", rtype)
 	}
 	r, err := parseBasicOCSP(basic)
@@ -217,9 +217,9 @@ func (r *ocspResponse) readTBS(tbs cryptobyte.String) error {
 		}
 		for _, e := range list {
 			switch {
-			case e.oid.Equal(oidOCSPNonce):
+			case e.oid == oidOCSPNonce:
 				r.Nonce = e.value
-			case e.oid.Equal(oidOCSPExtendedRevoke):
+			case e.oid == oidOCSPExtendedRevoke:
 			case e.critical:
 				return readFail(CritUnsupported, "the OCSP response has a critical extension %v", e.oid)
 			}

@@ -138,7 +138,7 @@ func TestOCSPHostile(t *testing.T) {
 		{"signed-by-stranger", func() []byte { s := spec(); s.signer = other; return buildOCSP(t, s) }(), p.leaf.cert, sigValue, IssuerUnknown},
 		{"critical-unknown-extension", func() []byte {
 			s := spec()
-			s.extra = []extension{{oid: []int{1, 2, 3, 4}, critical: true, value: []byte{5, 0}}}
+			s.extra = []extension{{oid: oidOf(1, 2, 3, 4), critical: true, value: []byte{5, 0}}}
 			return buildOCSP(t, s)
 		}(), p.leaf.cert, sigValue, CritUnsupported},
 		{"duplicate-nonce", func() []byte {

@@ -38,7 +38,7 @@ func criticalEKU(t testing.TB, purposes ...asn1.ObjectIdentifier) pkix.Extension
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pkix.Extension{Id: oidExtKeyUsage, Critical: true, Value: v}
+	return pkix.Extension{Id: asn1.ObjectIdentifier{2, 5, 29, 37}, Critical: true, Value: v}
 }
 
 var (
@@ -76,9 +76,9 @@ func addGeneralizedTime(b *cryptobyte.Builder, t time.Time) {
 	b.AddASN1(cbasn1.GeneralizedTime, func(b *cryptobyte.Builder) { b.AddBytes([]byte(t.UTC().Format("20060102150405Z"))) })
 }
 
-func addAlgID(b *cryptobyte.Builder, oid asn1.ObjectIdentifier, null bool) {
+func addAlgID(b *cryptobyte.Builder, o oid, null bool) {
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1ObjectIdentifier(oid)
+		addOID(b, o)
 		if null {
 			b.AddASN1NULL()
 		}
@@ -89,7 +89,7 @@ func addExtensions(b *cryptobyte.Builder, exts []extension) {
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		for _, e := range exts {
 			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				b.AddASN1ObjectIdentifier(e.oid)
+				addOID(b, e.oid)
 				if e.critical {
 					b.AddASN1Boolean(true)
 				}
@@ -173,7 +173,7 @@ func buildOCSP(t testing.TB, spec ocspSpec) []byte {
 		}
 		b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
 			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				b.AddASN1ObjectIdentifier(oidOCSPBasic)
+				addOID(b, oidOCSPBasic)
 				b.AddASN1OctetString(basic.BytesOrPanic())
 			})
 		})
@@ -231,7 +231,7 @@ func buildTST(t testing.TB, spec tstSpec) []byte {
 	info := cryptobyte.NewBuilder(nil)
 	info.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddASN1Int64(1)
-		b.AddASN1ObjectIdentifier(asn1.ObjectIdentifier{0, 4, 0, 2023, 1, 1})
+		addOID(b, oidOf(0, 4, 0, 2023, 1, 1))
 		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 			addAlgID(b, oidSHA256, false)
 			b.AddASN1OctetString(imprint.Sum(nil))
@@ -253,18 +253,18 @@ func buildTST(t testing.TB, spec tstSpec) []byte {
 	if ess == nil {
 		ess = spec.signer.cert
 	}
-	attr := func(oid asn1.ObjectIdentifier, value func(*cryptobyte.Builder)) []byte {
+	attr := func(o oid, value func(*cryptobyte.Builder)) []byte {
 		b := cryptobyte.NewBuilder(nil)
 		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			b.AddASN1ObjectIdentifier(oid)
+			addOID(b, o)
 			b.AddASN1(cbasn1.SET, value)
 		})
 		return b.BytesOrPanic()
 	}
 	attrs := [][]byte{
-		attr(oidAttrContentType, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(oidTSTInfo) }),
+		attr(oidAttrContentType, func(b *cryptobyte.Builder) { addOID(b, oidTSTInfo) }),
 		attr(oidAttrMessageDigest, func(b *cryptobyte.Builder) { b.AddASN1OctetString(md.Sum(nil)) }),
-		attr(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 5}, func(b *cryptobyte.Builder) { // signingTime
+		attr(oidOf(1, 2, 840, 113549, 1, 9, 5), func(b *cryptobyte.Builder) { // signingTime
 			b.AddASN1UTCTime(spec.genTime.Truncate(time.Second))
 		}),
 	}
@@ -306,13 +306,13 @@ func buildTST(t testing.TB, spec tstSpec) []byte {
 	c := spec.signer.cert
 	token := cryptobyte.NewBuilder(nil)
 	token.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1ObjectIdentifier(oidSignedData)
+		addOID(b, oidSignedData)
 		b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
 			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 				b.AddASN1Int64(3)
 				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { addAlgID(b, oidSHA256, false) })
 				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-					b.AddASN1ObjectIdentifier(oidTSTInfo)
+					addOID(b, oidTSTInfo)
 					b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) { b.AddASN1OctetString(infoDER) })
 				})
 				if !spec.noCert {
@@ -345,4 +345,18 @@ func buildTST(t testing.TB, spec tstSpec) []byte {
 // allCerts are the PKI's certificates, as a caller's candidates.
 func (p *testPKI) allCerts() []*x509.Certificate {
 	return []*x509.Certificate{p.ca.cert, p.leaf.cert, p.responder.cert, p.tsa.cert}
+}
+
+// addOID writes an OBJECT IDENTIFIER.
+func addOID(b *cryptobyte.Builder, o oid) {
+	b.AddASN1(cbasn1.OBJECT_IDENTIFIER, func(b *cryptobyte.Builder) { b.AddBytes([]byte(o)) })
+}
+
+// oidOf encodes an object identifier given by its arcs.
+func oidOf(arcs ...int) oid {
+	der, err := asn1.Marshal(asn1.ObjectIdentifier(arcs))
+	if err != nil {
+		panic(err)
+	}
+	return oid(der[2:])
 }

@@ -16,7 +16,6 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/x509"
-	"encoding/asn1"
 	"math/big"
 	"time"
 
@@ -24,15 +23,15 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
-var (
-	oidSignedData        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 2}
-	oidTSTInfo           = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 1, 4}
-	oidAttrContentType   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 3}
-	oidAttrMessageDigest = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
-	oidAttrSigningCert   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 12}
-	oidAttrSigningCertV2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 47}
-	oidAttrAlgProtection = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 52}
-	oidExtKeyUsage       = asn1.ObjectIdentifier{2, 5, 29, 37}
+const (
+	oidSignedData        oid = "\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02"         // 1.2.840.113549.1.7.2
+	oidTSTInfo           oid = "\x2a\x86\x48\x86\xf7\x0d\x01\x09\x10\x01\x04" // 1.2.840.113549.1.9.16.1.4
+	oidAttrContentType   oid = "\x2a\x86\x48\x86\xf7\x0d\x01\x09\x03"         // 1.2.840.113549.1.9.3
+	oidAttrMessageDigest oid = "\x2a\x86\x48\x86\xf7\x0d\x01\x09\x04"         // 1.2.840.113549.1.9.4
+	oidAttrSigningCert   oid = "\x2a\x86\x48\x86\xf7\x0d\x01\x09\x10\x02\x0c" // 1.2.840.113549.1.9.16.2.12
+	oidAttrSigningCertV2 oid = "\x2a\x86\x48\x86\xf7\x0d\x01\x09\x10\x02\x2f" // 1.2.840.113549.1.9.16.2.47
+	oidAttrAlgProtection oid = "\x2a\x86\x48\x86\xf7\x0d\x01\x09\x34"         // 1.2.840.113549.1.9.52
+	oidExtKeyUsage       oid = "\x55\x1d\x25"                                 // 2.5.29.37
 )
 
 // timeStampToken is a time-stamp token: TSTInfo, its one signer, and the
@@ -45,7 +44,7 @@ type timeStampToken struct {
 	TSTInfo []byte
 
 	// The TSTInfo's fields (RFC 3161 2.4.2).
-	Policy      asn1.ObjectIdentifier
+	Policy      oid
 	ImprintHash crypto.Hash
 	Imprint     []byte
 	Serial      *big.Int
@@ -96,11 +95,11 @@ func parseTimeStampToken(der []byte) (*timeStampToken, error) {
 		return nil, readFail(Malformed, "the time stamp is not a ContentInfo holding a SignedData")
 	}
 	var digestAlgs, encap, eContent, signerInfos cryptobyte.String
-	var etype asn1.ObjectIdentifier
+	var etype oid
 	var version int64
 	if !sd.ReadASN1Int64WithTag(&version, cbasn1.INTEGER) || version != 3 ||
 		!sd.ReadASN1(&digestAlgs, cbasn1.SET) ||
-		!sd.ReadASN1(&encap, cbasn1.SEQUENCE) || !encap.ReadASN1ObjectIdentifier(&etype) ||
+		!sd.ReadASN1(&encap, cbasn1.SEQUENCE) || !readOID(&encap, &etype) ||
 		!encap.ReadASN1(&eContent, cbasn1.Tag(0).Constructed().ContextSpecific()) || !encap.Empty() ||
 		!eContent.ReadASN1((*cryptobyte.String)(&t.TSTInfo), cbasn1.OCTET_STRING) || !eContent.Empty() {
 		return nil, malformed
@@ -111,7 +110,7 @@ func parseTimeStampToken(der []byte) (*timeStampToken, error) {
 			return nil, malformed
 		}
 	}
-	if !etype.Equal(oidTSTInfo) {
+	if etype != oidTSTInfo {
 		return nil, readFail(Malformed, "the time stamp's content is not a TSTInfo")
 	}
 	var certs, crls cryptobyte.String
@@ -163,8 +162,8 @@ func signedDataOf(der []byte) (cryptobyte.String, bool) {
 	}
 	s := cryptobyte.String(der)
 	var ci, content cryptobyte.String
-	var ctype asn1.ObjectIdentifier
-	if !s.ReadASN1(&ci, cbasn1.SEQUENCE) || !s.Empty() || !ci.ReadASN1ObjectIdentifier(&ctype) || !ctype.Equal(oidSignedData) ||
+	var ctype oid
+	if !s.ReadASN1(&ci, cbasn1.SEQUENCE) || !s.Empty() || !readOID(&ci, &ctype) || ctype != oidSignedData ||
 		!ci.ReadASN1(&content, cbasn1.Tag(0).Constructed().ContextSpecific()) || !ci.Empty() ||
 		!content.ReadASN1(&sd, cbasn1.SEQUENCE) || !content.Empty() {
 		return nil, false
@@ -181,7 +180,7 @@ func (t *timeStampToken) readTSTInfo(s cryptobyte.String) error {
 	t.Serial = new(big.Int)
 	if !s.ReadASN1(&info, cbasn1.SEQUENCE) || !s.Empty() ||
 		!info.ReadASN1Int64WithTag(&version, cbasn1.INTEGER) || version != 1 ||
-		!info.ReadASN1ObjectIdentifier(&t.Policy) ||
+		!readOID(&info, &t.Policy) ||
 		!info.ReadASN1(&imprint, cbasn1.SEQUENCE) || !readAlgID(&imprint, &hashAlg) ||
 		!imprint.ReadASN1(&imprintValue, cbasn1.OCTET_STRING) || !imprint.Empty() ||
 		!info.ReadASN1Integer(t.Serial) || !readGeneralizedTime(&info, &t.GenTime, true) {

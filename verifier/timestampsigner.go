@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/x509"
-	"encoding/asn1"
 	"math/big"
 	"slices"
 
@@ -87,49 +86,49 @@ func (t *timeStampToken) readSignedAttrs(s cryptobyte.String) error {
 		return malformed
 	}
 	var prev []byte
-	var seen []asn1.ObjectIdentifier
+	var seen []oid
 	var contentType bool
 	for !set.Empty() {
 		var attr, a, values, value cryptobyte.String
-		var oid asn1.ObjectIdentifier
+		var typ oid
 		if !set.ReadASN1Element(&attr, cbasn1.SEQUENCE) || (prev != nil && !derSetOrder(prev, attr)) {
 			return malformed
 		}
 		prev = attr
-		if !attr.ReadASN1(&a, cbasn1.SEQUENCE) || !a.ReadASN1ObjectIdentifier(&oid) ||
+		if !attr.ReadASN1(&a, cbasn1.SEQUENCE) || !readOID(&a, &typ) ||
 			!a.ReadASN1(&values, cbasn1.SET) || !a.Empty() {
 			return malformed
 		}
-		if slices.ContainsFunc(seen, oid.Equal) {
-			return readFail(Malformed, "the time stamp's signed attribute %v appears twice", oid)
+		if slices.Contains(seen, typ) {
+			return readFail(Malformed, "the time stamp's signed attribute %v appears twice", typ)
 		}
-		seen = append(seen, oid)
-		known := oid.Equal(oidAttrContentType) || oid.Equal(oidAttrMessageDigest) || oid.Equal(oidAttrSigningCert) ||
-			oid.Equal(oidAttrSigningCertV2) || oid.Equal(oidAttrAlgProtection)
+		seen = append(seen, typ)
+		known := typ == oidAttrContentType || typ == oidAttrMessageDigest || typ == oidAttrSigningCert ||
+			typ == oidAttrSigningCertV2 || typ == oidAttrAlgProtection
 		if !known {
 			continue
 		}
 		var tag cbasn1.Tag
 		if !values.ReadAnyASN1Element(&value, &tag) || !values.Empty() {
-			return readFail(Malformed, "the time stamp's signed attribute %v has other than one value", oid)
+			return readFail(Malformed, "the time stamp's signed attribute %v has other than one value", typ)
 		}
 		var ok bool
 		switch {
-		case oid.Equal(oidAttrContentType):
-			var ct asn1.ObjectIdentifier
-			ok = value.ReadASN1ObjectIdentifier(&ct) && ct.Equal(oidTSTInfo)
+		case typ == oidAttrContentType:
+			var ct oid
+			ok = readOID(&value, &ct) && ct == oidTSTInfo
 			contentType = ok
-		case oid.Equal(oidAttrMessageDigest):
+		case typ == oidAttrMessageDigest:
 			ok = value.ReadASN1((*cryptobyte.String)(&t.messageDigest), cbasn1.OCTET_STRING)
-		case oid.Equal(oidAttrSigningCert), oid.Equal(oidAttrSigningCertV2):
+		case typ == oidAttrSigningCert, typ == oidAttrSigningCertV2:
 			var id essCertID
-			ok = readESSCertID(value, oid.Equal(oidAttrSigningCertV2), &id)
+			ok = readESSCertID(value, typ == oidAttrSigningCertV2, &id)
 			t.essCerts = append(t.essCerts, id)
-		case oid.Equal(oidAttrAlgProtection):
+		case typ == oidAttrAlgProtection:
 			ok = t.readProtection(value)
 		}
 		if !ok {
-			return readFail(Malformed, "the time stamp's signed attribute %v cannot be read", oid)
+			return readFail(Malformed, "the time stamp's signed attribute %v cannot be read", typ)
 		}
 	}
 	if !contentType || t.messageDigest == nil || len(t.essCerts) == 0 {
@@ -292,14 +291,14 @@ func (t *timeStampToken) essNames(c *x509.Certificate) bool {
 // sameAlg compares two algorithm identifiers, NULL and absent parameters
 // counting as the same (both are in use for digests and RSA).
 func sameAlg(a, b algID) bool {
-	return a.oid.Equal(b.oid) && (bytes.Equal(a.params, b.params) || (a.nullOrAbsent() && b.nullOrAbsent()))
+	return a.oid == b.oid && (bytes.Equal(a.params, b.params) || (a.nullOrAbsent() && b.nullOrAbsent()))
 }
 
 // timeStampingOnly reports whether c's extended key usage extension is
 // critical and holds id-kp-timeStamping alone.
 func timeStampingOnly(c *x509.Certificate) bool {
 	for _, e := range c.Extensions {
-		if e.Id.Equal(oidExtKeyUsage) {
+		if slices.Equal(e.Id, []int{2, 5, 29, 37}) { // id-ce-extKeyUsage
 			return e.Critical && len(c.UnknownExtKeyUsage) == 0 &&
 				len(c.ExtKeyUsage) == 1 && c.ExtKeyUsage[0] == x509.ExtKeyUsageTimeStamping
 		}

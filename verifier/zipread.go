@@ -13,12 +13,11 @@ package verifier
 
 import (
 	"bytes"
+	"cmp"
 	"compress/flate"
 	"encoding/binary"
-	"hash"
-	"hash/crc32"
 	"io"
-	"sort"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -54,6 +53,7 @@ type zipEntry struct {
 	csize  int64
 	usize  int64
 	data   []byte // the entry's bytes as stored (compressed when deflated)
+	crcs   *crcTable
 	// localExtra says the local header has an extra field (ASiC forbids
 	// one on mimetype).
 	localExtra bool
@@ -105,10 +105,11 @@ func readZip(data []byte, lim zipLimits) ([]zipEntry, error) {
 		return nil, readFail(Malformed, "the central directory does not end where the end record starts")
 	}
 	entries := make([]zipEntry, 0, count)
+	crcs := newCRCTable()
 	cd := data[cdOff:end]
 	var total int64
 	for i := 0; i < count; i++ {
-		var ze zipEntry
+		ze := zipEntry{crcs: crcs}
 		n, err := readCentral(cd, &ze, cdOff)
 		if err != nil {
 			return nil, err
@@ -308,7 +309,7 @@ func checkTiling(entries []zipEntry, cdOff int) error {
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.Slice(idx, func(a, b int) bool { return entries[idx[a]].start < entries[idx[b]].start })
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(entries[a].start, entries[b].start) })
 	at := 0
 	for _, i := range idx {
 		if entries[i].start != at {
@@ -336,7 +337,7 @@ func (ze *zipEntry) open() io.Reader {
 // exactly the declared size, with the declared CRC: anything else means
 // that the archive lies about what it holds.
 func (ze *zipEntry) stream(w io.Writer) error {
-	sum := crc32.NewIEEE()
+	sum := &crcWriter{t: ze.crcs}
 	out := io.MultiWriter(sum, w)
 	if ze.method == zipStored {
 		out.Write(ze.data)
@@ -358,9 +359,46 @@ func (ze *zipEntry) stream(w io.Writer) error {
 	return ze.checkCRC(sum)
 }
 
-func (ze *zipEntry) checkCRC(sum hash.Hash32) error {
-	if sum.Sum32() != ze.crc {
+func (ze *zipEntry) checkCRC(sum *crcWriter) error {
+	if sum.sum != ze.crc {
 		return readFail(Malformed, "an entry's CRC does not match its data")
 	}
 	return nil
+}
+
+// crcTable is the table of the ZIP CRC-32 (IEEE 802.3, reflected
+// polynomial 0xedb88320), made for each archive read: hash/crc32 would add
+// 12 KB of code to the module, and a table kept between reads would be
+// global state.
+type crcTable [256]uint32
+
+func newCRCTable() *crcTable {
+	t := new(crcTable)
+	for i := range t {
+		c := uint32(i)
+		for range 8 {
+			if c&1 != 0 {
+				c = c>>1 ^ 0xedb88320
+			} else {
+				c >>= 1
+			}
+		}
+		t[i] = c
+	}
+	return t
+}
+
+// crcWriter computes the CRC-32 of what is written to it.
+type crcWriter struct {
+	t   *crcTable
+	sum uint32
+}
+
+func (w *crcWriter) Write(p []byte) (int, error) {
+	c := ^w.sum
+	for _, b := range p {
+		c = w.t[byte(c)^b] ^ c>>8
+	}
+	w.sum = ^c
+	return len(p), nil
 }
