@@ -326,6 +326,10 @@ func TestASiCVectorTimeStamps(t *testing.T) {
 					time.Duration(o.Accuracy.Micros)*time.Microsecond != tok.Accuracy {
 				t.Fatalf("%s: TSTInfo differs from encoding/asn1's reading", f.container)
 			}
+			// Over other bytes than its own imprint's, no token holds.
+			if err := tok.checkImprint(tok.TSTInfo); errReason(err) != TimeProofMismatch {
+				t.Errorf("%s: a token's imprint over other bytes: %v", f.container, err)
+			}
 			signer, err := tok.verify(&Options{}, known)
 			if want, ok := tstVectorFailures[f.container]; ok {
 				if errReason(err) != want.reason {
