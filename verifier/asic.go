@@ -219,7 +219,7 @@ func readASiC(data []byte, lim asicLimits) (*asicContainer, error) {
 		c.DataFiles[0].MediaType = asicSDefaultType
 		return c, nil
 	}
-	return c, c.applyManifest()
+	return c, c.applyManifest(entries)
 }
 
 // isSignatureName says whether an entry is a XAdES signature file:
@@ -332,11 +332,17 @@ func (c *asicContainer) verifyEntries(entries []zipEntry, manifest *zipEntry) er
 
 // applyManifest checks the manifest against the archive and gives each data
 // file its media type. Folder entries ("…/") are skipped, as OpenDocument
-// allows them; entries naming META-INF files are allowed and ignored.
-func (c *asicContainer) applyManifest() error {
+// allows them; entries naming other files of the archive (mimetype,
+// META-INF files) are allowed and ignored; every other must name a data
+// file, as libdigidocpp requires.
+func (c *asicContainer) applyManifest(entries []zipEntry) error {
 	byName := map[string]*asicFile{}
 	for _, f := range c.DataFiles {
 		byName[f.Name] = f
+	}
+	inArchive := map[string]bool{}
+	for i := range entries {
+		inArchive[entries[i].name] = true
 	}
 	seen := map[string]bool{}
 	root := false
@@ -364,7 +370,7 @@ func (c *asicContainer) applyManifest() error {
 			f.MediaType = e.MediaType
 			continue
 		}
-		if !strings.HasPrefix(e.Path, "META-INF/") {
+		if !inArchive[e.Path] {
 			return readFail(Malformed, "the manifest lists %q, which the container lacks", clip(displayName(e.Path)))
 		}
 	}

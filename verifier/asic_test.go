@@ -230,6 +230,9 @@ func TestASiCHostile(t *testing.T) {
 		{"manifest-missing", func() []byte { f := ok("a.txt", "x"); return build(append(f[:1], f[2:]...)).b }, Malformed},
 		{"file-not-in-manifest", func() []byte { return build(append(ok("a.txt", "x"), zfile{name: "added.txt", data: []byte("y")})).b }, Malformed},
 		{"manifest-lists-missing-file", func() []byte { return build(manifestFor(ok("a.txt", "x"), "a.txt", "gone.txt")).b }, Malformed},
+		{"manifest-lists-missing-meta-inf-file", func() []byte {
+			return build(manifestFor(ok("a.txt", "x"), "a.txt", "META-INF/signatures9.xml")).b
+		}, Malformed},
 		{"manifest-lists-twice", func() []byte { return build(manifestFor(ok("a.txt", "x"), "a.txt", "a.txt")).b }, Malformed},
 		{"manifest-other-media-type", func() []byte {
 			f := ok("a.txt", "x")
@@ -321,5 +324,20 @@ func TestDisplayName(t *testing.T) {
 		if got := displayName(in); got != want {
 			t.Errorf("displayName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestManifestOtherEntries: a manifest may list folders and the archive's
+// own META-INF files (OpenDocument writers do); they give no data file.
+func TestManifestOtherEntries(t *testing.T) {
+	f := asiceFiles("a.txt", "x")
+	f[1].data = bytes.Replace(testManifest("a.txt", "META-INF/signatures0.xml", "folder/"), []byte(`full-path="folder/" manifest:media-type="text/plain"`),
+		[]byte(`full-path="folder/" manifest:media-type=""`), 1)
+	c, err := readASiC(buildZip(t, f, "").b, asicLimits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.DataFiles) != 1 || c.DataFiles[0].MediaType != "text/plain" || len(c.Manifest) != 4 {
+		t.Fatalf("container %+v", c)
 	}
 }
