@@ -141,40 +141,39 @@ func digestHash(a algID) (crypto.Hash, error) {
 // rsaEncryption takes its hash from it, and a named hash must agree with it.
 func signatureAlg(a algID, digest crypto.Hash) (Alg, error) {
 	var alg Alg
-	var h crypto.Hash
-	switch {
-	case a.oid == oidRSA && digest != 0:
-		h = digest
-		alg = map[crypto.Hash]Alg{crypto.SHA1: RS1, crypto.SHA256: RS256, crypto.SHA384: RS384, crypto.SHA512: RS512}[h]
-	case a.oid == oidRSASHA1:
-		alg, h = RS1, crypto.SHA1
-	case a.oid == oidRSASHA256:
-		alg, h = RS256, crypto.SHA256
-	case a.oid == oidRSASHA384:
-		alg, h = RS384, crypto.SHA384
-	case a.oid == oidRSASHA512:
-		alg, h = RS512, crypto.SHA512
-	case a.oid == oidECDSA256:
-		alg, h = ES256, crypto.SHA256
-	case a.oid == oidECDSA384:
-		alg, h = ES384, crypto.SHA384
-	case a.oid == oidECDSA512:
-		alg, h = ES512, crypto.SHA512
-	case a.oid == oidRSAPSS:
+	switch a.oid {
+	case oidRSA:
+		alg = map[crypto.Hash]Alg{crypto.SHA1: RS1, crypto.SHA256: RS256, crypto.SHA384: RS384, crypto.SHA512: RS512}[digest]
+	case oidRSASHA1:
+		alg = RS1
+	case oidRSASHA256:
+		alg = RS256
+	case oidRSASHA384:
+		alg = RS384
+	case oidRSASHA512:
+		alg = RS512
+	case oidECDSA256:
+		alg = ES256
+	case oidECDSA384:
+		alg = ES384
+	case oidECDSA512:
+		alg = ES512
+	case oidRSAPSS:
 		return pssAlg(a.params, digest)
-	case a.oid == oidEd25519:
+	case oidEd25519:
 		if a.params != nil {
 			return "", readFail(Malformed, "Ed25519 has parameters")
 		}
 		return EdDSA, nil
 	}
-	if alg == "" {
+	info, ok := algInfoOf(alg)
+	if !ok {
 		return "", readFail(UnsupportedAlg, "signature algorithm %v is not supported", a.oid)
 	}
-	if digest != 0 && digest != h {
+	if digest != 0 && digest != info.hash {
 		return "", readFail(Malformed, "the signature algorithm's hash differs from the digest algorithm")
 	}
-	if info, _ := algInfoOf(alg); info.family == 'E' {
+	if info.family == 'E' {
 		if a.params != nil { // RFC 5758 3.2: parameters MUST be omitted
 			return "", readFail(Malformed, "ECDSA algorithm with parameters")
 		}
