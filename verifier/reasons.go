@@ -99,6 +99,11 @@ const (
 	// StatusUnknown results when the document refers to a status list and no
 	// usable list (present, signed by the issuer, fresh, matching) was given.
 	StatusUnknown Reason = "status_unknown"
+	// TimeProofMismatch results when the proof of the time a signature
+	// existed is about other bytes: a time stamp whose message imprint is not
+	// the digest of what it claims to time-stamp, or a BDOC time-mark OCSP
+	// response whose nonce is not the digest of the signature's value.
+	TimeProofMismatch Reason = "time_proof_mismatch"
 )
 
 // Selective disclosure and device binding.
@@ -174,6 +179,7 @@ var reasonVerdict = map[Reason]Verdict{
 	NotYetValid:            Invalid,
 	Revoked:                Invalid,
 	StatusUnknown:          Indeterminate,
+	TimeProofMismatch:      Invalid,
 	DisclosureMismatch:     Invalid,
 	HolderBindingInvalid:   Invalid,
 	HolderBindingUnchecked: Indeterminate,
@@ -196,7 +202,7 @@ var allReasons = []Reason{
 	UnsupportedAlg, AlgNotAllowed, CritUnsupported,
 	IssuerUnknown, KeyNotValid, SignatureInvalid, TypeNotAllowed,
 	ChainUntrusted, CertificateExpired, KeyUsage,
-	Expired, NotYetValid, Revoked, StatusUnknown,
+	Expired, NotYetValid, Revoked, StatusUnknown, TimeProofMismatch,
 	DisclosureMismatch, HolderBindingInvalid, HolderBindingUnchecked,
 	ProofInvalid, CheckpointUntrusted, QuorumNotMet, AttestationMissing,
 	TrustInvalid, TrustStale, TrustRollback,
