@@ -184,9 +184,14 @@ func IsSignedBundle(data []byte) bool {
 }
 
 // LoadTrust reads one trust source: a signed bundle, opened with the pinned
-// operator keys (OpenBundle), or anything ParseTrust reads. Hosts that keep
-// a rollback state check it themselves (CheckRollback) before trusting a
-// signed bundle.
+// operator keys (OpenBundle), or anything else ParseTrust reads. A host
+// that pins an operator key takes trust bundles only as that operator
+// signed them: an unsigned bundle, which names an operator and an edition
+// that nothing vouches for, is then refused, so that a file swapped for an
+// unsigned one cannot stand in for the operator's list. Certificates and
+// JWK Sets a person brings are still taken as theirs (and reported as not
+// signed). Hosts that keep a rollback state check it themselves
+// (CheckRollback) before trusting a signed bundle.
 func LoadTrust(name string, data []byte, keys []*OperatorKey) (*Trust, error) {
 	if IsSignedBundle(data) {
 		if len(keys) == 0 {
@@ -194,5 +199,19 @@ func LoadTrust(name string, data []byte, keys []*OperatorKey) (*Trust, error) {
 		}
 		return OpenBundle(data, keys)
 	}
+	if len(keys) > 0 && isBundleJSON(data) {
+		return nil, &BundleError{Reason: TrustInvalid, Detail: "an operator key is pinned, and this trust bundle is not signed"}
+	}
 	return ParseTrust(name, data)
+}
+
+// isBundleJSON tells an unsigned trust bundle (a JSON object with
+// trust_bundle) from the other trust ParseTrust reads.
+func isBundleJSON(data []byte) bool {
+	t := bytes.TrimSpace(data)
+	if len(t) == 0 || t[0] != '{' {
+		return false
+	}
+	m, err := parseJSONMembers(t)
+	return err == nil && m["trust_bundle"] != nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
@@ -22,12 +23,13 @@ const (
 
 // COSE header labels (RFC 9052 section 3.1, RFC 9360, RFC 9596).
 const (
-	labelAlg     = 1
-	labelCrit    = 2
-	labelCty     = 3
-	labelKid     = 4
-	labelTyp     = 16
-	labelX5Chain = 33
+	labelAlg       = 1
+	labelCrit      = 2
+	labelCty       = 3
+	labelKid       = 4
+	labelCWTClaims = 15 // RFC 9597
+	labelTyp       = 16
+	labelX5Chain   = 33
 )
 
 // coseAlgs maps COSE algorithm numbers to the verifier's algorithms
@@ -56,10 +58,28 @@ type coseSign1 struct {
 
 type coseArray struct {
 	_           struct{} `cbor:",toarray"`
-	Protected   []byte
+	Protected   cbor.RawMessage
 	Unprotected cbor.RawMessage
 	Payload     cbor.RawMessage
-	Signature   []byte
+	Signature   cbor.RawMessage
+}
+
+// CBOR major types of the COSE_Sign1 members.
+const (
+	majorBytes = 2
+	majorMap   = 5
+)
+
+// plainBytes decodes a member that must be a plain byte string (RFC 9052
+// section 4.2: bstr). A tagged one (tag 24, or any other) decodes to the
+// same bytes from other bytes: one signed document would have two
+// encodings, so it is refused.
+func plainBytes(raw cbor.RawMessage, what string) ([]byte, error) {
+	var b []byte
+	if len(raw) == 0 || raw[0]>>5 != majorBytes || cborUnmarshal(raw, &b) != nil {
+		return nil, coseMalformed("the %s is not a plain byte string", what)
+	}
+	return b, nil
 }
 
 // coseError is a COSE input the verifier recognises but does not verify.
@@ -80,15 +100,44 @@ func coseMalformed(format string, a ...any) error {
 }
 
 // parseCOSESign1 parses a tagged or untagged COSE_Sign1, optionally inside
-// the CWT tag.
+// the CWT tag, as a COSE or CWT document: CWT claims in the protected
+// header are read (cwtClaimsOf).
 func parseCOSESign1(data []byte) (*coseSign1, error) {
-	return parseSign1(data, false)
+	return parseSign1(data, sign1Profile{claimsHeader: true})
 }
 
-// parseSign1 parses a COSE_Sign1. kidTwice accepts a kid in both header
-// buckets, the protected one winning: the EU DCC specification allows it
-// (hcert section 3.3.1), where RFC 9052 does not.
-func parseSign1(data []byte, kidTwice bool) (*coseSign1, error) {
+// sign1Profile is what a format makes of a COSE_Sign1's headers.
+type sign1Profile struct {
+	// kidTwice accepts a kid in both header buckets, the protected one
+	// winning: the EU DCC specification allows it (hcert section 3.3.1),
+	// where RFC 9052 does not.
+	kidTwice bool
+	// claimsHeader says the format reads CWT claims from the protected
+	// header (label 15, RFC 9597). Where it does not, a protected label 15
+	// is refused: signed claims such as exp must never go unread.
+	claimsHeader bool
+}
+
+// understoodCrit reports whether a header label may be critical: only
+// those this verifier processes (RFC 9052 section 3.1).
+func (p sign1Profile) understoodCrit(label int64) bool {
+	switch label {
+	case labelAlg, labelCty, labelKid, labelTyp, labelX5Chain:
+		return true
+	case labelCWTClaims:
+		return p.claimsHeader
+	}
+	return false
+}
+
+// parseSign1 parses a COSE_Sign1 for a format's profile.
+func parseSign1(data []byte, profile sign1Profile) (*coseSign1, error) {
+	kidTwice := profile.kidTwice
+	if rest, ok := preferredItem(data, 0); ok && len(rest) == 0 {
+		// well-formed and preferred; the strict decoder below reads it
+	} else if cborProbe.Wellformed(data) == nil {
+		return nil, coseMalformed("the COSE_Sign1 is not in preferred CBOR serialization (a length or number in a longer form than needed)")
+	}
 	var top cbor.RawTag
 	m := &coseSign1{}
 	body := data
@@ -124,21 +173,26 @@ func parseSign1(data []byte, kidTwice bool) (*coseSign1, error) {
 	if a.Protected == nil || a.Signature == nil || a.Unprotected == nil || a.Payload == nil {
 		return nil, coseMalformed("COSE_Sign1 needs protected, unprotected, payload and signature")
 	}
-	m.protectedRaw = a.Protected
-	m.signature = a.Signature
+	var err error
+	if m.protectedRaw, err = plainBytes(a.Protected, "protected header"); err != nil {
+		return nil, err
+	}
+	if m.signature, err = plainBytes(a.Signature, "signature"); err != nil {
+		return nil, err
+	}
 	m.protected = map[any]any{}
-	if len(a.Protected) > 0 {
-		if err := cborUnmarshal(a.Protected, &m.protected); err != nil || m.protected == nil {
+	if len(m.protectedRaw) > 0 {
+		if err := cborUnmarshal(m.protectedRaw, &m.protected); err != nil || m.protected == nil {
 			return nil, coseMalformed("the protected header is not a CBOR map")
 		}
 	}
-	if err := cborUnmarshal(a.Unprotected, &m.unprotected); err != nil || m.unprotected == nil {
+	if a.Unprotected[0]>>5 != majorMap || cborUnmarshal(a.Unprotected, &m.unprotected) != nil || m.unprotected == nil {
 		return nil, coseMalformed("the unprotected header is not a CBOR map")
 	}
 	if len(a.Payload) == 1 && a.Payload[0] == 0xf6 { // null: detached content
 		m.detached = true
-	} else if err := cborUnmarshal(a.Payload, &m.payload); err != nil {
-		return nil, coseMalformed("the payload is neither a byte string nor null")
+	} else if m.payload, err = plainBytes(a.Payload, "payload"); err != nil {
+		return nil, coseMalformed("the payload is neither a plain byte string nor null")
 	}
 	for k := range m.unprotected {
 		if n, ok := intKey(k); ok && n == labelKid && kidTwice {
@@ -160,10 +214,13 @@ func parseSign1(data []byte, kidTwice bool) (*coseSign1, error) {
 			if _, present := m.protected[l]; !present {
 				return nil, coseMalformed("crit lists %v, which the header lacks", clip(fmt.Sprint(l)))
 			}
-			if n, ok := intKey(l); !ok || n > labelTyp || n < 0 {
+			if n, ok := intKey(l); !ok || !profile.understoodCrit(n) {
 				return nil, &coseError{CritUnsupported, fmt.Sprintf("crit lists %v, which this verifier does not implement", clip(fmt.Sprint(l)))}
 			}
 		}
+	}
+	if _, ok := m.protected[int64(labelCWTClaims)]; ok && !profile.claimsHeader {
+		return nil, &coseError{UnsupportedFormat, "CWT claims in the protected header (label 15) are not read for this document"}
 	}
 	return m, nil
 }
@@ -177,7 +234,11 @@ func (m *coseSign1) header(label int64) (any, bool) {
 	return v, ok
 }
 
-// alg returns the algorithm as a JOSE name, or the reason it has none.
+// alg returns the algorithm as a JOSE name, or the reason it has none. An
+// unprotected alg (RFC 9052 section 3.1 wants it authenticated "where the
+// ability to do so exists"; EU DCC vectors and the COSE WG's sign-pass-01
+// leave it out) is accepted only by a trusted key that allows that one
+// algorithm alone (algUnprotected): the trust decides it, not the header.
 func (m *coseSign1) alg() (string, error) {
 	v, ok := m.header(labelAlg)
 	if !ok {
@@ -198,6 +259,12 @@ func (m *coseSign1) alg() (string, error) {
 		return "", &coseError{UnsupportedAlg, fmt.Sprintf("COSE algorithm %d is not supported", n)}
 	}
 	return string(a), nil
+}
+
+// algUnprotected reports whether alg is in the unprotected header.
+func (m *coseSign1) algUnprotected() bool {
+	_, ok := m.protected[int64(labelAlg)]
+	return !ok
 }
 
 // kid returns the key identifier as the trust indexes it. COSE kids are
@@ -313,6 +380,12 @@ func (v *verification) verifyCOSE(data []byte) {
 		return
 	}
 	payload := m.payload
+	if !m.detached && len(v.opts.Payload) > 0 {
+		// Two contents for one signature: the user's file would never be
+		// checked.
+		v.rep.fail(CheckDecode, Malformed, "the COSE_Sign1 carries its payload, and detached content was given too")
+		return
+	}
 	if m.detached {
 		if len(v.opts.Payload) == 0 {
 			v.rep.fail(CheckDecode, PayloadMissing, "the payload is detached and none was supplied")
@@ -320,7 +393,7 @@ func (v *verification) verifyCOSE(data []byte) {
 		}
 		payload = v.opts.Payload
 	}
-	claims, val, claimsErr := cwtClaims(payload)
+	claims, val, claimsErr := cwtClaimsOf(m, payload)
 	if claims != nil && !m.cwt {
 		d.Format = "cwt"
 	}
@@ -334,7 +407,7 @@ func (v *verification) verifyCOSE(data []byte) {
 		return
 	}
 	v.rep.pass(CheckDecode, d.Format)
-	s := &signed{alg: alg, kid: kid, chain: chain, msg: msg, sig: m.signature, signedAt: val.iat, allowUnnamed: true}
+	s := &signed{alg: alg, algUnprotected: m.algUnprotected(), kid: kid, chain: chain, msg: msg, sig: m.signature, signedAt: val.iat, allowUnnamed: true}
 	if v.verifySigned(s) == nil {
 		return
 	}
@@ -378,11 +451,13 @@ func (v *verification) coseFail(err error) {
 	v.rep.fail(CheckDecode, Malformed, err.Error())
 }
 
-// coseType is the document type: the typ header (RFC 9596) or the content
-// type.
+// coseType is the document type: the protected typ header (RFC 9596) or
+// the protected content type. Unprotected ones are reported with the
+// headers but never decide a type: an issuer's document_types, what is a
+// CWT and what is a status list are signed decisions.
 func coseType(m *coseSign1) string {
 	for _, l := range []int64{labelTyp, labelCty} {
-		if v, ok := m.header(l); ok {
+		if v, ok := m.protected[l]; ok {
 			switch x := v.(type) {
 			case string:
 				return x
@@ -428,6 +503,38 @@ func coseHeaderReport(m *coseSign1) map[string]any {
 // CWT claim keys (RFC 8392 section 3).
 var cwtClaimNames = map[int64]string{1: "iss", 2: "sub", 3: "aud", 4: "exp", 5: "nbf", 6: "iat", 7: "cti", 8: "cnf"}
 
+// cwtClaimsOf reads a COSE document's CWT claims: those of its payload
+// (cwtClaims) and those of its protected header (label 15, RFC 9597), which
+// are as signed as the payload's. A claim in both must say the same. An
+// unprotected label 15 is not signed and is never read.
+func cwtClaimsOf(m *coseSign1, payload []byte) (map[string]any, validity, error) {
+	hdr, inHeader := m.protected[int64(labelCWTClaims)]
+	if !inHeader {
+		return cwtClaims(payload)
+	}
+	h, ok := hdr.(map[any]any)
+	if !ok {
+		return nil, validity{}, errors.New("the CWT claims header (15) is not a map")
+	}
+	var raw map[any]any
+	if looksLikeCBORMap(payload) {
+		if err := cborUnmarshal(payload, &raw); err != nil {
+			return nil, validity{}, fmt.Errorf("the CWT claims are not well-formed CBOR: %v", err)
+		}
+	}
+	merged := make(map[any]any, len(raw)+len(h))
+	for k, x := range raw {
+		merged[k] = x
+	}
+	for k, x := range h {
+		if p, both := merged[k]; both && !reflect.DeepEqual(p, x) {
+			return nil, validity{}, fmt.Errorf("claim %s says one thing in the header and another in the payload", clip(cborKeyString(k)))
+		}
+		merged[k] = x
+	}
+	return cwtClaimsFrom(merged)
+}
+
 // cwtClaims reads a payload as CWT claims when it is a CBOR map; other
 // payloads are opaque content (content.go says how the two are told apart).
 func cwtClaims(payload []byte) (map[string]any, validity, error) {
@@ -438,6 +545,16 @@ func cwtClaims(payload []byte) (map[string]any, validity, error) {
 	if err := cborUnmarshal(payload, &raw); err != nil {
 		return nil, validity{}, fmt.Errorf("the CWT claims are not well-formed CBOR: %v", err)
 	}
+	return cwtClaimsFrom(raw)
+}
+
+// cwtClaimsFrom names decoded CWT claims as the report shows them. Two
+// keys that would be one name (the integer 4 and the text "exp", or 7 and
+// "7") make a claim say two things: refused, as duplicate names are.
+func cwtClaimsFrom(raw map[any]any) (map[string]any, validity, error) {
+	if cborKeysCollide(raw) {
+		return nil, validity{}, errors.New("two CWT claims have one name (an integer key and its text, or a nested map's)")
+	}
 	claims := make(map[string]any, len(raw))
 	var val validity
 	for k, x := range raw {
@@ -446,6 +563,11 @@ func cwtClaims(payload []byte) (map[string]any, validity, error) {
 			if s, known := cwtClaimNames[n]; known {
 				name = s
 			}
+		}
+		if _, dup := claims[name]; dup {
+			return nil, validity{}, fmt.Errorf("claim %s is given twice (as an integer key and as text)", clip(name))
+		}
+		if n, ok := intKey(k); ok {
 			var dst *time.Time
 			switch n {
 			case 4:

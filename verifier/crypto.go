@@ -28,6 +28,9 @@ const (
 	PS256 Alg = "PS256"
 	PS384 Alg = "PS384"
 	PS512 Alg = "PS512"
+	// RS1 is RSA PKCS#1 v1.5 with SHA-1 (the name WebCrypto gives it), in
+	// pkiAlgs only: see there.
+	RS1 Alg = "RS1"
 )
 
 // minRSABits is the smallest RSA modulus accepted for any key.
@@ -50,6 +53,25 @@ var algs = map[Alg]algInfo{
 	PS256: {crypto.SHA256, 'P'},
 	PS384: {crypto.SHA384, 'P'},
 	PS512: {crypto.SHA512, 'P'},
+}
+
+// pkiAlgs are algorithms that only the PKI structures around a signature
+// use, OCSP responses and time-stamp tokens of DigiDoc containers (ocsp.go,
+// timestamp.go), which were signed with SHA-1 for years; the caller reports
+// SHA-1 with a warning. A document's own algorithm is looked up in algs
+// alone, so no JWS, COSE or trusted key can name one of these; only
+// VerifyPrimitive (and so a host's native check) knows them.
+var pkiAlgs = map[Alg]algInfo{
+	RS1: {crypto.SHA1, 'R'},
+}
+
+// algInfoOf looks an algorithm up in algs, then in pkiAlgs.
+func algInfoOf(a Alg) (algInfo, bool) {
+	if info, ok := algs[a]; ok {
+		return info, true
+	}
+	info, ok := pkiAlgs[a]
+	return info, ok
 }
 
 // forbiddenAlg reports algorithms refused whatever the trust says: "none"
@@ -78,7 +100,7 @@ var errKeyMismatch = errors.New("key does not fit the algorithm")
 // signature layer of jwx v3 (github.com/lestrrat-go/dsig). It returns nil
 // only for a valid signature.
 func VerifyPrimitive(alg string, pub crypto.PublicKey, msg, sig []byte) error {
-	info, ok := algs[Alg(alg)]
+	info, ok := algInfoOf(Alg(alg))
 	if !ok {
 		return errors.New("unsupported algorithm")
 	}

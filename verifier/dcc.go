@@ -107,7 +107,7 @@ func dccKID(m *coseSign1) (string, error) {
 
 // verifyHCert verifies the COSE_Sign1 of a DCC and its hcert claim.
 func (v *verification) verifyHCert(data []byte) {
-	m, err := parseSign1(data, true)
+	m, err := parseSign1(data, sign1Profile{kidTwice: true})
 	if err != nil {
 		v.coseFail(err)
 		return
@@ -137,7 +137,7 @@ func (v *verification) verifyHCert(data []byte) {
 	claims, val, claimsErr := cwtClaims(m.payload)
 	h, hcertErr := hcertFromPayload(m.payload)
 	v.rep.pass(CheckDecode, d.Format)
-	s := &signed{alg: alg, kid: kid, msg: msg, sig: m.signature, signedAt: val.iat}
+	s := &signed{alg: alg, algUnprotected: m.algUnprotected(), kid: kid, msg: msg, sig: m.signature, signedAt: val.iat}
 	if h != nil {
 		s.usage = dccUsage(h.kind)
 	}

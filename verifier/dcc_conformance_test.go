@@ -247,7 +247,7 @@ func vectorJSON(v *dccVector) (any, bool) {
 
 // dccFromCOSE returns the DCC in a COSE message, decoded by the verifier.
 func dccFromCOSE(cose []byte) (any, error) {
-	m, err := parseSign1(cose, true)
+	m, err := parseSign1(cose, sign1Profile{kidTwice: true})
 	if err != nil {
 		return nil, err
 	}

@@ -105,6 +105,16 @@ func decodeDisclosures(raws [][]byte, newHash func() hash.Hash) (map[string]*dis
 	return out, nil
 }
 
+// notDisclosable are the claims an SD-JWT VC never makes selectively
+// disclosable (draft-ietf-oauth-sd-jwt-vc, "Claims" section): the verifier
+// acts on each (issuer, validity, holder key, type, revocation), and a
+// holder who could withhold one would withhold exp or status. Held to every
+// SD-JWT, whose same claims the verifier acts on alike.
+var notDisclosable = map[string]bool{
+	"iss": true, "nbf": true, "exp": true, "cnf": true,
+	"vct": true, "vct#integrity": true, "status": true,
+}
+
 // sdProcessor replaces digests by the disclosed claims.
 type sdProcessor struct {
 	disclosures map[string]*disclosure
@@ -195,6 +205,9 @@ func (p *sdProcessor) object(m map[string]any, depth int) (map[string]any, error
 		}
 		if d.array {
 			return nil, sdMismatch("an array element's disclosure is referenced as an object property")
+		}
+		if depth == 0 && notDisclosable[d.name] {
+			return nil, sdMalformed("%s is selectively disclosable; it must be in the issuer-signed claims", d.name)
 		}
 		if _, exists := out[d.name]; exists {
 			return nil, sdMismatch("the disclosure of %q would overwrite a claim", clip(d.name))

@@ -69,7 +69,10 @@ func TestMDocDeviceSignature(t *testing.T) {
 		{"no transcript", verifier.HolderOptions{}, verifier.Valid, "", verifier.Skipped},
 		{"its transcript", verifier.HolderOptions{SessionTranscript: demo.MDocSessionTranscript}, verifier.Valid, "", verifier.Passed},
 		{"another transcript", verifier.HolderOptions{SessionTranscript: other}, verifier.Invalid, verifier.HolderBindingInvalid, verifier.Failed},
-		{"binding required, no transcript", verifier.HolderOptions{RequireBinding: true}, verifier.Invalid, verifier.HolderBindingInvalid, verifier.Failed},
+		// Demanded but uncheckable: never valid, and not the document's
+		// fault (issue 12, cases 1 and 2).
+		{"binding required, no transcript", verifier.HolderOptions{RequireBinding: true}, verifier.Indeterminate, verifier.HolderBindingUnchecked, verifier.StatusIndeterminate},
+		{"nonce, no transcript", verifier.HolderOptions{Nonce: "n-1"}, verifier.Indeterminate, verifier.HolderBindingUnchecked, verifier.StatusIndeterminate},
 	} {
 		r := verifier.Verify(doc, verifier.Options{Trust: tr, Time: demoTime, Holder: tc.holder})
 		if r.Verdict != tc.verdict || r.Reason != tc.reason || holderStatus(r) != tc.binding {

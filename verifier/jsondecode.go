@@ -7,10 +7,11 @@ import (
 
 // DecodeJSON decodes the first JSON value of data into v, a pointer to a
 // struct, as json.Decoder with DisallowUnknownFields reads one value from a
-// stream: encoding/json's rules (jsonfields.go), what follows the value not
-// looked at, a member given twice taking its last value, and a member that
-// matches no field an error. Empty data (or only whitespace) leaves v as it
-// is.
+// stream: encoding/json's rules but for names, which match exactly
+// (jsonfields.go), what follows the value not looked at, a member given
+// twice taking its last value, and a member that matches no field (one
+// that only folds to one included) an error. Empty data (or only
+// whitespace) leaves v as it is.
 //
 // It is the verifier's own decoder, exported for the module's options
 // (wasm/abi), so that the module links no second one: encoding/json's would

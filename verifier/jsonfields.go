@@ -15,12 +15,16 @@ import (
 // CBOR decoder uses it). data must have passed checkJSON or scanJSONValue:
 // the syntax is not checked again.
 //
-// The rules are encoding/json's, which decoded these structs before, so
-// that nothing accepted or refused changes (tests hold the two together):
+// The rules are encoding/json's, which decoded these structs before, but
+// for one (tests hold the two together on every input where that one does
+// not apply):
 //
-//   - a member matches a field by its json tag (or Go name) exactly, else
-//     without regard to case, Unicode simple folding included ("\u212Aid",
-//     with a Kelvin sign, is "kid"); members of embedded structs count;
+//   - a member matches a field by its json tag (or Go name) exactly (RFC
+//     8259), unlike encoding/json, which also matches without regard to case
+//     and reads "\u212Aid" (with a Kelvin sign) as "kid": a member that only
+//     folds to a field is an unknown member. Strict callers refuse such
+//     near-duplicates outright (checkJSON with fold); members of embedded
+//     structs count;
 //   - members are applied in order, a later one overwriting an earlier one
 //     (strict callers refuse duplicate names before);
 //   - null leaves a string, number, bool or struct as it is and sets a
@@ -221,15 +225,10 @@ func jsonFieldsOf(t reflect.Type, index []int, out []jsonField) []jsonField {
 	return out
 }
 
-// matchJSONField finds the field for a member name: exactly, else folded.
+// matchJSONField finds the field for a member name, spelled exactly.
 func matchJSONField(fields []jsonField, name string) *jsonField {
 	for i := range fields {
 		if fields[i].name == name {
-			return &fields[i]
-		}
-	}
-	for i := range fields {
-		if strings.EqualFold(fields[i].name, name) {
 			return &fields[i]
 		}
 	}

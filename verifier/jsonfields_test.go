@@ -3,6 +3,7 @@ package verifier
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -60,6 +61,9 @@ func sameAsEncodingJSON(t *testing.T, data []byte) {
 	end, err := scanJSONValue(data)
 	if err != nil || !json.Valid(data) {
 		return // unmarshalJSON reads only what a syntax check accepted
+	}
+	if foldsOntoField(data) {
+		return // names match exactly here, not in encoding/json (TestJSONNamesExact)
 	}
 	value := data[skipSpace(data, 0):end]
 	for _, target := range jsonTargets {
@@ -145,5 +149,106 @@ func TestUnmarshalJSONCopies(t *testing.T) {
 	}
 	if string(w.Header) != `{"kid":"k"}` || string(w.Signatures[0]) != `{"a":1}` {
 		t.Fatalf("raw members changed with the input: %q %q", w.Header, w.Signatures[0])
+	}
+}
+
+// fieldNames are the member names of every struct the verifier decodes.
+var fieldNames = func() map[string]bool {
+	names := map[string]bool{}
+	var walk func(reflect.Type)
+	seen := map[reflect.Type]bool{}
+	walk = func(ty reflect.Type) {
+		if seen[ty] {
+			return
+		}
+		seen[ty] = true
+		switch ty.Kind() {
+		case reflect.Pointer, reflect.Slice:
+			walk(ty.Elem())
+		case reflect.Struct:
+			for _, f := range jsonFieldsOf(ty, nil, nil) {
+				names[f.name] = true
+				walk(ty.FieldByIndex(f.index).Type)
+			}
+		}
+	}
+	for _, target := range jsonTargets {
+		walk(reflect.TypeOf(target()))
+	}
+	return names
+}()
+
+// foldsOntoField reports whether data has a member whose name is not a
+// field's but equals one under case folding: encoding/json reads it as the
+// field, unmarshalJSON does not.
+func foldsOntoField(data []byte) bool {
+	var v any
+	if json.Unmarshal(data, &v) != nil {
+		return false
+	}
+	var walk func(any) bool
+	walk = func(v any) bool {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if !fieldNames[k] {
+					for n := range fieldNames {
+						if strings.EqualFold(n, k) {
+							return true
+						}
+					}
+				}
+				if walk(e) {
+					return true
+				}
+			}
+		case []any:
+			for _, e := range x {
+				if walk(e) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(v)
+}
+
+// TestJSONNamesExact: member names match exactly (RFC 8259). A name that
+// only folds onto a field (other case, Kelvin sign U+212A for K, long s
+// U+017F for s) is not that field, and next to the field itself it is a
+// near-duplicate that strict readers refuse: a bundle that says "keys" to
+// one reader and "\u212Aeys" to another must not load.
+func TestJSONNamesExact(t *testing.T) {
+	k := newTestKey(t, "honest", ES256)
+	evil := newTestKey(t, "evil", ES256)
+	jwk := func(k *testKey) string { b, _ := json.Marshal(k.jwk(t)); return string(b) }
+	for _, c := range []struct {
+		name string
+		data string
+	}{
+		{"jwks-kelvin-keys", `{"keys":[` + jwk(k) + `],"\u212Aeys":[` + jwk(evil) + `]}`},
+		{"jwks-upper-keys", `{"keys":[` + jwk(k) + `],"KEYS":[` + jwk(evil) + `]}`},
+		{"bundle-long-s-sequence", `{"trust_bundle":"v1","\u017Fequence":2,"sequence":1,"issuers":[]}`},
+		{"bundle-kelvin-keys", `{"trust_bundle":"v1","issuers":[{"id":"ee","name":"EE","keys":[{"jwk":` + jwk(k) + `}],"\u212Aeys":[{"jwk":` + jwk(evil) + `}]}]}`},
+	} {
+		if _, err := ParseTrust("t", []byte(c.data)); err == nil {
+			t.Errorf("%s: a near-duplicate member name was accepted", c.name)
+		}
+	}
+	for _, c := range []string{
+		`{"kty":"EC","crv":"P-256","x":"AA","y":"AA","\u212Aid":"k"}`,
+		`{"kty":"EC","crv":"P-256","kid":"a","\u212Aid":"b"}`,
+		`{"kty":"EC","crv":"P-256","KID":"a","kid":"b"}`,
+	} {
+		if j, err := ParseJWK([]byte(c)); err == nil && j.Kid != "" {
+			t.Errorf("%s: kid %q read from a folded name", c, j.Kid)
+		}
+	}
+	// Alone, a folded name is an unknown member: ignored by a JWK, an
+	// error in the module's options (wasm/abi TestOptionsNamesExact).
+	j, err := ParseJWK([]byte(`{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","\u212Aid":"k"}`))
+	if err != nil || j.Kid != "" {
+		t.Errorf("a Kelvin-sign kid: %v, kid %q", err, j.Kid)
 	}
 }

@@ -17,9 +17,12 @@ var (
 
 // checkJSON validates that data is exactly one JSON value with no duplicate
 // member names in any object, nested at most maxJSONDepth deep. Names are
-// compared after unescaping ("\u0061lg" is "alg"); with fold, also without
-// regard to ASCII case, because encoding/json matches struct fields that way
-// and {"alg":"ES256","ALG":"none"} must not pick one silently.
+// compared after unescaping ("\u0061lg" is "alg"); with fold, also under
+// Unicode case folding ("ALG", "\u212Aid" with a Kelvin sign, "\u017Fequence"
+// with a long s), so that {"keys":[…],"\u212Aeys":[…]} is refused: member
+// names match exactly (RFC 8259), and a near-duplicate would be read as the
+// member itself by a reader that folds (encoding/json does) while others
+// ignore it.
 //
 // encoding/json alone keeps the last duplicate, which lets a header say two
 // things at once (RFC 7515 section 5.2 requires rejecting it).
@@ -130,7 +133,7 @@ func (s *jsonScanner) object(depth int) error {
 		}
 		if !s.lax {
 			if s.fold {
-				name = asciiLower(name)
+				name = foldName(name)
 			}
 			if names, set, err = addName(names, set, name); err != nil {
 				return err
@@ -289,24 +292,8 @@ func (s *jsonScanner) number() error {
 	return nil
 }
 
-func asciiLower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'A' && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
-}
-
-// strictUnmarshal checks data with checkJSON (case-folded, as members
-// match struct fields case-insensitively) and decodes it into v
-// (unmarshalJSON).
+// strictUnmarshal checks data with checkJSON (near-duplicate names refused
+// under case folding) and decodes it into v (unmarshalJSON, exact names).
 func strictUnmarshal(data []byte, v any) error {
 	if err := checkJSON(data, true); err != nil {
 		return err

@@ -23,14 +23,18 @@ type jws struct {
 	// noPayload is set for a JSON serialization without a payload member:
 	// the content is detached (RFC 7515 appendix F).
 	noPayload bool
+	// algUnprotected is set when alg is in the unprotected header.
+	algUnprotected bool
 	// emptyPayload is set when the payload segment is empty and no detached
 	// content was given: the content is empty, or detached (appendix F
 	// spells both the same); see emptyPayloadFailed.
 	emptyPayload bool
 }
 
-// joseHeader holds the header parameters the verifier acts on, taken from
-// the union of the protected and unprotected headers.
+// joseHeader holds the header parameters the verifier acts on: typ, cty,
+// crit and b64 from the protected header only; kid and x5c from either
+// (they name the key; the signature decides); alg from either, an
+// unprotected one only where the trusted key allows that algorithm alone.
 type joseHeader struct {
 	Alg  string   `json:"alg"`
 	Kid  string   `json:"kid"`
@@ -149,13 +153,15 @@ func parseJWSJSON(data []byte) (*jws, error) {
 	if err := unmarshalJSON(data, &w); err != nil {
 		return nil, jwsErr("not a JWS JSON serialization")
 	}
-	// encoding/json matches names case-insensitively; the members must be
-	// spelled exactly.
+	// The members are spelled exactly; a near-duplicate ("Payload", or
+	// "\u017Fignature" with a long s) would be the member itself to a reader
+	// that folds case, and is refused.
 	for name := range m {
 		switch name {
 		case "payload", "signatures", "protected", "header", "signature":
 		default:
-			if lower := asciiLower(name); lower != name && (lower == "payload" || lower == "signatures" || lower == "protected" || lower == "header" || lower == "signature") {
+			switch foldName(name) {
+			case "payload", "signatures", "protected", "header", "signature":
 				return nil, jwsErr("member %q is misspelled", clip(name))
 			}
 		}
@@ -223,11 +229,27 @@ func (j *jws) headers() error {
 	if _, ok := j.unprotected["b64"]; ok {
 		return jwsErr("b64 must be in the protected header")
 	}
-	for _, m := range []map[string]json.RawMessage{j.protected, j.unprotected} {
-		for name, raw := range m {
-			if err := setHeader(&j.h, name, raw); err != nil {
-				return err
-			}
+	for name, raw := range j.protected {
+		if err := setHeader(&j.h, name, raw); err != nil {
+			return err
+		}
+	}
+	for name, raw := range j.unprotected {
+		switch name {
+		case "alg":
+			// Not signed: only a trusted key that allows this one
+			// algorithm may accept it (signed.algUnprotected).
+			j.algUnprotected = true
+		case "typ", "cty":
+			// Unsigned, they would decide the document type (issuer
+			// restrictions, what is a JWT, a status list or a trust
+			// bundle): reported with the headers, never acted on.
+			continue
+		}
+		// kid and x5c only name the key to try; the signature by a
+		// trusted key decides.
+		if err := setHeader(&j.h, name, raw); err != nil {
+			return err
 		}
 	}
 	if _, ok := j.protected["crit"]; ok {
@@ -307,6 +329,10 @@ var errDetached = errors.New("the payload is detached and none was supplied")
 func (j *jws) decodePayload(detached []byte) error {
 	b64 := j.h.B64 == nil || *j.h.B64
 	switch {
+	case len(j.payloadSeg) > 0 && len(detached) > 0:
+		// Two contents for one signature: the user's file would never be
+		// checked.
+		return jwsErr("the JWS carries its payload, and detached content was given too")
 	case len(j.payloadSeg) == 0 && len(detached) > 0:
 		j.payload = detached
 		if b64 {
@@ -370,7 +396,7 @@ func (v *verification) jwsDocument(j *jws) *Document {
 // jwsSigned is what the common checks need of a JWS; false when its x5c
 // cannot be read (reported).
 func (v *verification) jwsSigned(j *jws, signedAt time.Time) (*signed, bool) {
-	s := &signed{alg: j.h.Alg, kid: j.h.Kid, msg: j.signingInput(), sig: j.sig, signedAt: signedAt}
+	s := &signed{alg: j.h.Alg, algUnprotected: j.algUnprotected, kid: j.h.Kid, msg: j.signingInput(), sig: j.sig, signedAt: signedAt}
 	for i, c := range j.h.X5c {
 		der, err := base64.StdEncoding.DecodeString(c)
 		if err != nil {

@@ -12,10 +12,11 @@ import (
 const KBMaxAge = 5 * time.Minute
 
 // bindingRequired says whether the caller requires holder binding: asked
-// for outright, or implied by an expected audience or nonce.
+// for outright, or implied by anything it gave to check a binding against
+// (an expected audience or nonce, a session transcript, a reader key).
 func (o *Options) bindingRequired() bool {
 	h := o.Holder
-	return h.RequireBinding || h.Audience != "" || h.Nonce != ""
+	return h.RequireBinding || h.Audience != "" || h.Nonce != "" || len(h.SessionTranscript) > 0 || len(h.ReaderKey) > 0
 }
 
 // checkKeyBinding verifies the key binding JWT of an SD-JWT+KB (RFC 9901

@@ -3,6 +3,8 @@ package verifier
 import (
 	"crypto/sha256"
 	"crypto/sha512"
+	"crypto/x509"
+	"encoding/asn1"
 	"encoding/base64"
 	"fmt"
 	"hash"
@@ -72,12 +74,31 @@ type mdocMSO struct {
 	DeviceKeyInfo   struct {
 		DeviceKey cbor.RawMessage `cbor:"deviceKey"`
 	} `cbor:"deviceKeyInfo"`
-	DocType      string `cbor:"docType"`
+	DocType string `cbor:"docType"`
+	// Status is the MSO's status reference (ISO/IEC 18013-5 with
+	// draft-ietf-oauth-status-list: {"status_list": {"idx", "uri"}}).
+	Status       cbor.RawMessage `cbor:"status"`
 	ValidityInfo struct {
 		Signed     time.Time `cbor:"signed"`
 		ValidFrom  time.Time `cbor:"validFrom"`
 		ValidUntil time.Time `cbor:"validUntil"`
 	} `cbor:"validityInfo"`
+}
+
+// oidMDLDocumentSigner is id-mdl-kp-mdlDS (ISO/IEC 18013-5 B.1.4), the
+// extended key usage a document signer certificate must carry.
+var oidMDLDocumentSigner = asn1.ObjectIdentifier{1, 0, 18013, 5, 1, 2}
+
+// mdocSignerUsage holds the document signer to its extended key usage: a
+// certificate of the right IACA made for another purpose (a TLS server,
+// say) does not sign MSOs.
+func mdocSignerUsage(c *x509.Certificate) (Reason, string) {
+	for _, oid := range c.UnknownExtKeyUsage {
+		if oid.Equal(oidMDLDocumentSigner) {
+			return "", ""
+		}
+	}
+	return KeyUsage, "the signer certificate lacks the mdoc document signer extended key usage (1.0.18013.5.1.2)"
 }
 
 // unwrap24 returns the CBOR item inside a tag-24 encoded item.
@@ -101,6 +122,8 @@ func parseMDoc(data []byte) (*mdocDocument, error) {
 		return nil, coseMalformed("not a CBOR map with text keys: %v", err)
 	}
 	switch {
+	case top["documents"] != nil && top["issuerAuth"] != nil:
+		return nil, coseMalformed("the map is both a DeviceResponse and an IssuerSigned structure")
 	case top["documents"] != nil:
 		var r mdocDeviceResponse
 		if err := cborUnmarshal(data, &r); err != nil {
@@ -155,7 +178,7 @@ func (v *verification) verifyMDoc(data []byte) {
 	d := v.rep.doc()
 	d.Format = string(FormatMDoc)
 	d.Type = doc.DocType
-	m, err := parseSign1(doc.IssuerSigned.IssuerAuth, false)
+	m, err := parseSign1(doc.IssuerSigned.IssuerAuth, sign1Profile{})
 	if err != nil {
 		v.coseFail(err)
 		return
@@ -184,7 +207,7 @@ func (v *verification) verifyMDoc(data []byte) {
 		return
 	}
 	v.rep.pass(CheckDecode, d.Format)
-	s := &signed{alg: alg, chain: chain, msg: msg, sig: m.signature, signedAt: signedAt}
+	s := &signed{alg: alg, algUnprotected: m.algUnprotected(), chain: chain, msg: msg, sig: m.signature, signedAt: signedAt, usage: mdocSignerUsage}
 	if v.verifySigned(s) == nil {
 		return
 	}
@@ -208,7 +231,25 @@ func (v *verification) verifyMDoc(data []byte) {
 	d.Subject = mdocSubject(claims, doc)
 	vi := mso.ValidityInfo
 	v.checkValidity(validity{iat: vi.Signed, nbf: vi.ValidFrom, exp: vi.ValidUntil})
+	if !v.mdocStatus(mso) {
+		return
+	}
 	v.mdocDeviceAuth(doc, mso)
+}
+
+// mdocStatus puts the MSO's status reference through the revocation check
+// every format's goes through (status.go); false when it cannot be read.
+func (v *verification) mdocStatus(mso *mdocMSO) bool {
+	if mso.Status == nil {
+		return true
+	}
+	var st any
+	if err := cborUnmarshal(mso.Status, &st); err != nil || cborKeysCollide(st) {
+		v.rep.fail(CheckRevocation, Malformed, "the MSO's status cannot be read")
+		return false
+	}
+	v.checkStatus(map[string]any{"status": cborToJSON(st)})
+	return true
 }
 
 // mdocDisclosures checks every disclosed IssuerSignedItem against the MSO:
@@ -248,6 +289,9 @@ func (v *verification) mdocDisclosures(doc *mdocDocument, mso *mdocMSO) (map[str
 			var val any
 			if err := cborUnmarshal(it.ElementValue, &val); err != nil {
 				return nil, sdMalformed("%s: element %q has an unreadable value", clip(ns), clip(it.ElementIdentifier))
+			}
+			if cborKeysCollide(val) {
+				return nil, sdMalformed("%s: element %q has two keys of one name", clip(ns), clip(it.ElementIdentifier))
 			}
 			elems[it.ElementIdentifier] = val
 			n++

@@ -18,7 +18,8 @@ import (
 // mdoc device authentication (18013-5 section 9.1.3): the holder's device
 // signs, or MACs, the DeviceAuthentication structure, which binds the
 // session transcript of this presentation to the document. Without the
-// transcript there is nothing to bind to, and the check is skipped.
+// transcript there is nothing to bind to: the check is skipped, unless the
+// caller requires binding (then it cannot be decided, never valid).
 
 // COSE_Key parameters (RFC 9052 section 7, RFC 9053).
 const (
@@ -113,8 +114,10 @@ func (v *verification) mdocDeviceAuth(doc *mdocDocument, mso *mdocMSO) {
 	}
 	h := v.opts.Holder
 	if len(h.SessionTranscript) == 0 {
-		if h.RequireBinding {
-			fail("device authentication is required and no session transcript was given")
+		if v.opts.bindingRequired() {
+			// Audience and nonce have no place in an mdoc: they bind it
+			// through the session transcript the caller builds.
+			v.rep.fail(CheckHolderBinding, HolderBindingUnchecked, "holder binding is required, and without the session transcript device authentication cannot be checked")
 			return
 		}
 		v.rep.skip(CheckHolderBinding, "no session transcript was given, so device authentication cannot be checked")
@@ -141,6 +144,10 @@ func (v *verification) mdocDeviceAuth(doc *mdocDocument, mso *mdocMSO) {
 		return
 	}
 	switch {
+	case ds.DeviceAuth.DeviceSignature != nil && ds.DeviceAuth.DeviceMac != nil:
+		// DeviceAuth is one or the other (18013-5 9.1.3.4); with both,
+		// which one was meant is not for the verifier to pick.
+		fail("deviceAuth holds both deviceSignature and deviceMac")
 	case ds.DeviceAuth.DeviceSignature != nil:
 		v.mdocDeviceSignature(ds.DeviceAuth.DeviceSignature, pub, daBytes, fail)
 	case ds.DeviceAuth.DeviceMac != nil:
@@ -151,7 +158,7 @@ func (v *verification) mdocDeviceAuth(doc *mdocDocument, mso *mdocMSO) {
 }
 
 func (v *verification) mdocDeviceSignature(raw []byte, pub crypto.PublicKey, daBytes []byte, fail func(string, ...any)) {
-	m, err := parseSign1(raw, false)
+	m, err := parseSign1(raw, sign1Profile{})
 	if err != nil {
 		fail("deviceSignature cannot be read: %v", err)
 		return
@@ -176,7 +183,7 @@ func (v *verification) mdocDeviceSignature(raw []byte, pub crypto.PublicKey, daB
 		return
 	}
 	k := &Key{Algs: keyTypeAlgs(pub), Public: pub, spki: spki}
-	if !k.allows(Alg(alg)) {
+	if !(&signed{algUnprotected: m.algUnprotected()}).keyAllows(k, Alg(alg)) {
 		fail("the device key is not for %s", alg)
 		return
 	}
@@ -190,10 +197,10 @@ func (v *verification) mdocDeviceSignature(raw []byte, pub crypto.PublicKey, daB
 // coseMac0 is COSE_Mac0 (RFC 9052 section 6.2).
 type coseMac0 struct {
 	_           struct{} `cbor:",toarray"`
-	Protected   []byte
+	Protected   cbor.RawMessage
 	Unprotected cbor.RawMessage
 	Payload     cbor.RawMessage
-	Tag         []byte
+	Tag         cbor.RawMessage
 }
 
 // mdocDeviceMac checks deviceMac (18013-5 section 9.1.3.5): HMAC-SHA-256
@@ -208,8 +215,18 @@ func (v *verification) mdocDeviceMac(raw []byte, pub crypto.PublicKey, daBytes, 
 			return
 		}
 	}
+	protected, err := plainBytes(mac.Protected, "protected header")
+	if err != nil {
+		fail("deviceMac: %v", err)
+		return
+	}
+	tag, err := plainBytes(mac.Tag, "tag")
+	if err != nil {
+		fail("deviceMac: %v", err)
+		return
+	}
 	var prot map[any]any
-	if cborUnmarshal(mac.Protected, &prot) != nil {
+	if cborUnmarshal(protected, &prot) != nil {
 		fail("deviceMac's protected header cannot be read")
 		return
 	}
@@ -222,7 +239,9 @@ func (v *verification) mdocDeviceMac(raw []byte, pub crypto.PublicKey, daBytes, 
 		return
 	}
 	if len(v.opts.Holder.ReaderKey) == 0 {
-		v.rep.skip(CheckHolderBinding, "the device authenticates with a MAC, which only the reader's session key can check; none was given")
+		// A transcript asks for device authentication: required but
+		// uncheckable is never valid.
+		v.rep.fail(CheckHolderBinding, HolderBindingUnchecked, "the device authenticates with a MAC, which only the reader's session key can check; none was given")
 		return
 	}
 	priv, err := readerKey(v.opts.Holder.ReaderKey)
@@ -251,10 +270,10 @@ func (v *verification) mdocDeviceMac(raw []byte, pub crypto.PublicKey, daBytes, 
 		fail("cannot derive the MAC key")
 		return
 	}
-	toMAC := mac0Structure(mac.Protected, daBytes)
+	toMAC := mac0Structure(protected, daBytes)
 	hm := hmac.New(sha256.New, key)
 	hm.Write(toMAC)
-	if !hmac.Equal(hm.Sum(nil), mac.Tag) {
+	if !hmac.Equal(hm.Sum(nil), tag) {
 		fail("the device MAC does not verify for this session")
 		return
 	}

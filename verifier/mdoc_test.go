@@ -130,13 +130,48 @@ func TestMDocAnnexDDeviceMac(t *testing.T) {
 	if r := Verify(resp, opts); r.Verdict != Invalid || r.Reason != HolderBindingInvalid {
 		t.Errorf("other transcript: %s/%s", r.Verdict, r.Reason)
 	}
-	// Without the reader key the MAC cannot be checked: skipped, said so.
+	// Without the reader key the MAC cannot be checked; a transcript asks
+	// for device authentication, so that is never valid (issue 12, case 2).
 	opts.Holder = HolderOptions{SessionTranscript: st}
+	wantReport(t, Verify(resp, opts), Indeterminate, HolderBindingUnchecked)
+	// Nor with the MAC overwritten: the tag is never looked at.
+	wantReport(t, Verify(overwriteMAC(t, resp), opts), Indeterminate, HolderBindingUnchecked)
+	// With the reader key, the overwritten MAC fails.
+	opts.Holder.ReaderKey = a.readerKey(t)
+	wantReport(t, Verify(overwriteMAC(t, resp), opts), Invalid, HolderBindingInvalid)
+	// Without a transcript and without a demand, device authentication is
+	// not asked for and is skipped.
+	opts.Holder = HolderOptions{}
 	if r := Verify(resp, opts); r.Verdict != Valid {
-		t.Errorf("MAC without reader key: %s/%s", r.Verdict, r.Reason)
+		t.Errorf("no transcript: %s/%s", r.Verdict, r.Reason)
 	} else if s, _, _ := checkStatus(r, CheckHolderBinding); s != Skipped {
-		t.Errorf("MAC without reader key: holder binding %s", s)
+		t.Errorf("no transcript: holder binding %s", s)
 	}
+	// Demanded without a transcript: cannot be checked.
+	opts.Holder = HolderOptions{RequireBinding: true}
+	wantReport(t, Verify(resp, opts), Indeterminate, HolderBindingUnchecked)
+}
+
+// overwriteMAC returns resp with the last byte of its deviceMac tag
+// changed: the tag is the last byte string of the DeviceResponse's
+// deviceAuth, found by its encoded value.
+func overwriteMAC(t *testing.T, resp []byte) []byte {
+	t.Helper()
+	doc, err := parseMDoc(resp)
+	if err != nil || doc.DeviceSigned == nil {
+		t.Fatal("no deviceSigned")
+	}
+	var mac coseMac0
+	if err := cborUnmarshal(doc.DeviceSigned.DeviceAuth.DeviceMac, &mac); err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(resp, mac.Tag)
+	if i < 0 || bytes.Count(resp, mac.Tag) != 1 {
+		t.Fatal("the MAC tag is not found once")
+	}
+	out := bytes.Clone(resp)
+	out[i+len(mac.Tag)-1] ^= 0xff // the tag's last byte
+	return out
 }
 
 // TestMDocTamperEachByte changes every byte of every disclosed value of

@@ -99,6 +99,11 @@ const (
 	// StatusUnknown results when the document refers to a status list and no
 	// usable list (present, signed by the issuer, fresh, matching) was given.
 	StatusUnknown Reason = "status_unknown"
+	// TimeProofMismatch results when the proof of the time a signature
+	// existed is about other bytes: a time stamp whose message imprint is not
+	// the digest of what it claims to time-stamp, or a BDOC time-mark OCSP
+	// response whose nonce is not the digest of the signature's value.
+	TimeProofMismatch Reason = "time_proof_mismatch"
 )
 
 // Selective disclosure and device binding.
@@ -111,6 +116,11 @@ const (
 	// KB-JWT, an mdoc device signature) is missing where required, or does
 	// not verify, or does not match the presentation (sd_hash, aud, nonce).
 	HolderBindingInvalid Reason = "holder_binding_invalid"
+	// HolderBindingUnchecked results when the caller requires holder binding
+	// and the presentation's binding cannot be checked with what the caller
+	// gave: an mdoc without the session transcript, or one whose device
+	// authenticates with a MAC when the reader's key was not given.
+	HolderBindingUnchecked Reason = "holder_binding_unchecked"
 )
 
 // Embassy attestations.
@@ -148,36 +158,38 @@ const (
 // failure. "Could not decide" codes give indeterminate (ETSI EN 319 102-1):
 // the document may be genuine, but we cannot say so.
 var reasonVerdict = map[Reason]Verdict{
-	Malformed:            Invalid,
-	TooLarge:             Indeterminate,
-	UnsupportedFormat:    Indeterminate,
-	LimitExceeded:        Indeterminate,
-	Internal:             Indeterminate,
-	TimeMissing:          Indeterminate,
-	PayloadMissing:       Indeterminate,
-	UnsupportedAlg:       Indeterminate,
-	AlgNotAllowed:        Invalid,
-	CritUnsupported:      Invalid,
-	IssuerUnknown:        Indeterminate,
-	KeyNotValid:          Invalid,
-	SignatureInvalid:     Invalid,
-	TypeNotAllowed:       Invalid,
-	ChainUntrusted:       Indeterminate,
-	CertificateExpired:   Invalid,
-	KeyUsage:             Invalid,
-	Expired:              Invalid,
-	NotYetValid:          Invalid,
-	Revoked:              Invalid,
-	StatusUnknown:        Indeterminate,
-	DisclosureMismatch:   Invalid,
-	HolderBindingInvalid: Invalid,
-	ProofInvalid:         Invalid,
-	CheckpointUntrusted:  Indeterminate,
-	QuorumNotMet:         Indeterminate,
-	AttestationMissing:   Indeterminate,
-	TrustInvalid:         Indeterminate,
-	TrustStale:           Indeterminate,
-	TrustRollback:        Indeterminate,
+	Malformed:              Invalid,
+	TooLarge:               Indeterminate,
+	UnsupportedFormat:      Indeterminate,
+	LimitExceeded:          Indeterminate,
+	Internal:               Indeterminate,
+	TimeMissing:            Indeterminate,
+	PayloadMissing:         Indeterminate,
+	UnsupportedAlg:         Indeterminate,
+	AlgNotAllowed:          Invalid,
+	CritUnsupported:        Invalid,
+	IssuerUnknown:          Indeterminate,
+	KeyNotValid:            Invalid,
+	SignatureInvalid:       Invalid,
+	TypeNotAllowed:         Invalid,
+	ChainUntrusted:         Indeterminate,
+	CertificateExpired:     Invalid,
+	KeyUsage:               Invalid,
+	Expired:                Invalid,
+	NotYetValid:            Invalid,
+	Revoked:                Invalid,
+	StatusUnknown:          Indeterminate,
+	TimeProofMismatch:      Invalid,
+	DisclosureMismatch:     Invalid,
+	HolderBindingInvalid:   Invalid,
+	HolderBindingUnchecked: Indeterminate,
+	ProofInvalid:           Invalid,
+	CheckpointUntrusted:    Indeterminate,
+	QuorumNotMet:           Indeterminate,
+	AttestationMissing:     Indeterminate,
+	TrustInvalid:           Indeterminate,
+	TrustStale:             Indeterminate,
+	TrustRollback:          Indeterminate,
 }
 
 // Reasons returns every reason code, in documentation order.
@@ -190,8 +202,8 @@ var allReasons = []Reason{
 	UnsupportedAlg, AlgNotAllowed, CritUnsupported,
 	IssuerUnknown, KeyNotValid, SignatureInvalid, TypeNotAllowed,
 	ChainUntrusted, CertificateExpired, KeyUsage,
-	Expired, NotYetValid, Revoked, StatusUnknown,
-	DisclosureMismatch, HolderBindingInvalid,
+	Expired, NotYetValid, Revoked, StatusUnknown, TimeProofMismatch,
+	DisclosureMismatch, HolderBindingInvalid, HolderBindingUnchecked,
 	ProofInvalid, CheckpointUntrusted, QuorumNotMet, AttestationMissing,
 	TrustInvalid, TrustStale, TrustRollback,
 }

@@ -215,7 +215,9 @@ func TestSDJWTMutations(t *testing.T) {
 		{"disclosure named ...", jwt + "~" + b64s(`["salt","...","x"]`) + "~", HolderOptions{}, Invalid, Malformed},
 		{"empty disclosure", jwt + "~~", HolderOptions{}, Invalid, Malformed},
 		{"alg none", noneHeader + "." + jwtParts[1] + ".~", HolderOptions{}, Invalid, AlgNotAllowed},
-		{"payload altered", jwtParts[0] + "." + b64s(strings.Replace(mustB64(t, jwtParts[1]), "user_42", "user_43", 1)) + "." + jwtParts[2] + "~", HolderOptions{}, Invalid, SignatureInvalid},
+		// The RFC's issuer names no key: a signature no trusted key
+		// verifies cannot say whose it was meant to be (issue 12, case 10).
+		{"payload altered", jwtParts[0] + "." + b64s(strings.Replace(mustB64(t, jwtParts[1]), "user_42", "user_43", 1)) + "." + jwtParts[2] + "~", HolderOptions{}, Indeterminate, IssuerUnknown},
 		{"digest used twice", payload(`{"_sd":["jsu9yVulwQQlhFlM_3JlzMaSFzglhQG0DpfayQwLUK4","jsu9yVulwQQlhFlM_3JlzMaSFzglhQG0DpfayQwLUK4"],"_sd_alg":"sha-256"}`) + "~", HolderOptions{}, Invalid, DisclosureMismatch},
 		{"_sd not an array", payload(`{"_sd":"x"}`) + "~", HolderOptions{}, Invalid, Malformed},
 		{"unknown _sd_alg", payload(`{"_sd":[],"_sd_alg":"md5"}`) + "~", HolderOptions{}, Indeterminate, UnsupportedAlg},

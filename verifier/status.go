@@ -111,20 +111,23 @@ func (v *verification) lookUpStatus(ref statusRef) {
 // after ttl); the verifier, which cannot know when a list was fetched,
 // enforces exp.
 func (v *verification) findStatusList(uri string) (*statusList, string) {
-	var lists [][]byte
-	lists = append(lists, v.opts.StatusLists...)
+	// The host's lists come with this request and are read here; the
+	// trust's were read once when it was loaded and are found by uri, so
+	// that a bundle shipping many lists costs a document nothing.
+	var lists []*statusList
+	for _, tok := range v.opts.StatusLists {
+		if l, err := parseStatusList(tok, v.opts.Trust); err == nil && l.sub == uri {
+			lists = append(lists, l)
+		}
+	}
 	if v.opts.Trust != nil {
-		lists = append(lists, v.opts.Trust.StatusLists...)
+		lists = append(lists, v.opts.Trust.listsByURI[uri]...)
 	}
 	now, skew := v.opts.Time, v.opts.skew()
 	why := fmt.Sprintf("no status list for %q was given", clip(uri))
 	var best *statusList
 	tried := 0
-	for _, tok := range lists {
-		l, err := parseStatusList(tok, v.opts.Trust)
-		if err != nil || l.sub != uri {
-			continue
-		}
+	for _, l := range lists {
 		if tried++; tried > maxStatusCandidates {
 			break
 		}
@@ -157,8 +160,9 @@ func (v *verification) signedByIssuer(s *signed) bool {
 	}
 	at := s.at(v)
 	if len(s.chain) > 0 {
+		v.work.chainBuilds++
 		k := chainToIssuer(is, s.chain, at)
-		return k != nil && k.allows(alg) && v.opts.checkSig(alg, k, s.msg, s.sig)
+		return k != nil && s.keyAllows(k, alg) && v.opts.checkSig(alg, k, s.msg, s.sig)
 	}
 	var candidates []*Key
 	if s.kid != "" {
@@ -174,7 +178,7 @@ func (v *verification) signedByIssuer(s *signed) bool {
 		if i >= maxUnnamedKeys {
 			break
 		}
-		if !k.allows(alg) || (!k.NotBefore.IsZero() && at.Before(k.NotBefore)) || (!k.NotAfter.IsZero() && at.After(k.NotAfter)) {
+		if !s.keyAllows(k, alg) || (!k.NotBefore.IsZero() && at.Before(k.NotBefore)) || (!k.NotAfter.IsZero() && at.After(k.NotAfter)) {
 			continue
 		}
 		if v.opts.checkSig(alg, k, s.msg, s.sig) {
@@ -187,7 +191,7 @@ func (v *verification) signedByIssuer(s *signed) bool {
 // chainToIssuer verifies a certificate chain against one issuer's anchors
 // and returns the signer's key.
 func chainToIssuer(is *Issuer, chain [][]byte, at time.Time) *Key {
-	if len(is.Anchors) == 0 {
+	if len(is.Anchors) == 0 || len(chain) > maxChainCerts {
 		return nil
 	}
 	certs := make([]*x509.Certificate, 0, len(chain))

@@ -110,7 +110,7 @@ func parseStatusJWT(text []byte) (*statusList, error) {
 		return nil, listErr("the status list claims are not a JSON object")
 	}
 	l := &statusList{iat: val.iat, exp: val.exp}
-	l.sig = signed{alg: j.h.Alg, kid: j.h.Kid, msg: j.signingInput(), sig: j.sig, signedAt: val.iat}
+	l.sig = signed{alg: j.h.Alg, algUnprotected: j.algUnprotected, kid: j.h.Kid, msg: j.signingInput(), sig: j.sig, signedAt: val.iat}
 	for i, c := range j.h.X5c {
 		der, err := base64.StdEncoding.DecodeString(c)
 		if err != nil {
@@ -149,7 +149,7 @@ const (
 )
 
 func parseStatusCWT(data []byte, t *Trust) (*statusList, error) {
-	m, err := parseCOSESign1(data)
+	m, err := parseSign1(data, sign1Profile{})
 	if err != nil {
 		return nil, listErr("status list CWT: %v", err)
 	}
@@ -220,7 +220,7 @@ func parseStatusCWT(data []byte, t *Trust) (*statusList, error) {
 	if err != nil {
 		return nil, listErr("cannot build the signed structure")
 	}
-	l.sig = signed{alg: alg, kid: kid, chain: chain, msg: msg, sig: m.signature, signedAt: l.iat, allowUnnamed: true}
+	l.sig = signed{alg: alg, algUnprotected: m.algUnprotected(), kid: kid, chain: chain, msg: msg, sig: m.signature, signedAt: l.iat, allowUnnamed: true}
 	return l, l.required()
 }
 

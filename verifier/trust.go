@@ -92,6 +92,22 @@ type Trust struct {
 	NextUpdate time.Time
 
 	kids map[string][]*Key
+	// keysByAlg lists the keys that allow each algorithm, in trust order,
+	// for documents that name no key: found without a walk of the trust.
+	keysByAlg map[Alg][]*Key
+	// anchorPool holds every issuer's anchors, so that a document's chain
+	// is built once (signed.go, buildChain); anchorIssuers maps an anchor
+	// (its DER) back to the issuers that trust it, issuerIndex an issuer
+	// to its place in trust order.
+	anchorPool    *x509.CertPool
+	anchorIssuers map[string][]*Issuer
+	issuerIndex   map[*Issuer]int
+	// listsByURI are StatusLists read once, by their uri (not verified:
+	// each verification checks a list's signature by its own issuer).
+	listsByURI map[string][]*statusList
+	// chainMemo remembers the certificate chains built against this
+	// trust's anchors (chainmemo.go); nil builds every chain afresh.
+	chainMemo *chainMemo
 }
 
 // Issuer is one trusted issuing authority.
@@ -224,8 +240,26 @@ func (t *Trust) Add(other *Trust) {
 
 func (t *Trust) index() {
 	t.kids = make(map[string][]*Key)
+	t.keysByAlg = make(map[Alg][]*Key)
+	t.anchorPool, t.anchorIssuers = nil, make(map[string][]*Issuer)
+	t.issuerIndex = make(map[*Issuer]int, len(t.Issuers))
+	for i, is := range t.Issuers {
+		t.issuerIndex[is] = i
+		for _, a := range is.Anchors {
+			if t.anchorPool == nil {
+				t.anchorPool = x509.NewCertPool()
+			}
+			if len(t.anchorIssuers[string(a.Raw)]) == 0 {
+				t.anchorPool.AddCert(a)
+			}
+			t.anchorIssuers[string(a.Raw)] = append(t.anchorIssuers[string(a.Raw)], is)
+		}
+	}
 	for _, is := range t.Issuers {
 		for _, k := range is.Keys {
+			for _, a := range k.Algs {
+				t.keysByAlg[a] = append(t.keysByAlg[a], k)
+			}
 			t.kids[k.ID] = append(t.kids[k.ID], k)
 			if k.Certificate != nil {
 				for _, alias := range certKIDs(k.Certificate) {
@@ -234,6 +268,17 @@ func (t *Trust) index() {
 					}
 				}
 			}
+		}
+	}
+	var anchors []*x509.Certificate
+	for _, is := range t.Issuers {
+		anchors = append(anchors, is.Anchors...)
+	}
+	t.chainMemo = newChainMemo(anchors)
+	t.listsByURI = make(map[string][]*statusList)
+	for _, tok := range t.StatusLists {
+		if l, err := parseStatusList(tok, t); err == nil {
+			t.listsByURI[l.sub] = append(t.listsByURI[l.sub], l)
 		}
 	}
 }

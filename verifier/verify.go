@@ -14,9 +14,16 @@ import (
 
 // Verify verifies one document and returns its report. It never panics and
 // never returns nil: bad input gets a report with a reason code.
-func Verify(input []byte, opts Options) (rep *Report) {
+func Verify(input []byte, opts Options) *Report {
+	rep, _ := verifyMetered(input, opts)
+	return rep
+}
+
+// verifyMetered is Verify, also saying what the verification cost.
+func verifyMetered(input []byte, opts Options) (rep *Report, work workMeter) {
 	v := &verification{opts: &opts, rep: newReport(opts.Time)}
 	defer func() {
+		work = v.work
 		if r := recover(); r != nil {
 			// A bug of ours must not take the host down, nor pass for a
 			// verdict on the document.
@@ -27,14 +34,14 @@ func Verify(input []byte, opts Options) (rep *Report) {
 	}()
 	if len(input) > opts.maxSize() {
 		v.rep.fail(CheckInput, TooLarge, fmt.Sprintf("%d bytes; the limit is %d", len(input), opts.maxSize()))
-		return v.rep.finish()
+		return v.rep.finish(), v.work
 	}
 	if opts.Time.IsZero() {
 		v.rep.fail(CheckInput, TimeMissing, "no verification time was given")
-		return v.rep.finish()
+		return v.rep.finish(), v.work
 	}
 	v.run(input)
-	return v.rep.finish()
+	return v.rep.finish(), v.work
 }
 
 // verification is the state of one Verify call.
@@ -49,6 +56,16 @@ type verification struct {
 	// proof is the document's tlog proof: Options.Proof, or the one
 	// bundled in an attested document.
 	proof []byte
+	// work counts what bounds a verification's cost (docs/security.md,
+	// "Work per document"); tests hold it to those bounds.
+	work workMeter
+}
+
+// workMeter counts the expensive steps of one verification.
+type workMeter struct {
+	// chainBuilds is how many certificate chains were built (x509 Verify
+	// calls, each at most 100 signature checks by crypto/x509's own cap).
+	chainBuilds int
 }
 
 func (v *verification) run(input []byte) {
@@ -67,6 +84,9 @@ func (v *verification) run(input []byte) {
 			return
 		}
 	}
+	if !v.optionsFit(format) {
+		return
+	}
 	switch format {
 	case FormatJWS:
 		v.verifyJWS(data)
@@ -82,9 +102,44 @@ func (v *verification) run(input []byte) {
 		v.rep.fail(CheckDecode, UnsupportedFormat, fmt.Sprintf("format %q is not supported", clip(string(format))))
 		return
 	}
+	v.bindingDemanded(format)
 	// Every format ends here: the attestation binds the exact bytes of
 	// whatever document was verified above.
 	v.attest()
+}
+
+// optionsFit refuses options that ask for something the detected format
+// cannot give, rather than ignoring them: detached content for a document
+// that carries its own (the user's file would never be checked), external
+// AAD for a JWS, which has nowhere to bind it. Format detection never
+// turns a check the caller asked for into a check skipped.
+func (v *verification) optionsFit(format Format) bool {
+	cose := format == FormatCOSE || format == FormatDCC || format == FormatMDoc
+	switch {
+	case len(v.opts.Payload) > 0 && format != FormatJWS && format != FormatCOSE:
+		v.rep.fail(CheckDecode, Malformed, fmt.Sprintf("detached content was given, but this document (%s) carries its own", format))
+	case len(v.opts.ExternalAAD) > 0 && !cose:
+		v.rep.fail(CheckDecode, Malformed, fmt.Sprintf("external AAD was given, but this document (%s) cannot bind it: only COSE signs it", format))
+	default:
+		return true
+	}
+	return false
+}
+
+// bindingDemanded holds the caller's demand for holder binding against
+// every format: a document whose format has no binding (a JWS, a COSE
+// token, an SD-JWT cut before its first '~') or whose binding was not
+// checked is never valid when binding was required.
+func (v *verification) bindingDemanded(format Format) {
+	if !v.opts.bindingRequired() || !v.rep.passed(CheckDecode) {
+		return
+	}
+	for _, c := range v.rep.r.Checks {
+		if c.Check == CheckHolderBinding && (c.Status == Passed || c.Status == Failed || c.Status == StatusIndeterminate) {
+			return
+		}
+	}
+	v.rep.fail(CheckHolderBinding, HolderBindingInvalid, fmt.Sprintf("holder binding is required, and this document (%s) carries none", format))
 }
 
 // unbundle opens an attested document: the document inside becomes the

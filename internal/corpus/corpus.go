@@ -18,6 +18,7 @@ import (
 
 	"github.com/apostille/apostille/internal/benchdocs"
 	"github.com/apostille/apostille/internal/demo"
+	"github.com/apostille/apostille/internal/hardening"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -35,6 +36,26 @@ type Case struct {
 	Name    string
 	Doc     []byte
 	Payload []byte
+	// Options are the case's own options (Trust left out); the zero
+	// value, with the time At, for most.
+	Options verifier.Options
+	// Verdict and Reason, when Verdict is set, are what every engine must
+	// answer (the hostile cases of internal/hardening).
+	Verdict verifier.Verdict
+	Reason  verifier.Reason
+}
+
+// VerifyOptions are the options to verify c with: its own, the time At
+// when it gives none, its detached payload.
+func (c *Case) VerifyOptions() verifier.Options {
+	o := c.Options
+	if o.Time.IsZero() {
+		o.Time = At
+	}
+	if c.Payload != nil {
+		o.Payload = c.Payload
+	}
+	return o
 }
 
 // Set is cases that share a trust.
@@ -90,6 +111,33 @@ func Collect(root, tmp string) ([]Set, error) {
 		}
 	}
 	sets = append(sets, bs)
+
+	hs, err := hardeningSets()
+	if err != nil {
+		return nil, err
+	}
+	return append(sets, hs...), nil
+}
+
+// hardeningSets are the hostile cases of internal/hardening, a set per
+// trust they share, each with its options and expected verdict.
+func hardeningSets() ([]Set, error) {
+	cases, err := hardening.Cases()
+	if err != nil {
+		return nil, err
+	}
+	var sets []Set
+	byTrust := map[string]int{}
+	for _, c := range cases {
+		i, ok := byTrust[string(c.Trust)]
+		if !ok {
+			i = len(sets)
+			byTrust[string(c.Trust)] = i
+			sets = append(sets, Set{Name: "hardening-" + strconv.Itoa(i), Trust: []Trust{{"trust.json", c.Trust}}})
+		}
+		sets[i].Cases = append(sets[i].Cases, Case{Name: "hardening/" + c.Name, Doc: c.Doc, Payload: c.Options.Payload,
+			Options: c.Options, Verdict: c.Verdict, Reason: c.Reason})
+	}
 	return sets, nil
 }
 

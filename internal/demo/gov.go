@@ -65,6 +65,18 @@ func (w *World) caCert(label, cn, org, country string, serial int64, parent *x50
 	return c, der, err
 }
 
+// CACert issues a CA certificate for the world's key of label, self-signed
+// when parent is nil (tests that need an IACA or a root of their own).
+func (w *World) CACert(label, cn, org, country string, serial int64, parent *x509.Certificate, parentKey crypto.Signer) (*x509.Certificate, []byte, error) {
+	return w.caCert(label, cn, org, country, serial, parent, parentKey)
+}
+
+// SignerCert issues a document signer certificate for key under ca, with
+// the given extended key usages.
+func SignerCert(cn, org, country string, serial int64, key crypto.Signer, ca *x509.Certificate, caKey crypto.Signer, ekus []asn1.ObjectIdentifier) ([]byte, error) {
+	return signerCert(cn, org, country, serial, key, ca, caKey, ekus)
+}
+
 // signerCert issues a document signer certificate for key under ca.
 func signerCert(cn, org, country string, serial int64, key crypto.Signer, ca *x509.Certificate, caKey crypto.Signer, ekus []asn1.ObjectIdentifier) ([]byte, error) {
 	tmpl := &x509.Certificate{

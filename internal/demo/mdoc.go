@@ -3,7 +3,10 @@ package demo
 import (
 	"bytes"
 	"crypto"
+	"crypto/ecdh"
 	"crypto/ecdsa"
+	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/asn1"
 	"encoding/base64"
@@ -61,6 +64,32 @@ func coseKey(k *ecdsa.PublicKey) (map[any]any, error) {
 // a device signature by devKey over transcript. spoil, when set, may change
 // an item's encoding after the MSO is made.
 func IssueMDoc(docType string, items []MDocItem, signed, validUntil time.Time, dsKey crypto.Signer, dsDER []byte, devKey *ecdsa.PrivateKey, transcript []byte, spoil func(i int, item map[string]any)) ([]byte, error) {
+	return IssueMDocWith(MDocSpec{DocType: docType, Items: items, Signed: signed, ValidUntil: validUntil,
+		DSKey: dsKey, DSDER: dsDER, DevKey: devKey, Transcript: transcript, Spoil: spoil})
+}
+
+// MDocSpec is everything IssueMDocWith makes a DeviceResponse of.
+type MDocSpec struct {
+	DocType            string
+	Items              []MDocItem
+	Signed, ValidUntil time.Time
+	DSKey              crypto.Signer
+	DSDER              []byte // the document signer's certificate (x5chain)
+	DevKey             *ecdsa.PrivateKey
+	Transcript         []byte
+	// Spoil, when set, may change an item's encoding after the MSO is made.
+	Spoil func(i int, item map[string]any)
+	// Status, when set, is the MSO's status reference
+	// ({"status_list": {"idx": …, "uri": …}}).
+	Status map[string]any
+	// ReaderKey, when set, makes the device authenticate with a MAC for
+	// this reader's ephemeral key (18013-5 9.1.3.5) instead of a signature.
+	ReaderKey *ecdh.PrivateKey
+}
+
+// IssueMDocWith builds a DeviceResponse with one document from spec.
+func IssueMDocWith(spec MDocSpec) ([]byte, error) {
+	docType, items := spec.DocType, spec.Items
 	nameSpaces := map[string][]cbor.RawMessage{}
 	digests := map[string]map[uint64][]byte{}
 	for i, it := range items {
@@ -75,23 +104,27 @@ func IssueMDoc(docType string, items []MDocItem, signed, validUntil time.Time, d
 			digests[it.Namespace] = map[uint64][]byte{}
 		}
 		digests[it.Namespace][uint64(i)] = sum[:]
-		if spoil != nil {
-			spoil(i, item)
+		if spec.Spoil != nil {
+			spec.Spoil(i, item)
 			if raw, err = itemBytes(item); err != nil {
 				return nil, err
 			}
 		}
 		nameSpaces[it.Namespace] = append(nameSpaces[it.Namespace], raw)
 	}
-	ck, err := coseKey(&devKey.PublicKey)
+	ck, err := coseKey(&spec.DevKey.PublicKey)
 	if err != nil {
 		return nil, err
 	}
-	mso, err := canonicalCBOR(map[string]any{
+	msoMap := map[string]any{
 		"version": "1.0", "digestAlgorithm": "SHA-256", "valueDigests": digests,
 		"deviceKeyInfo": map[string]any{"deviceKey": ck}, "docType": docType,
-		"validityInfo": map[string]any{"signed": tdate(signed), "validFrom": tdate(signed), "validUntil": tdate(validUntil)},
-	})
+		"validityInfo": map[string]any{"signed": tdate(spec.Signed), "validFrom": tdate(spec.Signed), "validUntil": tdate(spec.ValidUntil)},
+	}
+	if spec.Status != nil {
+		msoMap["status"] = spec.Status
+	}
+	mso, err := canonicalCBOR(msoMap)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +132,7 @@ func IssueMDoc(docType string, items []MDocItem, signed, validUntil time.Time, d
 	if err != nil {
 		return nil, err
 	}
-	issuerAuth, err := SignCOSE(payload, cose.AlgorithmES256, dsKey, nil, map[any]any{int64(33): dsDER})
+	issuerAuth, err := SignCOSE(payload, cose.AlgorithmES256, spec.DSKey, nil, map[any]any{int64(33): spec.DSDER})
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +140,7 @@ func IssueMDoc(docType string, items []MDocItem, signed, validUntil time.Time, d
 	if err != nil {
 		return nil, err
 	}
-	da, err := canonicalCBOR([]any{"DeviceAuthentication", cbor.RawMessage(transcript), docType, cbor.RawMessage(deviceNS)})
+	da, err := canonicalCBOR([]any{"DeviceAuthentication", cbor.RawMessage(spec.Transcript), docType, cbor.RawMessage(deviceNS)})
 	if err != nil {
 		return nil, err
 	}
@@ -115,12 +148,22 @@ func IssueMDoc(docType string, items []MDocItem, signed, validUntil time.Time, d
 	if err != nil {
 		return nil, err
 	}
-	devSig, err := SignCOSE(daBytes, cose.AlgorithmES256, devKey, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	if devSig, err = detach(devSig); err != nil {
-		return nil, err
+	var deviceAuth map[string]any
+	if spec.ReaderKey != nil {
+		mac, err := deviceMAC(spec.DevKey, spec.ReaderKey, spec.Transcript, daBytes)
+		if err != nil {
+			return nil, err
+		}
+		deviceAuth = map[string]any{"deviceMac": cbor.RawMessage(mac)}
+	} else {
+		devSig, err := SignCOSE(daBytes, cose.AlgorithmES256, spec.DevKey, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		if devSig, err = detach(devSig); err != nil {
+			return nil, err
+		}
+		deviceAuth = map[string]any{"deviceSignature": cbor.RawMessage(untag(devSig))}
 	}
 	return canonicalCBOR(map[string]any{
 		"version": "1.0", "status": 0,
@@ -132,10 +175,42 @@ func IssueMDoc(docType string, items []MDocItem, signed, validUntil time.Time, d
 			},
 			"deviceSigned": map[string]any{
 				"nameSpaces": cbor.RawMessage(deviceNS),
-				"deviceAuth": map[string]any{"deviceSignature": cbor.RawMessage(untag(devSig))},
+				"deviceAuth": deviceAuth,
 			},
 		}},
 	})
+}
+
+// deviceMAC is an untagged COSE_Mac0 (HMAC 256/256, detached payload)
+// over daBytes under EMacKey: ECDH of the device key with the reader's
+// ephemeral key, HKDF-SHA-256 salted with SHA-256 of the transcript's
+// tag-24 form, info "EMacKey" (18013-5 9.1.3.5).
+func deviceMAC(dev *ecdsa.PrivateKey, reader *ecdh.PrivateKey, transcript, daBytes []byte) ([]byte, error) {
+	devECDH, err := dev.ECDH()
+	if err != nil {
+		return nil, err
+	}
+	z, err := devECDH.ECDH(reader.PublicKey())
+	if err != nil {
+		return nil, err
+	}
+	stBytes, err := tag24(transcript)
+	if err != nil {
+		return nil, err
+	}
+	salt := sha256.Sum256(stBytes)
+	key, err := hkdf.Key(sha256.New, z, salt[:], "EMacKey", 32)
+	if err != nil {
+		return nil, err
+	}
+	protected := mustCBOR(map[any]any{1: 5})
+	toMAC, err := canonicalCBOR([]any{"MAC0", protected, []byte{}, daBytes})
+	if err != nil {
+		return nil, err
+	}
+	h := hmac.New(sha256.New, key)
+	h.Write(toMAC)
+	return canonicalCBOR([]any{protected, map[any]any{}, nil, h.Sum(nil)})
 }
 
 func itemBytes(item map[string]any) ([]byte, error) {

@@ -63,9 +63,9 @@ type Loader struct {
 	Now func() time.Time
 }
 
-// Load reads every file once and returns the trust. A signed bundle that
-// is refused (not signed by a pinned key, a rollback) is not an error: it
-// is Trust.Refused. Errors are unreadable files, sources that are not trust
+// Load reads every file once and returns the trust. A bundle that is
+// refused (not signed by a pinned key, a rollback, unsigned while a key is
+// pinned) is not an error: it is Trust.Refused. Errors are unreadable files, sources that are not trust
 // and a signed bundle without any pinned key. Loads must not overlap.
 func (l *Loader) Load() (*Trust, error) {
 	if l.State == nil {
@@ -99,20 +99,20 @@ func (l *Loader) Load() (*Trust, error) {
 		var one *verifier.Trust
 		switch {
 		case !verifier.IsSignedBundle(data):
-			if one, err = verifier.ParseTrust(name, data); err != nil {
-				return nil, fmt.Errorf("%s: %w", p, err)
-			}
+			// As the module loads it: under a pinned key an unsigned
+			// bundle is refused.
+			one, err = verifier.LoadTrust(name, data, keys)
 		case len(keys) == 0:
 			return nil, fmt.Errorf("%s is a signed trust bundle: pin its operator with --trust-key", p)
 		default:
 			one, err = trustlist.Open(data, keys, l.State, now())
-			if _, refused := trustlist.IsRefusal(err); refused {
-				t.Refused, t.RefusedFile = err, p
-				continue
-			}
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", p, err)
-			}
+		}
+		if _, refused := trustlist.IsRefusal(err); refused {
+			t.Refused, t.RefusedFile = err, p
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 		t.Parsed.Add(one)
 		t.Sources = append(t.Sources, host.TrustSource{Name: name, Data: data})

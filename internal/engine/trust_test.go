@@ -13,7 +13,7 @@ import (
 
 func TestLoad(t *testing.T) {
 	l := &Loader{Files: Files{
-		Trust:        []string{path(world.man.SignedTrust), path(world.man.Trust)},
+		Trust:        []string{path(world.man.SignedTrust), path(world.man.OperatorKey)},
 		OperatorKeys: []string{path(world.man.OperatorKey)},
 		StatusLists:  []string{path("status/ee-population-register-1.jwt")},
 	}}
@@ -22,7 +22,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	if tr.Refused != nil || len(tr.Sources) != 2 || len(tr.OperatorKeys) != 1 || len(tr.StatusLists) != 1 {
-		t.Fatalf("loaded %+v", tr)
+		t.Fatalf("loaded %d sources, %d keys, %d lists, refused %v", len(tr.Sources), len(tr.OperatorKeys), len(tr.StatusLists), tr.Refused)
 	}
 	if tr.Sources[0].Name != "trust.jws" || !tr.Parsed.Info.Signed {
 		t.Errorf("signed source %q, info %+v", tr.Sources[0].Name, tr.Parsed.Info)
@@ -72,6 +72,15 @@ func TestLoadRefused(t *testing.T) {
 	}
 	if len(tr.Sources) != 0 {
 		t.Errorf("a refused bundle is a source: %+v", tr.Sources)
+	}
+	// Under a pinned key an unsigned bundle is refused too, as the module
+	// refuses it.
+	l = &Loader{Files: Files{Trust: []string{path(world.man.Trust)}, OperatorKeys: []string{path(world.man.OperatorKey)}}}
+	if tr, err = l.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if !errors.As(tr.Refused, &be) || be.Reason != verifier.TrustInvalid || len(tr.Sources) != 0 {
+		t.Fatalf("an unsigned bundle under a pinned key: refused %v, sources %d", tr.Refused, len(tr.Sources))
 	}
 
 	for name, files := range map[string]Files{

@@ -48,10 +48,14 @@ func TestDifferential(t *testing.T) {
 			engines = append(engines, e)
 		}
 		for _, c := range set.Cases {
-			opts := verifier.Options{Time: corpus.At, Payload: c.Payload}
+			opts := c.VerifyOptions()
 			native := opts
 			native.Trust = trust
-			want := verifier.Verify(c.Doc, native).AppendJSON(nil)
+			rep := verifier.Verify(c.Doc, native)
+			want := rep.AppendJSON(nil)
+			if c.Verdict != "" && (rep.Verdict != c.Verdict || rep.Reason != c.Reason) {
+				t.Errorf("%s/%s: %s/%s, want %s/%s", set.Name, c.Name, rep.Verdict, rep.Reason, c.Verdict, c.Reason)
+			}
 			for i, e := range engines {
 				got := e.Verify(ctx, c.Doc, opts)
 				if string(got) != string(want) {

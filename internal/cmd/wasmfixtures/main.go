@@ -1,8 +1,8 @@
 // Command wasmfixtures writes the corpus (internal/corpus) with the report
 // the Go host gives for each document, for the JS tests to require the same
 // bytes from the same module; and the option cases (corpus.OptionSets) with
-// the native verifier's report and the options as the JS loader takes them,
-// so that every option goes through the JS encoder.
+// the native verifier's report, so that every option goes through the JS
+// loader's encoder.
 //
 //	go run ./internal/cmd/wasmfixtures -module bin/apostille.wasm -o build/js-fixtures.json
 package main
@@ -25,7 +25,9 @@ import (
 type fixtureSet struct {
 	Name  string         `json:"name"`
 	Trust []fixtureTrust `json:"trust"`
-	Cases []fixtureCase  `json:"cases"`
+	// OperatorKeys are pinned keys (public JWKs) for signed trust.
+	OperatorKeys [][]byte      `json:"operator_keys,omitempty"`
+	Cases        []fixtureCase `json:"cases"`
 }
 
 type fixtureTrust struct {
@@ -37,26 +39,13 @@ type fixtureCase struct {
 	Name    string `json:"name"`
 	Doc     []byte `json:"doc"`
 	Payload []byte `json:"payload,omitempty"`
-	Report  string `json:"report"`
+	// Options are the case's options as the ES module takes them, byte
+	// members base64 (the test decodes them).
+	Options *jsOptions `json:"options,omitempty"`
+	Report  string     `json:"report"`
 }
 
-type optionSet struct {
-	Name         string         `json:"name"`
-	Trust        []fixtureTrust `json:"trust"`
-	OperatorKeys [][]byte       `json:"operator_keys,omitempty"`
-	Cases        []optionCase   `json:"cases"`
-}
-
-type optionCase struct {
-	Name string `json:"name"`
-	Doc  []byte `json:"doc"`
-	// Options are the loader's VerifyOptions (apostille.d.ts), byte
-	// values as base64.
-	Options jsOptions `json:"options"`
-	Report  string    `json:"report"`
-}
-
-// jsOptions are verifier.Options as the JS loader takes them.
+// jsOptions are verify()'s options of wasm/js (apostille.d.ts).
 type jsOptions struct {
 	At                     string    `json:"at,omitempty"`
 	Format                 string    `json:"format,omitempty"`
@@ -78,20 +67,25 @@ type jsHolder struct {
 	ReaderKey         []byte `json:"readerKey,omitempty"`
 }
 
-func toJS(o verifier.Options) jsOptions {
-	js := jsOptions{Format: string(o.Format), Payload: o.Payload, Proof: o.Proof, MaxSize: o.MaxSize,
+// jsOptionsOf writes o as the ES module's options; nil for the zero
+// options.
+func jsOptionsOf(o verifier.Options) *jsOptions {
+	j := &jsOptions{Format: string(o.Format), Payload: o.Payload, Proof: o.Proof, MaxSize: o.MaxSize,
 		ExternalAAD: o.ExternalAAD, StatusLists: o.StatusLists, AcceptStaleTrustUnsafe: o.AcceptStaleTrustUnsafe}
 	if !o.Time.IsZero() {
-		js.At = o.Time.UTC().Format(time.RFC3339Nano)
+		j.At = o.Time.UTC().Format(time.RFC3339Nano)
 	}
 	if o.ClockSkew != 0 {
 		s := max(o.ClockSkew, 0).Seconds() // the loader's 0 means none
-		js.ClockSkewSeconds = &s
+		j.ClockSkewSeconds = &s
 	}
 	if h := o.Holder; h.Audience != "" || h.Nonce != "" || h.RequireBinding || len(h.SessionTranscript) > 0 || len(h.ReaderKey) > 0 {
-		js.Holder = &jsHolder{h.Audience, h.Nonce, h.RequireBinding, h.SessionTranscript, h.ReaderKey}
+		j.Holder = &jsHolder{h.Audience, h.Nonce, h.RequireBinding, h.SessionTranscript, h.ReaderKey}
 	}
-	return js
+	if b, _ := json.Marshal(j); string(b) == "{}" {
+		return nil
+	}
+	return j
 }
 
 func main() {
@@ -126,7 +120,7 @@ func run(modPath, out string) error {
 	doc := struct {
 		At         string       `json:"at"`
 		Sets       []fixtureSet `json:"sets"`
-		OptionSets []optionSet  `json:"option_sets"`
+		OptionSets []fixtureSet `json:"option_sets"`
 	}{At: corpus.At.Format("2006-01-02T15:04:05Z")}
 	for _, s := range sets {
 		fs := fixtureSet{Name: s.Name}
@@ -140,8 +134,9 @@ func run(modPath, out string) error {
 			return err
 		}
 		for _, c := range s.Cases {
-			rep := e.Verify(ctx, c.Doc, verifier.Options{Time: corpus.At, Payload: c.Payload})
-			fs.Cases = append(fs.Cases, fixtureCase{Name: c.Name, Doc: c.Doc, Payload: c.Payload, Report: string(rep)})
+			opts := c.VerifyOptions()
+			rep := e.Verify(ctx, c.Doc, opts)
+			fs.Cases = append(fs.Cases, fixtureCase{Name: c.Name, Doc: c.Doc, Payload: opts.Payload, Options: jsOptionsOf(c.Options), Report: string(rep)})
 		}
 		e.Close(ctx)
 		doc.Sets = append(doc.Sets, fs)
@@ -155,17 +150,17 @@ func run(modPath, out string) error {
 		if err != nil {
 			return err
 		}
-		set := optionSet{Name: s.Name, OperatorKeys: s.OperatorKeys}
+		fs := fixtureSet{Name: s.Name, OperatorKeys: s.OperatorKeys}
 		for _, t := range s.Trust {
-			set.Trust = append(set.Trust, fixtureTrust(t))
+			fs.Trust = append(fs.Trust, fixtureTrust(t))
 		}
 		for _, c := range s.Cases {
 			o := c.Options
 			o.Trust = trust
 			rep := verifier.Verify(c.Doc, o).AppendJSON(nil)
-			set.Cases = append(set.Cases, optionCase{Name: c.Name, Doc: c.Doc, Options: toJS(c.Options), Report: string(rep)})
+			fs.Cases = append(fs.Cases, fixtureCase{Name: c.Name, Doc: c.Doc, Options: jsOptionsOf(c.Options), Report: string(rep)})
 		}
-		doc.OptionSets = append(doc.OptionSets, set)
+		doc.OptionSets = append(doc.OptionSets, fs)
 	}
 	b, err := json.Marshal(doc)
 	if err != nil {

@@ -3,17 +3,9 @@
 // reports by internal/cmd/wasmfixtures). `make js-test` prepares both files.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
 import { WASI } from "@bjorn3/browser_wasi_shim";
 import { load, Verifier, ABI_VERSION } from "../apostille.mjs";
-
-const root = new URL("../../../", import.meta.url);
-const fixturesURL = process.env.APOSTILLE_FIXTURES ? new URL(process.env.APOSTILLE_FIXTURES, `file://${process.cwd()}/`) : new URL("build/js-fixtures.json", root);
-const fixtures = JSON.parse(await readFile(fixturesURL, "utf8"));
-const wasm = await readFile(new URL("../apostille.wasm", import.meta.url));
-const module = await WebAssembly.compile(wasm);
-const b64 = (s) => (s ? Buffer.from(s, "base64") : undefined);
-const trustOf = (set) => set.trust.map((t) => ({ name: t.name, data: b64(t.data) }));
+import { fixtures, module, b64, trustOf, optionsOf } from "./fixtures.mjs";
 
 test("the fixtures cover the corpus", () => {
   const n = fixtures.sets.reduce((s, set) => s + set.cases.length, 0);
@@ -24,7 +16,7 @@ for (const set of fixtures.sets) {
   test(`${set.name}: reports are the Go host's bytes`, async () => {
     const v = await load(module, { trust: trustOf(set) });
     for (const c of set.cases) {
-      const got = v.verifyJSON(b64(c.doc) ?? new Uint8Array(0), { at: fixtures.at, payload: b64(c.payload) });
+      const got = v.verifyJSON(b64(c.doc) ?? new Uint8Array(0), { at: fixtures.at, payload: b64(c.payload), ...optionsOf(c.options) });
       assert.equal(got, c.report, c.name);
     }
   });

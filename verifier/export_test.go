@@ -1,0 +1,21 @@
+package verifier
+
+// Test hooks for the external tests (package verifier_test), which may
+// import the generators under internal/ that import this package.
+
+// ChainBuilds verifies like Verify and also says how many certificate
+// chains the verification built (docs/security.md, "Work per document").
+func ChainBuilds(input []byte, opts Options) (*Report, int) {
+	rep, work := verifyMetered(input, opts)
+	return rep, work.chainBuilds
+}
+
+// MaxChainCerts and MaxUnnamedKeys are the bounds the work test holds.
+const (
+	MaxChainCerts  = maxChainCerts
+	MaxUnnamedKeys = maxUnnamedKeys
+)
+
+// ForgetChains makes t build every certificate chain afresh (no memo), for
+// the test that holds the memo to uncached validation.
+func ForgetChains(t *Trust) { t.chainMemo = nil }

@@ -1,0 +1,404 @@
+package verifier
+
+// A strict reader of the ZIP archives that carry DigiDoc containers
+// (asic.go). It reads what ASiC needs (APPNOTE 6.3, stored and deflated
+// entries, data descriptors) and refuses everything that lets two readers
+// see two different archives: bytes that belong to no entry (prepended,
+// between entries, after the end record except its comment), a local header
+// that disagrees with the central directory, two end records, ZIP64 (whose
+// second set of sizes a 32-bit reader would not see), a second name in a
+// Unicode path field, encryption. Archives are read from memory; nothing is
+// allocated by a declared size, and every entry is inflated once to prove
+// its declared size and CRC true before anyone reads it (asic.go).
+
+import (
+	"bytes"
+	"cmp"
+	"compress/flate"
+	"encoding/binary"
+	"io"
+	"slices"
+	"unicode/utf8"
+)
+
+// ZIP record signatures and sizes (APPNOTE 4.3).
+const (
+	zipLocalSig       = 0x04034b50
+	zipCentralSig     = 0x02014b50
+	zipEndSig         = 0x06054b50
+	zipEnd64LocSig    = 0x07064b50
+	zipDescriptorSig  = 0x08074b50
+	zipLocalLen       = 30
+	zipCentralLen     = 46
+	zipEndLen         = 22
+	zipMaxCommentLen  = 0xffff
+	zipFlagEncrypted  = 1 << 0
+	zipFlagDescriptor = 1 << 3
+	zipFlagStrongEnc  = 1 << 6
+	zipFlagUTF8       = 1 << 11
+	zipFlagMaskedHdr  = 1 << 13
+	// zipFlagsAllowed are the general purpose bits a container may set:
+	// the deflate level hints (1, 2), data descriptor (3) and UTF-8 (11).
+	zipFlagsAllowed = 1<<1 | 1<<2 | zipFlagDescriptor | zipFlagUTF8
+	zipStored       = 0
+	zipDeflated     = 8
+)
+
+// zipEntry is one member of an archive, checked and verified.
+type zipEntry struct {
+	name   string
+	flags  uint16
+	method uint16
+	crc    uint32
+	csize  int64
+	usize  int64
+	data   []byte // the entry's bytes as stored (compressed when deflated)
+	crcs   *crcTable
+	// localExtra says the local header has an extra field (ASiC forbids
+	// one on mimetype).
+	localExtra bool
+	// start and end delimit the entry's record: local header, data,
+	// data descriptor.
+	start, end int
+}
+
+// zipLimits bound the work of reading one archive; see asicLimits.
+type zipLimits struct {
+	entries    int
+	entrySize  int64
+	totalSize  int64
+	ratio      int64
+	ratioFloor int64
+}
+
+// readZip reads the central directory of data and checks every entry
+// against its local header and the limits. It returns the entries in
+// central directory order, not yet inflated: the caller streams each once
+// (zipEntry.stream), which proves its sizes and CRC, before trusting it.
+func readZip(data []byte, lim zipLimits) ([]zipEntry, error) {
+	if len(data) < zipEndLen || binary.LittleEndian.Uint32(data) != zipLocalSig {
+		return nil, readFail(Malformed, "not a ZIP archive, or bytes before its first entry")
+	}
+	end, err := findEnd(data)
+	if err != nil {
+		return nil, err
+	}
+	e := data[end:]
+	count := int(binary.LittleEndian.Uint16(e[10:]))
+	cdSize := int(binary.LittleEndian.Uint32(e[12:]))
+	cdOff := int(binary.LittleEndian.Uint32(e[16:]))
+	if binary.LittleEndian.Uint16(e[4:]) != 0 || binary.LittleEndian.Uint16(e[6:]) != 0 ||
+		int(binary.LittleEndian.Uint16(e[8:])) != count {
+		return nil, readFail(Malformed, "a multi-disk archive")
+	}
+	if count == 0xffff || cdSize == 0xffffffff || cdOff == 0xffffffff ||
+		(end >= 20 && binary.LittleEndian.Uint32(data[end-20:]) == zipEnd64LocSig) {
+		return nil, readFail(UnsupportedFormat, "a ZIP64 archive")
+	}
+	if count == 0 {
+		return nil, readFail(Malformed, "an empty archive")
+	}
+	if count > lim.entries {
+		return nil, readFail(LimitExceeded, "%d entries; the limit is %d", count, lim.entries)
+	}
+	if cdOff+cdSize != end || cdSize < count*zipCentralLen {
+		return nil, readFail(Malformed, "the central directory does not end where the end record starts")
+	}
+	entries := make([]zipEntry, 0, count)
+	crcs := newCRCTable()
+	cd := data[cdOff:end]
+	var total int64
+	for i := 0; i < count; i++ {
+		ze := zipEntry{crcs: crcs}
+		n, err := readCentral(cd, &ze, cdOff)
+		if err != nil {
+			return nil, err
+		}
+		cd = cd[n:]
+		if ze.usize > lim.entrySize {
+			return nil, readFail(LimitExceeded, "an entry of %d bytes; the limit is %d", ze.usize, lim.entrySize)
+		}
+		if total += ze.usize; total > lim.totalSize {
+			return nil, readFail(LimitExceeded, "more than %d bytes in all entries", lim.totalSize)
+		}
+		if ze.usize > lim.ratioFloor && ze.usize > ze.csize*lim.ratio {
+			return nil, readFail(LimitExceeded, "an entry compressed more than %d to 1", lim.ratio)
+		}
+		entries = append(entries, ze)
+	}
+	if len(cd) != 0 {
+		return nil, readFail(Malformed, "the central directory has bytes after its last entry")
+	}
+	for i := range entries {
+		if err := readLocal(data, &entries[i], cdOff); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkTiling(entries, cdOff); err != nil {
+		return nil, err
+	}
+	return entries, nil
+}
+
+// findEnd finds the end of central directory record: the one place where
+// its signature is followed by a comment that reaches exactly to the end of
+// the input. Nothing may follow the comment, and a comment that holds a
+// second such record is ambiguous.
+func findEnd(data []byte) (int, error) {
+	found := -1
+	lo := max(0, len(data)-zipEndLen-zipMaxCommentLen)
+	for i := len(data) - zipEndLen; i >= lo; i-- {
+		if binary.LittleEndian.Uint32(data[i:]) != zipEndSig {
+			continue
+		}
+		if i+zipEndLen+int(binary.LittleEndian.Uint16(data[i+20:])) != len(data) {
+			continue
+		}
+		if found >= 0 {
+			return 0, readFail(Malformed, "two end of central directory records")
+		}
+		found = i
+	}
+	if found < 0 {
+		return 0, readFail(Malformed, "no end of central directory record at the end: truncated, or bytes after the archive")
+	}
+	return found, nil
+}
+
+// readCentral reads one central directory header from the start of cd and
+// returns its length.
+func readCentral(cd []byte, ze *zipEntry, cdOff int) (int, error) {
+	if len(cd) < zipCentralLen || binary.LittleEndian.Uint32(cd) != zipCentralSig {
+		return 0, readFail(Malformed, "a central directory header cannot be read")
+	}
+	flags := binary.LittleEndian.Uint16(cd[8:])
+	ze.method = binary.LittleEndian.Uint16(cd[10:])
+	ze.crc = binary.LittleEndian.Uint32(cd[16:])
+	csize, usize := binary.LittleEndian.Uint32(cd[20:]), binary.LittleEndian.Uint32(cd[24:])
+	nameLen := int(binary.LittleEndian.Uint16(cd[28:]))
+	extraLen := int(binary.LittleEndian.Uint16(cd[30:]))
+	commentLen := int(binary.LittleEndian.Uint16(cd[32:]))
+	disk := binary.LittleEndian.Uint16(cd[34:])
+	off := binary.LittleEndian.Uint32(cd[42:])
+	n := zipCentralLen + nameLen + extraLen + commentLen
+	if len(cd) < n {
+		return 0, readFail(Malformed, "a central directory header runs past the directory")
+	}
+	if flags&(zipFlagEncrypted|zipFlagStrongEnc|zipFlagMaskedHdr) != 0 {
+		return 0, readFail(UnsupportedFormat, "an encrypted entry")
+	}
+	if flags&^zipFlagsAllowed != 0 {
+		return 0, readFail(Malformed, "an entry with reserved flags set")
+	}
+	if ze.method != zipStored && ze.method != zipDeflated {
+		return 0, readFail(UnsupportedFormat, "an entry compressed with method %d (ASiC allows stored and deflated)", ze.method)
+	}
+	if csize == 0xffffffff || usize == 0xffffffff || off == 0xffffffff {
+		return 0, readFail(UnsupportedFormat, "a ZIP64 entry")
+	}
+	if disk != 0 || int(off) >= cdOff {
+		return 0, readFail(Malformed, "an entry's local header is outside the archive's entries")
+	}
+	name := cd[zipCentralLen : zipCentralLen+nameLen]
+	if nameLen == 0 || !utf8.Valid(name) {
+		return 0, readFail(Malformed, "an entry name is empty or not UTF-8")
+	}
+	if err := checkExtra(cd[zipCentralLen+nameLen : zipCentralLen+nameLen+extraLen]); err != nil {
+		return 0, err
+	}
+	ze.name = string(name)
+	ze.csize, ze.usize, ze.start = int64(csize), int64(usize), int(off)
+	if ze.method == zipStored && ze.csize != ze.usize {
+		return 0, readFail(Malformed, "a stored entry whose sizes differ")
+	}
+	ze.flags = flags
+	return n, nil
+}
+
+// checkExtra walks an extra field. It must be well-formed, and it may not
+// carry what would change how the entry is read: ZIP64 sizes (0x0001), a
+// second, Unicode name (0x7075, Info-ZIP), AES encryption (0x9901).
+func checkExtra(x []byte) error {
+	for len(x) > 0 {
+		if len(x) < 4 || len(x) < 4+int(binary.LittleEndian.Uint16(x[2:])) {
+			return readFail(Malformed, "an extra field is cut short")
+		}
+		switch binary.LittleEndian.Uint16(x) {
+		case 0x0001:
+			return readFail(UnsupportedFormat, "a ZIP64 entry")
+		case 0x7075:
+			return readFail(Malformed, "an entry carries a second name (Unicode path extra field)")
+		case 0x9901:
+			return readFail(UnsupportedFormat, "an encrypted entry")
+		}
+		x = x[4+int(binary.LittleEndian.Uint16(x[2:])):]
+	}
+	return nil
+}
+
+// readLocal reads an entry's local header and data descriptor and checks
+// them against its central directory header.
+func readLocal(data []byte, ze *zipEntry, cdOff int) error {
+	flags := ze.flags
+	at := ze.start
+	if cdOff-at < zipLocalLen || binary.LittleEndian.Uint32(data[at:]) != zipLocalSig {
+		return readFail(Malformed, "an entry's local header cannot be read")
+	}
+	h := data[at : at+zipLocalLen]
+	lflags := binary.LittleEndian.Uint16(h[6:])
+	lmethod := binary.LittleEndian.Uint16(h[8:])
+	lcrc := binary.LittleEndian.Uint32(h[14:])
+	lcsize, lusize := binary.LittleEndian.Uint32(h[18:]), binary.LittleEndian.Uint32(h[22:])
+	nameLen := int(binary.LittleEndian.Uint16(h[26:]))
+	extraLen := int(binary.LittleEndian.Uint16(h[28:]))
+	body := at + zipLocalLen + nameLen + extraLen
+	if body > cdOff || int64(cdOff-body) < ze.csize {
+		return readFail(Malformed, "an entry runs into the central directory")
+	}
+	if string(data[at+zipLocalLen:at+zipLocalLen+nameLen]) != ze.name {
+		return readFail(Malformed, "an entry's local header names another file than the central directory")
+	}
+	if lflags != flags || lmethod != ze.method {
+		return readFail(Malformed, "an entry's local header and central directory disagree on flags or method")
+	}
+	if err := checkExtra(data[at+zipLocalLen+nameLen : body]); err != nil {
+		return err
+	}
+	ze.localExtra = extraLen > 0
+	same := lcrc == ze.crc && int64(lcsize) == ze.csize && int64(lusize) == ze.usize
+	if flags&zipFlagDescriptor == 0 && !same {
+		return readFail(Malformed, "an entry's local header and central directory disagree on sizes or CRC")
+	}
+	if flags&zipFlagDescriptor != 0 && !same && (lcrc != 0 || lcsize != 0 || lusize != 0) {
+		return readFail(Malformed, "an entry's local header and central directory disagree on sizes or CRC")
+	}
+	ze.data = data[body : body+int(ze.csize)]
+	ze.end = body + int(ze.csize)
+	if flags&zipFlagDescriptor != 0 {
+		n, err := readDescriptor(data[ze.end:cdOff], ze)
+		if err != nil {
+			return err
+		}
+		ze.end += n
+	}
+	return nil
+}
+
+// readDescriptor reads the data descriptor after an entry's data (APPNOTE
+// 4.3.9): CRC and 32-bit sizes, with or without its signature. Both must
+// agree with the central directory.
+func readDescriptor(d []byte, ze *zipEntry) (int, error) {
+	match := func(b []byte) bool {
+		return len(b) >= 12 && binary.LittleEndian.Uint32(b) == ze.crc &&
+			int64(binary.LittleEndian.Uint32(b[4:])) == ze.csize && int64(binary.LittleEndian.Uint32(b[8:])) == ze.usize
+	}
+	if len(d) >= 16 && binary.LittleEndian.Uint32(d) == zipDescriptorSig && match(d[4:]) {
+		return 16, nil
+	}
+	if match(d) {
+		return 12, nil
+	}
+	return 0, readFail(Malformed, "an entry's data descriptor is missing or disagrees with the central directory")
+}
+
+// checkTiling checks that the entries' records cover the bytes before the
+// central directory exactly: no prepended data, no gaps that could hide
+// another archive, no two entries sharing bytes.
+func checkTiling(entries []zipEntry, cdOff int) error {
+	idx := make([]int, len(entries))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(entries[a].start, entries[b].start) })
+	at := 0
+	for _, i := range idx {
+		if entries[i].start != at {
+			return readFail(Malformed, "bytes between or shared by entries")
+		}
+		at = entries[i].end
+	}
+	if at != cdOff {
+		return readFail(Malformed, "bytes between the last entry and the central directory")
+	}
+	return nil
+}
+
+// open returns a reader of the entry's content. Only for verified entries:
+// it does not check the CRC or the sizes again.
+func (ze *zipEntry) open() io.Reader {
+	if ze.method == zipStored {
+		return bytes.NewReader(ze.data)
+	}
+	return io.LimitReader(flate.NewReader(bytes.NewReader(ze.data)), ze.usize)
+}
+
+// stream writes the entry's content to w. Deflated data must be one
+// complete DEFLATE stream filling exactly the stored bytes, inflating to
+// exactly the declared size, with the declared CRC: anything else means
+// that the archive lies about what it holds.
+func (ze *zipEntry) stream(w io.Writer) error {
+	sum := &crcWriter{t: ze.crcs}
+	out := io.MultiWriter(sum, w)
+	if ze.method == zipStored {
+		out.Write(ze.data)
+		return ze.checkCRC(sum)
+	}
+	br := bytes.NewReader(ze.data)
+	fr := flate.NewReader(br)
+	n, err := io.Copy(out, io.LimitReader(fr, ze.usize))
+	if err != nil || n != ze.usize {
+		return readFail(Malformed, "an entry's data is shorter than its declared size, or not DEFLATE")
+	}
+	var one [1]byte
+	if k, err := fr.Read(one[:]); k != 0 || err != io.EOF {
+		return readFail(Malformed, "an entry's data is longer than its declared size")
+	}
+	if br.Len() != 0 {
+		return readFail(Malformed, "an entry has bytes after its DEFLATE stream")
+	}
+	return ze.checkCRC(sum)
+}
+
+func (ze *zipEntry) checkCRC(sum *crcWriter) error {
+	if sum.sum != ze.crc {
+		return readFail(Malformed, "an entry's CRC does not match its data")
+	}
+	return nil
+}
+
+// crcTable is the table of the ZIP CRC-32 (IEEE 802.3, reflected
+// polynomial 0xedb88320), made for each archive read: hash/crc32 would add
+// 12 KB of code to the module, and a table kept between reads would be
+// global state.
+type crcTable [256]uint32
+
+func newCRCTable() *crcTable {
+	t := new(crcTable)
+	for i := range t {
+		c := uint32(i)
+		for range 8 {
+			if c&1 != 0 {
+				c = c>>1 ^ 0xedb88320
+			} else {
+				c >>= 1
+			}
+		}
+		t[i] = c
+	}
+	return t
+}
+
+// crcWriter computes the CRC-32 of what is written to it.
+type crcWriter struct {
+	t   *crcTable
+	sum uint32
+}
+
+func (w *crcWriter) Write(p []byte) (int, error) {
+	c := ^w.sum
+	for _, b := range p {
+		c = w.t[byte(c)^b] ^ c>>8
+	}
+	w.sum = ^c
+	return len(p), nil
+}
