@@ -85,8 +85,10 @@ var memberNames = func() map[string]bool {
 // foldsOntoMember reports whether data has a member whose name is not a
 // member's but equals one under case folding.
 func foldsOntoMember(data []byte) bool {
+	// The first value only, as the decoder reads it: what follows it
+	// (an error for both readers) must not hide a folded name.
 	var v any
-	if json.Unmarshal(data, &v) != nil {
+	if json.NewDecoder(bytes.NewReader(data)).Decode(&v) != nil {
 		return false
 	}
 	var walk func(any) bool
