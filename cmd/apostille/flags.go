@@ -25,8 +25,15 @@ func newFlagSet(name string, stdout, stderr io.Writer, usage ...string) *flagSet
 	// The flag package's own messages are replaced by usageError's.
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	return &flagSet{FlagSet: fs, name: name, usage: usage, stdout: stdout, stderr: stderr}
+	f := &flagSet{FlagSet: fs, name: name, usage: usage, stdout: stdout, stderr: stderr}
+	if newFlagSetHook != nil {
+		newFlagSetHook(f)
+	}
+	return f
 }
+
+// newFlagSetHook, when set (by a test), sees every flag set made.
+var newFlagSetHook func(*flagSet)
 
 // parse parses args. wrong, when given, says what is wrong with the
 // operands left ("" when nothing). It returns the exit code and false when

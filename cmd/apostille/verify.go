@@ -57,6 +57,7 @@ func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	maxDoc := addMaxDocumentFlag(fs.FlagSet)
 	ef := addEngineFlags(fs.FlagSet) // engines.go
 	tf := addTrustFlags(fs.FlagSet)  // trustflags.go: signed bundles, status lists
+	exitZero := addExitZeroFlag(fs.FlagSet)
 	proofPath := fs.String("proof", "", "detached tlog proof for the one INPUT (default: INPUT"+ProofSuffix+" when present)")
 	formatSet := false
 	if code, ok := fs.parse(args, func() string {
@@ -157,6 +158,9 @@ func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return in.jsonl(r, emit)
 	}
 	code := runBatch(cfg, eng, produce, out, stderr)
+	if code == exitInvalid && *exitZero {
+		code = exitOK
+	}
 	if err := closeOut(); err != nil {
 		fmt.Fprintln(stderr, "apostille verify: --output:", err)
 		code = exitUsage
@@ -167,6 +171,11 @@ func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail(errors.New("no documents: the inputs given hold none (an empty directory or file, or only hidden files and proofs)"))
 	}
 	return code
+}
+
+// addExitZeroFlag defines --exit-zero, verify's and merge's.
+func addExitZeroFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("exit-zero", false, "exit 0 also when some document is not valid (the records say which); 2 still means a usage, trust or I/O error. For batch systems that count exit status 1 as a failed run")
 }
 
 // parseAt reads --at: an RFC 3339 time, or a date meaning its midnight UTC.
