@@ -240,3 +240,23 @@ func TestShardsMerge(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyLimitsAndExit: --max-document-size makes a larger document
+// too_large; --exit-zero turns "some not valid" into 0 and leaves 2 alone.
+func TestVerifyLimitsAndExit(t *testing.T) {
+	w := buildWorld(t)
+	doc := w.doc("ee-birth-certificate.jwt")
+	code, out, _ := runCLI("verify", "--trust", w.trust, "--at", verifyAt, "--format", "jsonl", "--max-document-size", "100", doc)
+	if recs := jsonlRecords(t, out); code != exitInvalid || len(recs) != 1 || recs[0]["reason"] != string(verifier.TooLarge) {
+		t.Errorf("--max-document-size 100: exit %d, %v", code, recs)
+	}
+	if code, _, _ := runCLI("verify", "--trust", w.trust, "--at", verifyAt, "--exit-zero", w.doc("ee-birth-certificate-tampered.jwt")); code != exitOK {
+		t.Errorf("--exit-zero with an invalid document: exit %d", code)
+	}
+	if code, _, _ := runCLI("verify", "--trust", w.trust, "--at", verifyAt, "--exit-zero", filepath.Join(w.dir, "nope.jwt")); code != exitUsage {
+		t.Errorf("--exit-zero with an unreadable input: exit %d", code)
+	}
+	if code, _, _ := runCLI("serve", "--addr", "127.0.0.1:0", "--tls-cert", doc); code != exitUsage {
+		t.Errorf("--tls-cert without --tls-key: exit %d", code)
+	}
+}

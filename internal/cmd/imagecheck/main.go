@@ -7,15 +7,17 @@
 //   - the build context, as .dockerignore leaves it, holds the source and
 //     nothing built, fetched or kept by git (node_modules, build/, bin/,
 //     .git), and is small;
+//
 //   - the build stage's steps (WORKDIR, COPY, ENV, RUN), run in a copy of
 //     that context with the image's paths under a temporary root, build the
 //     binary, which is static (the final image has no C library);
+//
 //   - the final stage's binary, run as the image runs it (ENTRYPOINT and
 //     CMD, as USER, with the trust mounted where CMD says and nothing
 //     writable), starts, passes /startupz and /readyz, verifies a demo
 //     document, and stops with exit status 0 on SIGTERM.
 //
-//	go run ./internal/cmd/imagecheck
+//     go run ./internal/cmd/imagecheck
 package main
 
 import (
