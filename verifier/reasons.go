@@ -30,6 +30,10 @@ const (
 	// Internal results when the verifier failed for a reason of its own (a
 	// recovered panic, a trapped module instance); the document was not judged.
 	Internal Reason = "internal"
+	// InputUnreadable results when a host could not read an input (a file
+	// missing or unreadable, a read that failed): the document was never
+	// seen. The detail is the operating system's error.
+	InputUnreadable Reason = "input_unreadable"
 	// TimeMissing results when the caller gave no verification time; the
 	// verifier never reads a clock.
 	TimeMissing Reason = "time_missing"
@@ -163,6 +167,7 @@ var reasonVerdict = map[Reason]Verdict{
 	UnsupportedFormat:      Indeterminate,
 	LimitExceeded:          Indeterminate,
 	Internal:               Indeterminate,
+	InputUnreadable:        Indeterminate,
 	TimeMissing:            Indeterminate,
 	PayloadMissing:         Indeterminate,
 	UnsupportedAlg:         Indeterminate,
@@ -198,7 +203,7 @@ func Reasons() []Reason {
 }
 
 var allReasons = []Reason{
-	Malformed, TooLarge, UnsupportedFormat, LimitExceeded, Internal, TimeMissing, PayloadMissing,
+	Malformed, TooLarge, UnsupportedFormat, LimitExceeded, Internal, InputUnreadable, TimeMissing, PayloadMissing,
 	UnsupportedAlg, AlgNotAllowed, CritUnsupported,
 	IssuerUnknown, KeyNotValid, SignatureInvalid, TypeNotAllowed,
 	ChainUntrusted, CertificateExpired, KeyUsage,

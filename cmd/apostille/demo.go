@@ -9,11 +9,11 @@ import (
 )
 
 func runDemo(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("demo", stderr, "usage: apostille demo [--seed S] [--operator-key FILE] DIR")
+	fs := newFlagSet("demo", stdout, stderr, "usage: apostille demo [--seed S] [--operator-key FILE] DIR")
 	seed := fs.String("seed", demo.DefaultSeed, "seed from which every key and document is derived")
 	opKey := fs.String("operator-key", "", "also write the demo trust-list operator's private key (PKCS#8 PEM) to FILE, to sign new editions of the demo trust list with `apostille trust sign`")
-	if !parseFlags(fs, args, func() bool { return fs.NArg() != 1 }) {
-		return exitUsage
+	if code, ok := fs.parse(args, func() string { return fs.operands(1, "directory") }); !ok {
+		return code
 	}
 	w, err := demo.Build(fs.Arg(0), *seed)
 	if err != nil {

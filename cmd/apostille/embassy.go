@@ -21,7 +21,7 @@ import (
 // it holds, and serves the tlog-witness add-checkpoint endpoint and its
 // copies.
 func runEmbassy(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("embassy", stderr,
+	fs := newFlagSet("embassy", stdout, stderr,
 		`usage: apostille embassy --key FILE --state DIR --log "VKEY SOURCE"... [--listen ADDR] [--interval D] [--once]`,
 	)
 	keyPath := fs.String("key", "", "the embassy's private key file (apostille keys generate --kind embassy)")
@@ -31,8 +31,16 @@ func runEmbassy(args []string, stdout, stderr io.Writer) int {
 	listen := fs.String("listen", "127.0.0.1:8470", "address to serve add-checkpoint and the copies on")
 	interval := fs.Duration("interval", 10*time.Second, "how often to poll the logs (0: only when pushed)")
 	once := fs.Bool("once", false, "follow every log once and exit")
-	if !parseFlags(fs, args, func() bool { return *state == "" || len(logs) == 0 || fs.NArg() != 0 }) {
-		return exitUsage
+	if code, ok := fs.parse(args, func() string {
+		switch {
+		case *state == "":
+			return "--state is required"
+		case len(logs) == 0:
+			return "no --log given"
+		}
+		return fs.operands(0, "")
+	}); !ok {
+		return code
 	}
 	fail := func(err error) int {
 		fmt.Fprintln(stderr, "apostille embassy:", err)

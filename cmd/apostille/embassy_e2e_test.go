@@ -150,11 +150,11 @@ func sha256Sum(s string) []byte {
 func verifyDoc(t *testing.T, bin, trust, doc string, wantExit int) verifier.Report {
 	t.Helper()
 	out := runBin(t, bin, wantExit, "verify", "--trust", trust, "--format", "jsonl", doc)
-	var rep verifier.Report
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+	var rec struct{ Report verifier.Report }
+	if err := json.Unmarshal([]byte(out), &rec); err != nil {
 		t.Fatalf("report: %v\n%s", err, out)
 	}
-	return rep
+	return rec.Report
 }
 
 // TestEmbassyEndToEnd runs the issuer's log and an embassy as real

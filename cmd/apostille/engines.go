@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/apostille/apostille/internal/engine"
+	"github.com/apostille/apostille/verifier"
 )
 
 // testModule, when set, is the module the engines run instead of the
@@ -17,6 +18,9 @@ type engineFlags struct {
 	name       string
 	hostCrypto bool
 	cacheDir   string
+	// maxDocument is --max-document-size, which the command defines
+	// (addMaxDocumentFlag) and the module bounds its input by.
+	maxDocument int
 }
 
 func addEngineFlags(fs *flag.FlagSet) *engineFlags {
@@ -29,14 +33,20 @@ func addEngineFlags(fs *flag.FlagSet) *engineFlags {
 
 // config is the engine the flags ask for, with instances verifications at
 // once and timeout per document in the module (0: the default).
-func (f *engineFlags) config(instances int, timeout time.Duration, compiling func(dir string)) engine.Config {
+func (f *engineFlags) config(instances int, timeout time.Duration, compiling func(dir string, cacheErr error)) engine.Config {
 	return engine.Config{
 		Name:              f.name,
 		Instances:         instances,
 		DisableHostCrypto: !f.hostCrypto,
 		CacheDir:          f.cacheDir,
 		Timeout:           timeout,
+		MaxDocument:       f.maxDocument,
 		Module:            testModule,
 		Compiling:         compiling,
 	}
+}
+
+// addMaxDocumentFlag defines --max-document-size, verify's and serve's.
+func addMaxDocumentFlag(fs *flag.FlagSet) *int {
+	return fs.Int("max-document-size", verifier.DefaultMaxSize, "largest document accepted, in bytes; larger ones get too_large without being read further (a JSON Lines line or a JSON request may be four times larger: base64, payload and proof)")
 }

@@ -13,13 +13,16 @@ import (
 	"time"
 
 	"github.com/apostille/apostille/internal/jsonl"
+	"github.com/apostille/apostille/verifier"
 )
 
 // job is one input to verify: a document with its own detached parts.
 type job struct {
-	// name is the path ("-" for standard input); id is the raw JSON id of a
-	// JSON Lines record. Records carry one or the other.
+	// name is the path ("-" for standard input) of a file input; line is
+	// the line of a JSON Lines record (from 1), and id its raw JSON id when
+	// it gave one. A record has a line, a file input a name.
 	name string
+	line int
 	id   json.RawMessage
 	doc  []byte
 	// payload and proof are this document's detached content and
@@ -37,22 +40,35 @@ type job struct {
 
 // inputFailure is an input that reached no verifier.
 type inputFailure struct {
-	reason string // a verifier reason code
+	reason verifier.Reason
 	detail string
 	io     bool // an I/O error: exit status 2
 }
 
-// label is what a CSV or text record shows for its input: the path, or
-// the id (a string id without its quotes).
+// label is what text output and messages show for an input: the path, or
+// the line and the id (a string id without its quotes).
 func (j *job) label() string {
-	if j.id == nil {
+	switch {
+	case j.line == 0:
 		return j.name
+	case j.id == nil:
+		return fmt.Sprintf("line %d", j.line)
 	}
+	return fmt.Sprintf("line %d (id %s)", j.line, j.idText())
+}
+
+// idText is the id as CSV shows it: a string without its quotes.
+func (j *job) idText() string {
 	var s string
-	if json.Unmarshal(j.id, &s) == nil {
+	if j.id == nil || json.Unmarshal(j.id, &s) == nil {
 		return s
 	}
 	return string(j.id)
+}
+
+// output is the job's record around a report (jsonl.Output).
+func (j *job) output(rep []byte) jsonl.Output {
+	return jsonl.Output{Line: j.line, Input: j.name, ID: j.id, Report: rep}
 }
 
 // inputs reads the inputs in order and sends one job each to emit, which
@@ -62,6 +78,10 @@ type inputs struct {
 	payload []byte // --payload, for every file input
 	proof   []byte // --proof, for the one input
 	stdin   io.Reader
+	shard   shard // of JSON Lines records; none when its n is 0
+	// seen counts the inputs found (every shard's, for JSON Lines), so
+	// that a run given none can say so.
+	seen int
 }
 
 // detached fills a file input's detached parts: --payload, and the tlog
@@ -82,6 +102,7 @@ func (in *inputs) detached(j *job) {
 func (in *inputs) files(args []string, emit func(*job)) {
 	for _, a := range args {
 		if a == "-" {
+			in.seen++
 			j := &job{name: "-"}
 			j.doc, j.fail = readCapped(in.stdin, in.maxDoc)
 			in.detached(j)
@@ -110,15 +131,17 @@ func (in *inputs) files(args []string, emit func(*job)) {
 	}
 }
 
+// file reads one file input; statErr is why it could not be found.
 func (in *inputs) file(path string, statErr error) *job {
+	in.seen++
 	j := &job{name: path}
 	if statErr != nil {
-		j.fail = &inputFailure{"internal", "the input could not be read", true}
+		j.fail = unreadable(statErr)
 		return j
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		j.fail = &inputFailure{"internal", "the input could not be read", true}
+		j.fail = unreadable(err)
 		return j
 	}
 	defer f.Close()
@@ -132,12 +155,19 @@ func (in *inputs) file(path string, statErr error) *job {
 func readCapped(r io.Reader, max int) ([]byte, *inputFailure) {
 	b, err := io.ReadAll(io.LimitReader(r, int64(max)+1))
 	if err != nil {
-		return nil, &inputFailure{"internal", "the input could not be read", true}
+		return nil, unreadable(err)
 	}
 	if len(b) > max {
-		return nil, &inputFailure{"too_large", fmt.Sprintf("more than %d bytes", max), false}
+		return nil, &inputFailure{verifier.TooLarge, fmt.Sprintf("more than %d bytes (--max-document-size)", max), false}
 	}
 	return b, nil
+}
+
+// unreadable is an input the operating system could not give: its record
+// says input_unreadable with the OS error (which names the path), and the
+// run exits 2.
+func unreadable(err error) *inputFailure {
+	return &inputFailure{verifier.InputUnreadable, err.Error(), true}
 }
 
 // jsonl reads JSON Lines records. A line that is not a record still gets
@@ -161,15 +191,17 @@ func (in *inputs) jsonl(r io.Reader, emit func(*job)) error {
 			}
 			continue
 		}
-		j := &job{}
+		in.seen++
 		switch {
+		case !in.shard.has(n):
+			// Another shard's record: read to count the lines, not parsed.
 		case tooLong:
-			j.id = lineID(n)
-			j.fail = &inputFailure{"too_large", fmt.Sprintf("the line is longer than %d bytes", maxLine), false}
+			emit(&job{line: n, fail: &inputFailure{verifier.TooLarge, fmt.Sprintf("line %d is longer than %d bytes", n, maxLine), false}})
 		default:
-			in.record(j, line, n)
+			j := &job{line: n}
+			in.record(j, line)
+			emit(j)
 		}
-		emit(j)
 		if err == io.EOF {
 			return nil
 		}
@@ -179,18 +211,15 @@ func (in *inputs) jsonl(r io.Reader, emit func(*job)) error {
 	}
 }
 
-func (in *inputs) record(j *job, line []byte, n int) {
+// record decodes one JSON Lines record into j; a line that is not one
+// fails with what is wrong: which member, and what it should be.
+func (in *inputs) record(j *job, line []byte) {
 	f, bad, err := jsonl.Parse(line)
 	j.id, j.doc, j.payload, j.proof, j.at = f.ID, f.Doc, f.Payload, f.Proof, f.At
-	if len(j.id) == 0 {
-		j.id = lineID(n)
-	}
 	switch {
 	case err != nil:
-		j.fail = &inputFailure{"malformed", fmt.Sprintf("line %d is not a record with a document", n), false}
+		j.fail = &inputFailure{verifier.Malformed, fmt.Sprintf("line %d: %v", j.line, err), false}
 	case len(bad) > 0:
-		j.fail = &inputFailure{"malformed", fmt.Sprintf("line %d: bad %s", n, strings.Join(bad, ", ")), false}
+		j.fail = &inputFailure{verifier.Malformed, fmt.Sprintf("line %d: %s", j.line, jsonl.Problems(bad)), false}
 	}
 }
-
-func lineID(n int) json.RawMessage { return json.RawMessage(fmt.Sprintf(`"line %d"`, n)) }

@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/rand"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,36 +13,50 @@ import (
 // runKeys generates and prints signed-note keys (c2sp.org/signed-note
 // vkeys) for logs, embassies and trust-list operators.
 func runKeys(args []string, stdout, stderr io.Writer) int {
-	usage := func() {
-		fmt.Fprintln(stderr, "usage: apostille keys generate --kind log|embassy|operator --name NAME --out FILE")
-		fmt.Fprintln(stderr, "       apostille keys vkey --kind log|embassy|operator FILE")
-		fmt.Fprintln(stderr, "generate writes the private key to FILE (mode 0600) and prints the verifier key (vkey);")
-		fmt.Fprintln(stderr, "a log's NAME is its origin, e.g. log.example.ee/documents.")
+	usage := []string{
+		"usage: apostille keys generate --kind log|embassy|operator --name NAME --out FILE",
+		"       apostille keys vkey --kind log|embassy|operator FILE",
+		"generate writes the private key to FILE (mode 0600) and prints the verifier key (vkey);",
+		"a log's NAME is its origin, e.g. log.example.ee/documents.",
 	}
-	if len(args) == 0 {
-		usage()
-		return exitUsage
+	sub := "SUBCOMMAND"
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
 	}
-	fs := flag.NewFlagSet("keys "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("keys "+sub, stdout, stderr, usage...)
 	kindName := fs.String("kind", "", "log, embassy or operator")
 	name := fs.String("name", "", "key name (generate)")
 	out := fs.String("out", "", "private key file to create (generate)")
-	fs.Usage = usage
-	if err := fs.Parse(args[1:]); err != nil {
-		return exitUsage
+	switch {
+	case isHelp(sub):
+		fs.help()
+		return exitOK
+	case sub != "generate" && sub != "vkey":
+		fs.name = "keys"
+		return fs.usageError("want the subcommand generate or vkey, got %q", sub)
+	}
+	if code, ok := fs.parse(args, func() string {
+		switch {
+		case *kindName == "":
+			return "--kind is required"
+		case sub == "vkey":
+			return fs.operands(1, "key file")
+		case *name == "":
+			return "--name is required"
+		case *out == "":
+			return "--out is required"
+		}
+		return fs.operands(0, "")
+	}); !ok {
+		return code
 	}
 	kind, err := tlog.ParseKind(*kindName)
 	if err != nil {
 		fmt.Fprintln(stderr, "apostille keys:", err)
 		return exitUsage
 	}
-	switch args[0] {
+	switch sub {
 	case "generate":
-		if *name == "" || *out == "" || fs.NArg() != 0 {
-			usage()
-			return exitUsage
-		}
 		skey, vkey, err := tlog.GenerateKey(rand.Reader, kind, *name)
 		if err == nil {
 			err = writeNew(*out, []byte(skey+"\n"))
@@ -54,10 +67,6 @@ func runKeys(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stdout, vkey)
 	case "vkey":
-		if fs.NArg() != 1 {
-			usage()
-			return exitUsage
-		}
 		skey, err := os.ReadFile(fs.Arg(0))
 		if err != nil {
 			fmt.Fprintln(stderr, "apostille keys:", err)
@@ -69,9 +78,6 @@ func runKeys(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		fmt.Fprintln(stdout, vkey)
-	default:
-		usage()
-		return exitUsage
 	}
 	return exitOK
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,33 +19,47 @@ const ProofSuffix = ".tlog-proof"
 // runLog runs an issuer's document log: a directory of C2SP tlog-tiles
 // written with Tessera, which any static web server can publish.
 func runLog(args []string, stdout, stderr io.Writer) int {
-	usage := func() {
-		fmt.Fprintln(stderr, "usage: apostille log init    --key LOGKEY LOGDIR")
-		fmt.Fprintln(stderr, "       apostille log append  --key LOGKEY [--witness-policy FILE] [--fail-open] LOGDIR DOC...")
-		fmt.Fprintln(stderr, "       apostille log publish --key LOGKEY [--witness-policy FILE] [--fail-open] LOGDIR")
-		fmt.Fprintln(stderr, "       apostille log prove   [--checkpoint FILE] LOGDIR DOC...")
-		fmt.Fprintln(stderr, "append logs each DOC (its SHA-256) and writes DOC"+ProofSuffix+"; the witness policy")
-		fmt.Fprintln(stderr, "(c2sp.org/tlog-policy, witness lines with embassy URLs) collects embassy cosignatures.")
+	usage := []string{
+		"usage: apostille log init    --key LOGKEY LOGDIR",
+		"       apostille log append  --key LOGKEY [--witness-policy FILE] [--fail-open] LOGDIR DOC...",
+		"       apostille log publish --key LOGKEY [--witness-policy FILE] [--fail-open] LOGDIR",
+		"       apostille log prove   [--checkpoint FILE] LOGDIR DOC...",
+		"append logs each DOC (its SHA-256) and writes DOC" + ProofSuffix + "; the witness policy",
+		"(c2sp.org/tlog-policy, witness lines with embassy URLs) collects embassy cosignatures.",
 	}
-	if len(args) == 0 {
-		usage()
-		return exitUsage
+	sub := "SUBCOMMAND"
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
 	}
-	fs := flag.NewFlagSet("log "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = usage
+	fs := newFlagSet("log "+sub, stdout, stderr, usage...)
 	keyPath := fs.String("key", "", "the log's private key file (apostille keys generate --kind log)")
 	policyPath := fs.String("witness-policy", "", "tlog-policy naming the embassies to push checkpoints to")
 	failOpen := fs.Bool("fail-open", false, "publish even when the embassies' quorum is not reached")
 	timeout := fs.Duration("witness-timeout", 30*time.Second, "how long to wait for cosignatures")
 	cpPath := fs.String("checkpoint", "", "prove against this checkpoint (default: the log's current one)")
 	wait := fs.Duration("wait", 2*time.Minute, "give up when no checkpoint is published within this time")
-	if err := fs.Parse(args[1:]); err != nil {
-		return exitUsage
+	switch sub {
+	case "init", "append", "publish", "prove":
+	default:
+		if isHelp(sub) {
+			fs.help()
+			return exitOK
+		}
+		fs.name = "log"
+		return fs.usageError("want the subcommand init, append, publish or prove, got %q", sub)
 	}
-	if fs.NArg() < 1 {
-		usage()
-		return exitUsage
+	if code, ok := fs.parse(args, func() string {
+		switch n := fs.NArg(); {
+		case n == 0:
+			return "no log directory given"
+		case n == 1 && (sub == "append" || sub == "prove"):
+			return "no document given"
+		case n > 1 && (sub == "init" || sub == "publish"):
+			return fs.operands(1, "log directory")
+		}
+		return ""
+	}); !ok {
+		return code
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -57,7 +70,7 @@ func runLog(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "apostille log:", err)
 		return exitUsage
 	}
-	if args[0] == "prove" {
+	if sub == "prove" {
 		if err := prove(ctx, dir, *cpPath, docs, stdout); err != nil {
 			return fail(err)
 		}
@@ -71,33 +84,18 @@ func runLog(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	o := tlog.LogOptions{FailOpen: *failOpen, WitnessTimeout: *timeout, Republish: args[0] == "publish"}
+	o := tlog.LogOptions{FailOpen: *failOpen, WitnessTimeout: *timeout, Republish: sub == "publish"}
 	if *policyPath != "" {
 		if o.WitnessPolicy, err = os.ReadFile(*policyPath); err != nil {
 			return fail(err)
 		}
-	}
-	switch args[0] {
-	case "init", "publish":
-		if len(docs) != 0 {
-			usage()
-			return exitUsage
-		}
-	case "append":
-		if len(docs) == 0 {
-			usage()
-			return exitUsage
-		}
-	default:
-		usage()
-		return exitUsage
 	}
 	l, err := tlog.OpenLog(ctx, dir, signer, o)
 	if err != nil {
 		return fail(err)
 	}
 	defer l.Close(context.Background())
-	switch args[0] {
+	switch sub {
 	case "init":
 		fmt.Fprintf(stdout, "log %s in %s\n", signer.Name(), dir)
 	case "publish":

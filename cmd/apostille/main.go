@@ -2,6 +2,7 @@
 // attestations, and runs the tools around them.
 //
 //	apostille verify [flags] INPUT...   verify documents (bulk)
+//	apostille merge SHARD-OUTPUT...     join the outputs of verify --shard K/N
 //	apostille trust SUBCOMMAND          signed trust bundles
 //	apostille demo DIR                  build the demo world
 //	apostille keys generate ...         signed-note keys for logs, embassies, operators
@@ -9,11 +10,11 @@
 //	apostille embassy ...               a data embassy (mirror, cosigner, witness endpoint)
 //	apostille serve [flags]             the citizen's page and the verification API
 //
-// Run "apostille COMMAND -h" for a command's flags.
+// Run "apostille COMMAND --help" for a command's flags, "apostille --version"
+// for the version and the SHA-256 of the verification module it carries.
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -34,6 +35,7 @@ type command struct {
 
 var commands = []command{
 	{"verify", "verify documents: files, directories, - (stdin) or JSON Lines", runVerify},
+	{"merge", "join the outputs of verify --jsonl --shard K/N into one file, in input order", runMerge},
 	{"trust", "trust bundles: keygen, build, sign, inspect, verify, update", runTrust},
 	{"demo", "build the demo world (issuers, trust bundle, documents) into a directory", runDemo},
 	{"keys", "generate and print signed-note keys for logs, embassies and operators", runKeys},
@@ -47,11 +49,21 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "apostille: no command given")
 		usage(stderr)
-		if len(args) == 0 {
-			return exitUsage
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		if len(args) > 1 && args[0] == "help" {
+			// apostille help verify = apostille verify --help
+			return run([]string{args[1], "--help"}, stdout, stderr)
 		}
+		usage(stdout)
+		return exitOK
+	case "-version", "--version", "version":
+		printVersion(stdout)
 		return exitOK
 	}
 	for _, c := range commands {
@@ -59,7 +71,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return c.run(args[1:], stdout, stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "apostille: unknown command %q\n\n", args[0])
+	fmt.Fprintf(stderr, "apostille: unknown command %q\n", args[0])
 	usage(stderr)
 	return exitUsage
 }
@@ -71,32 +83,6 @@ func usage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
-}
-
-// newFlagSet makes a subcommand's flags: parse errors and the usage go to
-// stderr, the usage being the synopsis lines, then the flags.
-func newFlagSet(name string, stderr io.Writer, usage ...string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		for _, l := range usage {
-			fmt.Fprintln(stderr, l)
-		}
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parseFlags parses a subcommand's arguments. false is a usage error: the
-// flags did not parse, or wrong (when given) says the arguments left are
-// not what the command takes, and the usage was printed.
-func parseFlags(fs *flag.FlagSet, args []string, wrong func() bool) bool {
-	if fs.Parse(args) != nil {
-		return false
-	}
-	if wrong != nil && wrong() {
-		fs.Usage()
-		return false
-	}
-	return true
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, `"apostille COMMAND --help" lists a command's flags; "apostille --version" prints the version and the module's SHA-256.`)
 }

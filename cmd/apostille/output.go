@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -26,7 +27,7 @@ func newReportWriter(format string, w io.Writer) *reportWriter {
 	rw := &reportWriter{format: format, w: bufio.NewWriter(w)}
 	if format == "csv" {
 		rw.csv = csv.NewWriter(rw.w)
-		rw.csv.Write([]string{"input", "verdict", "reason", "format", "type", "issuer", "country", "signed_at", "valid_until", "warnings"})
+		rw.csv.Write(csvHeader)
 	}
 	return rw
 }
@@ -35,14 +36,16 @@ func newReportWriter(format string, w io.Writer) *reportWriter {
 // text read it back.
 func (rw *reportWriter) write(j *job, rep []byte) error {
 	if rw.format == "jsonl" {
-		return writeJSONLine(rw.w, j, rep)
+		o := j.output(rep)
+		rw.w.Write(o.Append(rw.w.AvailableBuffer()))
+		return rw.w.WriteByte('\n')
 	}
 	var r verifier.Report
 	if err := json.Unmarshal(rep, &r); err != nil {
 		return fmt.Errorf("a report could not be read back: %w", err)
 	}
 	if rw.format == "csv" {
-		return rw.csv.Write(csvRecord(j.label(), &r))
+		return rw.csv.Write(csvRecord(j, &r))
 	}
 	writeText(rw.w, j.label(), &r)
 	return nil
@@ -55,30 +58,12 @@ func (rw *reportWriter) flush() error {
 	return rw.w.Flush()
 }
 
-// writeJSONLine writes a report's JSON with the input first: "input" (the
-// path) for files, "id" (as given) for JSON Lines records.
-func writeJSONLine(w *bufio.Writer, j *job, report []byte) error {
-	if j.id != nil {
-		w.WriteString(`{"id":`)
-		w.Write(j.id)
-	} else {
-		in, err := json.Marshal(j.name)
-		if err != nil {
-			return err
-		}
-		w.WriteString(`{"input":`)
-		w.Write(in)
-	}
-	if len(report) > 2 {
-		w.WriteByte(',')
-		w.Write(report[1:])
-	} else {
-		w.WriteByte('}')
-	}
-	return w.WriteByte('\n')
-}
+// csvHeader names the CSV columns: the input (input for a file, line and
+// id for a JSON Lines record), the verdict, the deciding reason and what
+// its check said (detail), then what the document says.
+var csvHeader = []string{"input", "line", "id", "verdict", "reason", "detail", "format", "type", "issuer", "country", "signed_at", "valid_until", "warnings"}
 
-func csvRecord(name string, rep *verifier.Report) []string {
+func csvRecord(j *job, rep *verifier.Report) []string {
 	var format, typ, issuer, country, signed, until string
 	if d := rep.Document; d != nil {
 		format, typ, signed, until = d.Format, d.Type, d.SignedAt, d.ValidUntil
@@ -90,7 +75,25 @@ func csvRecord(name string, rep *verifier.Report) []string {
 	for _, w := range rep.Warnings {
 		warns = append(warns, string(w.Reason))
 	}
-	return []string{name, string(rep.Verdict), string(rep.Reason), format, typ, issuer, country, signed, until, strings.Join(warns, " ")}
+	line := ""
+	if j.line > 0 {
+		line = strconv.Itoa(j.line)
+	}
+	return []string{j.name, line, j.idText(), string(rep.Verdict), string(rep.Reason), decidingDetail(rep), format, typ, issuer, country, signed, until, strings.Join(warns, " ")}
+}
+
+// decidingDetail is what the check that decided a verdict other than
+// valid said: the first check that did not pass with the report's reason.
+func decidingDetail(rep *verifier.Report) string {
+	if rep.Reason == "" {
+		return ""
+	}
+	for _, c := range rep.Checks {
+		if c.Reason == rep.Reason && c.Status != verifier.Passed {
+			return c.Detail
+		}
+	}
+	return ""
 }
 
 // verdictWords are the words a person reads for each verdict.

@@ -36,15 +36,15 @@ func addServeFlags(fs *flag.FlagSet) (*apiFlags, *string) {
 // address. Without a built site the API is served alone: a container
 // image need not carry the page.
 func runServe(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("serve", stderr,
+	fs := newFlagSet("serve", stdout, stderr,
 		"usage: apostille serve [--addr HOST:PORT] [--site DIR] [--trust PATH]... [flags]",
 		"Serves the citizen's page and the verification API: POST /v1/verify, POST /v1/verify/batch,",
 		"GET /v1/trust, /livez, /readyz, /metrics, /openapi.json. SIGHUP reloads the trust; SIGTERM",
 		"stops after answering every accepted request. The page takes the first --trust file.",
 	)
-	a, site := addServeFlags(fs)
-	if !parseFlags(fs, args, func() bool { return fs.NArg() != 0 }) {
-		return exitUsage
+	a, site := addServeFlags(fs.FlagSet)
+	if code, ok := fs.parse(args, func() string { return fs.operands(0, "") }); !ok {
+		return code
 	}
 	siteSet := false
 	fs.Visit(func(f *flag.Flag) { siteSet = siteSet || f.Name == "site" })

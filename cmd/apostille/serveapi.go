@@ -31,6 +31,8 @@ type apiFlags struct {
 	drainDelay      time.Duration
 	shutdownTimeout time.Duration
 	logLevel        string
+	maxDocument     *int
+	tlsCert, tlsKey string
 	log             *slog.Logger
 }
 
@@ -48,6 +50,9 @@ func addAPIFlags(fs *flag.FlagSet) *apiFlags {
 	fs.DurationVar(&a.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGTERM, how long accepted requests may take to finish")
 	fs.StringVar(&a.logLevel, "log-level", "info", "debug, info, warn or error (JSON lines on stderr)")
 	a.ef = addEngineFlags(fs)
+	a.maxDocument = addMaxDocumentFlag(fs)
+	fs.StringVar(&a.tlsCert, "tls-cert", "", "serve HTTPS with this certificate chain (PEM), reloaded like the trust (SIGHUP, --reload-every); with --tls-key")
+	fs.StringVar(&a.tlsKey, "tls-key", "", "the private key (PEM) of --tls-cert")
 	return a
 }
 
@@ -63,6 +68,10 @@ func (a *apiFlags) newServer(stderr io.Writer) (*server.Server, error) {
 	if _, _, err := engine.ReadOperatorKeys(a.tf.keys); err != nil {
 		return nil, err
 	}
+	if (a.tlsCert == "") != (a.tlsKey == "") {
+		return nil, fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	a.ef.maxDocument = *a.maxDocument
 	// One loader, so one rollback state for the life of the process: a
 	// reload must not accept a bundle older than one this process already
 	// served.
@@ -81,6 +90,7 @@ func (a *apiFlags) newServer(stderr io.Writer) (*server.Server, error) {
 		Queue:                  a.queue,
 		QueueTimeout:           a.queueTimeout,
 		RequestTimeout:         a.requestTimeout,
+		MaxDocument:            *a.maxDocument,
 		AcceptStaleTrustUnsafe: a.tf.acceptStale,
 		Status:                 fetcher,
 		Logger:                 log,
@@ -110,6 +120,7 @@ func (a *apiFlags) serve(srv *server.Server, ln net.Listener, o *server.ServeOpt
 	}
 	opts.ReloadEvery, opts.Reload = a.reloadEvery, reload
 	opts.DrainDelay, opts.ShutdownTimeout = a.drainDelay, a.shutdownTimeout
+	opts.TLSCert, opts.TLSKey = a.tlsCert, a.tlsKey
 	return srv.Serve(ctx, ln, opts)
 }
 
@@ -128,7 +139,12 @@ func (a *apiFlags) loadTrust(l *engine.Loader) func(context.Context) (*engine.Tr
 // newEngine makes the engine for one trust, as verify does.
 func (a *apiFlags) newEngine(log *slog.Logger) func(context.Context, *engine.Trust) (engine.Engine, error) {
 	return func(ctx context.Context, t *engine.Trust) (engine.Engine, error) {
-		return engine.New(ctx, a.ef.config(a.instances, a.requestTimeout, func(dir string) {
+		return engine.New(ctx, a.ef.config(a.instances, a.requestTimeout, func(dir string, cacheErr error) {
+			if cacheErr != nil {
+				// Every start and every trust reload compiles it again.
+				log.Warn("compiling the verification module in memory: the cache directory cannot be used", "cache", dir, "error", cacheErr.Error())
+				return
+			}
 			log.Info("compiling the verification module once", "cache", dir)
 		}), t)
 	}

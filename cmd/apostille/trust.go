@@ -28,17 +28,28 @@ var trustCommands = []command{
 }
 
 func runTrust(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
+	usage := func(w io.Writer) {
+		fmt.Fprintln(w, "usage: apostille trust SUBCOMMAND [flags] [args]")
 		for _, c := range trustCommands {
-			if c.name == args[0] {
-				return c.run(args[1:], stdout, stderr)
-			}
+			fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 		}
 	}
-	fmt.Fprintln(stderr, "usage: apostille trust SUBCOMMAND [flags] [args]")
-	for _, c := range trustCommands {
-		fmt.Fprintf(stderr, "  %-8s %s\n", c.name, c.summary)
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "apostille trust: no subcommand given")
+		usage(stderr)
+		return exitUsage
 	}
+	if isHelp(args[0]) {
+		usage(stdout)
+		return exitOK
+	}
+	for _, c := range trustCommands {
+		if c.name == args[0] {
+			return c.run(args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "apostille trust: unknown subcommand %q\n", args[0])
+	usage(stderr)
 	return exitUsage
 }
 
@@ -54,11 +65,11 @@ func trustFail(stderr io.Writer, cmd string, err error) int {
 }
 
 func runTrustKeygen(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("trust keygen", stderr, "usage: apostille trust keygen [--alg EdDSA|ES256] [--out PREFIX]")
+	fs := newFlagSet("trust keygen", stdout, stderr, "usage: apostille trust keygen [--alg EdDSA|ES256] [--out PREFIX]")
 	alg := fs.String("alg", "EdDSA", "EdDSA (Ed25519) or ES256 (P-256)")
 	out := fs.String("out", "operator", "PREFIX of the key files")
-	if !parseFlags(fs, args, func() bool { return fs.NArg() != 0 }) {
-		return exitUsage
+	if code, ok := fs.parse(args, func() string { return fs.operands(0, "") }); !ok {
+		return code
 	}
 	k, err := trustlist.GenerateKey(*alg, rand.Reader)
 	if err != nil {
@@ -86,15 +97,20 @@ func runTrustKeygen(args []string, stdout, stderr io.Writer) int {
 }
 
 func runTrustSign(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("trust sign", stderr, "usage: apostille trust sign --key FILE [flags] BUNDLE.json")
+	fs := newFlagSet("trust sign", stdout, stderr, "usage: apostille trust sign --key FILE [flags] BUNDLE.json")
 	keyPath := fs.String("key", "", "operator private key (PKCS#8 PEM, from trust keygen)")
 	seq := fs.Uint64("sequence", 0, "sequence number (default: the bundle's); must grow with every bundle")
 	operator := fs.String("operator", "", "operator name (default: the bundle's)")
 	validFor := fs.Duration("valid-for", 7*24*time.Hour, "time from issued_at to next_update")
 	at := fs.String("at", "", "issued_at, RFC 3339 (default: now)")
 	out := fs.String("out", "-", "where to write the signed bundle")
-	if !parseFlags(fs, args, func() bool { return fs.NArg() != 1 || *keyPath == "" }) {
-		return exitUsage
+	if code, ok := fs.parse(args, func() string {
+		if *keyPath == "" {
+			return "--key is required"
+		}
+		return fs.operands(1, "bundle")
+	}); !ok {
+		return code
 	}
 	kb, err := os.ReadFile(*keyPath)
 	if err != nil {
@@ -165,15 +181,20 @@ func writeOut(path string, data []byte, stdout io.Writer) error {
 }
 
 func runTrustVerify(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("trust verify", stderr,
+	fs := newFlagSet("trust verify", stdout, stderr,
 		"usage: apostille trust verify --trust-key KEY [flags] BUNDLE.jws",
 	)
 	var keys listFlag
 	fs.Var(&keys, "trust-key", "pinned operator key (public JWK; repeatable)")
 	state := fs.String("trust-state", defaultStatePath(), "rollback state file; \"none\" for none")
 	at := fs.String("at", "", "time at which the bundle must be fresh, RFC 3339 (default: now)")
-	if !parseFlags(fs, args, func() bool { return fs.NArg() != 1 || len(keys) == 0 }) {
-		return exitUsage
+	if code, ok := fs.parse(args, func() string {
+		if len(keys) == 0 {
+			return "--trust-key is required"
+		}
+		return fs.operands(1, "bundle")
+	}); !ok {
+		return code
 	}
 	pinned, _, err := engine.ReadOperatorKeys(keys)
 	if err != nil {
@@ -209,7 +230,7 @@ func runTrustVerify(args []string, stdout, stderr io.Writer) int {
 }
 
 func runTrustUpdate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("trust update", stderr,
+	fs := newFlagSet("trust update", stdout, stderr,
 		"usage: apostille trust update --url https://… --trust-key KEY --out FILE [flags]",
 	)
 	var keys listFlag
@@ -218,8 +239,18 @@ func runTrustUpdate(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "where the last good bundle is kept")
 	state := fs.String("trust-state", defaultStatePath(), "rollback state file; \"none\" for none")
 	ca := fs.String("ca", "", "PEM certificates to trust for HTTPS, besides the system's")
-	if !parseFlags(fs, args, func() bool { return *url == "" || *out == "" || len(keys) == 0 || fs.NArg() != 0 }) {
-		return exitUsage
+	if code, ok := fs.parse(args, func() string {
+		switch {
+		case *url == "":
+			return "--url is required"
+		case *out == "":
+			return "--out is required"
+		case len(keys) == 0:
+			return "--trust-key is required"
+		}
+		return fs.operands(0, "")
+	}); !ok {
+		return code
 	}
 	if !strings.HasPrefix(*url, "https://") {
 		return trustFail(stderr, "update", fmt.Errorf("%s: bundles are fetched over https only", *url))

@@ -33,7 +33,7 @@ func idFile(s string) (string, string, error) {
 }
 
 func runTrustBuild(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("trust build", stderr, "usage: apostille trust build [sources] [--out FILE]")
+	fs := newFlagSet("trust build", stdout, stderr, "usage: apostille trust build [sources] [--out FILE]")
 	var jwks, pems, iacas, dccs, policies, lists listFlag
 	from := fs.String("from", "", "start from this unsigned bundle")
 	fs.Var(&jwks, "jwks", "ID=FILE: an issuer's JWK Set (repeatable)")
@@ -47,8 +47,8 @@ func runTrustBuild(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&lists, "status-list", "FILE: a status list token to ship with the bundle (repeatable)")
 	operator := fs.String("operator", "", "operator name")
 	out := fs.String("out", "-", "where to write the bundle")
-	if !parseFlags(fs, args, func() bool { return fs.NArg() != 0 }) {
-		return exitUsage
+	if code, ok := fs.parse(args, func() string { return fs.operands(0, "") }); !ok {
+		return code
 	}
 	b, err := buildBundle(buildSources{from: *from, jwks: jwks, pems: pems, iacas: iacas, dccs: dccs, policies: policies,
 		required: *required, embassies: *embassies, issuers: *issuers, lists: lists, operator: *operator})
@@ -221,11 +221,11 @@ func readJSONFile(path string, v any) error {
 }
 
 func runTrustInspect(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("trust inspect", stderr, "usage: apostille trust inspect [--trust-key KEY] BUNDLE")
+	fs := newFlagSet("trust inspect", stdout, stderr, "usage: apostille trust inspect [--trust-key KEY] BUNDLE")
 	var keys listFlag
 	fs.Var(&keys, "trust-key", "pinned operator key to check a signed bundle with (repeatable)")
-	if !parseFlags(fs, args, func() bool { return fs.NArg() != 1 }) {
-		return exitUsage
+	if code, ok := fs.parse(args, func() string { return fs.operands(1, "bundle") }); !ok {
+		return code
 	}
 	data, err := os.ReadFile(fs.Arg(0))
 	if err != nil {

@@ -76,6 +76,16 @@ func (tf *trustFlags) loader(trust []string) (*engine.Loader, error) {
 	return &engine.Loader{Files: engine.Files{Trust: trust, OperatorKeys: tf.keys, StatusLists: tf.statusLists}, State: st}, nil
 }
 
+// load loads the trust once, as verify does: every error names the flag
+// whose file it is (engine.FileError).
+func (tf *trustFlags) load(trust []string) (*engine.Trust, error) {
+	l, err := tf.loader(trust)
+	if err != nil {
+		return nil, fmt.Errorf("--trust-state: %w", err)
+	}
+	return l.Load()
+}
+
 // fetcher fetches status lists as the flags say (--status-cache, --offline,
 // --ca).
 func (tf *trustFlags) fetcher() (*statusfetch.Fetcher, error) {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,13 +17,14 @@ import (
 
 // verifyConfig is what `apostille verify` was asked to do.
 type verifyConfig struct {
-	trust   []string
 	at      time.Time
 	format  string
 	payload []byte
 	proof   []byte // --proof, for the one input
 	jsonl   string
 	jobs    int
+	maxDoc  int
+	shard   shard
 	// loaded is the trust (internal/engine), fetch gets the status lists
 	// documents name, and acceptStale is --accept-stale-trust-unsafe.
 	loaded      *engine.Trust
@@ -34,86 +37,110 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 }
 
 func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlagSet("verify", stderr,
-		"usage: apostille verify [--trust PATH]... [--trust-key KEY]... [--at RFC3339] [--format jsonl|csv|text] [--jobs N] [--engine wasm|native] [--payload FILE] [--proof FILE] (INPUT... | --jsonl FILE|-)",
-		"INPUT is a file, a directory (read recursively) or - for standard input.",
+	fs := newFlagSet("verify", stdout, stderr,
+		"usage: apostille verify [--trust PATH]... [--trust-key KEY]... [--at TIME] [--format jsonl|csv|text] [--output FILE] [--jobs N] [flags] (INPUT... | --jsonl FILE|- [--shard K/N])",
+		"INPUT is a file, a directory (read recursively) or - for standard input. One record per",
+		"input, in input order (docs/records.md); a summary on standard error. Exit status: 0 when",
+		"every input is valid, 1 when any is not, 2 on usage, trust or I/O errors (then no input or",
+		"not every input was judged).",
 	)
 	var trust listFlag
 	fs.Var(&trust, "trust", "trust: a trust bundle, a JWK Set or PEM/DER certificates (repeatable)")
-	at := fs.String("at", "", "verification time, RFC 3339 (default: now)")
+	at := fs.String("at", "", "verification time: a date (2026-01-01, midnight UTC) or an RFC 3339 time (2026-01-01T12:00:00Z); default now")
 	format := fs.String("format", "text", "output: jsonl, csv or text")
+	output := fs.String("output", "-", "write the records to FILE instead of standard output")
 	payloadPath := fs.String("payload", "", "detached payload for the documents")
 	jsonl := fs.String("jsonl", "", `JSON Lines input, FILE or - : {"id":…,"document":…,"payload":…,"proof":…,"at":…} per line; byte values as text or "base64:…"`)
+	var sh shard
+	fs.Var(&sh, "shard", "verify only shard K of N of the --jsonl input (K from 0 to N-1, as Kubernetes' JOB_COMPLETION_INDEX): the records on lines L with (L-1) mod N = K; `apostille merge` joins the shards' outputs")
 	jobs := fs.Int("jobs", runtime.GOMAXPROCS(0), "documents verified in parallel")
-	ef := addEngineFlags(fs) // engines.go
-	tf := addTrustFlags(fs)  // trustflags.go: signed bundles, status lists
+	maxDoc := addMaxDocumentFlag(fs.FlagSet)
+	ef := addEngineFlags(fs.FlagSet) // engines.go
+	tf := addTrustFlags(fs.FlagSet)  // trustflags.go: signed bundles, status lists
+	exitZero := addExitZeroFlag(fs.FlagSet)
 	proofPath := fs.String("proof", "", "detached tlog proof for the one INPUT (default: INPUT"+ProofSuffix+" when present)")
-	if !parseFlags(fs, args, func() bool { return (fs.NArg() == 0) == (*jsonl == "") }) {
-		return exitUsage
+	formatSet := false
+	if code, ok := fs.parse(args, func() string {
+		fs.Visit(func(f *flag.Flag) { formatSet = formatSet || f.Name == "format" })
+		switch {
+		case fs.NArg() == 0 && *jsonl == "":
+			return "no input: name files, directories or - (standard input), or give --jsonl FILE"
+		case fs.NArg() > 0 && *jsonl != "":
+			return fmt.Sprintf("--jsonl reads every record from its FILE and takes no INPUT (got %q)", fs.Arg(0))
+		case sh.n > 0 && *jsonl == "":
+			return "--shard splits a --jsonl input"
+		case sh.n > 0 && formatSet && *format != "jsonl":
+			return "--shard writes records for `apostille merge`: use --format jsonl"
+		case *proofPath != "" && fs.NArg() != 1:
+			return "--proof goes with exactly one INPUT"
+		}
+		return ""
+	}); !ok {
+		return code
 	}
-	cfg := verifyConfig{trust: trust, format: *format, at: time.Now().UTC(), jsonl: *jsonl, jobs: max(*jobs, 1)}
+	ef.maxDocument = *maxDoc
+	cfg := verifyConfig{format: *format, at: time.Now().UTC(), jsonl: *jsonl, jobs: max(*jobs, 1), maxDoc: *maxDoc, shard: sh}
+	if sh.n > 0 {
+		cfg.format = "jsonl"
+	}
 	switch cfg.format {
 	case "jsonl", "csv", "text":
 	default:
-		fmt.Fprintf(stderr, "apostille verify: unknown --format %q\n", cfg.format)
-		return exitUsage
+		return fs.usageError("--format: want jsonl, csv or text, got %q", cfg.format)
 	}
 	if *at != "" {
-		t, err := time.Parse(time.RFC3339, *at)
+		t, err := parseAt(*at)
 		if err != nil {
-			fmt.Fprintf(stderr, "apostille verify: --at: %v\n", err)
-			return exitUsage
+			return fs.usageError("--at: %v", err)
 		}
 		cfg.at = t
 	}
-	if *payloadPath != "" {
-		b, err := os.ReadFile(*payloadPath)
-		if err != nil {
-			fmt.Fprintln(stderr, "apostille verify:", err)
-			return exitUsage
-		}
-		cfg.payload = b
-	}
-	if *proofPath != "" {
-		if fs.NArg() != 1 {
-			fmt.Fprintln(stderr, "apostille verify: --proof goes with exactly one INPUT")
-			return exitUsage
-		}
-		b, err := os.ReadFile(*proofPath)
-		if err != nil {
-			fmt.Fprintln(stderr, "apostille verify:", err)
-			return exitUsage
-		}
-		cfg.proof = b
-	}
-	loader, err := tf.loader(cfg.trust)
-	if err == nil {
-		cfg.loaded, err = loader.Load()
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "apostille verify: --trust:", err)
-		return exitUsage
-	}
-	if t := cfg.loaded; t.Refused != nil {
-		fmt.Fprintf(stderr, "apostille: trust bundle %s refused: %v\n", t.RefusedFile, t.Refused)
-	}
-	fetcher, err := tf.fetcher()
-	if err != nil {
-		fmt.Fprintln(stderr, "apostille verify: --trust:", err)
-		return exitUsage
-	}
-	cfg.fetch, cfg.acceptStale = warnOnce(fetcher, stderr), tf.acceptStale
-	ctx := context.Background()
-	eng, err := engine.New(ctx, ef.config(cfg.jobs, 0, func(dir string) {
-		fmt.Fprintf(stderr, "apostille verify: compiling the verification module once (cached in %s)\n", dir)
-	}), cfg.loaded)
-	if err != nil {
+	fail := func(err error) int {
 		fmt.Fprintln(stderr, "apostille verify:", err)
 		return exitUsage
 	}
+	var err error
+	if *payloadPath != "" {
+		if cfg.payload, err = os.ReadFile(*payloadPath); err != nil {
+			return fail(fmt.Errorf("--payload: %w", err))
+		}
+	}
+	if *proofPath != "" {
+		if cfg.proof, err = os.ReadFile(*proofPath); err != nil {
+			return fail(fmt.Errorf("--proof: %w", err))
+		}
+	}
+	// The trust is a configuration: anything wrong with it, a refused
+	// signed bundle included, stops the run before any document is read.
+	if cfg.loaded, err = tf.load(trust); err != nil {
+		return fail(err)
+	}
+	if t := cfg.loaded; t.Refused != nil {
+		reason := verifier.TrustInvalid
+		var be *verifier.BundleError
+		if errors.As(t.Refused, &be) {
+			reason = be.Reason
+		}
+		return fail(fmt.Errorf("--trust %s refused (%s): %v; no document was read", t.RefusedFile, reason, t.Refused))
+	}
+	fetcher, err := tf.fetcher()
+	if err != nil {
+		return fail(err)
+	}
+	cfg.fetch, cfg.acceptStale = warnOnce(fetcher, stderr), tf.acceptStale
+	out, closeOut, err := openOutput(*output, stdout)
+	if err != nil {
+		return fail(fmt.Errorf("--output: %w", err))
+	}
+	ctx := context.Background()
+	eng, err := engine.New(ctx, ef.config(cfg.jobs, 0, compilingNote(stderr, "apostille verify")), cfg.loaded)
+	if err != nil {
+		closeOut()
+		return fail(err)
+	}
 	defer eng.Close(ctx)
 
-	in := &inputs{maxDoc: verifier.DefaultMaxSize, payload: cfg.payload, proof: cfg.proof, stdin: stdin}
+	in := &inputs{maxDoc: cfg.maxDoc, payload: cfg.payload, proof: cfg.proof, stdin: stdin, shard: cfg.shard}
 	produce := func(emit func(*job)) error {
 		if cfg.jsonl == "" {
 			in.files(fs.Args(), emit)
@@ -123,14 +150,69 @@ func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if cfg.jsonl != "-" {
 			f, err := os.Open(cfg.jsonl)
 			if err != nil {
-				return err
+				return fmt.Errorf("--jsonl: %w", err)
 			}
 			defer f.Close()
 			r = f
 		}
 		return in.jsonl(r, emit)
 	}
-	return runBatch(cfg, eng, produce, stdout, stderr)
+	code := runBatch(cfg, eng, produce, out, stderr)
+	if code == exitInvalid && *exitZero {
+		code = exitOK
+	}
+	if err := closeOut(); err != nil {
+		fmt.Fprintln(stderr, "apostille verify: --output:", err)
+		code = exitUsage
+	}
+	if in.seen == 0 && code != exitUsage {
+		// An empty directory or input file is a job pointed at the wrong
+		// place, not a success.
+		return fail(errors.New("no documents: the inputs given hold none (an empty directory or file, or only hidden files and proofs)"))
+	}
+	return code
+}
+
+// addExitZeroFlag defines --exit-zero, verify's and merge's.
+func addExitZeroFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("exit-zero", false, "exit 0 also when some document is not valid (the records say which); 2 still means a usage, trust or I/O error. For batch systems that count exit status 1 as a failed run")
+}
+
+// parseAt reads --at: an RFC 3339 time, or a date meaning its midnight UTC.
+func parseAt(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("want a date (2026-01-01, midnight UTC) or an RFC 3339 time (2026-01-01T12:00:00Z), got %q", s)
+}
+
+// openOutput opens --output: standard output for "-", else the file,
+// created or truncated. close flushes nothing (the writers do) and reports
+// a failed close, which on some file systems is where a write fails.
+func openOutput(path string, stdout io.Writer) (io.Writer, func() error, error) {
+	if path == "-" || path == "" {
+		return stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f.Close, nil
+}
+
+// compilingNote says on stderr why a first run waits, and when the module
+// cannot be cached that it is compiled in memory.
+func compilingNote(stderr io.Writer, cmd string) func(dir string, cacheErr error) {
+	return func(dir string, cacheErr error) {
+		if cacheErr != nil {
+			fmt.Fprintf(stderr, "%s: compiling the verification module in memory: the cache directory cannot be used (%v); every run compiles it again (--cache-dir)\n", cmd, cacheErr)
+			return
+		}
+		fmt.Fprintf(stderr, "%s: compiling the verification module once (cached in %s)\n", cmd, dir)
+	}
 }
 
 // runBatch verifies every job produce emits with cfg.jobs workers and
@@ -190,8 +272,8 @@ func verifyJob(ctx context.Context, eng engine.Engine, cfg verifyConfig, j *job)
 		at = j.at
 	}
 	if f := j.fail; f != nil {
-		return verifier.NotJudged(at, verifier.CheckInput, verifier.Reason(f.reason), f.detail).AppendJSON(nil)
+		return verifier.NotJudged(at, verifier.CheckInput, f.reason, f.detail).AppendJSON(nil)
 	}
-	opts := verifier.Options{Time: at, Payload: j.payload, Proof: j.proof, AcceptStaleTrustUnsafe: cfg.acceptStale}
+	opts := verifier.Options{Time: at, Payload: j.payload, Proof: j.proof, MaxSize: cfg.maxDoc, AcceptStaleTrustUnsafe: cfg.acceptStale}
 	return engine.Verify(ctx, eng, cfg.loaded, j.doc, opts, cfg.fetch)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/apostille/apostille/internal/demo"
 	"github.com/apostille/apostille/internal/wasmbuild"
+	"github.com/apostille/apostille/verifier"
 )
 
 var cacheDir string
@@ -40,22 +41,30 @@ func cli(t *testing.T, stdin string, args ...string) (string, string, int) {
 	return out.String(), errb.String(), code
 }
 
+// record is an output record, its report's verdict and reason beside the
+// members that name the input.
 type record struct {
-	Input   string          `json:"input"`
-	ID      json.RawMessage `json:"id"`
-	Verdict string          `json:"verdict"`
-	Reason  string          `json:"reason"`
+	Input   string
+	Line    int
+	ID      json.RawMessage
+	Verdict string
+	Reason  string
 }
 
 func records(t *testing.T, out string) []record {
 	t.Helper()
 	var rs []record
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var r record
+		var r struct {
+			Input  string          `json:"input"`
+			Line   int             `json:"line"`
+			ID     json.RawMessage `json:"id"`
+			Report struct{ Verdict, Reason string }
+		}
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			t.Fatalf("not a JSON record: %q", line)
 		}
-		rs = append(rs, r)
+		rs = append(rs, record{r.Input, r.Line, r.ID, r.Report.Verdict, r.Report.Reason})
 	}
 	return rs
 }
@@ -110,9 +119,11 @@ func TestJSONLines(t *testing.T) {
 	proof := read("ee-birth-certificate.jwt.tlog-proof")
 	var in strings.Builder
 	var want []record
+	lines := 0
 	add := func(line, verdict, reason string, id json.RawMessage) {
 		in.WriteString(line + "\n")
-		want = append(want, record{ID: id, Verdict: verdict, Reason: reason})
+		lines++
+		want = append(want, record{Line: lines, ID: id, Verdict: verdict, Reason: reason})
 	}
 	for i := 0; i < 40; i++ {
 		id := fmt.Sprintf(`"jwt-%d"`, i)
@@ -120,9 +131,11 @@ func TestJSONLines(t *testing.T) {
 		add(fmt.Sprintf(`{"id":%d,"document":"base64:%s"}`, i, base64.StdEncoding.EncodeToString(cwt)), "valid", "", json.RawMessage(fmt.Sprint(i)))
 		if i == 7 {
 			in.WriteString("\n   \n")
+			lines += 2 // blank lines count, and get no record
 			add(`{"id":"late","document":`+fmt.Sprintf("%q", jwt)+`,"proof":`+fmt.Sprintf("%q", proof)+`,"at":"2040-01-01T00:00:00Z"}`, "invalid", "expired", json.RawMessage(`"late"`))
-			// 16 records, 2 blank lines and "late" come before.
-			add(`this is not JSON`, "invalid", "malformed", json.RawMessage(fmt.Sprintf(`"line %d"`, 2*8+2+2)))
+			// A line without an id is named by its line only: no id is
+			// invented that could clash with a real one.
+			add(`this is not JSON`, "invalid", "malformed", nil)
 			add(`{"id":"nodoc"}`, "invalid", "malformed", json.RawMessage(`"nodoc"`))
 			add(`{"id":"b64","document":"base64:!!"}`, "invalid", "malformed", json.RawMessage(`"b64"`))
 		}
@@ -139,17 +152,17 @@ func TestJSONLines(t *testing.T) {
 		t.Fatalf("%d records for %d inputs", len(rs), len(want))
 	}
 	for i := range want {
-		if string(rs[i].ID) != string(want[i].ID) || rs[i].Verdict != want[i].Verdict || rs[i].Reason != want[i].Reason {
-			t.Errorf("record %d: %s %s/%s, want %s %s/%s", i, rs[i].ID, rs[i].Verdict, rs[i].Reason, want[i].ID, want[i].Verdict, want[i].Reason)
+		if string(rs[i].ID) != string(want[i].ID) || rs[i].Verdict != want[i].Verdict || rs[i].Reason != want[i].Reason || rs[i].Line != want[i].Line {
+			t.Errorf("record %d: line %d %s %s/%s, want line %d %s %s/%s", i, rs[i].Line, rs[i].ID, rs[i].Verdict, rs[i].Reason, want[i].Line, want[i].ID, want[i].Verdict, want[i].Reason)
 		}
 	}
 	if !strings.Contains(stderr, fmt.Sprintf("%d documents:", len(want))) || !strings.Contains(stderr, "malformed") {
 		t.Errorf("the summary lacks counts per verdict and reason: %s", stderr)
 	}
 	csvOut, _, _ := cli(t, in.String(), "--trust", w.trust, "--format", "csv", "--jsonl", "-")
-	lines := strings.Split(strings.TrimSpace(csvOut), "\n")
-	if len(lines) != len(want)+1 || !strings.HasPrefix(lines[1], "jwt-0,valid,") || !strings.HasPrefix(lines[2], "0,valid,") {
-		t.Errorf("CSV records: %d lines for %d inputs, starting %q", len(lines), len(want), lines[:min(3, len(lines))])
+	csvLines := strings.Split(strings.TrimSpace(csvOut), "\n")
+	if len(csvLines) != len(want)+1 || !strings.HasPrefix(csvLines[1], ",1,jwt-0,valid,") || !strings.HasPrefix(csvLines[2], ",2,0,valid,") {
+		t.Errorf("CSV records: %d lines for %d inputs, starting %q", len(csvLines), len(want), csvLines[:min(3, len(csvLines))])
 	}
 }
 
@@ -162,11 +175,11 @@ func TestExitStatus(t *testing.T) {
 		t.Errorf("a valid document: exit %d", code)
 	}
 	doc, _ := os.ReadFile(good)
-	if out, _, code := cli(t, string(doc), "--trust", w.trust, "--format", "csv", "--proof", good+".tlog-proof", "-"); code != exitOK || !strings.HasPrefix(out, "input,verdict") || !strings.Contains(out, "\n-,valid,") {
+	if out, _, code := cli(t, string(doc), "--trust", w.trust, "--format", "csv", "--proof", good+".tlog-proof", "-"); code != exitOK || !strings.HasPrefix(out, "input,line,id,verdict") || !strings.Contains(out, "\n-,,,valid,") {
 		t.Errorf("stdin as CSV: exit %d, %q", code, out)
 	}
 	out, _, code := cli(t, "", "--trust", w.trust, "--format", "jsonl", good, filepath.Join(w.dir, "missing.jwt"))
-	if rs := records(t, out); code != exitUsage || len(rs) != 2 || rs[1].Reason != "internal" {
+	if rs := records(t, out); code != exitUsage || len(rs) != 2 || rs[1].Reason != string(verifier.InputUnreadable) {
 		t.Errorf("a missing file: exit %d, records %+v", code, rs)
 	}
 	for _, args := range [][]string{

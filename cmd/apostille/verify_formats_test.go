@@ -55,10 +55,12 @@ func TestVerifyGovernmentFormats(t *testing.T) {
 		var out, errOut bytes.Buffer
 		code := runVerify([]string{"--trust", tc.trust, "--at", tc.at, "--format", "jsonl", tc.doc}, &out, &errOut)
 		var rec struct {
-			Verdict  string
-			Document struct{ Format string }
+			Report struct {
+				Verdict  string
+				Document struct{ Format string }
+			}
 		}
-		if err := json.Unmarshal(out.Bytes(), &rec); err != nil || code != exitOK || rec.Verdict != "valid" || rec.Document.Format != tc.format {
+		if err := json.Unmarshal(out.Bytes(), &rec); err != nil || code != exitOK || rec.Report.Verdict != "valid" || rec.Report.Document.Format != tc.format {
 			t.Errorf("%s: exit %d, %s: %s", tc.name, code, strings.TrimSpace(out.String()), errOut.String())
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/apostille/apostille/internal/demo"
 	"github.com/apostille/apostille/internal/reportschema"
+	"github.com/apostille/apostille/verifier"
 )
 
 // The CLI runs in-process through run(), on the demo world: its manifest
@@ -79,11 +80,13 @@ func runCLI(args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
-// jsonlRecords splits jsonl output, checks every line against the report
-// schema (less the "input" member the CLI adds) and returns the records.
+// jsonlRecords splits jsonl output, checks every line against the output
+// record schema (docs/record.schema.json, which holds the report schema)
+// and returns the reports, each with the record's "input", "line" and "id"
+// beside its own members.
 func jsonlRecords(t *testing.T, out string) []map[string]any {
 	t.Helper()
-	sch, err := reportschema.Load()
+	sch, err := reportschema.LoadRecord()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,20 +99,22 @@ func jsonlRecords(t *testing.T, out string) []map[string]any {
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {
 			t.Fatalf("not JSON: %q", line)
 		}
-		if !strings.HasPrefix(line, `{"input":`) {
-			t.Errorf("input is not the first member: %.60s", line)
+		if !strings.HasPrefix(line, `{"input":`) && !strings.HasPrefix(line, `{"line":`) {
+			t.Errorf("input or line is not the first member: %.60s", line)
 		}
-		report := map[string]any{}
-		for k, v := range rec {
-			if k != "input" {
+		if err := sch.Validate([]byte(line)); err != nil {
+			t.Errorf("record does not match the record schema: %v", err)
+		}
+		report, _ := rec["report"].(map[string]any)
+		if report == nil {
+			t.Fatalf("no report: %.80s", line)
+		}
+		for _, k := range []string{"input", "line", "id"} {
+			if v, ok := rec[k]; ok {
 				report[k] = v
 			}
 		}
-		b, _ := json.Marshal(report)
-		if err := sch.Validate(b); err != nil {
-			t.Errorf("record does not match the report schema: %v", err)
-		}
-		recs = append(recs, rec)
+		recs = append(recs, report)
 	}
 	return recs
 }
@@ -167,6 +172,9 @@ func TestVerifyExitCodes(t *testing.T) {
 		{"unreadable trust", []string{"verify", "--trust", garbage, valid}, exitUsage},
 		{"missing payload file", []string{"verify", "--payload", filepath.Join(w.dir, "nope"), valid}, exitUsage},
 		{"help", []string{"--help"}, exitOK},
+		{"empty directory", []string{"verify", "--trust", w.trust, t.TempDir()}, exitUsage},
+		{"--shard without --jsonl", []string{"verify", "--shard", "0/2", valid}, exitUsage},
+		{"bad --shard", []string{"verify", "--jsonl", "-", "--shard", "2/2"}, exitUsage},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -177,10 +185,11 @@ func TestVerifyExitCodes(t *testing.T) {
 		})
 	}
 	// An unreadable input among good ones: it gets its own record
-	// (internal), and the others theirs, in order.
+	// (input_unreadable, with the OS error), and the others theirs, in
+	// order.
 	code, out, _ := runCLI("verify", "--trust", w.trust, "--at", verifyAt, "--format", "jsonl", valid, filepath.Join(w.dir, "nope.jwt"), valid)
 	recs := jsonlRecords(t, out)
-	if code != exitUsage || len(recs) != 3 || recs[1]["reason"] != "internal" || recs[0]["verdict"] != "valid" || recs[2]["verdict"] != "valid" {
+	if code != exitUsage || len(recs) != 3 || recs[1]["reason"] != string(verifier.InputUnreadable) || recs[0]["verdict"] != "valid" || recs[2]["verdict"] != "valid" {
 		t.Errorf("exit %d with %d records, want %d with 3", code, len(recs), exitUsage)
 	}
 }
@@ -196,11 +205,12 @@ func TestVerifyCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	header := "input,verdict,reason,format,type,issuer,country,signed_at,valid_until,warnings"
+	header := "input,line,id,verdict,reason,detail,format,type,issuer,country,signed_at,valid_until,warnings"
 	if len(rows) != 3 || strings.Join(rows[0], ",") != header {
 		t.Fatalf("rows %q", rows)
 	}
-	if rows[1][1] != "valid" || rows[1][2] != "" || rows[1][6] != "EE" || rows[2][1] != "invalid" || rows[2][2] != "expired" {
+	// The detail column says what the deciding check said.
+	if rows[1][3] != "valid" || rows[1][4] != "" || rows[1][5] != "" || rows[1][9] != "EE" || rows[2][3] != "invalid" || rows[2][4] != "expired" || rows[2][5] == "" {
 		t.Errorf("records %q", rows[1:])
 	}
 	if rows[1][0] != w.doc("ee-birth-certificate.jwt") {

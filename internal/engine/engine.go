@@ -35,6 +35,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/apostille/apostille/verifier"
@@ -102,9 +103,14 @@ type Config struct {
 	// Module is the WebAssembly module; nil means the embedded one
 	// (wasm/module). Tests set one built from source.
 	Module []byte
+	// MaxDocument bounds a document in bytes before it enters the module;
+	// 0 means verifier.DefaultMaxSize. Larger documents get too_large.
+	MaxDocument int
 	// Compiling, when set, is told before a compilation that the on-disk
-	// cache cannot answer (a first run), with the cache directory.
-	Compiling func(cacheDir string)
+	// cache cannot answer (a first run), with the cache directory; or,
+	// with the error, that the directory cannot be used, so the module is
+	// compiled in memory (and will be at every start).
+	Compiling func(cacheDir string, cacheErr error)
 }
 
 // ErrUnknownEngine is New's answer to a name that is neither "wasm" nor
@@ -128,11 +134,33 @@ func New(ctx context.Context, cfg Config, t *Trust) (Engine, error) {
 		Module:            cfg.Module,
 		Instances:         cfg.Instances,
 		Timeout:           cfg.Timeout,
+		MaxInputSize:      cfg.MaxDocument,
 		CacheDir:          dir,
 		DisableHostCrypto: cfg.DisableHostCrypto,
 	}
-	if cfg.Compiling != nil {
-		hc.Compiling = func() { cfg.Compiling(dir) }
+	// wasm/host compiles in memory when the cache cannot be used; saying
+	// "cached" then would be wrong, so the directory is tried first.
+	if err := writable(dir); err != nil {
+		hc.NoCache = true
+		if cfg.Compiling != nil {
+			cfg.Compiling(dir, err)
+		}
+	} else if cfg.Compiling != nil {
+		hc.Compiling = func() { cfg.Compiling(dir, nil) }
 	}
 	return NewModule(ctx, hc, t)
+}
+
+// writable says whether files can be created in dir, creating it if need
+// be.
+func writable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".probe-*")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/apostille/apostille/internal/wasmbuild"
@@ -17,14 +19,35 @@ func TestEngines(t *testing.T) {
 		t.Fatal(err)
 	}
 	compiled := ""
-	cfg := Config{Name: "wasm", Instances: 1, Module: wasmbuild.ForTest(t), CacheDir: t.TempDir(), Compiling: func(dir string) { compiled = dir }}
+	var cacheErr error
+	cfg := Config{Name: "wasm", Instances: 1, Module: wasmbuild.ForTest(t), CacheDir: t.TempDir(), Compiling: func(dir string, err error) { compiled, cacheErr = dir, err }}
 	module, err := New(ctx, cfg, tr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer module.Close(ctx)
-	if compiled != cfg.CacheDir {
-		t.Errorf("Compiling told %q, want %q", compiled, cfg.CacheDir)
+	if compiled != cfg.CacheDir || cacheErr != nil {
+		t.Errorf("Compiling told %q, %v; want %q", compiled, cacheErr, cfg.CacheDir)
+	}
+	// A cache directory that cannot be created is said to be one: the
+	// module is compiled in memory, not "cached".
+	blocked := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocked, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inMemory := cfg
+	inMemory.CacheDir = filepath.Join(blocked, "cache")
+	compiled, cacheErr = "", nil
+	m2, err := New(ctx, inMemory, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2.Close(ctx)
+	if compiled != inMemory.CacheDir || cacheErr == nil {
+		t.Errorf("an unusable cache: Compiling told %q, %v", compiled, cacheErr)
+	}
+	if _, err := os.Stat(inMemory.CacheDir); err == nil {
+		t.Error("a cache was written after all")
 	}
 	cfg.Name = "native"
 	native, err := New(ctx, cfg, tr)

@@ -1,9 +1,12 @@
 package engine
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -93,7 +96,7 @@ func (l *Loader) Load() (*Trust, error) {
 	for _, p := range l.Files.Trust {
 		data, err := read(p)
 		if err != nil {
-			return nil, err
+			return nil, &FileError{"trust", p, err}
 		}
 		name := filepath.Base(p)
 		var one *verifier.Trust
@@ -103,7 +106,7 @@ func (l *Loader) Load() (*Trust, error) {
 			// bundle is refused.
 			one, err = verifier.LoadTrust(name, data, keys)
 		case len(keys) == 0:
-			return nil, fmt.Errorf("%s is a signed trust bundle: pin its operator with --trust-key", p)
+			return nil, &FileError{"trust", p, errors.New("a signed trust bundle: pin its operator with --trust-key")}
 		default:
 			one, err = trustlist.Open(data, keys, l.State, now())
 		}
@@ -112,7 +115,7 @@ func (l *Loader) Load() (*Trust, error) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
+			return nil, &FileError{"trust", p, notTrust(data, err)}
 		}
 		t.Parsed.Add(one)
 		t.Sources = append(t.Sources, host.TrustSource{Name: name, Data: data})
@@ -120,7 +123,7 @@ func (l *Loader) Load() (*Trust, error) {
 	for _, p := range l.Files.StatusLists {
 		b, err := read(p)
 		if err != nil {
-			return nil, err
+			return nil, &FileError{"status-list", p, err}
 		}
 		t.StatusLists = append(t.StatusLists, b)
 	}
@@ -140,11 +143,11 @@ func readOperatorKeys(paths []string, read func(string) ([]byte, error)) ([]*ver
 	for _, p := range paths {
 		b, err := read(p)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, &FileError{"trust-key", p, err}
 		}
 		k, err := verifier.ParseOperatorKey(b)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", p, err)
+			return nil, nil, &FileError{"trust-key", p, fmt.Errorf("not a public operator key (a JWK, as `apostille trust keygen` writes PREFIX.pub.jwk): %w", err)}
 		}
 		keys = append(keys, k)
 		raw = append(raw, b)
@@ -158,4 +161,38 @@ func OpenState(path string) (*trustlist.State, error) {
 		path = ""
 	}
 	return trustlist.LoadState(path)
+}
+
+// FileError is a trust file that could not be used: which of the files it
+// is (its flag in `apostille verify` and `apostille serve`: "trust",
+// "trust-key" or "status-list"), its path, and why.
+type FileError struct {
+	Flag string
+	Path string
+	Err  error
+}
+
+func (e *FileError) Error() string {
+	var pe *fs.PathError
+	if errors.As(e.Err, &pe) && pe.Path == e.Path {
+		return "--" + e.Flag + ": " + e.Err.Error() // the OS error names the path
+	}
+	return "--" + e.Flag + " " + e.Path + ": " + e.Err.Error()
+}
+
+func (e *FileError) Unwrap() error { return e.Err }
+
+// notTrust says what a trust file that does not parse is not, when it does
+// not even look like one of the forms trust takes (JSON, PEM or a DER
+// certificate): a parser's error about the form it tried last would
+// mislead.
+func notTrust(data []byte, err error) error {
+	b := bytes.TrimSpace(data)
+	switch {
+	case len(b) > 0 && b[0] == '{', bytes.HasPrefix(b, []byte("-----BEGIN")):
+		return err
+	case len(b) > 0 && b[0] == 0x30:
+		return fmt.Errorf("not a DER certificate: %w", err)
+	}
+	return errors.New("not a trust bundle, a JWK Set, a JWK, nor PEM or DER certificates")
 }

@@ -30,6 +30,7 @@ func TestParse(t *testing.T) {
 		{name: "bad base64", line: `{"id":1,"document":"base64:!!","payload":"base64:*","proof":"base64:AA=A"}`, bad: []string{"document", "payload", "proof"}, id: `1`},
 		{name: "bad at", line: `{"document":"x","at":"yesterday"}`, bad: []string{"at"}, doc: "x"},
 		{name: "no document", line: `{"id":"k"}`, notRecord: true, id: `"k"`},
+		{name: "number document", line: `{"id":"k","document":7}`, notRecord: true, id: `"k"`},
 		{name: "null document", line: `{"document":null}`, notRecord: true},
 		{name: "array", line: `[]`, notRecord: true},
 		{name: "not JSON", line: `document: x`, notRecord: true},
@@ -39,8 +40,15 @@ func TestParse(t *testing.T) {
 			if got := errors.Is(err, ErrNotRecord); got != c.notRecord {
 				t.Fatalf("not a record: %v, want %v", got, c.notRecord)
 			}
-			if !slices.Equal(bad, c.bad) {
-				t.Errorf("bad %v, want %v", bad, c.bad)
+			var members []string
+			for _, p := range bad {
+				members = append(members, p.Member)
+				if p.Want == "" {
+					t.Errorf("%s: no word on what was expected", p.Member)
+				}
+			}
+			if !slices.Equal(members, c.bad) {
+				t.Errorf("bad %v, want %v", members, c.bad)
 			}
 			if string(f.ID) != c.id {
 				t.Errorf("id %s, want %s", f.ID, c.id)
@@ -104,5 +112,66 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		_, _, _ = ReadLine(bufio.NewReaderSize(bytes.NewReader(b), 16), nil, 32)
+	})
+}
+
+func TestOutputRoundTrip(t *testing.T) {
+	rep := []byte(`{"report":"v1","verdict":"valid"}`)
+	for _, o := range []Output{
+		{Line: 9, ID: json.RawMessage(`"a \"quoted\" id"`), Report: rep},
+		{Line: 1, ID: json.RawMessage(`-1.5e3`), Report: rep},
+		{Line: 12, Report: rep},
+		{Input: "docs/ä b.jwt", Report: rep},
+	} {
+		b := o.Append(nil)
+		got, typ, err := ReadOutput(b)
+		if err != nil || typ != "" {
+			t.Fatalf("%s: %v %q", b, err, typ)
+		}
+		if got.Line != o.Line || got.Input != o.Input || string(got.ID) != string(o.ID) || string(got.Report) != string(rep) {
+			t.Errorf("%s read as %+v", b, got)
+		}
+	}
+	// Another member order is read too; a typed record is not an answer.
+	if o, _, err := ReadOutput([]byte(`{"report":{"verdict":"valid"},"id":3,"line":2}`)); err != nil || o.Line != 2 || string(o.ID) != "3" {
+		t.Errorf("reordered: %+v %v", o, err)
+	}
+	if _, typ, err := ReadOutput([]byte(`{"type":"trailer","lines":3}`)); err != nil || typ != "trailer" {
+		t.Errorf("typed record: %q %v", typ, err)
+	}
+	for _, bad := range []string{`{"line":0,"report":{}}`, `{"line":1}`, `{"line":1,"input":"x","report":{}}`, `{"line":1,"report":[]}`, `{"line":1,"id":{},"report":{}}`, `[]`, ``} {
+		if _, _, err := ReadOutput([]byte(bad)); !errors.Is(err, ErrNotOutput) {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}
+
+// FuzzReadOutput: any line is an output record, a typed record or refused,
+// never a panic; a record read the fast way reads the same decoded.
+func FuzzReadOutput(f *testing.F) {
+	for _, s := range []string{`{"line":3,"id":"x","report":{"verdict":"valid"}}`, `{"line":1,"report":{}}`, `{"input":"a","report":{}}`, `{"type":"trailer"}`, `{"line":2,"id":1e5,"report":{"a":"}"}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		o, typ, err := ReadOutput(b)
+		if err != nil || typ != "" {
+			return
+		}
+		if (o.Line > 0) == (o.Input != "") && o.Input != "" {
+			t.Fatalf("both line and input: %+v", o)
+		}
+		if !json.Valid(o.Report) {
+			t.Fatalf("report %q is not JSON", o.Report)
+		}
+		if fast, ok := readFast(bytes.TrimSpace(b)); ok {
+			var m struct {
+				Line   int
+				ID     json.RawMessage
+				Report json.RawMessage
+			}
+			if json.Unmarshal(b, &m) != nil || m.Line != fast.Line || string(m.ID) != string(fast.ID) || string(m.Report) != string(fast.Report) {
+				t.Fatalf("%q: fast %+v, decoded %+v", b, fast, m)
+			}
+		}
 	})
 }

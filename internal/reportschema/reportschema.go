@@ -6,6 +6,7 @@ package reportschema
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -18,9 +19,38 @@ const Path = "docs/report.schema.json"
 // Schema is the compiled report schema.
 type Schema struct{ s *jsonschema.Schema }
 
-// Load compiles the schema, found by walking up from the working directory
-// to the module root (the directory holding go.mod).
-func Load() (*Schema, error) {
+// Load compiles the report schema, found by walking up from the working
+// directory to the module root (the directory holding go.mod).
+func Load() (*Schema, error) { return load(Path) }
+
+// RecordPath is the output record schema's place in the repository.
+const RecordPath = "docs/record.schema.json"
+
+// LoadRecord compiles the output record schema, which refers to the report
+// schema by its $id.
+func LoadRecord() (*Schema, error) { return load(RecordPath) }
+
+// ids maps the schemas' $ids to their files, so that one finds the other.
+var ids = map[string]string{
+	"https://apostille.example/schemas/report.v1.json": Path,
+	"https://apostille.example/schemas/record.v1.json": RecordPath,
+}
+
+type docsLoader string // the module root
+
+func (root docsLoader) Load(url string) (any, error) {
+	p, ok := ids[url]
+	if !ok {
+		return nil, fmt.Errorf("reportschema: no schema %s", url)
+	}
+	raw, err := os.ReadFile(filepath.Join(string(root), p))
+	if err != nil {
+		return nil, err
+	}
+	return jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+}
+
+func load(path string) (*Schema, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return nil, err
@@ -35,27 +65,23 @@ func Load() (*Schema, error) {
 		}
 		dir = parent
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, Path))
-	if err != nil {
-		return nil, err
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return nil, err
-	}
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
-	if err := c.AddResource("report.schema.json", doc); err != nil {
-		return nil, err
+	c.UseLoader(docsLoader(dir))
+	for id, p := range ids {
+		if p == path {
+			s, err := c.Compile(id)
+			if err != nil {
+				return nil, err
+			}
+			return &Schema{s}, nil
+		}
 	}
-	s, err := c.Compile("report.schema.json")
-	if err != nil {
-		return nil, err
-	}
-	return &Schema{s}, nil
+	return nil, fmt.Errorf("reportschema: no schema %s", path)
 }
 
-// Validate checks one report, as JSON.
+// Validate checks one report (or, for LoadRecord, one output record), as
+// JSON.
 func (s *Schema) Validate(report []byte) error {
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(report))
 	if err != nil {

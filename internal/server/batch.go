@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -180,16 +179,14 @@ func (s *Server) batchOne(ctx context.Context, j *batchJob, at time.Time) []byte
 	return s.check(dctx, sl, j.req, at)
 }
 
-// writeRecord writes one output record: the line number, the record's id
-// if it gave one, and the report.
+// writeRecord writes one output record (jsonl.Output, the same record as
+// `apostille verify --format jsonl` writes): the line number, the record's
+// id if it gave one, and the report.
 func writeRecord(w *bufio.Writer, j *batchJob, rep []byte) {
-	w.WriteString(`{"line":`)
-	w.WriteString(strconv.Itoa(j.line))
-	if j.req != nil && j.req.ID != nil {
-		w.WriteString(`,"id":`)
-		w.Write(j.req.ID)
+	o := jsonl.Output{Line: j.line, Report: rep}
+	if j.req != nil {
+		o.ID = j.req.ID
 	}
-	w.WriteString(`,"report":`)
-	w.Write(rep)
-	w.WriteString("}\n")
+	w.Write(o.Append(w.AvailableBuffer()))
+	w.WriteByte('\n')
 }

@@ -128,11 +128,10 @@ func (s *Server) reload(ctx context.Context, force bool) error {
 
 // serving says whether verification requests are taken: a trust is loaded
 // (a refused one too: its documents are answered with the refusal, so that
-// a client learns why) and the service is not draining.
+// a client learns why). A draining service still takes them: only /readyz
+// fails, so that load balancers stop sending while every request that
+// still arrives is served until the listener closes.
 func (s *Server) serving() (bool, string) {
-	if s.draining.Load() {
-		return false, "shutting down"
-	}
 	s.mu.RLock()
 	g := s.gen
 	s.mu.RUnlock()

@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -25,9 +27,11 @@ var routeTable = []route{
 	{"GET", "/v1/trust", "trust", func(s *Server) http.HandlerFunc { return s.handleTrust }},
 	{"GET", "/livez", "livez", func(s *Server) http.HandlerFunc { return s.handleLive }},
 	{"GET", "/readyz", "readyz", func(s *Server) http.HandlerFunc { return s.handleReady }},
+	{"GET", "/startupz", "startupz", func(s *Server) http.HandlerFunc { return s.handleStartup }},
 	{"GET", "/metrics", "metrics", func(s *Server) http.HandlerFunc { return s.met.handler().ServeHTTP }},
 	{"GET", "/openapi.json", "openapi", func(s *Server) http.HandlerFunc { return s.handleOpenAPI }},
 	{"GET", "/schemas/report.v1.json", "schema", func(s *Server) http.HandlerFunc { return s.handleReportSchema }},
+	{"GET", "/schemas/record.v1.json", "schema", func(s *Server) http.HandlerFunc { return s.handleRecordSchema }},
 }
 
 func (s *Server) routes() *http.ServeMux {
@@ -37,11 +41,43 @@ func (s *Server) routes() *http.ServeMux {
 }
 
 // Register adds the service's routes to mux, for a caller that serves more
-// on the same address (the citizen's page at "/").
+// on the same address (the citizen's page at "/"). Each path is registered
+// for every method, so that a method it does not take is answered 405 with
+// Allow, whatever else the mux serves at "/".
 func (s *Server) Register(mux *http.ServeMux) {
+	paths := map[string]methods{}
 	for _, r := range routeTable {
-		mux.Handle(r.method+" "+r.path, s.wrap(r.name, r.handle(s)))
+		if paths[r.path] == nil {
+			paths[r.path] = methods{}
+			mux.Handle(r.path, paths[r.path])
+		}
+		paths[r.path][r.method] = s.wrap(r.name, r.handle(s))
 	}
+}
+
+// methods serves one path: each method it takes by its handler (HEAD as
+// GET), any other with 405 and the methods it takes.
+type methods map[string]http.Handler
+
+func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h, ok := m[r.Method]
+	if !ok && r.Method == http.MethodHead {
+		h, ok = m[http.MethodGet]
+	}
+	if ok {
+		h.ServeHTTP(w, r)
+		return
+	}
+	var allow []string
+	for method := range m {
+		allow = append(allow, method)
+		if method == http.MethodGet {
+			allow = append(allow, http.MethodHead)
+		}
+	}
+	sort.Strings(allow)
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	writeProblem(w, http.StatusMethodNotAllowed, r.Method+" is not taken here; "+strings.Join(allow, ", ")+" is", 0)
 }
 
 // outcome is what a request's log line and metrics say about it. Handlers
@@ -97,7 +133,7 @@ func (s *Server) wrap(route string, h http.HandlerFunc) http.Handler {
 		code := strconv.Itoa(o.status)
 		s.met.requests.WithLabelValues(route, code).Inc()
 		s.met.requestSeconds.WithLabelValues(route).Observe(d.Seconds())
-		if route == "metrics" || route == "livez" || route == "readyz" {
+		if route == "metrics" || route == "livez" || route == "readyz" || route == "startupz" {
 			return // probes and scrapes every few seconds would drown the log
 		}
 		attrs := []slog.Attr{
@@ -189,6 +225,12 @@ func (s *Server) refuse(w http.ResponseWriter, status int, why, detail string) b
 	s.met.rejected.WithLabelValues(why).Inc()
 	retry := 1
 	w.Header().Set("Retry-After", strconv.Itoa(retry))
+	return writeProblem(w, status, detail, retry)
+}
+
+// writeProblem writes an RFC 9457 problem; it says whether it was written
+// in full.
+func writeProblem(w http.ResponseWriter, status int, detail string, retry int) bool {
 	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, RetryAfter: retry}
 	b, _ := json.Marshal(p)
 	w.Header().Set("Content-Type", "application/problem+json")

@@ -26,7 +26,19 @@ type metrics struct {
 	statusFetches  *prometheus.CounterVec
 	trustSequence  prometheus.Gauge
 	trustLoadedAt  prometheus.Gauge
+	tlsReloads     *prometheus.CounterVec
+	tlsExpiry      prometheus.Gauge
 }
+
+// Label values of the counters that exist from the start, at zero: an
+// alert on a series that has never counted would otherwise see nothing
+// (docs/deploy.md names the series to alert on; a test holds them to
+// this).
+var (
+	rejectedWhy   = []string{"busy", "queue_full", "queue_timeout", "deadline", "not_ready", "gone"}
+	reloadResults = []string{"ok", "unchanged", "error"}
+	fetchResults  = []string{"ok", "error"}
+)
 
 // latencyBuckets span a fast native verification (a fraction of a
 // millisecond) to the request deadline.
@@ -72,12 +84,30 @@ func newMetrics(s *Server) *metrics {
 		Name: "apostille_trust_loaded_timestamp_seconds",
 		Help: "When the trust in use was loaded, Unix time.",
 	})
+	m.tlsReloads = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "apostille_tls_reloads_total",
+		Help: "TLS certificate loads and reloads by result: ok (swapped), unchanged, error (the current certificate stays). Zero without --tls-cert.",
+	}, []string{"result"})
+	m.tlsExpiry = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "apostille_tls_certificate_expiry_timestamp_seconds",
+		Help: "When the TLS certificate in use expires (its not_after), Unix time. Present only when the service serves TLS.",
+	})
+	for _, v := range rejectedWhy {
+		m.rejected.WithLabelValues(v)
+	}
+	for _, v := range reloadResults {
+		m.reloads.WithLabelValues(v)
+		m.tlsReloads.WithLabelValues(v)
+	}
+	for _, v := range fetchResults {
+		m.statusFetches.WithLabelValues(v)
+	}
 	pool := func(name, help string, f func() int) prometheus.Collector {
 		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return float64(f()) })
 	}
 	m.reg.MustRegister(
 		m.verifications, m.engineSeconds, m.requests, m.requestSeconds, m.rejected,
-		m.reloads, m.statusFetches, m.trustSequence, m.trustLoadedAt,
+		m.reloads, m.statusFetches, m.trustSequence, m.trustLoadedAt, m.tlsReloads,
 		pool("apostille_pool_instances", "Verifications that may run at once (the engine's pool).", s.lim.instances),
 		pool("apostille_pool_busy", "Verifications running now.", s.lim.busy),
 		pool("apostille_queue_waiting", "Requests waiting for an instance.", s.lim.waiting),

@@ -114,7 +114,7 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("latency histogram: %d samples, %d buckets", h.GetSampleCount(), len(h.GetBucket()))
 	}
 	// Every label value of the service's own metrics is from a fixed set.
-	routes := map[string]bool{"verify": true, "batch": true, "trust": true, "livez": true, "readyz": true, "metrics": true, "openapi": true, "schema": true}
+	routes := map[string]bool{"verify": true, "batch": true, "trust": true, "livez": true, "readyz": true, "metrics": true, "openapi": true, "schema": true, "startupz": true}
 	for name, f := range fams {
 		if !strings.HasPrefix(name, "apostille_") {
 			continue

@@ -25,3 +25,8 @@ func (s *Server) handleReportSchema(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/schema+json")
 	w.Write(docs.ReportSchema)
 }
+
+func (s *Server) handleRecordSchema(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/schema+json")
+	w.Write(docs.RecordSchema)
+}

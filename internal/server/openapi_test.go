@@ -5,12 +5,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,7 +42,10 @@ func loadAPI(t *testing.T, srv *running) *apiDoc {
 	t.Helper()
 	a := &apiDoc{base: srv.url, c: jsonschema.NewCompiler(), seen: map[string]bool{}}
 	a.c.DefaultDraft(jsonschema.Draft2020)
-	for _, path := range []string{"/openapi.json", "/schemas/report.v1.json"} {
+	// The record schema refers to the report schema by its $id; the
+	// schemas' $id namespace is what the service serves under /schemas/.
+	a.c.UseLoader(schemaLoader(srv.url))
+	for _, path := range []string{"/openapi.json", "/schemas/report.v1.json", "/schemas/record.v1.json"} {
 		code, body := get(t, srv.url+path)
 		if code != 200 {
 			t.Fatalf("GET %s: %d", path, code)
@@ -57,6 +63,23 @@ func loadAPI(t *testing.T, srv *running) *apiDoc {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// schemaLoader loads the schemas' $ids (https://apostille.example/schemas/…)
+// from a running service's /schemas/.
+type schemaLoader string
+
+func (base schemaLoader) Load(url string) (any, error) {
+	rest, ok := strings.CutPrefix(url, "https://apostille.example/schemas/")
+	if !ok {
+		return nil, fmt.Errorf("no schema at %s", url)
+	}
+	resp, err := http.Get(string(base) + "/schemas/" + rest)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return jsonschema.UnmarshalJSON(resp.Body)
 }
 
 // at walks the document along keys.
@@ -116,6 +139,7 @@ func (a *apiDoc) check(t *testing.T, method, path string, resp *http.Response, b
 		t.Fatalf("%s %s %s: media type %q not in the document", method, path, status, media)
 	}
 	a.seen[method+" "+path+" "+status+" "+media] = true
+	a.seen[method+" "+path+" "+status] = true
 	validate := func(ptr string, b []byte) {
 		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
 		if err != nil {
@@ -204,7 +228,8 @@ func TestOpenAPIDescribesTheRoutes(t *testing.T) {
 // TestOpenAPIMatchesAnswers validates real answers of every kind against
 // the document: reports for every demo sample and for requests that hold
 // no document, batch records, refusals (429, 503), the trust in use (plain,
-// signed and refused), and the service's own schema.
+// signed and refused), and the service's own schemas. Every status the
+// document lists for an operation is produced by a real server.
 func TestOpenAPIMatchesAnswers(t *testing.T) {
 	srv := start(t, Config{MaxDocument: 64 << 10}, ServeOptions{})
 	a := loadAPI(t, srv)
@@ -216,6 +241,10 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	a.do(t, newRequest("POST", srv.url+"/v1/verify", "text/plain", []byte("not a document")))
 	a.do(t, newRequest("POST", srv.url+"/v1/verify", "application/json", []byte(`{"document":1}`)))
 	a.do(t, newRequest("POST", srv.url+"/v1/verify", "application/octet-stream", bytes.Repeat([]byte("A"), 65<<10)))
+	// An empty body holds no document: 400, as the document says.
+	if resp, body := a.do(t, newRequest("POST", srv.url+"/v1/verify", "application/octet-stream", nil)); resp.StatusCode != 400 || decide(t, body).Reason != verifier.Malformed {
+		t.Errorf("empty body: %d %s", resp.StatusCode, body)
+	}
 	// A report at a time with no trust decision (verified_at in the past,
 	// expired): the schema's time fields.
 	a.do(t, newRequest("POST", srv.url+"/v1/verify", "application/json", []byte(`{"document":"`+b64(doc(good))+`","at":"2040-01-01T00:00:00Z"}`)))
@@ -238,15 +267,15 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	}
 
 	a.do(t, newRequest("GET", srv.url+"/v1/trust", "", nil))
-	for _, path := range []string{"/livez", "/readyz", "/metrics", "/openapi.json", "/schemas/report.v1.json"} {
+	for _, path := range []string{"/livez", "/readyz", "/startupz", "/metrics", "/openapi.json", "/schemas/report.v1.json", "/schemas/record.v1.json"} {
 		a.do(t, newRequest("GET", srv.url+path, "", nil))
 	}
 
-	// Refusals, from a service whose one instance is held and whose queue
-	// is empty, then from one that is stopping.
+	// Refusals, from a service whose one instance is held, whose queue is
+	// empty and which takes one batch at a time.
 	gate := &gate{c: make(chan struct{})}
 	es := &engines{make: func(e *testEngine) { e.gate = gate.c }}
-	busy := start(t, Config{NewEngine: es.new, Instances: 1, Queue: -1}, ServeOptions{})
+	busy := start(t, Config{NewEngine: es.new, Instances: 1, Queue: -1, MaxBatches: 1}, ServeOptions{})
 	t.Cleanup(gate.open)
 	ba := loadAPI(t, busy)
 	go func() {
@@ -256,12 +285,38 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	}()
 	waitFor(t, "the instance busy", func() bool { return busy.lim.busy() == 1 })
 	ba.do(t, newRequest("POST", busy.url+"/v1/verify", "application/cose", doc(good)))
-	busy.Drain()
-	for _, path := range []string{"/v1/verify", "/v1/verify/batch"} {
-		ba.do(t, newRequest("POST", busy.url+path, "application/cose", doc(good)))
-	}
-	ba.do(t, newRequest("GET", busy.url+"/readyz", "", nil))
+	// A batch that sends nothing yet holds the one batch slot.
+	pr, pw := io.Pipe()
+	t.Cleanup(func() { pw.Close() })
+	go func() {
+		if resp, err := http.Post(busy.url+"/v1/verify/batch", "application/x-ndjson", pr); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}()
+	waitFor(t, "the batch slot taken", func() bool { return len(busy.batches) == 1 })
+	ba.do(t, newRequest("POST", busy.url+"/v1/verify/batch", "application/x-ndjson", []byte("{\"document\":\"x\"}\n")))
+	pw.Close()
 	gate.open()
+
+	// Before its first trust is loaded a service refuses with 503.
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	ts := trustSet(t, "trust.json", world.trust)
+	early := start(t, Config{LoadTrust: func(ctx context.Context) (*engine.Trust, error) {
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		return ts, nil
+	}}, ServeOptions{Ready: func() {}})
+	ea := loadAPI(t, early)
+	for _, path := range []string{"/v1/verify", "/v1/verify/batch"} {
+		ea.do(t, newRequest("POST", early.url+path, "application/cose", doc(good)))
+	}
+	for _, path := range []string{"/v1/trust", "/readyz", "/startupz"} {
+		ea.do(t, newRequest("GET", early.url+path, "", nil))
+	}
 
 	// The trust view of a signed bundle, and of one refused.
 	signed := trustSet(t, "trust.json", world.trust)
@@ -276,18 +331,65 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	sa := loadAPI(t, st)
 	sa.do(t, newRequest("GET", st.url+"/v1/trust", "", nil))
 
-	for _, want := range []string{
-		"POST /v1/verify 200 application/json", "POST /v1/verify 400 application/json", "POST /v1/verify 413 application/json",
-		"POST /v1/verify/batch 200 application/x-ndjson", "GET /v1/trust 200 application/json",
-	} {
-		if !a.seen[want] && !sa.seen[want] {
+	// Every status the document lists for an operation was produced.
+	for path, item := range a.doc["paths"].(map[string]any) {
+		for method, op := range item.(map[string]any) {
+			for status := range op.(map[string]any)["responses"].(map[string]any) {
+				key := strings.ToUpper(method) + " " + path + " " + status
+				if !a.seen[key] && !ba.seen[key] && !ea.seen[key] && !sa.seen[key] {
+					t.Errorf("documented but never produced: %s", key)
+				}
+			}
+		}
+	}
+	for _, want := range []string{"POST /v1/verify 400 application/json", "POST /v1/verify/batch 200 application/x-ndjson", "POST /v1/verify 429 application/problem+json", "POST /v1/verify/batch 429 application/problem+json"} {
+		if !a.seen[want] && !ba.seen[want] {
 			t.Errorf("not exercised: %s", want)
 		}
 	}
-	for _, want := range []string{"POST /v1/verify 429 application/problem+json", "POST /v1/verify 503 application/problem+json", "POST /v1/verify/batch 503 application/problem+json"} {
-		if !ba.seen[want] {
-			t.Errorf("not exercised: %s", want)
+}
+
+// TestMethodNotAllowed: a method a path does not take is answered 405 with
+// the methods it takes, also when the service's routes share a mux with a
+// handler for everything else (the citizen's page at "/"), which must not
+// answer GET /v1/verify with its 404.
+func TestMethodNotAllowed(t *testing.T) {
+	srv := start(t, Config{}, ServeOptions{})
+	mux := http.NewServeMux()
+	srv.Register(mux)
+	mux.Handle("/", http.NotFoundHandler())
+	page := httptest.NewServer(mux)
+	t.Cleanup(page.Close)
+	a := loadAPI(t, srv)
+	for _, base := range []string{srv.url, page.URL} {
+		for path, item := range a.doc["paths"].(map[string]any) {
+			var allowed []string
+			for method := range item.(map[string]any) {
+				allowed = append(allowed, strings.ToUpper(method))
+				if method == "get" {
+					allowed = append(allowed, "HEAD")
+				}
+			}
+			sort.Strings(allowed)
+			for _, method := range []string{"GET", "POST", "PUT", "DELETE"} {
+				if slices.Contains(allowed, method) {
+					continue
+				}
+				resp, err := http.DefaultClient.Do(newRequest(method, base+path, "", nil))
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != strings.Join(allowed, ", ") {
+					t.Errorf("%s %s%s: %d, Allow %q; want 405, %q", method, base, path, resp.StatusCode, resp.Header.Get("Allow"), strings.Join(allowed, ", "))
+				}
+			}
 		}
+	}
+	// HEAD is GET without the body.
+	resp, err := http.Head(srv.url + "/livez")
+	if err != nil || resp.StatusCode != 200 {
+		t.Errorf("HEAD /livez: %v %v", resp, err)
 	}
 }
 

@@ -1,8 +1,7 @@
 package server
 
 import (
-	"fmt"
-	"strings"
+	"errors"
 
 	"github.com/apostille/apostille/internal/jsonl"
 )
@@ -21,7 +20,7 @@ func parseRecord(b []byte) (*request, error) {
 		return &req, err
 	}
 	if len(bad) > 0 {
-		return &req, fmt.Errorf("bad %s (id is a string or a number; byte values are text, or \"base64:\" and standard base64; at is RFC 3339)", strings.Join(bad, ", "))
+		return &req, errors.New(jsonl.Problems(bad))
 	}
 	return &req, nil
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -35,6 +36,11 @@ type ServeOptions struct {
 
 	// Ready, when set, is called once the first trust is loaded.
 	Ready func()
+
+	// TLSCert and TLSKey, when set, are PEM files of the certificate chain
+	// and its key: the service then answers HTTPS (HTTP/2 and HTTP/1.1)
+	// only. They are reloaded with the trust, when they changed.
+	TLSCert, TLSKey string
 }
 
 func (o *ServeOptions) defaults(s *Server) {
@@ -53,9 +59,10 @@ func (o *ServeOptions) defaults(s *Server) {
 	def(&o.ShutdownTimeout, 30*time.Second)
 }
 
-// Serve serves on ln until ctx ends, then stops gracefully: /readyz fails,
-// the listener closes after DrainDelay, and every request already accepted
-// is answered before Serve returns (within ShutdownTimeout). The trust is
+// Serve serves on ln until ctx ends, then stops gracefully: /readyz fails
+// while requests are still served as before, the listener closes after
+// DrainDelay, and every request already accepted is answered before Serve
+// returns (within ShutdownTimeout). The trust is
 // loaded in the background once listening starts, so that /livez answers
 // while the engine is made; a trust that cannot be loaded at all ends
 // Serve with the error. A refused signed bundle does not: /readyz fails and
@@ -72,9 +79,25 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, o ServeOptions) err
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	var cert *certificate
+	if o.TLSCert != "" || o.TLSKey != "" {
+		cert = &certificate{certFile: o.TLSCert, keyFile: o.TLSKey}
+		if _, err := cert.load(true); err != nil {
+			ln.Close()
+			return fmt.Errorf("TLS certificate: %w", err)
+		}
+		s.certLoaded(cert)
+		srv.TLSConfig = cert.config()
+	}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	s.log.Info("listening", "addr", ln.Addr().String())
+	go func() {
+		if cert != nil {
+			served <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
+	s.log.Info("listening", "addr", ln.Addr().String(), "tls", cert != nil)
 
 	loaded := make(chan error, 1)
 	go func() { loaded <- s.Reload(ctx, true) }()
@@ -100,8 +123,14 @@ loop:
 			}
 		case <-o.Reload:
 			s.Reload(ctx, true)
+			if cert != nil {
+				s.reloadTLS(cert, true)
+			}
 		case <-tick:
 			s.Reload(ctx, false)
+			if cert != nil {
+				s.reloadTLS(cert, false)
+			}
 		case <-ctx.Done():
 			break loop
 		}
@@ -116,7 +145,11 @@ loop:
 func (s *Server) shutdown(srv *http.Server, o ServeOptions) {
 	s.Drain()
 	if o.DrainDelay > 0 {
-		s.log.Info("draining", "delay", o.DrainDelay.String())
+		// Requests go on being served; each answer closes its connection,
+		// so that a client's next request opens one through the load
+		// balancer, which by then sends it elsewhere.
+		srv.SetKeepAlivesEnabled(false)
+		s.log.Info("draining: /readyz fails, requests are still served", "delay", o.DrainDelay.String())
 		time.Sleep(o.DrainDelay)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.ShutdownTimeout)

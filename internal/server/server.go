@@ -9,8 +9,8 @@
 // client can make it do: body and line sizes, concurrent verifications (the
 // engine's pool) with a short queue, then 429 or 503 with Retry-After, a
 // deadline per request, and header, read and write timeouts. It finishes
-// every request it accepted before it stops, and reloads its trust without
-// dropping one.
+// every request it accepted before it stops, and reloads its trust (and its
+// TLS certificate) without dropping one.
 //
 // Nothing of a document reaches a log line or a metric label: logs carry a
 // request id, the verdict, the reason code and durations; labels take their
@@ -188,9 +188,10 @@ func (s *Server) maxRequest() int { return 4*s.cfg.MaxDocument + 4096 }
 // /livez, /readyz, /metrics and /openapi.json through.
 func (s *Server) Handler() http.Handler { return s.mux }
 
-// Drain makes /readyz fail and refuses new verification requests with 503,
-// so that a load balancer stops sending them; requests already accepted
-// finish. Serve calls it when its context ends.
+// Drain makes /readyz fail, so that a load balancer stops sending requests;
+// those that still arrive are served as before (a rolling update drops
+// nothing while endpoints update). Serve calls it when its context ends,
+// DrainDelay before it closes the listener.
 func (s *Server) Drain() { s.draining.Store(true) }
 
 // Close releases the engine once its last request has finished.

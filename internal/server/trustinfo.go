@@ -153,3 +153,24 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Write([]byte(why + "\n"))
 }
+
+// handleStartup says whether the service has started: its first trust is
+// loaded and its engine made (the module compiled), a refused bundle
+// included. It is the startupProbe: unlike /readyz it does not fail for a
+// refused bundle (a restart would refuse the same bundle again) nor while
+// draining, and unlike /livez it does not pass before the module is
+// compiled.
+func (s *Server) handleStartup(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	s.mu.RLock()
+	started := s.gen != nil
+	s.mu.RUnlock()
+	if !started {
+		_, why := s.ready()
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte(why + "\n"))
+		return
+	}
+	w.Write([]byte("started\n"))
+}

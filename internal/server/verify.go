@@ -172,6 +172,9 @@ func (s *Server) readRequest(r *http.Request, at time.Time) (*request, int, []by
 		return nil, http.StatusBadRequest, notJudged(at, verifier.Malformed, "the request body could not be read")
 	case len(body) > limit:
 		return nil, http.StatusRequestEntityTooLarge, notJudged(at, verifier.TooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
+	case len(body) == 0:
+		// Nothing to judge: the client sent no document (openapi.json: 400).
+		return nil, http.StatusBadRequest, notJudged(at, verifier.Malformed, "the request body is empty: send the document as the body")
 	case !envelope:
 		return &request{Doc: body}, 0, nil
 	}

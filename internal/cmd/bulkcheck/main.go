@@ -199,10 +199,13 @@ func check(bin, engine, trust, input string, plan []*kind, limitMB int) error {
 	sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
 	n, bad := 0, 0
 	for sc.Scan() {
+		// An output record (docs/records.md): the id beside the report.
 		var rec struct {
-			ID      string `json:"id"`
-			Verdict string `json:"verdict"`
-			Reason  string `json:"reason"`
+			ID     string `json:"id"`
+			Report struct {
+				Verdict string `json:"verdict"`
+				Reason  string `json:"reason"`
+			} `json:"report"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
 			return fmt.Errorf("%s: record %d is not JSON", engine, n)
@@ -213,9 +216,9 @@ func check(bin, engine, trust, input string, plan []*kind, limitMB int) error {
 		if want := fmt.Sprintf("doc-%06d", n); rec.ID != want {
 			return fmt.Errorf("%s: record %d is %s: out of order", engine, n, rec.ID)
 		}
-		if !plan[n].accepts(rec.Verdict, rec.Reason) {
+		if !plan[n].accepts(rec.Report.Verdict, rec.Report.Reason) {
 			if bad < 5 {
-				fmt.Fprintf(os.Stderr, "%s: %s: %s/%s, want %s/%v\n", engine, rec.ID, rec.Verdict, rec.Reason, plan[n].verdict, plan[n].reasons)
+				fmt.Fprintf(os.Stderr, "%s: %s: %s/%s, want %s/%v\n", engine, rec.ID, rec.Report.Verdict, rec.Report.Reason, plan[n].verdict, plan[n].reasons)
 			}
 			bad++
 		}
