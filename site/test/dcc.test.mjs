@@ -44,7 +44,10 @@ function native(c, cert) {
     out = e.stdout; // exit 1: not valid
   }
   fs.rmSync(dir, { recursive: true });
-  const r = JSON.parse(out.toString());
+  // One output record per input (docs/record.schema.json): the report is
+  // under "report".
+  const r = JSON.parse(out.toString()).report;
+  assert.ok(r, 'the CLI record carries a report');
   return { state: r.verdict === 'valid' ? (r.warnings.length ? 'warnings' : 'valid') : r.verdict, reason: r.reason || '' };
 }
 
