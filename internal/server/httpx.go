@@ -88,6 +88,8 @@ type outcome struct {
 	summary  summary
 	records  int            // batch records written
 	verdicts map[string]int // batch records by verdict
+	lines    int            // batch input lines read
+	end      string         // why a batch stream ended (its trailer's end)
 	bytes    int64
 }
 
@@ -151,7 +153,7 @@ func (s *Server) wrap(route string, h http.HandlerFunc) http.Handler {
 			attrs = append(attrs, slog.String("format", o.summary.format))
 		}
 		if route == "batch" {
-			attrs = append(attrs, slog.Int("records", o.records))
+			attrs = append(attrs, slog.Int("lines", o.lines), slog.Int("records", o.records), slog.String("end", o.end))
 			for _, v := range []string{"valid", "invalid", "indeterminate", "other"} {
 				if n := o.verdicts[v]; n > 0 {
 					attrs = append(attrs, slog.Int(v, n))

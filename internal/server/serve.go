@@ -135,14 +135,14 @@ loop:
 			break loop
 		}
 	}
-	s.shutdown(srv, o)
+	stopErr := s.shutdown(srv, o)
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	return err
+	return errors.Join(err, stopErr)
 }
 
-func (s *Server) shutdown(srv *http.Server, o ServeOptions) {
+func (s *Server) shutdown(srv *http.Server, o ServeOptions) error {
 	s.Drain()
 	if o.DrainDelay > 0 {
 		// Requests go on being served; each answer closes its connection,
@@ -152,13 +152,40 @@ func (s *Server) shutdown(srv *http.Server, o ServeOptions) {
 		s.log.Info("draining: /readyz fails, requests are still served", "delay", o.DrainDelay.String())
 		time.Sleep(o.DrainDelay)
 	}
+	// Batch streams stop reading their bodies: the lines read are
+	// answered and each stream ends with a trailer that says it was cut.
+	s.stoppingOnce.Do(func() { close(s.stopping) })
 	ctx, cancel := context.WithTimeout(context.Background(), o.ShutdownTimeout)
 	defer cancel()
+	var err error
+	var forced int64 // requests the forced close cut off
 	if err := srv.Shutdown(ctx); err != nil {
+		before := s.Tally()
 		s.log.Error("shutdown timed out; closing the connections still open", "error", err.Error())
 		srv.Close()
+		// Handlers end once their connections are closed; wait for them
+		// (boundedly), so that the tally says what became of each.
+		deadline := time.Now().Add(5 * time.Second)
+		for s.Tally().Unfinished() > 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		after := s.Tally()
+		forced = before.Unfinished() - (after.Answered - before.Answered) - (after.Cut - before.Cut)
 	}
 	s.Close()
 	n := s.Tally()
-	s.log.Info("stopped", "accepted", n.Accepted, "answered", n.Answered, "abandoned", n.Abandoned)
+	s.log.Info("stopped", "accepted", n.Accepted, "answered", n.Answered, "abandoned", n.Abandoned,
+		"batches_cut", n.Cut, "unfinished", n.Unfinished())
+	if n.Cut > 0 {
+		s.log.Warn("shutdown cut batch streams short; each ended with a trailer saying so", "batches_cut", n.Cut)
+	}
+	if forced > 0 {
+		err = fmt.Errorf("%w: %d requests cut off when the shutdown timeout passed", ErrUnfinished, forced)
+	}
+	return err
 }
+
+// ErrUnfinished is Serve's error when the shutdown timeout passed with
+// requests in flight and their connections were closed under them: their
+// clients got no complete answer (a batch, no trailer).
+var ErrUnfinished = errors.New("stopped with requests unfinished")

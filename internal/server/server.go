@@ -123,6 +123,12 @@ type Server struct {
 	// tally counts verification requests, for the log line at shutdown:
 	// every accepted request is answered, unless its client left first.
 	accepted, answered, abandoned atomic.Int64
+	// cut counts batch streams that shutdown ended early, each with a
+	// trailer that says so.
+	cut atomic.Int64
+	// stopping closes when shutdown begins: batch streams stop reading.
+	stopping     chan struct{}
+	stoppingOnce sync.Once
 }
 
 type reloadResult struct {
@@ -174,6 +180,8 @@ func New(cfg Config) (*Server, error) {
 		log:     cfg.Logger,
 		lim:     newLimiter(cfg.Instances, cfg.Queue, cfg.MaxPending),
 		batches: make(chan struct{}, cfg.MaxBatches),
+
+		stopping: make(chan struct{}),
 	}
 	s.met = newMetrics(s)
 	s.mux = s.routes()
@@ -207,16 +215,21 @@ func (s *Server) Close() {
 
 // Tally is what became of the verification requests the service took on
 // (past the checks that refuse one at once): Answered had their whole
-// answer written; Abandoned lost their client first. Accepted is their sum
-// once no request is in flight.
+// answer written; Abandoned lost their client first (or were cut off by a
+// shutdown that timed out); Cut are batch streams that shutdown ended
+// before their body did, each answered up to a trailer that says so.
+// Accepted is their sum once no request is in flight.
 type Tally struct {
-	Accepted, Answered, Abandoned int64
+	Accepted, Answered, Abandoned, Cut int64
 }
 
 // Tally returns the counts so far.
 func (s *Server) Tally() Tally {
-	return Tally{s.accepted.Load(), s.answered.Load(), s.abandoned.Load()}
+	return Tally{s.accepted.Load(), s.answered.Load(), s.abandoned.Load(), s.cut.Load()}
 }
+
+// Unfinished is how many requests taken on have not ended.
+func (t Tally) Unfinished() int64 { return t.Accepted - t.Answered - t.Abandoned - t.Cut }
 
 // took counts a request taken on; the returned func counts how it ended:
 // answered when its answer was written in full.

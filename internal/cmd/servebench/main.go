@@ -336,9 +336,12 @@ func (l *loader) batch(url string, docs []doc, n int) (result, error) {
 		return result{}, err
 	}
 	defer resp.Body.Close()
-	records := bytes.Count(mustRead(resp.Body), []byte("\n"))
+	out := mustRead(resp.Body)
 	wall := time.Since(start)
-	if resp.StatusCode != 200 || records != n {
+	// One record per line, then the trailer, which must say complete.
+	records := bytes.Count(out, []byte("\n")) - 1
+	complete := bytes.HasSuffix(out, []byte(`"end":"complete"}`+"\n"))
+	if resp.StatusCode != 200 || records != n || !complete {
 		return result{}, fmt.Errorf("batch: status %d, %d records for %d lines", resp.StatusCode, records, n)
 	}
 	return result{n: n, wall: wall, rate: float64(n) / wall.Seconds(), cpu: cpuTime(l.pid) - cpu0}, nil
