@@ -26,6 +26,7 @@ type metrics struct {
 	statusFetches  *prometheus.CounterVec
 	trustSequence  prometheus.Gauge
 	trustLoadedAt  prometheus.Gauge
+	trustKept      prometheus.Gauge
 	tlsReloads     *prometheus.CounterVec
 	tlsExpiry      prometheus.Gauge
 }
@@ -84,6 +85,10 @@ func newMetrics(s *Server) *metrics {
 		Name: "apostille_trust_loaded_timestamp_seconds",
 		Help: "When the trust in use was loaded, Unix time.",
 	})
+	m.trustKept = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "apostille_trust_kept",
+		Help: "1 when the service serves the last good trust kept from an earlier run because the trust given could not be used at start; 0 otherwise.",
+	})
 	m.tlsReloads = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "apostille_tls_reloads_total",
 		Help: "TLS certificate loads and reloads by result: ok (swapped), unchanged, error (the current certificate stays). Zero without --tls-cert.",
@@ -107,7 +112,7 @@ func newMetrics(s *Server) *metrics {
 	}
 	m.reg.MustRegister(
 		m.verifications, m.engineSeconds, m.requests, m.requestSeconds, m.rejected,
-		m.reloads, m.statusFetches, m.trustSequence, m.trustLoadedAt, m.tlsReloads,
+		m.reloads, m.statusFetches, m.trustSequence, m.trustLoadedAt, m.trustKept, m.tlsReloads,
 		pool("apostille_pool_instances", "Verifications that may run at once (the engine's pool).", s.lim.instances),
 		pool("apostille_pool_busy", "Verifications running now.", s.lim.busy),
 		pool("apostille_queue_waiting", "Requests waiting for an instance.", s.lim.waiting),
@@ -129,6 +134,11 @@ func (m *metrics) trustLoaded(t *engine.Trust) {
 	}
 	m.trustSequence.Set(float64(seq))
 	m.trustLoadedAt.SetToCurrentTime()
+	kept := 0.0
+	if !t.Kept.IsZero() {
+		kept = 1
+	}
+	m.trustKept.Set(kept)
 }
 
 // summary is what a report says for logs and metrics, each field from a

@@ -47,6 +47,12 @@ type Config struct {
 	// It is called at start and at every reload, and must not modify what
 	// an earlier call returned: requests still use it.
 	LoadTrust func(ctx context.Context) (*engine.Trust, error)
+	// LoadKept, when set, loads the last good trust kept from an earlier
+	// load (engine.Loader.LoadKept). When the first load fails or its
+	// signed bundle is refused, the service starts from it rather than
+	// stopping or refusing every document, and says so (log, the
+	// apostille_trust_kept metric, /readyz).
+	LoadKept func(ctx context.Context) (*engine.Trust, error)
 	// NewEngine makes an engine for one trust (engine.New). The server
 	// closes it once the trust is replaced and its last request has
 	// finished.
@@ -118,6 +124,9 @@ type Server struct {
 
 	reloadMu   sync.Mutex
 	lastReload atomic.Pointer[reloadResult]
+	// keptBecause is why the trust given could not be used when the
+	// service started from the last good trust kept.
+	keptBecause atomic.Pointer[error]
 	draining   atomic.Bool
 
 	// tally counts verification requests, for the log line at shutdown:
