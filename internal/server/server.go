@@ -127,7 +127,7 @@ type Server struct {
 	// keptBecause is why the trust given could not be used when the
 	// service started from the last good trust kept.
 	keptBecause atomic.Pointer[error]
-	draining   atomic.Bool
+	draining    atomic.Bool
 
 	// tally counts verification requests, for the log line at shutdown:
 	// every accepted request is answered, unless its client left first.
