@@ -88,6 +88,11 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 			}
 			sum := summarize(rep)
 			s.met.count(sum)
+			if bw.Available() < len(rep)+512 {
+				// This record goes out to the client now: a client that
+				// does not read must not hold the stream past the timeout.
+				rc.SetWriteDeadline(time.Now().Add(s.cfg.LineTimeout))
+			}
 			writeRecord(bw, j, rep)
 			records++
 			if o != nil {
@@ -130,6 +135,9 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 		var err error
 		lines, err = s.readBatch(ctx, rc, r.Body, at, &stopped, emit)
 		end = batchEnd(err, &stopped)
+		if end == EndClient && isTimeout(err) {
+			s.met.rejected.WithLabelValues("idle").Inc()
+		}
 		if end == EndClient && !isTimeout(err) {
 			// The connection broke: nobody will read the answers to the
 			// lines already read, so they are not verified.
@@ -196,8 +204,12 @@ func (s *Server) readBatch(ctx context.Context, rc *http.ResponseController, bod
 	br := bufio.NewReaderSize(body, 64<<10)
 	var buf []byte
 	n := 1
+	// The next record is due within the line timeout of the last one (or
+	// of the start): blank lines do not count, so a client that idles
+	// while sending them loses its stream as one that sends nothing.
+	next := time.Now().Add(s.cfg.LineTimeout)
 	for ; ctx.Err() == nil; n++ {
-		rc.SetReadDeadline(time.Now().Add(s.cfg.LineTimeout))
+		rc.SetReadDeadline(next)
 		if ctx.Err() != nil {
 			break // the writer may have just cut the deadline short
 		}
@@ -228,6 +240,8 @@ func (s *Server) readBatch(ctx context.Context, rc *http.ResponseController, bod
 			if !emit(j) {
 				return n - 1, context.Canceled
 			}
+			// From now: emit may have waited for the window to drain.
+			next = time.Now().Add(s.cfg.LineTimeout)
 		}
 		if err != nil {
 			return n, nil // io.EOF: the body ended

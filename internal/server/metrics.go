@@ -36,7 +36,7 @@ type metrics struct {
 // (docs/deploy.md names the series to alert on; a test holds them to
 // this).
 var (
-	rejectedWhy   = []string{"busy", "queue_full", "queue_timeout", "deadline", "not_ready", "gone"}
+	rejectedWhy   = []string{"busy", "queue_full", "queue_timeout", "deadline", "not_ready", "gone", "slow", "idle"}
 	reloadResults = []string{"ok", "unchanged", "error"}
 	fetchResults  = []string{"ok", "error"}
 )
@@ -67,7 +67,7 @@ func newMetrics(s *Server) *metrics {
 	}, []string{"route"})
 	m.rejected = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "apostille_rejected_total",
-		Help: "Verification requests not taken: busy, queue_full (429); queue_timeout, deadline, not_ready (503); gone (client left while queued).",
+		Help: "Verification requests not taken: busy, queue_full (429); queue_timeout, deadline, not_ready (503); gone (client left while queued); slow (408: the body came below the minimum rate); idle (a batch stream ended: no record within the line timeout).",
 	}, []string{"why"})
 	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "apostille_trust_reloads_total",

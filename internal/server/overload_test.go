@@ -4,10 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/apostille/apostille/verifier"
 )
 
 // TestBatchTrailer: a batch stream ends with a trailer that counts the
@@ -84,5 +89,111 @@ func TestBatchCutByShutdown(t *testing.T) {
 	}
 	if last == nil || last["batches_cut"] != float64(1) || last["unfinished"] != float64(0) {
 		t.Errorf("stop log: %v", last)
+	}
+}
+
+// TestSlowBodiesDoNotStarve: clients that declare a body and trickle it
+// (one byte every 100 ms) hold no ticket while they send: a normal
+// client's requests meanwhile are all answered, and the trickling ones are
+// cut off with 408 once the grace period has passed.
+func TestSlowBodiesDoNotStarve(t *testing.T) {
+	srv := start(t, Config{Instances: 1, Queue: 2, MaxPending: 4, BodyGrace: 300 * time.Millisecond}, ServeOptions{})
+	const slow = 12 // three times the tickets
+	stop := make(chan struct{})
+	defer close(stop)
+	got408 := make(chan bool, slow)
+	for i := 0; i < slow; i++ {
+		c, err := net.Dial("tcp", strings.TrimPrefix(srv.url, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		io.WriteString(c, "POST /v1/verify HTTP/1.1\r\nHost: test\r\nContent-Length: 100000\r\n\r\n")
+		go func() {
+			t := time.NewTicker(100 * time.Millisecond)
+			defer t.Stop()
+			for n := 0; n < 200; n++ {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					if _, err := c.Write([]byte("e")); err != nil {
+						return
+					}
+				}
+			}
+		}()
+		go func() {
+			c.SetReadDeadline(time.Now().Add(20 * time.Second))
+			b, _ := io.ReadAll(c)
+			got408 <- strings.HasPrefix(string(b), "HTTP/1.1 408 ")
+		}()
+	}
+	waitFor(t, "the slow bodies to be read", func() bool { return len(srv.reading) == slow })
+	for i := 0; i < 20; i++ {
+		code, _, rep := post(t, srv.url+"/v1/verify", "text/plain", doc(good))
+		if code != 200 || decide(t, rep).Verdict != verifier.Valid {
+			t.Fatalf("request %d of a normal client while %d bodies trickle: %d", i, slow, code)
+		}
+	}
+	for i := 0; i < slow; i++ {
+		if !<-got408 {
+			t.Errorf("a trickling body was not cut off with 408")
+		}
+	}
+	if srv.lim.busy() != 0 || len(srv.reading) != 0 {
+		t.Error("a slow client still holds the service")
+	}
+}
+
+// TestIdleBatchLosesItsSlot: batch streams that send a record and then
+// only blank lines end once the line timeout has passed since their last
+// record, each with a trailer; their slots go to the next batch.
+func TestIdleBatchLosesItsSlot(t *testing.T) {
+	srv := start(t, Config{Instances: 1, MaxBatches: 2, LineTimeout: 300 * time.Millisecond}, ServeOptions{})
+	line, _ := json.Marshal(map[string]any{"document": b64(doc(good))})
+	stop := make(chan struct{})
+	defer close(stop)
+	ended := make(chan *trailer, 2)
+	for i := 0; i < 2; i++ {
+		c, err := net.Dial("tcp", strings.TrimPrefix(srv.url, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprintf(c, "POST /v1/verify/batch HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\n\r\n", len(line)+1, line)
+		go func() {
+			// A blank line every 50 ms, for at most 10 s.
+			for n := 0; n < 200; n++ {
+				select {
+				case <-stop:
+					return
+				case <-time.After(50 * time.Millisecond):
+				}
+				if _, err := io.WriteString(c, "1\r\n\n\r\n"); err != nil {
+					return
+				}
+			}
+		}()
+		go func() {
+			c.SetReadDeadline(time.Now().Add(20 * time.Second))
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				ended <- nil
+				return
+			}
+			_, tr, _ := readStream(resp.Body)
+			ended <- tr
+		}()
+	}
+	for i := 0; i < 2; i++ {
+		tr := <-ended
+		if tr == nil || tr.End != "client" || tr.Records != 1 {
+			t.Fatalf("an idle batch ended with %+v", tr)
+		}
+	}
+	code, _, out := post(t, srv.url+"/v1/verify/batch", "application/x-ndjson", append(line, '\n'))
+	if recs, tr, err := readStream(bytes.NewReader(out)); code != 200 || err != nil || len(recs) != 1 || tr == nil || tr.End != "complete" {
+		t.Fatalf("the next batch: %d %v %+v", code, err, tr)
 	}
 }

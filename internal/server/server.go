@@ -36,8 +36,14 @@ const (
 	DefaultQueueTimeout   = time.Second
 	DefaultRequestTimeout = 10 * time.Second
 	// DefaultLineTimeout is how long a batch may take to send its next
-	// line: a slow client holds a connection, not an instance.
+	// record (blank lines do not count): a slow client holds a
+	// connection, not an instance.
 	DefaultLineTimeout = 30 * time.Second
+	// DefaultMinBodyRate and DefaultBodyGrace: a body must arrive at 4
+	// KiB/s once 2 s have passed. A 4 MiB request takes 17 minutes at
+	// that rate; one byte a second is cut after 2 s.
+	DefaultMinBodyRate = 4 << 10
+	DefaultBodyGrace   = 2 * time.Second
 )
 
 // Config configures a Server. LoadTrust and NewEngine are required; the
@@ -89,6 +95,19 @@ type Config struct {
 	// MaxBatches bounds the batch streams served at once; 0 means 2 per
 	// instance.
 	MaxBatches int
+	// MaxReading bounds the request bodies being read at once, before
+	// they take a ticket (MaxPending): a client that is still sending
+	// holds no place in the queue. Beyond it a request gets 429. 0 means
+	// four times MaxPending.
+	MaxReading int
+	// MinBodyRate is the rate, in bytes a second, below which a request
+	// body (or a batch line) is cut off once BodyGrace has passed: a client
+	// that trickles its body loses its request (408) rather than holding
+	// the service. 0 means DefaultMinBodyRate.
+	MinBodyRate int
+	// BodyGrace is the time a body may take before MinBodyRate applies.
+	// 0 means DefaultBodyGrace.
+	BodyGrace time.Duration
 
 	// AcceptStaleTrustUnsafe accepts a signed bundle past its next_update
 	// (reports say so).
@@ -118,6 +137,7 @@ type Server struct {
 	met     *metrics
 	mux     *http.ServeMux
 	batches chan struct{}
+	reading chan struct{} // a token per request body being read
 
 	mu  sync.RWMutex // guards gen; held for reading only to take a reference
 	gen *generation
@@ -178,6 +198,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxBatches <= 0 {
 		cfg.MaxBatches = 2 * cfg.Instances
 	}
+	if cfg.MaxReading <= 0 {
+		cfg.MaxReading = 4 * cfg.MaxPending
+	}
+	if cfg.MinBodyRate <= 0 {
+		cfg.MinBodyRate = DefaultMinBodyRate
+	}
+	if cfg.BodyGrace <= 0 {
+		cfg.BodyGrace = DefaultBodyGrace
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -189,6 +218,7 @@ func New(cfg Config) (*Server, error) {
 		log:     cfg.Logger,
 		lim:     newLimiter(cfg.Instances, cfg.Queue, cfg.MaxPending),
 		batches: make(chan struct{}, cfg.MaxBatches),
+		reading: make(chan struct{}, cfg.MaxReading),
 
 		stopping: make(chan struct{}),
 	}
