@@ -35,6 +35,8 @@ type apiFlags struct {
 	maxDocument     *int
 	tlsCert, tlsKey string
 	trustKeep       string
+	maxConns        int
+	probeAddr       string
 	log             *slog.Logger
 }
 
@@ -55,6 +57,8 @@ func addAPIFlags(fs *flag.FlagSet) *apiFlags {
 	a.maxDocument = addMaxDocumentFlag(fs)
 	fs.StringVar(&a.tlsCert, "tls-cert", "", "serve HTTPS with this certificate chain (PEM), reloaded like the trust (SIGHUP, --reload-every); with --tls-key")
 	fs.StringVar(&a.tlsKey, "tls-key", "", "the private key (PEM) of --tls-cert")
+	fs.IntVar(&a.maxConns, "max-conns", 0, "connections held open at most; one beyond is answered 503 with Retry-After before its request is read (0: 4 per pending request plus batches plus 64; -1: no bound)")
+	fs.StringVar(&a.probeAddr, "probe-addr", "", "serve /livez, /readyz, /startupz and /metrics also on this HOST:PORT, with no connection bound, so that probes answer under any load on --addr")
 	fs.StringVar(&a.trustKeep, "trust-keep", "", `file keeping the last trust loaded in full, to start from when --trust cannot be used at start (a bad update must not crash-loop a pod); default: last-good-trust.json beside --trust-state, none with --trust-state none; "none" keeps none`)
 	return a
 }
@@ -147,6 +151,15 @@ func (a *apiFlags) serve(srv *server.Server, ln net.Listener, o *server.ServeOpt
 	opts.ReloadEvery, opts.Reload = a.reloadEvery, reload
 	opts.DrainDelay, opts.ShutdownTimeout = a.drainDelay, a.shutdownTimeout
 	opts.TLSCert, opts.TLSKey = a.tlsCert, a.tlsKey
+	opts.MaxConns = a.maxConns
+	if a.probeAddr != "" {
+		pl, err := net.Listen("tcp", a.probeAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--probe-addr: %w", err)
+		}
+		opts.ProbeListener = pl
+	}
 	return srv.Serve(ctx, ln, opts)
 }
 

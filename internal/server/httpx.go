@@ -34,6 +34,19 @@ var routeTable = []route{
 	{"GET", "/schemas/record.v1.json", "schema", func(s *Server) http.HandlerFunc { return s.handleRecordSchema }},
 }
 
+// probeHandler serves the probes and the metrics alone, for
+// ServeOptions.ProbeListener.
+func (s *Server) probeHandler() http.Handler {
+	mux := http.NewServeMux()
+	for _, r := range routeTable {
+		switch r.name {
+		case "livez", "readyz", "startupz", "metrics":
+			mux.Handle(r.path, methods{r.method: s.wrap(r.name, r.handle(s))})
+		}
+	}
+	return mux
+}
+
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	s.Register(mux)

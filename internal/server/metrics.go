@@ -27,6 +27,7 @@ type metrics struct {
 	trustSequence  prometheus.Gauge
 	trustLoadedAt  prometheus.Gauge
 	trustKept      prometheus.Gauge
+	connsShed      prometheus.Counter
 	tlsReloads     *prometheus.CounterVec
 	tlsExpiry      prometheus.Gauge
 }
@@ -89,6 +90,10 @@ func newMetrics(s *Server) *metrics {
 		Name: "apostille_trust_kept",
 		Help: "1 when the service serves the last good trust kept from an earlier run because the trust given could not be used at start; 0 otherwise.",
 	})
+	m.connsShed = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "apostille_connections_shed_total",
+		Help: "Connections beyond the bound (--max-conns), answered 503 with Retry-After before their request was read, and closed.",
+	})
 	m.tlsReloads = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "apostille_tls_reloads_total",
 		Help: "TLS certificate loads and reloads by result: ok (swapped), unchanged, error (the current certificate stays). Zero without --tls-cert.",
@@ -117,6 +122,14 @@ func newMetrics(s *Server) *metrics {
 		pool("apostille_pool_busy", "Verifications running now.", s.lim.busy),
 		pool("apostille_queue_waiting", "Requests waiting for an instance.", s.lim.waiting),
 		pool("apostille_batches_active", "Batch streams being served.", func() int { return len(s.batches) }),
+		pool("apostille_batches_max", "Batch streams that may be served at once.", func() int { return cap(s.batches) }),
+		pool("apostille_requests_reading", "Request bodies being read (before they take a ticket).", func() int { return len(s.reading) }),
+		pool("apostille_requests_reading_max", "Request bodies that may be read at once; beyond it 429.", func() int { return cap(s.reading) }),
+		pool("apostille_requests_pending", "Requests holding a ticket: queued or being verified.", s.lim.pending),
+		pool("apostille_requests_pending_max", "Requests that may hold a ticket at once; beyond it 429.", s.lim.maxPending),
+		pool("apostille_connections_open", "Connections the API's listener holds open.", func() int { return int(s.conns.Load()) }),
+		pool("apostille_connections_max", "Connections the API's listener may hold open (0: no bound); beyond it 503 at the door.", func() int { return int(s.maxConns.Load()) }),
+		m.connsShed,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -195,5 +196,86 @@ func TestIdleBatchLosesItsSlot(t *testing.T) {
 	code, _, out := post(t, srv.url+"/v1/verify/batch", "application/x-ndjson", append(line, '\n'))
 	if recs, tr, err := readStream(bytes.NewReader(out)); code != 200 || err != nil || len(recs) != 1 || tr == nil || tr.End != "complete" {
 		t.Fatalf("the next batch: %d %v %+v", code, err, tr)
+	}
+}
+
+// TestShedAtTheDoor: with its connections at the bound, the service
+// answers every further connection 503 with Retry-After before reading its
+// request, counts it, and serves again once connections close; probes and
+// metrics on their own listener answer throughout, within the 100 ms that
+// a kubelet's probe gives them (median of the probes sent under the
+// flood).
+func TestShedAtTheDoor(t *testing.T) {
+	pl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := start(t, Config{Instances: 1, MaxPending: 4}, ServeOptions{MaxConns: 8, ProbeListener: pl})
+	probes := "http://" + pl.Addr().String()
+	addr := strings.TrimPrefix(srv.url, "http://")
+	var held []net.Conn
+	for i := 0; i < 8; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+		defer c.Close()
+	}
+	waitFor(t, "the connections held", func() bool { return srv.conns.Load() == 8 })
+
+	const flood = 60
+	type result struct {
+		code  int
+		retry string
+	}
+	results := make(chan result, flood)
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 20 * time.Second}
+	for i := 0; i < flood; i++ {
+		go func() {
+			resp, err := client.Post(srv.url+"/v1/verify", "text/plain", bytes.NewReader(doc(good)))
+			if err != nil {
+				results <- result{code: -1}
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			results <- result{resp.StatusCode, resp.Header.Get("Retry-After")}
+		}()
+	}
+	var took []time.Duration
+	for _, path := range []string{"/livez", "/readyz", "/startupz", "/metrics", "/livez", "/readyz", "/livez", "/readyz", "/livez", "/readyz", "/livez"} {
+		t0 := time.Now()
+		code, _ := get(t, probes+path)
+		took = append(took, time.Since(t0))
+		if code != 200 {
+			t.Errorf("%s on the probe listener: %d", path, code)
+		}
+	}
+	shed := 0
+	for i := 0; i < flood; i++ {
+		r := <-results
+		if r.code == 503 && r.retry == "1" {
+			shed++
+		} else {
+			t.Errorf("a connection beyond the bound: %d, Retry-After %q", r.code, r.retry)
+		}
+	}
+	slices.Sort(took)
+	if med := took[len(took)/2]; med > 100*time.Millisecond {
+		t.Errorf("probes took %v (median) under the flood", med)
+	}
+	_, metrics := get(t, probes+"/metrics")
+	for _, want := range []string{"apostille_connections_open 8\n", "apostille_connections_max 8\n", fmt.Sprintf("apostille_connections_shed_total %d\n", shed)} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	for _, c := range held {
+		c.Close()
+	}
+	waitFor(t, "the held connections closed", func() bool { return srv.conns.Load() == 0 })
+	if code, _, _ := post(t, srv.url+"/v1/verify", "text/plain", doc(good)); code != 200 {
+		t.Fatalf("after the flood: %d", code)
 	}
 }

@@ -37,6 +37,15 @@ type ServeOptions struct {
 	// Ready, when set, is called once the first trust is loaded.
 	Ready func()
 
+	// MaxConns bounds the connections held open [MaxReading + MaxBatches
+	// + 64]; one beyond it is answered 503 with Retry-After before its
+	// request is read, and closed. Negative means no bound.
+	MaxConns int
+	// ProbeListener, when set, serves /livez, /readyz, /startupz and
+	// /metrics apart from the API, with no connection bound: probes and
+	// scrapes answer whatever the load on the API's listener.
+	ProbeListener net.Listener
+
 	// TLSCert and TLSKey, when set, are PEM files of the certificate chain
 	// and its key: the service then answers HTTPS (HTTP/2 and HTTP/1.1)
 	// only. They are reloaded with the trust, when they changed.
@@ -88,6 +97,29 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, o ServeOptions) err
 		}
 		s.certLoaded(cert)
 		srv.TLSConfig = cert.config()
+	}
+	if o.MaxConns == 0 {
+		o.MaxConns = s.cfg.MaxReading + s.cfg.MaxBatches + 64
+	}
+	if o.MaxConns > 0 {
+		s.maxConns.Store(int64(o.MaxConns))
+		ln = &door{Listener: ln, max: int64(o.MaxConns), tls: cert != nil, open: &s.conns,
+			shed: func() { s.met.connsShed.Inc() }}
+	}
+	var probes *http.Server
+	if o.ProbeListener != nil {
+		probes = &http.Server{
+			Handler:           s.probeHandler(),
+			ReadHeaderTimeout: o.ReadHeaderTimeout,
+			ReadTimeout:       o.ReadTimeout,
+			WriteTimeout:      o.WriteTimeout,
+			IdleTimeout:       o.IdleTimeout,
+			MaxHeaderBytes:    8 << 10,
+			ErrorLog:          srv.ErrorLog,
+		}
+		go probes.Serve(o.ProbeListener)
+		defer probes.Close()
+		s.log.Info("probes listening", "addr", o.ProbeListener.Addr().String())
 	}
 	served := make(chan error, 1)
 	go func() {

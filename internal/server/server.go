@@ -155,6 +155,9 @@ type Server struct {
 	// cut counts batch streams that shutdown ended early, each with a
 	// trailer that says so.
 	cut atomic.Int64
+	// conns counts the API's connections held open; maxConns is their
+	// bound (0: none).
+	conns, maxConns atomic.Int64
 	// stopping closes when shutdown begins: batch streams stop reading.
 	stopping     chan struct{}
 	stoppingOnce sync.Once

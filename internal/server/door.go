@@ -1,0 +1,91 @@
+package server
+
+import (
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// door bounds the connections the service holds open. A connection beyond
+// the bound is answered at once, before its request is read, with 503 and
+// Retry-After, and closed: under overload a client learns in a
+// millisecond to back off, rather than waiting in the kernel's accept
+// queue while the process is busy, and the connections the service holds
+// (so the goroutines, buffers and bodies) stay bounded.
+type door struct {
+	net.Listener
+	max      int64
+	tls      bool          // a TLS listener: excess connections are closed, not answered
+	open     *atomic.Int64 // connections held open
+	shed     func()
+	refusing atomic.Int64 // refusals being written
+}
+
+// maxRefusing bounds the refusals written at once; beyond it a connection
+// is closed without an answer.
+const maxRefusing = 1024
+
+// shedResponse is the answer to a connection beyond the bound: a complete
+// HTTP/1.1 response that closes the connection.
+var shedResponse = func() []byte {
+	body := `{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"too many connections","retry_after":1}`
+	return []byte("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: " +
+		strconv.Itoa(len(body)) + "\r\n\r\n" + body)
+}()
+
+func (d *door) Accept() (net.Conn, error) {
+	for {
+		c, err := d.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		if d.open.Add(1) > d.max {
+			d.open.Add(-1)
+			d.shed()
+			if d.refusing.Add(1) > maxRefusing {
+				d.refusing.Add(-1)
+				c.Close()
+				continue
+			}
+			go d.refuse(c)
+			continue
+		}
+		return &doorConn{Conn: c, d: d}, nil
+	}
+}
+
+// refuse answers a connection beyond the bound. It reads what the client
+// sent first, briefly, so that closing does not reset the connection
+// before the client has read the answer.
+func (d *door) refuse(c net.Conn) {
+	defer d.refusing.Add(-1)
+	defer c.Close()
+	if d.tls {
+		return
+	}
+	c.SetDeadline(time.Now().Add(100 * time.Millisecond))
+	var buf [4096]byte
+	c.Read(buf[:])
+	c.Write(shedResponse)
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+	for {
+		if _, err := c.Read(buf[:]); err != nil {
+			return
+		}
+	}
+}
+
+type doorConn struct {
+	net.Conn
+	d    *door
+	once sync.Once
+}
+
+func (c *doorConn) Close() error {
+	c.once.Do(func() { c.d.open.Add(-1) })
+	return c.Conn.Close()
+}
