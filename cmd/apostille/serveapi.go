@@ -57,7 +57,7 @@ func addAPIFlags(fs *flag.FlagSet) *apiFlags {
 	a.maxDocument = addMaxDocumentFlag(fs)
 	fs.StringVar(&a.tlsCert, "tls-cert", "", "serve HTTPS with this certificate chain (PEM), reloaded like the trust (SIGHUP, --reload-every); with --tls-key")
 	fs.StringVar(&a.tlsKey, "tls-key", "", "the private key (PEM) of --tls-cert")
-	fs.IntVar(&a.maxConns, "max-conns", 0, "connections held open at most; one beyond is answered 503 with Retry-After before its request is read (0: 4 per pending request plus batches plus 64; -1: no bound)")
+	fs.IntVar(&a.maxConns, "max-conns", 0, "connections held open at most; one beyond is answered 503 with Retry-After before its request is read (0: the requests that may be pending, plus batches, plus 32; -1: no bound)")
 	fs.StringVar(&a.probeAddr, "probe-addr", "", "serve /livez, /readyz, /startupz and /metrics also on this HOST:PORT, with no connection bound, so that probes answer under any load on --addr")
 	fs.StringVar(&a.trustKeep, "trust-keep", "", `file keeping the last trust loaded in full, to start from when --trust cannot be used at start (a bad update must not crash-loop a pod); default: last-good-trust.json beside --trust-state, none with --trust-state none; "none" keeps none`)
 	return a

@@ -2,13 +2,15 @@ package server
 
 import (
 	"net"
+	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// door bounds the connections the service holds open. A connection beyond
+// door bounds the connections the service holds open and not idle (a
+// request being read, queued, verified or answered). A connection beyond
 // the bound is answered at once, before its request is read, with 503 and
 // Retry-After, and closed: under overload a client learns in a
 // millisecond to back off, rather than waiting in the kernel's accept
@@ -21,6 +23,31 @@ type door struct {
 	open     *atomic.Int64 // connections held open
 	shed     func()
 	refusing atomic.Int64 // refusals being written
+
+	mu   sync.Mutex
+	idle map[net.Conn]time.Time // keep-alive connections between requests, since when
+}
+
+// track is the http.Server's ConnState hook: it keeps the idle
+// connections, which do not count against the bound.
+func (d *door) track(c net.Conn, st http.ConnState) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if st == http.StateIdle {
+		if d.idle == nil {
+			d.idle = map[net.Conn]time.Time{}
+		}
+		d.idle[c] = time.Now()
+		return
+	}
+	delete(d.idle, c)
+}
+
+// idleCount is how many connections are idle between requests.
+func (d *door) idleCount() int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return int64(len(d.idle))
 }
 
 // maxRefusing bounds the refusals written at once; beyond it a connection
@@ -41,7 +68,10 @@ func (d *door) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		if d.open.Add(1) > d.max {
+		// Idle keep-alive connections do not count: they cost a blocked
+		// read, and a client's next request on one is bounded by the
+		// tickets like any other.
+		if d.open.Add(1)-d.idleCount() > d.max {
 			d.open.Add(-1)
 			d.shed()
 			if d.refusing.Add(1) > maxRefusing {

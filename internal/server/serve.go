@@ -37,8 +37,8 @@ type ServeOptions struct {
 	// Ready, when set, is called once the first trust is loaded.
 	Ready func()
 
-	// MaxConns bounds the connections held open [MaxReading + MaxBatches
-	// + 64]; one beyond it is answered 503 with Retry-After before its
+	// MaxConns bounds the connections held open [MaxPending + MaxBatches
+	// + 32]; one beyond it is answered 503 with Retry-After before its
 	// request is read, and closed. Negative means no bound.
 	MaxConns int
 	// ProbeListener, when set, serves /livez, /readyz, /startupz and
@@ -99,12 +99,19 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, o ServeOptions) err
 		srv.TLSConfig = cert.config()
 	}
 	if o.MaxConns == 0 {
-		o.MaxConns = s.cfg.MaxReading + s.cfg.MaxBatches + 64
+		// A connection per ticket and per batch, and a few for requests
+		// being read and probes: more would only wait for a ticket (and
+		// under overload, as goroutines, delay every other one, probes
+		// included: docs/PERFORMANCE.md measured 2x capacity on one CPU
+		// with 96 connections and with 322).
+		o.MaxConns = s.cfg.MaxPending + s.cfg.MaxBatches + 32
 	}
 	if o.MaxConns > 0 {
 		s.maxConns.Store(int64(o.MaxConns))
-		ln = &door{Listener: ln, max: int64(o.MaxConns), tls: cert != nil, open: &s.conns,
+		d := &door{Listener: ln, max: int64(o.MaxConns), tls: cert != nil, open: &s.conns,
 			shed: func() { s.met.connsShed.Inc() }}
+		srv.ConnState = d.track
+		ln = d
 	}
 	var probes *http.Server
 	if o.ProbeListener != nil {

@@ -46,9 +46,10 @@ func main() {
 	rssWarm := flag.Duration("rss-warm", 60*time.Second, "half load before the memory run, for the module instances to reach their high-water mark")
 	engine := flag.String("engine", "", "--engine for both verify and serve (empty: each one's default)")
 	overload := flag.Duration("overload", 0, "instead: run the service on one CPU (taskset -c 0 when present), find its capacity, offer twice that open-loop for this long, and report shedding, latency, probes and RSS")
+	serveArgs := flag.String("serve-args", "", "with -overload: more flags for apostille serve, separated by spaces")
 	flag.Parse()
 	if *overload > 0 {
-		if err := runOverload(*bin, *overload, *engine); err != nil {
+		if err := runOverload(*bin, *overload, *engine, strings.Fields(*serveArgs)); err != nil {
 			fmt.Fprintln(os.Stderr, "servebench:", err)
 			os.Exit(1)
 		}

@@ -20,7 +20,7 @@ import (
 // offered open-loop for d. It reports what was served and how fast, what
 // was shed and how fast, how the probes on --probe-addr answered, and the
 // service's RSS before, at its peak and after.
-func runOverload(bin string, d time.Duration, engine string) error {
+func runOverload(bin string, d time.Duration, engine string, serveArgs []string) error {
 	dir, err := os.MkdirTemp("", "servebench-")
 	if err != nil {
 		return err
@@ -41,7 +41,7 @@ func runOverload(bin string, d time.Duration, engine string) error {
 	if err != nil {
 		return err
 	}
-	engineArgs = append(engineArgs, "--probe-addr", probeAddr)
+	engineArgs = append(append(engineArgs, "--probe-addr", probeAddr), serveArgs...)
 	var prefix []string
 	cpus := "all CPUs"
 	if p, err := exec.LookPath("taskset"); err == nil {
@@ -99,11 +99,11 @@ func runOverload(bin string, d time.Duration, engine string) error {
 
 	w := os.Stdout
 	fmt.Fprintf(w, "### Overload: twice the capacity, open loop, %s\n\n", cpus)
-	fmt.Fprintf(w, "`go run ./internal/cmd/servebench -bin bin/apostille -overload %s` on %s (load %s); the service with its defaults and `--probe-addr`.\n\n", d, cpuModel(), loadAverage())
+	fmt.Fprintf(w, "`go run ./internal/cmd/servebench -bin bin/apostille -overload %s` on %s (load %s); the service with its defaults, `--probe-addr` and %q.\n\n", d, cpuModel(), loadAverage(), strings.Join(serveArgs, " "))
 	fmt.Fprintf(w, "| | |\n|---|---|\n")
 	fmt.Fprintf(w, "| capacity (closed loop, %d clients, no refusal) | %.0f reports/s |\n", capacity.clients, capacity.rate)
 	fmt.Fprintf(w, "| offered (open loop) | %.0f requests/s for %s: %d requests |\n", over.target, d, offered)
-	fmt.Fprintf(w, "| served (200) | %d (%.0f/s), p50 %s, p99 %s from when each was due |\n", over.n, over.rate, ms(over.p50), ms(over.p99))
+	fmt.Fprintf(w, "| served (200) | %d (%.0f/s), p50 %s, p99 %s from when each was sent (%s, %s from when each was due: the load generator keeps at most 256 in flight, so beyond capacity its backlog grows) |\n", over.n, over.rate, ms(over.sentP50), ms(over.sentP99), ms(over.p50), ms(over.p99))
 	fmt.Fprintf(w, "| shed (429 or 503, Retry-After) | %d (%.0f%%), p50 %s, p99 %s from when each was sent |\n", over.refused, 100*float64(over.refused)/float64(max(offered, 1)), ms(over.refusedP50), ms(over.refusedP99))
 	fmt.Fprintf(w, "| failed (no answer or another status) | %d |\n", over.failed)
 	fmt.Fprintf(w, "| `/livez` on `--probe-addr`, once a second | %d probes, %d failed, p50 %s, max %s |\n", len(probes), probeFailed, ms(p50), ms(p99))
