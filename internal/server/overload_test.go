@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -277,5 +278,40 @@ func TestShedAtTheDoor(t *testing.T) {
 	waitFor(t, "the held connections closed", func() bool { return srv.conns.Load() == 0 })
 	if code, _, _ := post(t, srv.url+"/v1/verify", "text/plain", doc(good)); code != 200 {
 		t.Fatalf("after the flood: %d", code)
+	}
+}
+
+// TestShutdownTimeoutSaysSo: a request still running when the shutdown
+// timeout passes is cut off with its connection; Serve says so
+// (ErrUnfinished, which `apostille serve` turns into exit status 1), and
+// the stop log does not count it answered.
+func TestShutdownTimeoutSaysSo(t *testing.T) {
+	gate := &gate{c: make(chan struct{})}
+	started := make(chan struct{}, 1)
+	es := &engines{make: func(e *testEngine) { e.gate, e.started = gate.c, started }}
+	srv := start(t, Config{NewEngine: es.new, Instances: 1}, ServeOptions{ShutdownTimeout: 100 * time.Millisecond})
+	t.Cleanup(gate.open)
+	go func() {
+		if resp, err := http.Post(srv.url+"/v1/verify", "text/plain", bytes.NewReader(doc(good))); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-started
+	stopped := make(chan error, 1)
+	go func() { stopped <- srv.stop() }()
+	// The engine ignores its context: the handler ends only once the gate
+	// opens, after Serve has waited its bounded while.
+	err := <-stopped
+	if !errors.Is(err, ErrUnfinished) {
+		t.Fatalf("Serve returned %v", err)
+	}
+	var last map[string]any
+	for _, l := range srv.logs.lines(t) {
+		if l["msg"] == "stopped" {
+			last = l
+		}
+	}
+	if last == nil || last["answered"] != float64(0) || last["unfinished"] != float64(1) {
+		t.Errorf("stop log: %v", last)
 	}
 }
