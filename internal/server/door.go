@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -18,10 +20,14 @@ import (
 // (so the goroutines, buffers and bodies) stay bounded.
 type door struct {
 	net.Listener
-	max      int64
-	tls      bool          // a TLS listener: excess connections are closed, not answered
-	open     *atomic.Int64 // connections held open
-	shed     func()
+	max  int64
+	tls  bool          // a TLS listener: excess connections are closed, not answered
+	open *atomic.Int64 // connections held open
+	shed func()
+	// probe answers a probe (GET /livez, /readyz, /startupz) that comes
+	// on a connection beyond the bound: a kubelet probing the API's port
+	// must not take a full service for a dead one.
+	probe    func(path string) (status int, body string, ok bool)
 	refusing atomic.Int64 // refusals being written
 
 	mu   sync.Mutex
@@ -73,9 +79,9 @@ func (d *door) Accept() (net.Conn, error) {
 		// tickets like any other.
 		if d.open.Add(1)-d.idleCount() > d.max {
 			d.open.Add(-1)
-			d.shed()
 			if d.refusing.Add(1) > maxRefusing {
 				d.refusing.Add(-1)
+				d.shed()
 				c.Close()
 				continue
 			}
@@ -97,8 +103,14 @@ func (d *door) refuse(c net.Conn) {
 	}
 	c.SetDeadline(time.Now().Add(100 * time.Millisecond))
 	var buf [4096]byte
-	c.Read(buf[:])
-	c.Write(shedResponse)
+	n, _ := c.Read(buf[:])
+	if status, body, ok := d.answerProbe(buf[:n]); ok {
+		fmt.Fprintf(c, "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s",
+			status, http.StatusText(status), len(body), body)
+	} else {
+		d.shed()
+		c.Write(shedResponse)
+	}
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.CloseWrite()
 	}
@@ -107,6 +119,23 @@ func (d *door) refuse(c net.Conn) {
 			return
 		}
 	}
+}
+
+// answerProbe answers the request that starts req when it is a probe.
+func (d *door) answerProbe(req []byte) (int, string, bool) {
+	if d.probe == nil {
+		return 0, "", false
+	}
+	line, _, ok := bytes.Cut(req, []byte("\r\n"))
+	if !ok {
+		return 0, "", false
+	}
+	method, rest, _ := bytes.Cut(line, []byte(" "))
+	path, _, _ := bytes.Cut(rest, []byte(" "))
+	if string(method) != "GET" {
+		return 0, "", false
+	}
+	return d.probe(string(path))
 }
 
 type doorConn struct {

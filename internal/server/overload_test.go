@@ -253,6 +253,12 @@ func TestShedAtTheDoor(t *testing.T) {
 			t.Errorf("%s on the probe listener: %d", path, code)
 		}
 	}
+	// Probes on the API's port are answered at the door.
+	for _, path := range []string{"/livez", "/readyz", "/startupz"} {
+		if code, _ := get(t, srv.url+path); code != 200 {
+			t.Errorf("%s on the API's port at the bound: %d", path, code)
+		}
+	}
 	shed := 0
 	for i := 0; i < flood; i++ {
 		r := <-results

@@ -37,9 +37,10 @@ type ServeOptions struct {
 	// Ready, when set, is called once the first trust is loaded.
 	Ready func()
 
-	// MaxConns bounds the connections held open [MaxPending + MaxBatches
-	// + 32]; one beyond it is answered 503 with Retry-After before its
-	// request is read, and closed. Negative means no bound.
+	// MaxConns bounds the connections held open and not idle
+	// [MaxPending + MaxBatches + 32]; one beyond it is answered 503 with
+	// Retry-After and closed, unless its request is a probe (GET /livez,
+	// /readyz, /startupz), which is answered. Negative means no bound.
 	MaxConns int
 	// ProbeListener, when set, serves /livez, /readyz, /startupz and
 	// /metrics apart from the API, with no connection bound: probes and
@@ -109,7 +110,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, o ServeOptions) err
 	if o.MaxConns > 0 {
 		s.maxConns.Store(int64(o.MaxConns))
 		d := &door{Listener: ln, max: int64(o.MaxConns), tls: cert != nil, open: &s.conns,
-			shed: func() { s.met.connsShed.Inc() }}
+			shed: func() { s.met.connsShed.Inc() }, probe: s.probeAnswer}
 		srv.ConnState = d.track
 		ln = d
 	}
