@@ -263,3 +263,38 @@ func copyTree(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestEmbassyFollowBusyLog: an embassy that follows a log every second
+// while the log keeps appending (and pushing each checkpoint to it) reads,
+// now and then, a checkpoint older than the one it has just cosigned. That
+// is the log's publication lagging its push, not a rollback: no rollback
+// event, and every append is cosigned.
+func TestEmbassyFollowBusyLog(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	logDir, state, docs := filepath.Join(dir, "log"), filepath.Join(dir, "embassy"), filepath.Join(dir, "docs")
+	os.MkdirAll(docs, 0o755)
+	origin := "log.busy.example/documents"
+	logVKey := strings.TrimSpace(runBin(t, bin, 0, "keys", "generate", "--kind", "log", "--name", origin, "--out", filepath.Join(dir, "log.key")))
+	embVKey := strings.TrimSpace(runBin(t, bin, 0, "keys", "generate", "--kind", "embassy", "--name", "embassy.busy.example/lu", "--out", filepath.Join(dir, "embassy.key")))
+	runBin(t, bin, 0, "log", "init", "--key", filepath.Join(dir, "log.key"), logDir)
+	emb := startEmbassy(t, bin, "--key", filepath.Join(dir, "embassy.key"), "--state", state, "--log", logVKey+" "+logDir, "--interval", "1s")
+	policy := filepath.Join(dir, "policy")
+	os.WriteFile(policy, []byte(fmt.Sprintf("log %s\nwitness lu %s http://%s\nquorum lu\n", logVKey, embVKey, emb.addr)), 0o644)
+	const appends = 12
+	for i := 0; i < appends; i++ {
+		runBin(t, bin, 0, "log", "append", "--key", filepath.Join(dir, "log.key"), "--witness-policy", policy, "--witness-timeout", "20s", logDir, e2eDoc(t, docs, i))
+	}
+	// Two more polls of the final state.
+	deadline := time.Now().Add(30 * time.Second)
+	for len(emb.events("event=cosigned", fmt.Sprintf("size=%d", appends))) == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(2100 * time.Millisecond)
+	if ev := emb.events("event=refused"); len(ev) > 0 {
+		t.Fatalf("refusals while following a busy log: %v", ev)
+	}
+	if len(emb.events("event=cosigned", fmt.Sprintf("size=%d", appends))) == 0 {
+		t.Fatalf("size %d never cosigned: %v", appends, emb.events())
+	}
+}

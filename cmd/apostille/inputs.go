@@ -82,6 +82,9 @@ type inputs struct {
 	// seen counts the inputs found (every shard's, for JSON Lines), so
 	// that a run given none can say so.
 	seen int
+	// after skips the JSON Lines input up to this line: an earlier run
+	// answered it (--resume).
+	after int
 }
 
 // detached fills a file input's detached parts: --payload, and the tlog
@@ -193,8 +196,9 @@ func (in *inputs) jsonl(r io.Reader, emit func(*job)) error {
 		}
 		in.seen++
 		switch {
-		case !in.shard.has(n):
-			// Another shard's record: read to count the lines, not parsed.
+		case !in.shard.has(n), n <= in.after:
+			// Another shard's record, or one answered before: read to
+			// count the lines, not parsed.
 		case tooLong:
 			emit(&job{line: n, fail: &inputFailure{verifier.TooLarge, fmt.Sprintf("line %d is longer than %d bytes", n, maxLine), false}})
 		default:

@@ -24,7 +24,8 @@ func runLog(args []string, stdout, stderr io.Writer) int {
 		"       apostille log append  --key LOGKEY [--witness-policy FILE] [--fail-open] LOGDIR DOC...",
 		"       apostille log publish --key LOGKEY [--witness-policy FILE] [--fail-open] LOGDIR",
 		"       apostille log prove   [--checkpoint FILE] LOGDIR DOC...",
-		"append logs each DOC (its SHA-256) and writes DOC" + ProofSuffix + "; the witness policy",
+		"append logs each DOC (its SHA-256) and writes DOC" + ProofSuffix + "; a DOC the log holds",
+		"already keeps its entry and gets its proof (re-run an append that was killed); the witness policy",
 		"(c2sp.org/tlog-policy, witness lines with embassy URLs) collects embassy cosignatures.",
 	}
 	sub := "SUBCOMMAND"

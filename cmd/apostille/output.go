@@ -182,6 +182,8 @@ func statusMark(s verifier.Status) string {
 type summary struct {
 	start    time.Time
 	n        int
+	resumed  int // of n, the records an earlier run wrote (--resume)
+	lastLine int // the last JSON Lines input line answered
 	verdicts map[verifier.Verdict]int
 	reasons  map[verifier.Reason]int
 }
@@ -207,7 +209,7 @@ func (s *summary) add(rep []byte) verifier.Verdict {
 
 func (s *summary) rate() float64 {
 	if el := time.Since(s.start).Seconds(); el > 0 {
-		return float64(s.n) / el
+		return float64(s.n-s.resumed) / el
 	}
 	return 0
 }
@@ -215,6 +217,9 @@ func (s *summary) rate() float64 {
 func (s *summary) print(w io.Writer) {
 	fmt.Fprintf(w, "%d documents: %d valid, %d invalid, %d indeterminate (%.0f documents/s)\n",
 		s.n, s.verdicts[verifier.Valid], s.verdicts[verifier.Invalid], s.verdicts[verifier.Indeterminate], s.rate())
+	if s.resumed > 0 {
+		fmt.Fprintf(w, "  (%d of them answered by the run resumed)\n", s.resumed)
+	}
 	var rs []string
 	for r := range s.reasons {
 		rs = append(rs, string(r))

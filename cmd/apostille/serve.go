@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -74,6 +75,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "apostille serve: listening on http://%s/\n", ln.Addr())
 	if err := a.serve(srv, ln, &server.ServeOptions{Handler: mux}); err != nil {
 		fmt.Fprintln(stderr, "apostille serve:", err)
+		if errors.Is(err, server.ErrUnfinished) {
+			// It served, but stopped before answering all it accepted.
+			return exitInvalid
+		}
 		return exitUsage
 	}
 	return exitOK

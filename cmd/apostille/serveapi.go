@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"syscall"
 	"time"
@@ -33,6 +34,9 @@ type apiFlags struct {
 	logLevel        string
 	maxDocument     *int
 	tlsCert, tlsKey string
+	trustKeep       string
+	maxConns        int
+	probeAddr       string
 	log             *slog.Logger
 }
 
@@ -53,6 +57,9 @@ func addAPIFlags(fs *flag.FlagSet) *apiFlags {
 	a.maxDocument = addMaxDocumentFlag(fs)
 	fs.StringVar(&a.tlsCert, "tls-cert", "", "serve HTTPS with this certificate chain (PEM), reloaded like the trust (SIGHUP, --reload-every); with --tls-key")
 	fs.StringVar(&a.tlsKey, "tls-key", "", "the private key (PEM) of --tls-cert")
+	fs.IntVar(&a.maxConns, "max-conns", 0, "connections held open at most; one beyond is answered 503 with Retry-After before its request is read (0: the requests that may be pending, plus batches, plus 32; -1: no bound)")
+	fs.StringVar(&a.probeAddr, "probe-addr", "", "serve /livez, /readyz, /startupz and /metrics also on this HOST:PORT, with no connection bound, so that probes answer under any load on --addr")
+	fs.StringVar(&a.trustKeep, "trust-keep", "", `file keeping the last trust loaded in full, to start from when --trust cannot be used at start (a bad update must not crash-loop a pod); default: last-good-trust.json beside --trust-state, none with --trust-state none; "none" keeps none`)
 	return a
 }
 
@@ -79,12 +86,21 @@ func (a *apiFlags) newServer(stderr io.Writer) (*server.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	loader.Keep = a.keepPath()
+	var loadKept func(context.Context) (*engine.Trust, error)
+	if loader.Keep != "" {
+		if err := os.MkdirAll(filepath.Dir(loader.Keep), 0o755); err != nil {
+			return nil, fmt.Errorf("--trust-keep: %w", err)
+		}
+		loadKept = func(context.Context) (*engine.Trust, error) { return loader.LoadKept() }
+	}
 	fetcher, err := a.tf.fetcher()
 	if err != nil {
 		return nil, err
 	}
 	return server.New(server.Config{
 		LoadTrust:              a.loadTrust(loader),
+		LoadKept:               loadKept,
 		NewEngine:              a.newEngine(log),
 		Instances:              a.instances,
 		Queue:                  a.queue,
@@ -95,6 +111,20 @@ func (a *apiFlags) newServer(stderr io.Writer) (*server.Server, error) {
 		Status:                 fetcher,
 		Logger:                 log,
 	})
+}
+
+// keepPath is where the last good trust is kept: --trust-keep, else beside
+// the rollback state, else nowhere.
+func (a *apiFlags) keepPath() string {
+	switch {
+	case a.trustKeep == "none":
+		return ""
+	case a.trustKeep != "":
+		return a.trustKeep
+	case a.tf.state == "" || a.tf.state == "none":
+		return ""
+	}
+	return filepath.Join(filepath.Dir(a.tf.state), "last-good-trust.json")
 }
 
 // serve serves until SIGTERM or SIGINT, reloading the trust on SIGHUP.
@@ -121,6 +151,15 @@ func (a *apiFlags) serve(srv *server.Server, ln net.Listener, o *server.ServeOpt
 	opts.ReloadEvery, opts.Reload = a.reloadEvery, reload
 	opts.DrainDelay, opts.ShutdownTimeout = a.drainDelay, a.shutdownTimeout
 	opts.TLSCert, opts.TLSKey = a.tlsCert, a.tlsKey
+	opts.MaxConns = a.maxConns
+	if a.probeAddr != "" {
+		pl, err := net.Listen("tcp", a.probeAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--probe-addr: %w", err)
+		}
+		opts.ProbeListener = pl
+	}
 	return srv.Serve(ctx, ln, opts)
 }
 

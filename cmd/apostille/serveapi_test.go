@@ -346,3 +346,59 @@ func TestServePageAndAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestServeStartsFromKeptTrust: a service restarted with a --trust that
+// cannot be used (garbage from a bad update) starts from the last good
+// trust it kept beside its state, says so (/readyz, the metric, the log)
+// and verifies with it; without a kept trust it exits 2.
+func TestServeStartsFromKeptTrust(t *testing.T) {
+	bin := buildBinary(t)
+	w := newCLIWorld(t)
+	trust := w.write("trust.jws", w.signedBundle(1))
+	doc := w.document(nil)
+	state := filepath.Join(t.TempDir(), "state", "trust-state.json")
+	args := []string{"--trust", trust, "--trust-key", w.path("operator.pub.jwk"), "--trust-state", state, "--reload-every", "0", "--site", ""}
+	p := serveBinary(t, bin, args...)
+	if code, v, _ := p.verify(t, doc); code != 200 || v != verifier.Valid {
+		t.Fatalf("verify: %d %s", code, v)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if err := <-p.exited; err != nil {
+		t.Fatalf("exit: %v", err)
+	}
+	p.exited <- nil
+
+	w.write("trust.jws", []byte("this is not a trust bundle\n"))
+	p = serveBinary(t, bin, args...) // waits for /readyz
+	code, body := httpGet(t, p.url+"/readyz")
+	if code != 200 || !strings.Contains(body, "last good trust") {
+		t.Errorf("/readyz: %d %q", code, body)
+	}
+	if _, m := httpGet(t, p.url+"/metrics"); !strings.Contains(m, "\napostille_trust_kept 1\n") {
+		t.Error("apostille_trust_kept is not 1")
+	}
+	if len(p.logLines(t, "the trust given cannot be used; serving the last good trust kept")) != 1 {
+		t.Errorf("no log line for the kept trust:\n%s", p.stderr)
+	}
+	if code, v, r := p.verify(t, doc); code != 200 || v != verifier.Valid {
+		t.Fatalf("verify with the kept trust: %d %s/%s", code, v, r)
+	}
+	if seq := p.trustSequence(t); seq != 1 {
+		t.Errorf("sequence %d", seq)
+	}
+
+	// Nothing kept: exit 2.
+	fresh := filepath.Join(t.TempDir(), "trust-state.json")
+	runBin(t, bin, exitUsage, "serve", "--addr", "127.0.0.1:0", "--cache-dir", cacheDir, "--trust", trust, "--trust-key", w.path("operator.pub.jwk"), "--trust-state", fresh, "--site", "")
+}
+
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}

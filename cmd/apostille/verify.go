@@ -59,6 +59,8 @@ func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	tf := addTrustFlags(fs.FlagSet)  // trustflags.go: signed bundles, status lists
 	exitZero := addExitZeroFlag(fs.FlagSet)
 	proofPath := fs.String("proof", "", "detached tlog proof for the one INPUT (default: INPUT"+ProofSuffix+" when present)")
+	resume := fs.Bool("resume", false, "go on with the --output FILE of an earlier --jsonl run of the same input (killed or failed): keep its complete records, drop a torn last one, answer the lines after the last one answered, appended in order")
+	summaryPath := fs.String("summary", "", "write the run's counts and exit status as JSON to FILE (written whole at the end; with --resume, of the whole output)")
 	formatSet := false
 	if code, ok := fs.parse(args, func() string {
 		fs.Visit(func(f *flag.Flag) { formatSet = formatSet || f.Name == "format" })
@@ -73,6 +75,8 @@ func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return "--shard writes records for `apostille merge`: use --format jsonl"
 		case *proofPath != "" && fs.NArg() != 1:
 			return "--proof goes with exactly one INPUT"
+		case *resume && (*jsonl == "" || *output == "-" || *output == "" || formatSet && *format != "jsonl"):
+			return "--resume goes on with the JSON Lines records of a --jsonl run: give --jsonl FILE, --output FILE and --format jsonl"
 		}
 		return ""
 	}); !ok {
@@ -80,7 +84,7 @@ func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ef.maxDocument = *maxDoc
 	cfg := verifyConfig{format: *format, at: time.Now().UTC(), jsonl: *jsonl, jobs: max(*jobs, 1), maxDoc: *maxDoc, shard: sh}
-	if sh.n > 0 {
+	if sh.n > 0 || *resume {
 		cfg.format = "jsonl"
 	}
 	switch cfg.format {
@@ -128,8 +132,18 @@ func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	cfg.fetch, cfg.acceptStale = warnOnce(fetcher, stderr), tf.acceptStale
-	out, closeOut, err := openOutput(*output, stdout)
-	if err != nil {
+	sum := newSummary()
+	var out io.Writer
+	var closeOut func() error
+	after := 0 // the input lines an earlier run answered (--resume)
+	if *resume {
+		f, last, err := resumeOutput(*output, sum)
+		if err != nil {
+			return fail(fmt.Errorf("--resume: %w", err))
+		}
+		out, closeOut, after = f, f.Close, last
+		sum.lastLine = last
+	} else if out, closeOut, err = openOutput(*output, stdout); err != nil {
 		return fail(fmt.Errorf("--output: %w", err))
 	}
 	ctx := context.Background()
@@ -140,7 +154,7 @@ func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	defer eng.Close(ctx)
 
-	in := &inputs{maxDoc: cfg.maxDoc, payload: cfg.payload, proof: cfg.proof, stdin: stdin, shard: cfg.shard}
+	in := &inputs{maxDoc: cfg.maxDoc, payload: cfg.payload, proof: cfg.proof, stdin: stdin, shard: cfg.shard, after: after}
 	produce := func(emit func(*job)) error {
 		if cfg.jsonl == "" {
 			in.files(fs.Args(), emit)
@@ -157,7 +171,7 @@ func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return in.jsonl(r, emit)
 	}
-	code := runBatch(cfg, eng, produce, out, stderr)
+	code := runBatch(cfg, eng, produce, out, stderr, sum)
 	if code == exitInvalid && *exitZero {
 		code = exitOK
 	}
@@ -168,7 +182,13 @@ func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if in.seen == 0 && code != exitUsage {
 		// An empty directory or input file is a job pointed at the wrong
 		// place, not a success.
-		return fail(errors.New("no documents: the inputs given hold none (an empty directory or file, or only hidden files and proofs)"))
+		code = fail(errors.New("no documents: the inputs given hold none (an empty directory or file, or only hidden files and proofs)"))
+	}
+	if *summaryPath != "" {
+		if err := writeSummary(*summaryPath, sum.machine(sum.resumed, sum.lastLine, code, time.Since(sum.start).Seconds())); err != nil {
+			fmt.Fprintln(stderr, "apostille verify: --summary:", err)
+			code = exitUsage
+		}
 	}
 	return code
 }
@@ -218,15 +238,17 @@ func compilingNote(stderr io.Writer, cmd string) func(dir string, cacheErr error
 // runBatch verifies every job produce emits with cfg.jobs workers and
 // writes the records in input order (engine.Pool). At most a window of jobs
 // is in memory at once, whatever the number of inputs.
-func runBatch(cfg verifyConfig, eng engine.Engine, produce func(emit func(*job)) error, stdout, stderr io.Writer) int {
+func runBatch(cfg verifyConfig, eng engine.Engine, produce func(emit func(*job)) error, stdout, stderr io.Writer, sum *summary) int {
 	out := newReportWriter(cfg.format, stdout)
-	sum := newSummary()
 	var mu sync.Mutex
 	var prog *progress
 	if isTerminal(stderr) {
 		prog = startProgress(stderr, sum, &mu)
 	}
 	code := exitOK
+	if sum.n > sum.verdicts[verifier.Valid] {
+		code = exitInvalid // a record of the run resumed is not valid
+	}
 	ctx := context.Background()
 	pool := engine.Pool[*job, []byte]{
 		Workers: cfg.jobs,
@@ -238,6 +260,7 @@ func runBatch(cfg verifyConfig, eng engine.Engine, produce func(emit func(*job))
 			}
 			mu.Lock()
 			v := sum.add(rep)
+			sum.lastLine = max(sum.lastLine, j.line)
 			mu.Unlock()
 			if v != verifier.Valid && code == exitOK {
 				code = exitInvalid

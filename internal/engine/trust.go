@@ -39,6 +39,11 @@ type Trust struct {
 	// Fingerprint identifies every byte read: a reload that reads the same
 	// fingerprint can keep the engine it has.
 	Fingerprint string
+	// Kept, when set, says this is the last good trust that a Loader kept
+	// (LoadKept), saved then, rather than the files it was given.
+	Kept time.Time
+	// KeepErr is why this trust, loaded in full, could not be kept.
+	KeepErr error
 }
 
 // Files are the files a trust is read from.
@@ -64,6 +69,11 @@ type Loader struct {
 	// Now is the clock for the freshness of signed bundles; nil means
 	// time.Now.
 	Now func() time.Time
+	// Keep, when set, is a file where every trust loaded in full is kept,
+	// for LoadKept.
+	Keep string
+
+	keptFingerprint string
 }
 
 // Load reads every file once and returns the trust. A bundle that is
@@ -128,6 +138,8 @@ func (l *Loader) Load() (*Trust, error) {
 		t.StatusLists = append(t.StatusLists, b)
 	}
 	t.Fingerprint = "sha256:" + hex.EncodeToString(fp.Sum(nil))
+	// A trust that cannot be kept is still served: the service says so.
+	t.KeepErr = l.keep(t)
 	return t, nil
 }
 

@@ -94,3 +94,49 @@ func TestLoadRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestKeep: a trust loaded in full is kept; LoadKept gives it back, its
+// signed bundle verified again, when the files no longer load; a kept
+// bundle that no pinned key verifies any more is not used; nothing kept is
+// ErrNoneKept.
+func TestKeep(t *testing.T) {
+	dir := t.TempDir()
+	trust := filepath.Join(dir, "trust.jws")
+	b, err := os.ReadFile(path(world.man.SignedTrust))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(trust, b, 0o644)
+	keep := filepath.Join(dir, "kept.json")
+	l := &Loader{Files: Files{Trust: []string{trust}, OperatorKeys: []string{path(world.man.OperatorKey)}}, Keep: keep}
+	if _, err := l.LoadKept(); !errors.Is(err, ErrNoneKept) {
+		t.Fatalf("nothing kept: %v", err)
+	}
+	good, err := l.Load()
+	if err != nil || good.KeepErr != nil {
+		t.Fatal(err, good.KeepErr)
+	}
+	os.WriteFile(trust, []byte("garbage"), 0o644)
+	if _, err := l.Load(); err == nil {
+		t.Fatal("garbage loaded")
+	}
+	k, err := l.LoadKept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.Kept.IsZero() || !k.Parsed.Info.Signed || k.Parsed.Info.Sequence != good.Parsed.Info.Sequence || len(k.Sources) != 1 {
+		t.Fatalf("kept %+v", k.Parsed.Info)
+	}
+	// Another operator key pinned now: the kept bundle is not used.
+	other, err := trustlist.GenerateKey("EdDSA", rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := other.PublicJWK()
+	otherKey := filepath.Join(dir, "other.jwk")
+	os.WriteFile(otherKey, pub, 0o644)
+	l.Files.OperatorKeys = []string{otherKey}
+	if _, err := l.LoadKept(); err == nil {
+		t.Fatal("a kept bundle that no pinned key verifies was used")
+	}
+}

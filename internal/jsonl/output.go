@@ -157,3 +157,32 @@ func idEnd(b []byte) int {
 	}
 	return i
 }
+
+// TrailerType is the type of the record that ends a batch stream.
+const TrailerType = "trailer"
+
+// Trailer is the last record of a POST /v1/verify/batch stream
+// (docs/records.md): how many input lines the service read (blank ones
+// included), how many records it wrote before the trailer, and why the
+// stream ended: "complete" (the body ended and every line was answered),
+// "shutdown" (the service stopped reading to shut down: send the lines
+// after Lines again), "client" (the client stalled, idled or broke off) or
+// "error" (the body could not be read). A stream without a trailer was cut
+// by a broken connection.
+type Trailer struct {
+	Lines   int
+	Records int
+	End     string
+}
+
+// Append appends the trailer, without a newline, to b.
+func (t *Trailer) Append(b []byte) []byte {
+	b = append(b, `{"type":"trailer","lines":`...)
+	b = strconv.AppendInt(b, int64(t.Lines), 10)
+	b = append(b, `,"records":`...)
+	b = strconv.AppendInt(b, int64(t.Records), 10)
+	b = append(b, `,"end":`...)
+	end, _ := json.Marshal(t.End)
+	b = append(b, end...)
+	return append(b, '}')
+}

@@ -109,27 +109,59 @@ func TestVerifyBadRequests(t *testing.T) {
 
 // batchRecord is one line of a batch answer.
 type batchRecord struct {
+	Type   string          `json:"type"`
 	Line   int             `json:"line"`
 	ID     json.RawMessage `json:"id"`
 	Report json.RawMessage `json:"report"`
 }
 
+// trailer is the record that ends a batch stream.
+type trailer struct {
+	Type    string `json:"type"`
+	Lines   int    `json:"lines"`
+	Records int    `json:"records"`
+	End     string `json:"end"`
+}
+
+// readRecords reads a batch answer to its end and returns its answers; the
+// stream must end with a trailer that counts them and says it is complete.
 func readRecords(t testing.TB, body io.Reader) []batchRecord {
 	t.Helper()
+	recs, tr, err := readStream(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr == nil || tr.End != "complete" || tr.Records != len(recs) {
+		t.Fatalf("stream of %d records ends with %+v", len(recs), tr)
+	}
+	return recs
+}
+
+// readStream reads a batch answer: its answers, its trailer (nil when
+// none came last) and the read error.
+func readStream(body io.Reader) ([]batchRecord, *trailer, error) {
 	var out []batchRecord
+	var tr *trailer
 	sc := bufio.NewScanner(body)
 	sc.Buffer(nil, 16<<20)
 	for sc.Scan() {
+		if tr != nil {
+			return out, nil, fmt.Errorf("a record after the trailer: %.200s", sc.Bytes())
+		}
 		var r batchRecord
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatalf("record is not JSON: %v: %.200s", err, sc.Bytes())
+			return out, nil, fmt.Errorf("record is not JSON: %v: %.200s", err, sc.Bytes())
+		}
+		if r.Type != "" {
+			tr = &trailer{}
+			if err := json.Unmarshal(sc.Bytes(), tr); err != nil || tr.Type != "trailer" {
+				return out, nil, fmt.Errorf("not a trailer: %.200s", sc.Bytes())
+			}
+			continue
 		}
 		out = append(out, r)
 	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return out, tr, sc.Err()
 }
 
 // TestBatch: one record per non-blank line, in order, with the line number
@@ -239,8 +271,8 @@ func TestBatchStreams(t *testing.T) {
 		pw.Write(append(line, '\n'))
 	}
 	pw.Close()
-	if rest := readRecords(t, br); len(rest) != 1 || rest[0].Line != 4 {
-		t.Fatalf("after close: %+v", rest)
+	if rest, tr, err := readStream(br); err != nil || len(rest) != 1 || rest[0].Line != 4 || tr == nil || tr.Records != 4 || tr.End != "complete" {
+		t.Fatalf("after close: %+v %+v %v", rest, tr, err)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -46,7 +47,14 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	done := s.took()
 	var writeErr error
 	var broken atomic.Bool // the body's connection broke
-	defer func() { done(writeErr == nil && !broken.Load()) }()
+	var end string
+	defer func() {
+		if end == EndShutdown && writeErr == nil {
+			s.cut.Add(1) // answered up to its trailer, which says it was cut
+			return
+		}
+		done(writeErr == nil && !broken.Load())
+	}()
 
 	rc := http.NewResponseController(w)
 	// HTTP/1.1 answers only after the whole body by default; a stream
@@ -68,6 +76,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	at := s.now()
 	o := outcomeOf(r.Context())
 	bw := bufio.NewWriterSize(w, 32<<10)
+	records := 0
 	pool := engine.Pool[*batchJob, []byte]{
 		// The documents of one batch are verified in parallel, as many as
 		// the pool has instances.
@@ -79,7 +88,13 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 			}
 			sum := summarize(rep)
 			s.met.count(sum)
+			if bw.Available() < len(rep)+512 {
+				// This record goes out to the client now: a client that
+				// does not read must not hold the stream past the timeout.
+				rc.SetWriteDeadline(time.Now().Add(s.cfg.LineTimeout))
+			}
 			writeRecord(bw, j, rep)
+			records++
 			if o != nil {
 				o.records++
 				if o.verdicts == nil {
@@ -103,10 +118,27 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 			}
 		},
 	}
+	// Shutdown stops the reading of the body, not the stream: the lines
+	// read are answered, then the trailer says the stream was cut and
+	// where, so that the client sends the rest elsewhere.
+	var stopped atomic.Bool
+	go func() {
+		select {
+		case <-s.stopping:
+			stopped.Store(true)
+			rc.SetReadDeadline(time.Now())
+		case <-ctx.Done():
+		}
+	}()
+	var lines int
 	pool.Run(ctx, func(emit func(*batchJob) bool) error {
-		err := s.readBatch(ctx, rc, r.Body, at, emit)
-		var ne net.Error
-		if err != nil && !(errors.As(err, &ne) && ne.Timeout()) {
+		var err error
+		lines, err = s.readBatch(ctx, rc, r.Body, at, &stopped, emit)
+		end = batchEnd(err, &stopped)
+		if end == EndClient && isTimeout(err) {
+			s.met.rejected.WithLabelValues("idle").Inc()
+		}
+		if end == EndClient && !isTimeout(err) {
 			// The connection broke: nobody will read the answers to the
 			// lines already read, so they are not verified.
 			broken.Store(true)
@@ -114,33 +146,86 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 		}
 		return nil
 	})
+	if writeErr != nil {
+		end = EndClient
+	}
+	if o != nil {
+		o.end, o.lines = end, lines
+	}
 	if writeErr == nil {
+		rc.SetWriteDeadline(time.Now().Add(s.cfg.LineTimeout))
+		t := jsonl.Trailer{Lines: lines, Records: records, End: end}
+		bw.Write(t.Append(bw.AvailableBuffer()))
+		bw.WriteByte('\n')
 		if writeErr = bw.Flush(); writeErr == nil {
 			writeErr = rc.Flush()
 		}
 	}
 }
 
+// How a batch stream ended, the trailer's "end" (docs/records.md).
+const (
+	EndComplete = "complete" // the body ended and every line was answered
+	EndShutdown = "shutdown" // the service stopped reading to shut down
+	EndClient   = "client"   // the client stalled, idled or broke off
+	EndError    = "error"    // the body could not be read (a broken encoding)
+)
+
+// batchEnd says why reading a batch's body ended.
+func batchEnd(err error, stopped *atomic.Bool) string {
+	switch {
+	case err == nil:
+		return EndComplete
+	case stopped.Load() && isTimeout(err):
+		return EndShutdown
+	case isTimeout(err), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, context.Canceled):
+		return EndClient
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return EndClient
+	}
+	return EndError
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
 // readBatch reads the body line by line and emits a job for every
 // non-blank line until the body ends, emit refuses, or reading fails. Each
-// line must arrive within the line timeout. It returns the read error, if
-// any: a timeout (the client stalled; the lines read are still answered)
-// or a broken connection.
-func (s *Server) readBatch(ctx context.Context, rc *http.ResponseController, body io.Reader, at time.Time, emit func(*batchJob) bool) error {
+// line must arrive within the line timeout. It returns how many lines it
+// read whole (blank ones included) and the read error, if any: a timeout
+// (the client stalled, or shutdown cut the read; the lines read are still
+// answered), a broken connection or a broken encoding.
+func (s *Server) readBatch(ctx context.Context, rc *http.ResponseController, body io.Reader, at time.Time, stopped *atomic.Bool, emit func(*batchJob) bool) (int, error) {
 	max := s.maxRequest()
 	br := bufio.NewReaderSize(body, 64<<10)
 	var buf []byte
-	for n := 1; ctx.Err() == nil; n++ {
-		rc.SetReadDeadline(time.Now().Add(s.cfg.LineTimeout))
+	n := 1
+	// The next record is due within the line timeout of the last one (or
+	// of the start): blank lines do not count, so a client that idles
+	// while sending them loses its stream as one that sends nothing.
+	next := time.Now().Add(s.cfg.LineTimeout)
+	for ; ctx.Err() == nil; n++ {
+		rc.SetReadDeadline(next)
 		if ctx.Err() != nil {
-			return nil // the writer may have just cut the deadline short
+			break // the writer may have just cut the deadline short
+		}
+		if stopped.Load() {
+			// Shutdown may have cut the deadline before it was set again.
+			return n - 1, os.ErrDeadlineExceeded
 		}
 		line, tooLong, err := jsonl.ReadLine(br, buf[:0], max)
 		buf = line
 		if err != nil && !errors.Is(err, io.EOF) {
 			// The client broke off mid-line (or stalled): what it sent of
 			// this line is not a line, and nothing more will come.
-			return err
+			return n - 1, err
+		}
+		if errors.Is(err, io.EOF) && len(line) == 0 && !tooLong {
+			return n - 1, nil // the body ended after a newline
 		}
 		if tooLong || len(bytes.TrimSpace(line)) > 0 {
 			j := &batchJob{line: n}
@@ -153,14 +238,16 @@ func (s *Server) readBatch(ctx context.Context, rc *http.ResponseController, bod
 				j.req = req
 			}
 			if !emit(j) {
-				return nil
+				return n - 1, context.Canceled
 			}
+			// From now: emit may have waited for the window to drain.
+			next = time.Now().Add(s.cfg.LineTimeout)
 		}
 		if err != nil {
-			return nil // io.EOF: the body ended
+			return n, nil // io.EOF: the body ended
 		}
 	}
-	return nil
+	return n - 1, context.Canceled
 }
 
 // batchOne verifies one line's document, waiting for an instance as long

@@ -86,12 +86,28 @@ func (s *Server) Reload(ctx context.Context, force bool) error {
 
 func (s *Server) reload(ctx context.Context, force bool) error {
 	t, err := s.cfg.LoadTrust(ctx)
-	if err != nil {
-		return err
-	}
 	s.mu.RLock()
 	cur := s.gen
 	s.mu.RUnlock()
+	if cur == nil && (err != nil || t.Refused != nil) && s.cfg.LoadKept != nil {
+		// Nothing serves yet: rather than stop (a pod would crash-loop)
+		// or refuse every document, start from what served last time.
+		why := err
+		if why == nil {
+			why = t.Refused
+		}
+		k, kerr := s.cfg.LoadKept(ctx)
+		if kerr == nil {
+			s.log.Error("the trust given cannot be used; serving the last good trust kept", "error", why.Error(), "kept_at", k.Kept.UTC().Format(time.RFC3339))
+			t, err = k, nil
+			s.keptBecause.Store(&why)
+		} else {
+			s.log.Error("the trust given cannot be used and no last good trust was kept", "error", why.Error(), "kept", kerr.Error())
+		}
+	}
+	if err != nil {
+		return err
+	}
 	if cur != nil && !force && cur.trust.Fingerprint == t.Fingerprint {
 		return ErrUnchanged
 	}
@@ -118,10 +134,17 @@ func (s *Server) reload(ctx context.Context, force bool) error {
 		info := t.Parsed.Info
 		attrs = append(attrs, "operator", info.Operator, "sequence", info.Sequence)
 	}
-	if t.Refused != nil {
+	switch {
+	case t.Refused != nil:
 		s.log.Error("trust refused: every document will say so", append(attrs, "error", t.Refused.Error())...)
-	} else {
+	case !t.Kept.IsZero():
+		s.log.Warn("trust loaded", append(attrs, "kept_at", t.Kept.UTC().Format(time.RFC3339))...)
+	default:
+		s.keptBecause.Store(nil)
 		s.log.Info("trust loaded", attrs...)
+	}
+	if t.KeepErr != nil {
+		s.log.Warn("the trust could not be kept for a restart", "error", t.KeepErr.Error())
 	}
 	return nil
 }
@@ -158,6 +181,12 @@ func (s *Server) ready() (bool, string) {
 		return false, "trust not loaded yet"
 	case g.refused != nil:
 		return false, "trust refused: " + g.refused.Error()
+	case !g.trust.Kept.IsZero():
+		why := "the trust given cannot be used"
+		if e := s.keptBecause.Load(); e != nil && *e != nil {
+			why += ": " + (*e).Error()
+		}
+		return true, "ok: serving the last good trust, kept " + g.trust.Kept.UTC().Format(time.RFC3339) + "; " + why
 	}
 	return true, "ok"
 }

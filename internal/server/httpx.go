@@ -34,6 +34,19 @@ var routeTable = []route{
 	{"GET", "/schemas/record.v1.json", "schema", func(s *Server) http.HandlerFunc { return s.handleRecordSchema }},
 }
 
+// probeHandler serves the probes and the metrics alone, for
+// ServeOptions.ProbeListener.
+func (s *Server) probeHandler() http.Handler {
+	mux := http.NewServeMux()
+	for _, r := range routeTable {
+		switch r.name {
+		case "livez", "readyz", "startupz", "metrics":
+			mux.Handle(r.path, methods{r.method: s.wrap(r.name, r.handle(s))})
+		}
+	}
+	return mux
+}
+
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	s.Register(mux)
@@ -88,6 +101,8 @@ type outcome struct {
 	summary  summary
 	records  int            // batch records written
 	verdicts map[string]int // batch records by verdict
+	lines    int            // batch input lines read
+	end      string         // why a batch stream ended (its trailer's end)
 	bytes    int64
 }
 
@@ -151,7 +166,7 @@ func (s *Server) wrap(route string, h http.HandlerFunc) http.Handler {
 			attrs = append(attrs, slog.String("format", o.summary.format))
 		}
 		if route == "batch" {
-			attrs = append(attrs, slog.Int("records", o.records))
+			attrs = append(attrs, slog.Int("lines", o.lines), slog.Int("records", o.records), slog.String("end", o.end))
 			for _, v := range []string{"valid", "invalid", "indeterminate", "other"} {
 				if n := o.verdicts[v]; n > 0 {
 					attrs = append(attrs, slog.Int(v, n))

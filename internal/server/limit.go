@@ -85,9 +85,11 @@ func (l *limiter) wait(ctx context.Context) error {
 
 func (l *limiter) leave() { <-l.slots }
 
-func (l *limiter) busy() int      { return len(l.slots) }
-func (l *limiter) instances() int { return cap(l.slots) }
-func (l *limiter) waiting() int   { return len(l.queue) }
+func (l *limiter) busy() int       { return len(l.slots) }
+func (l *limiter) instances() int  { return cap(l.slots) }
+func (l *limiter) waiting() int    { return len(l.queue) }
+func (l *limiter) pending() int    { return len(l.tickets) }
+func (l *limiter) maxPending() int { return cap(l.tickets) }
 
 // slot is a slot a verification holds, which it may give up while it waits
 // for something else (a status list fetch) and take again.

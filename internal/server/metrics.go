@@ -26,6 +26,8 @@ type metrics struct {
 	statusFetches  *prometheus.CounterVec
 	trustSequence  prometheus.Gauge
 	trustLoadedAt  prometheus.Gauge
+	trustKept      prometheus.Gauge
+	connsShed      prometheus.Counter
 	tlsReloads     *prometheus.CounterVec
 	tlsExpiry      prometheus.Gauge
 }
@@ -35,7 +37,7 @@ type metrics struct {
 // (docs/deploy.md names the series to alert on; a test holds them to
 // this).
 var (
-	rejectedWhy   = []string{"busy", "queue_full", "queue_timeout", "deadline", "not_ready", "gone"}
+	rejectedWhy   = []string{"busy", "queue_full", "queue_timeout", "deadline", "not_ready", "gone", "slow", "idle"}
 	reloadResults = []string{"ok", "unchanged", "error"}
 	fetchResults  = []string{"ok", "error"}
 )
@@ -66,7 +68,7 @@ func newMetrics(s *Server) *metrics {
 	}, []string{"route"})
 	m.rejected = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "apostille_rejected_total",
-		Help: "Verification requests not taken: busy, queue_full (429); queue_timeout, deadline, not_ready (503); gone (client left while queued).",
+		Help: "Verification requests not taken: busy, queue_full (429); queue_timeout, deadline, not_ready (503); gone (client left while queued); slow (408: the body came below the minimum rate); idle (a batch stream ended: no record within the line timeout).",
 	}, []string{"why"})
 	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "apostille_trust_reloads_total",
@@ -83,6 +85,14 @@ func newMetrics(s *Server) *metrics {
 	m.trustLoadedAt = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "apostille_trust_loaded_timestamp_seconds",
 		Help: "When the trust in use was loaded, Unix time.",
+	})
+	m.trustKept = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "apostille_trust_kept",
+		Help: "1 when the service serves the last good trust kept from an earlier run because the trust given could not be used at start; 0 otherwise.",
+	})
+	m.connsShed = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "apostille_connections_shed_total",
+		Help: "Connections beyond the bound (--max-conns), answered 503 with Retry-After before their request was read, and closed.",
 	})
 	m.tlsReloads = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "apostille_tls_reloads_total",
@@ -107,11 +117,19 @@ func newMetrics(s *Server) *metrics {
 	}
 	m.reg.MustRegister(
 		m.verifications, m.engineSeconds, m.requests, m.requestSeconds, m.rejected,
-		m.reloads, m.statusFetches, m.trustSequence, m.trustLoadedAt, m.tlsReloads,
+		m.reloads, m.statusFetches, m.trustSequence, m.trustLoadedAt, m.trustKept, m.tlsReloads,
 		pool("apostille_pool_instances", "Verifications that may run at once (the engine's pool).", s.lim.instances),
 		pool("apostille_pool_busy", "Verifications running now.", s.lim.busy),
 		pool("apostille_queue_waiting", "Requests waiting for an instance.", s.lim.waiting),
 		pool("apostille_batches_active", "Batch streams being served.", func() int { return len(s.batches) }),
+		pool("apostille_batches_max", "Batch streams that may be served at once.", func() int { return cap(s.batches) }),
+		pool("apostille_requests_reading", "Request bodies being read (before they take a ticket).", func() int { return len(s.reading) }),
+		pool("apostille_requests_reading_max", "Request bodies that may be read at once; beyond it 429.", func() int { return cap(s.reading) }),
+		pool("apostille_requests_pending", "Requests holding a ticket: queued or being verified.", s.lim.pending),
+		pool("apostille_requests_pending_max", "Requests that may hold a ticket at once; beyond it 429.", s.lim.maxPending),
+		pool("apostille_connections_open", "Connections the API's listener holds open.", func() int { return int(s.conns.Load()) }),
+		pool("apostille_connections_max", "Connections the API's listener may hold open (0: no bound); beyond it 503 at the door.", func() int { return int(s.maxConns.Load()) }),
+		m.connsShed,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -129,6 +147,11 @@ func (m *metrics) trustLoaded(t *engine.Trust) {
 	}
 	m.trustSequence.Set(float64(seq))
 	m.trustLoadedAt.SetToCurrentTime()
+	kept := 0.0
+	if !t.Kept.IsZero() {
+		kept = 1
+	}
+	m.trustKept.Set(kept)
 }
 
 // summary is what a report says for logs and metrics, each field from a

@@ -262,7 +262,7 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	}
 	batch.WriteString("not json\n{\"id\":[1],\"document\":\"x\"}\n")
 	_, body := a.do(t, newRequest("POST", srv.url+"/v1/verify/batch", "application/x-ndjson", batch.Bytes()))
-	if n := bytes.Count(body, []byte("\n")); n != len(world.man.Samples)+2 {
+	if n := bytes.Count(body, []byte("\n")); n != len(world.man.Samples)+3 { // and the trailer
 		t.Errorf("%d records", n)
 	}
 
@@ -330,6 +330,13 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	st := start(t, Config{LoadTrust: func(context.Context) (*engine.Trust, error) { return signed, nil }}, ServeOptions{})
 	sa := loadAPI(t, st)
 	sa.do(t, newRequest("GET", st.url+"/v1/trust", "", nil))
+	// A body that does not come: 408.
+	slow := start(t, Config{BodyGrace: 50 * time.Millisecond}, ServeOptions{})
+	stalled, hold := io.Pipe()
+	t.Cleanup(func() { hold.Close() })
+	req, _ := http.NewRequest("POST", slow.url+"/v1/verify", stalled)
+	req.Header.Set("Content-Type", "application/cose")
+	sa.do(t, req)
 
 	// Every status the document lists for an operation was produced.
 	for path, item := range a.doc["paths"].(map[string]any) {

@@ -37,6 +37,16 @@ type ServeOptions struct {
 	// Ready, when set, is called once the first trust is loaded.
 	Ready func()
 
+	// MaxConns bounds the connections held open and not idle
+	// [MaxPending + MaxBatches + 32]; one beyond it is answered 503 with
+	// Retry-After and closed, unless its request is a probe (GET /livez,
+	// /readyz, /startupz), which is answered. Negative means no bound.
+	MaxConns int
+	// ProbeListener, when set, serves /livez, /readyz, /startupz and
+	// /metrics apart from the API, with no connection bound: probes and
+	// scrapes answer whatever the load on the API's listener.
+	ProbeListener net.Listener
+
 	// TLSCert and TLSKey, when set, are PEM files of the certificate chain
 	// and its key: the service then answers HTTPS (HTTP/2 and HTTP/1.1)
 	// only. They are reloaded with the trust, when they changed.
@@ -89,6 +99,36 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, o ServeOptions) err
 		s.certLoaded(cert)
 		srv.TLSConfig = cert.config()
 	}
+	if o.MaxConns == 0 {
+		// A connection per ticket and per batch, and a few for requests
+		// being read and probes: more would only wait for a ticket (and
+		// under overload, as goroutines, delay every other one, probes
+		// included: docs/PERFORMANCE.md measured 2x capacity on one CPU
+		// with 96 connections and with 322).
+		o.MaxConns = s.cfg.MaxPending + s.cfg.MaxBatches + 32
+	}
+	if o.MaxConns > 0 {
+		s.maxConns.Store(int64(o.MaxConns))
+		d := &door{Listener: ln, max: int64(o.MaxConns), tls: cert != nil, open: &s.conns,
+			shed: func() { s.met.connsShed.Inc() }, probe: s.probeAnswer}
+		srv.ConnState = d.track
+		ln = d
+	}
+	var probes *http.Server
+	if o.ProbeListener != nil {
+		probes = &http.Server{
+			Handler:           s.probeHandler(),
+			ReadHeaderTimeout: o.ReadHeaderTimeout,
+			ReadTimeout:       o.ReadTimeout,
+			WriteTimeout:      o.WriteTimeout,
+			IdleTimeout:       o.IdleTimeout,
+			MaxHeaderBytes:    8 << 10,
+			ErrorLog:          srv.ErrorLog,
+		}
+		go probes.Serve(o.ProbeListener)
+		defer probes.Close()
+		s.log.Info("probes listening", "addr", o.ProbeListener.Addr().String())
+	}
 	served := make(chan error, 1)
 	go func() {
 		if cert != nil {
@@ -135,14 +175,14 @@ loop:
 			break loop
 		}
 	}
-	s.shutdown(srv, o)
+	stopErr := s.shutdown(srv, o)
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	return err
+	return errors.Join(err, stopErr)
 }
 
-func (s *Server) shutdown(srv *http.Server, o ServeOptions) {
+func (s *Server) shutdown(srv *http.Server, o ServeOptions) error {
 	s.Drain()
 	if o.DrainDelay > 0 {
 		// Requests go on being served; each answer closes its connection,
@@ -152,13 +192,40 @@ func (s *Server) shutdown(srv *http.Server, o ServeOptions) {
 		s.log.Info("draining: /readyz fails, requests are still served", "delay", o.DrainDelay.String())
 		time.Sleep(o.DrainDelay)
 	}
+	// Batch streams stop reading their bodies: the lines read are
+	// answered and each stream ends with a trailer that says it was cut.
+	s.stoppingOnce.Do(func() { close(s.stopping) })
 	ctx, cancel := context.WithTimeout(context.Background(), o.ShutdownTimeout)
 	defer cancel()
+	var err error
+	var forced int64 // requests the forced close cut off
 	if err := srv.Shutdown(ctx); err != nil {
+		before := s.Tally()
 		s.log.Error("shutdown timed out; closing the connections still open", "error", err.Error())
 		srv.Close()
+		// Handlers end once their connections are closed; wait for them
+		// (boundedly), so that the tally says what became of each.
+		deadline := time.Now().Add(5 * time.Second)
+		for s.Tally().Unfinished() > 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		after := s.Tally()
+		forced = before.Unfinished() - (after.Answered - before.Answered) - (after.Cut - before.Cut)
 	}
 	s.Close()
 	n := s.Tally()
-	s.log.Info("stopped", "accepted", n.Accepted, "answered", n.Answered, "abandoned", n.Abandoned)
+	s.log.Info("stopped", "accepted", n.Accepted, "answered", n.Answered, "abandoned", n.Abandoned,
+		"batches_cut", n.Cut, "unfinished", n.Unfinished())
+	if n.Cut > 0 {
+		s.log.Warn("shutdown cut batch streams short; each ended with a trailer saying so", "batches_cut", n.Cut)
+	}
+	if forced > 0 {
+		err = fmt.Errorf("%w: %d requests cut off when the shutdown timeout passed", ErrUnfinished, forced)
+	}
+	return err
 }
+
+// ErrUnfinished is Serve's error when the shutdown timeout passed with
+// requests in flight and their connections were closed under them: their
+// clients got no complete answer (a batch, no trailer).
+var ErrUnfinished = errors.New("stopped with requests unfinished")

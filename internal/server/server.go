@@ -36,8 +36,14 @@ const (
 	DefaultQueueTimeout   = time.Second
 	DefaultRequestTimeout = 10 * time.Second
 	// DefaultLineTimeout is how long a batch may take to send its next
-	// line: a slow client holds a connection, not an instance.
+	// record (blank lines do not count): a slow client holds a
+	// connection, not an instance.
 	DefaultLineTimeout = 30 * time.Second
+	// DefaultMinBodyRate and DefaultBodyGrace: a body must arrive at 4
+	// KiB/s once 2 s have passed. A 4 MiB request takes 17 minutes at
+	// that rate; one byte a second is cut after 2 s.
+	DefaultMinBodyRate = 4 << 10
+	DefaultBodyGrace   = 2 * time.Second
 )
 
 // Config configures a Server. LoadTrust and NewEngine are required; the
@@ -47,6 +53,12 @@ type Config struct {
 	// It is called at start and at every reload, and must not modify what
 	// an earlier call returned: requests still use it.
 	LoadTrust func(ctx context.Context) (*engine.Trust, error)
+	// LoadKept, when set, loads the last good trust kept from an earlier
+	// load (engine.Loader.LoadKept). When the first load fails or its
+	// signed bundle is refused, the service starts from it rather than
+	// stopping or refusing every document, and says so (log, the
+	// apostille_trust_kept metric, /readyz).
+	LoadKept func(ctx context.Context) (*engine.Trust, error)
 	// NewEngine makes an engine for one trust (engine.New). The server
 	// closes it once the trust is replaced and its last request has
 	// finished.
@@ -83,6 +95,19 @@ type Config struct {
 	// MaxBatches bounds the batch streams served at once; 0 means 2 per
 	// instance.
 	MaxBatches int
+	// MaxReading bounds the request bodies being read at once, before
+	// they take a ticket (MaxPending): a client that is still sending
+	// holds no place in the queue. Beyond it a request gets 429. 0 means
+	// four times MaxPending.
+	MaxReading int
+	// MinBodyRate is the rate, in bytes a second, below which a request
+	// body (or a batch line) is cut off once BodyGrace has passed: a client
+	// that trickles its body loses its request (408) rather than holding
+	// the service. 0 means DefaultMinBodyRate.
+	MinBodyRate int
+	// BodyGrace is the time a body may take before MinBodyRate applies.
+	// 0 means DefaultBodyGrace.
+	BodyGrace time.Duration
 
 	// AcceptStaleTrustUnsafe accepts a signed bundle past its next_update
 	// (reports say so).
@@ -112,17 +137,30 @@ type Server struct {
 	met     *metrics
 	mux     *http.ServeMux
 	batches chan struct{}
+	reading chan struct{} // a token per request body being read
 
 	mu  sync.RWMutex // guards gen; held for reading only to take a reference
 	gen *generation
 
 	reloadMu   sync.Mutex
 	lastReload atomic.Pointer[reloadResult]
-	draining   atomic.Bool
+	// keptBecause is why the trust given could not be used when the
+	// service started from the last good trust kept.
+	keptBecause atomic.Pointer[error]
+	draining    atomic.Bool
 
 	// tally counts verification requests, for the log line at shutdown:
 	// every accepted request is answered, unless its client left first.
 	accepted, answered, abandoned atomic.Int64
+	// cut counts batch streams that shutdown ended early, each with a
+	// trailer that says so.
+	cut atomic.Int64
+	// conns counts the API's connections held open; maxConns is their
+	// bound (0: none).
+	conns, maxConns atomic.Int64
+	// stopping closes when shutdown begins: batch streams stop reading.
+	stopping     chan struct{}
+	stoppingOnce sync.Once
 }
 
 type reloadResult struct {
@@ -163,6 +201,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxBatches <= 0 {
 		cfg.MaxBatches = 2 * cfg.Instances
 	}
+	if cfg.MaxReading <= 0 {
+		cfg.MaxReading = 4 * cfg.MaxPending
+	}
+	if cfg.MinBodyRate <= 0 {
+		cfg.MinBodyRate = DefaultMinBodyRate
+	}
+	if cfg.BodyGrace <= 0 {
+		cfg.BodyGrace = DefaultBodyGrace
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -174,6 +221,9 @@ func New(cfg Config) (*Server, error) {
 		log:     cfg.Logger,
 		lim:     newLimiter(cfg.Instances, cfg.Queue, cfg.MaxPending),
 		batches: make(chan struct{}, cfg.MaxBatches),
+		reading: make(chan struct{}, cfg.MaxReading),
+
+		stopping: make(chan struct{}),
 	}
 	s.met = newMetrics(s)
 	s.mux = s.routes()
@@ -207,16 +257,21 @@ func (s *Server) Close() {
 
 // Tally is what became of the verification requests the service took on
 // (past the checks that refuse one at once): Answered had their whole
-// answer written; Abandoned lost their client first. Accepted is their sum
-// once no request is in flight.
+// answer written; Abandoned lost their client first (or were cut off by a
+// shutdown that timed out); Cut are batch streams that shutdown ended
+// before their body did, each answered up to a trailer that says so.
+// Accepted is their sum once no request is in flight.
 type Tally struct {
-	Accepted, Answered, Abandoned int64
+	Accepted, Answered, Abandoned, Cut int64
 }
 
 // Tally returns the counts so far.
 func (s *Server) Tally() Tally {
-	return Tally{s.accepted.Load(), s.answered.Load(), s.abandoned.Load()}
+	return Tally{s.accepted.Load(), s.answered.Load(), s.abandoned.Load(), s.cut.Load()}
 }
+
+// Unfinished is how many requests taken on have not ended.
+func (t Tally) Unfinished() int64 { return t.Accepted - t.Answered - t.Abandoned - t.Cut }
 
 // took counts a request taken on; the returned func counts how it ended:
 // answered when its answer was written in full.

@@ -163,9 +163,7 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleStartup(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	s.mu.RLock()
-	started := s.gen != nil
-	s.mu.RUnlock()
+	started := s.started()
 	if !started {
 		_, why := s.ready()
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -173,4 +171,32 @@ func (s *Server) handleStartup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Write([]byte("started\n"))
+}
+
+func (s *Server) started() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.gen != nil
+}
+
+// probeAnswer answers /livez, /readyz and /startupz as their handlers do,
+// for a connection the door does not let in.
+func (s *Server) probeAnswer(path string) (int, string, bool) {
+	switch path {
+	case "/livez":
+		return http.StatusOK, "ok\n", true
+	case "/readyz":
+		ok, why := s.ready()
+		if !ok {
+			return http.StatusServiceUnavailable, why + "\n", true
+		}
+		return http.StatusOK, why + "\n", true
+	case "/startupz":
+		if !s.started() {
+			_, why := s.ready()
+			return http.StatusServiceUnavailable, why + "\n", true
+		}
+		return http.StatusOK, "started\n", true
+	}
+	return 0, "", false
 }

@@ -115,6 +115,21 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, http.StatusServiceUnavailable, "not_ready", why)
 		return
 	}
+	// The body is read first, at a minimum rate, holding only a reading
+	// token: a client that is still sending (or trickling) takes no
+	// ticket, so no place in the queue nor an instance.
+	select {
+	case s.reading <- struct{}{}:
+	default:
+		s.refuse(w, http.StatusTooManyRequests, "busy", "too many request bodies being read")
+		return
+	}
+	req, status, rep := s.readRequest(w, r, at)
+	<-s.reading
+	if status == http.StatusRequestTimeout {
+		s.refuse(w, status, "slow", "the request body arrived too slowly")
+		return
+	}
 	if err := s.lim.admit(); err != nil {
 		s.refuse(w, http.StatusTooManyRequests, "busy", err.Error())
 		return
@@ -126,7 +141,6 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 	defer cancel()
-	req, status, rep := s.readRequest(r, at)
 	if rep != nil {
 		answered = s.answer(w, r, status, rep)
 		return
@@ -152,9 +166,10 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	answered = s.answer(w, r, http.StatusOK, rep)
 }
 
-// readRequest reads the body of POST /v1/verify. When the body cannot be
-// judged it returns the status and the report to answer with instead.
-func (s *Server) readRequest(r *http.Request, at time.Time) (*request, int, []byte) {
+// readRequest reads the body of POST /v1/verify, at the minimum rate. When
+// the body cannot be judged it returns the status and the report to answer
+// with instead; 408 and no report when the body came too slowly.
+func (s *Server) readRequest(w http.ResponseWriter, r *http.Request, at time.Time) (*request, int, []byte) {
 	envelope := false
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt == "application/json" {
 		envelope = true
@@ -166,7 +181,17 @@ func (s *Server) readRequest(r *http.Request, at time.Time) (*request, int, []by
 	if r.ContentLength > int64(limit) {
 		return nil, http.StatusRequestEntityTooLarge, notJudged(at, verifier.TooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
 	}
-	body, err := readBody(r, limit)
+	rc := http.NewResponseController(w)
+	body, err := readBody(&rateReader{r: r.Body, rc: rc, start: time.Now(), grace: s.cfg.BodyGrace, rate: s.cfg.MinBodyRate}, r.ContentLength, limit)
+	if isTimeout(err) {
+		// The deadline stays: the connection is closed without waiting
+		// for the rest of the body.
+		w.Header().Set("Connection", "close")
+		return nil, http.StatusRequestTimeout, nil
+	}
+	// No deadline while the request is verified: the connection's
+	// background read would take one that passes for the client gone.
+	rc.SetReadDeadline(time.Time{})
 	switch {
 	case err != nil:
 		return nil, http.StatusBadRequest, notJudged(at, verifier.Malformed, "the request body could not be read")
@@ -185,17 +210,49 @@ func (s *Server) readRequest(r *http.Request, at time.Time) (*request, int, []by
 	return req, 0, nil
 }
 
-// readBody reads at most limit+1 bytes of the body: in one allocation when
-// the client said how long it is.
-func readBody(r *http.Request, limit int) ([]byte, error) {
-	if n := r.ContentLength; n >= 0 && n <= int64(limit) {
-		b := make([]byte, n)
-		if _, err := io.ReadFull(r.Body, b); err != nil {
-			return nil, err
+// readBody reads at most limit+1 bytes of the body. When the client said
+// how long it is, the buffer is allocated once, but no larger than 64 KiB
+// before the bytes arrive: a client that declares a large body and sends
+// little holds little memory.
+func readBody(r io.Reader, n int64, limit int) ([]byte, error) {
+	if n >= 0 && n <= int64(limit) {
+		b := make([]byte, 0, min(n, 64<<10))
+		for int64(len(b)) < n {
+			if len(b) == cap(b) {
+				b = append(b, 0)[:len(b)] // grow
+			}
+			m, err := r.Read(b[len(b):min(int64(cap(b)), n)])
+			b = b[:len(b)+m]
+			if err == io.EOF && int64(len(b)) < n {
+				return nil, io.ErrUnexpectedEOF
+			}
+			if err != nil && err != io.EOF {
+				return nil, err
+			}
 		}
 		return b, nil
 	}
-	return io.ReadAll(io.LimitReader(r.Body, int64(limit)+1))
+	return io.ReadAll(io.LimitReader(r, int64(limit)+1))
+}
+
+// rateReader reads a body that must arrive at rate bytes a second once
+// grace has passed: before each read it moves the connection's read
+// deadline to when the bytes received so far, and one more, are due.
+type rateReader struct {
+	r     io.Reader
+	rc    *http.ResponseController
+	start time.Time
+	grace time.Duration
+	rate  int
+	n     int64
+}
+
+func (rr *rateReader) Read(p []byte) (int, error) {
+	due := rr.start.Add(rr.grace + time.Duration(float64(rr.n+1)/float64(rr.rate)*float64(time.Second)))
+	rr.rc.SetReadDeadline(due)
+	n, err := rr.r.Read(p)
+	rr.n += int64(n)
+	return n, err
 }
 
 // answer writes a report and logs and counts it. It says whether the

@@ -104,9 +104,28 @@ func OpenLog(ctx context.Context, dir string, signer note.Signer, o LogOptions) 
 
 // Append logs documents, in order, and waits until a published checkpoint
 // covers them all. It returns each document's index and that checkpoint.
+// A document the log already holds (an earlier append, perhaps one killed
+// before it wrote its proofs) is not logged again: it gets the index of
+// its existing entry, so that appending is idempotent and a re-run
+// finishes what a crashed one left undone.
 func (l *Log) Append(ctx context.Context, docs [][]byte) ([]uint64, []byte, error) {
+	if len(docs) == 0 {
+		return nil, nil, errors.New("nothing to append")
+	}
+	size, err := l.reader.NextIndex(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	logged, err := FindEntries(ctx, l.reader, docs, size)
+	if err != nil {
+		return nil, nil, fmt.Errorf("looking for documents already logged: %w", err)
+	}
 	futures := make([]tessera.IndexFuture, len(docs))
 	for i, d := range docs {
+		if at, ok := logged[i]; ok {
+			futures[i] = func() (tessera.Index, error) { return tessera.Index{Index: at, IsDup: true}, nil }
+			continue
+		}
 		// Sequential calls keep the documents' order in the log.
 		futures[i] = l.appender.Add(ctx, tessera.NewEntry(verifier.EntryHash(d)))
 	}
@@ -117,12 +136,19 @@ func (l *Log) Append(ctx context.Context, docs [][]byte) ([]uint64, []byte, erro
 		if err != nil {
 			return nil, nil, err
 		}
-		idx[i], cp = in.Index, c
-	}
-	if len(docs) == 0 {
-		return nil, nil, errors.New("nothing to append")
+		idx[i] = in.Index
+		if cp == nil || checkpointLarger(c, cp) {
+			cp = c
+		}
 	}
 	return idx, cp, nil
+}
+
+// checkpointLarger says whether checkpoint a is of a larger tree than b.
+func checkpointLarger(a, b []byte) bool {
+	sa, err1 := CheckpointSize(a)
+	sb, err2 := CheckpointSize(b)
+	return err1 == nil && err2 == nil && sa > sb
 }
 
 // Publish waits for a checkpoint published after now (with Republish set,

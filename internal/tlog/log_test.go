@@ -176,3 +176,63 @@ func TestKeys(t *testing.T) {
 		t.Fatal("a malformed skey was accepted")
 	}
 }
+
+// TestAppendIdempotent: appending documents the log already holds (an
+// earlier run, perhaps killed before it wrote its proofs) returns their
+// existing entries and adds none; new documents in the same call are
+// appended after the log's end, and every index proves.
+func TestAppendIdempotent(t *testing.T) {
+	ctx := context.Background()
+	k := newTestKeys(t, "log.example/again")
+	dir := t.TempDir()
+	docs := make([][]byte, 300) // more than one entry bundle
+	for i := range docs {
+		docs[i] = issuerDoc(i)
+	}
+	l, err := OpenLog(ctx, dir, k.logSigner, LogOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := l.Append(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// A new process appends some of them again, in another order, with
+	// two new documents and one twice.
+	l, err = OpenLog(ctx, dir, k.logSigner, LogOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := [][]byte{docs[299], issuerDoc(1000), docs[0], docs[257], issuerDoc(1001), docs[0]}
+	want := []uint64{299, 300, 0, 257, 301, 0}
+	idx, cp, err := l.Append(ctx, again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(idx) != fmt.Sprint(want) {
+		t.Fatalf("indices %v, want %v", idx, want)
+	}
+	if size, err := CheckpointSize(cp); err != nil || size != 302 {
+		t.Fatalf("checkpoint size %d (%v), want 302: a document was logged twice", size, err)
+	}
+	p, err := NewProver(ctx, DirSource(dir), cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range again {
+		pr, err := p.Proof(ctx, idx[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok, err := FindEntry(ctx, DirSource(dir), d, 302)
+		if err != nil || !ok || got != idx[i] || len(pr) == 0 {
+			t.Fatalf("document %d: found at %d (%v, %v), appended at %d", i, got, ok, err, idx[i])
+		}
+	}
+}

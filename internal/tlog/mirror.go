@@ -81,6 +81,11 @@ type Mirror struct {
 	// Now is the clock for cosignatures (default time.Now).
 	Now func() time.Time
 
+	// BehindAlert is how long a log may show a checkpoint older than (but
+	// consistent with) the one cosigned before a follow reports a
+	// rollback; 0 means DefaultBehindAlert.
+	BehindAlert time.Duration
+
 	mu   sync.Mutex // serialises check-and-persist (tlog-witness's race)
 	logs map[string]*mirrored
 }
@@ -90,6 +95,10 @@ type mirrored struct {
 	verifier note.Verifier
 	src      Source
 	state    *mirrorState
+	// behindSince is when follows began to read a checkpoint older than
+	// the one cosigned; zero when the last follow did not.
+	behindSince time.Time
+	behindOf    uint64 // the size cosigned at behindSince
 }
 
 // OriginHash is the path element of a log in a mirror's monitoring prefix:
@@ -204,10 +213,12 @@ func (m *Mirror) Follow(ctx context.Context, origin string) (string, error) {
 	st := l.state
 	switch {
 	case c.size < st.Size:
-		return "", m.refuse(origin, c.size, "rollback", 409, fmt.Sprintf("the log shows size %d after size %d was cosigned", c.size, st.Size))
+		return "", m.behind(ctx, l, n, c)
 	case c.size == st.Size && bytes.Equal(c.root, st.Root):
+		l.behindSince = time.Time{}
 		return "", nil
 	}
+	l.behindSince = time.Time{}
 	var consistency [][]byte
 	if st.Size > 0 && c.size > st.Size {
 		pb, err := client.NewProofBuilder(ctx, c.size, l.src.ReadTile)
@@ -219,6 +230,56 @@ func (m *Mirror) Follow(ctx context.Context, origin string) (string, error) {
 		}
 	}
 	return m.update(ctx, l, n, c, consistency)
+}
+
+// DefaultBehindAlert is how long a log may go on showing a checkpoint
+// older than the one cosigned (Mirror.BehindAlert).
+const DefaultBehindAlert = 2 * time.Minute
+
+// behind handles a checkpoint older than the one cosigned, read from the
+// log's source. That is normal for a moment: the log pushed a newer one to
+// the embassy, which cosigned it, and has not yet published it, or the
+// source is a cache. It is a rollback when the older checkpoint is not a
+// prefix of the cosigned tree, or when the log stays behind for longer
+// than BehindAlert. The caller holds m.mu.
+func (m *Mirror) behind(ctx context.Context, l *mirrored, n *note.Note, c *cpBody) error {
+	st := l.state
+	consistent := false
+	if c.size == 0 {
+		consistent = bytes.Equal(c.root, emptyRoot())
+	} else {
+		// The proof comes from the embassy's own copy, which holds the
+		// cosigned tree: the log cannot forge it.
+		own := client.FileFetcher{Root: m.CopyDir(l.origin)}
+		pb, err := client.NewProofBuilder(ctx, st.Size, own.ReadTile)
+		var path [][]byte
+		if err == nil {
+			path, err = pb.ConsistencyProof(ctx, c.size, st.Size)
+		}
+		if err != nil {
+			return m.refuse(l.origin, c.size, "unavailable", 503, "cannot build a consistency proof from the embassy's copy")
+		}
+		consistent = VerifyConsistency(c.size, st.Size, path, c.root, st.Root) == nil
+	}
+	if !consistent {
+		m.keepEvidence(l.origin, n)
+		return m.refuse(l.origin, c.size, "rollback", 409, fmt.Sprintf("the log shows size %d, not a prefix of the size %d cosigned", c.size, st.Size))
+	}
+	// The clock runs from the first reading behind, and restarts once the
+	// log shows what was cosigned then: a busy log's published checkpoint
+	// lags each push a little, a log hiding its growth lags for good.
+	now := time.Now()
+	if l.behindSince.IsZero() || c.size >= l.behindOf {
+		l.behindSince, l.behindOf = now, st.Size
+	}
+	limit := m.BehindAlert
+	if limit <= 0 {
+		limit = DefaultBehindAlert
+	}
+	if d := now.Sub(l.behindSince); d > limit {
+		return m.refuse(l.origin, c.size, "rollback", 409, fmt.Sprintf("the log has shown size %d, older than the size %d cosigned, for %s", c.size, st.Size, d.Round(time.Second)))
+	}
+	return nil
 }
 
 // open verifies a checkpoint's log signature and finds its log.

@@ -161,9 +161,9 @@ func TestMirrorFollow(t *testing.T) {
 	if _, err := fork.Follow(ctx, origin); refusal(err) != "fork" {
 		t.Fatalf("fork, later: %v", err)
 	}
-	// Rollback: a log directory of 300 entries.
+	// Rollback: a log directory of 300 other entries.
 	old := t.TempDir()
-	appendDocs(t, old, k, 0, 300)
+	appendDocs(t, old, k, 5000, 5300)
 	if _, err := open(old).Follow(ctx, origin); refusal(err) != "rollback" {
 		t.Fatalf("rollback: %v", err)
 	}
@@ -175,6 +175,58 @@ func TestMirrorFollow(t *testing.T) {
 	}
 	if strings.Join(refused, ",") != "fork,fork,rollback" {
 		t.Fatalf("events %v", refused)
+	}
+}
+
+// TestFollowBehind: a follow that reads a checkpoint older than the one
+// cosigned (the log pushed a newer one and has not published it yet) is
+// no rollback when the older tree is a prefix of the cosigned one: no
+// event, no error, the state stays. A log that stays behind past
+// BehindAlert is reported.
+func TestFollowBehind(t *testing.T) {
+	ctx := context.Background()
+	k := newTestKeys(t, "log.example/behind")
+	origin := "log.example/behind"
+	logDir, state := t.TempDir(), t.TempDir()
+	var events []Event
+	open := func(src string) *Mirror {
+		m, err := NewMirror(state, k.embassy, []MirroredLog{{VKey: k.logVKey, Source: DirSource(src)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Events = func(e Event) { events = append(events, e) }
+		m.Now = func() time.Time { return testTime }
+		return m
+	}
+	appendDocs(t, logDir, k, 0, 8)
+	published := t.TempDir()
+	copyDir(t, logDir, published) // what the log's web server still shows
+	appendDocs(t, logDir, k, 8, 300)
+	m := open(logDir)
+	if _, err := m.Follow(ctx, origin); err != nil {
+		t.Fatal(err)
+	}
+	// The same embassy now reads the older checkpoint, as a poll does
+	// between a push and its publication.
+	lagging := open(published)
+	for i := 0; i < 3; i++ {
+		if line, err := lagging.Follow(ctx, origin); err != nil || line != "" {
+			t.Fatalf("follow %d of an older checkpoint: %q %v", i, line, err)
+		}
+	}
+	if n, _ := lagging.Size(origin); n != 300 {
+		t.Fatalf("size %d", n)
+	}
+	for _, e := range events {
+		if e.Kind == "refused" {
+			t.Fatalf("event %v", e)
+		}
+	}
+	// Behind for longer than BehindAlert: reported.
+	lagging.BehindAlert = time.Nanosecond
+	time.Sleep(time.Millisecond)
+	if _, err := lagging.Follow(ctx, origin); refusal(err) != "rollback" {
+		t.Fatalf("a log behind for good: %v", err)
 	}
 }
 

@@ -94,23 +94,52 @@ func (p *Prover) Proof(ctx context.Context, index uint64) ([]byte, error) {
 // entries of the log, scanning its entry bundles: a log of a million
 // documents is 34 MB of bundles.
 func FindEntry(ctx context.Context, src Source, doc []byte, size uint64) (uint64, bool, error) {
-	want := verifier.EntryHash(doc)
+	found, err := FindEntries(ctx, src, [][]byte{doc}, size)
+	if err != nil {
+		return 0, false, err
+	}
+	i, ok := found[0]
+	return i, ok, nil
+}
+
+// FindEntries finds the documents' entries among the log's first size
+// entries, in one pass over the log: it returns, for each document found
+// (by its position in docs), the index of its first entry.
+func FindEntries(ctx context.Context, src Source, docs [][]byte, size uint64) (map[int]uint64, error) {
+	want := map[string][]int{}
+	for i, d := range docs {
+		h := string(verifier.EntryHash(d))
+		want[h] = append(want[h], i)
+	}
+	found := map[int]uint64{}
+	if size == 0 || len(docs) == 0 {
+		return found, nil
+	}
 	for ri := range layout.Range(0, size, size) {
 		raw, err := src.ReadEntryBundle(ctx, ri.Index, ri.Partial)
 		if err != nil {
-			return 0, false, err
+			return nil, err
 		}
 		entries, err := bundleEntries(raw)
 		if err != nil {
-			return 0, false, err
+			return nil, err
 		}
 		for i, e := range entries {
-			if bytes.Equal(e, want) {
-				return ri.Index*layout.EntryBundleWidth + uint64(i), true, nil
+			if at := ri.Index*layout.EntryBundleWidth + uint64(i); at >= size {
+				break
 			}
+			for _, d := range want[string(e)] {
+				if _, seen := found[d]; !seen {
+					found[d] = ri.Index*layout.EntryBundleWidth + uint64(i)
+				}
+			}
+			delete(want, string(e))
+		}
+		if len(want) == 0 {
+			break
 		}
 	}
-	return 0, false, nil
+	return found, nil
 }
 
 // bundleEntries splits a tlog-tiles entry bundle (uint16 length-prefixed

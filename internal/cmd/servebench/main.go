@@ -45,7 +45,16 @@ func main() {
 	rssFor := flag.Duration("rss", 60*time.Second, "length of the memory run")
 	rssWarm := flag.Duration("rss-warm", 60*time.Second, "half load before the memory run, for the module instances to reach their high-water mark")
 	engine := flag.String("engine", "", "--engine for both verify and serve (empty: each one's default)")
+	overload := flag.Duration("overload", 0, "instead: run the service on one CPU (taskset -c 0 when present), find its capacity, offer twice that open-loop for this long, and report shedding, latency, probes and RSS")
+	serveArgs := flag.String("serve-args", "", "with -overload: more flags for apostille serve, separated by spaces")
 	flag.Parse()
+	if *overload > 0 {
+		if err := runOverload(*bin, *overload, *engine, strings.Fields(*serveArgs)); err != nil {
+			fmt.Fprintln(os.Stderr, "servebench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	o := options{bin: *bin, round: *round, rounds: max(*rounds, 1), measure: *measure, sweep: *sweep, rssFor: *rssFor, rssWarm: *rssWarm, engine: *engine}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "servebench:", err)
@@ -242,12 +251,19 @@ type service struct {
 }
 
 func startService(bin, trust, dir string, engineArgs []string) (*service, error) {
+	return startServiceWith(nil, bin, trust, dir, engineArgs)
+}
+
+// startServiceWith starts the service, its command line after prefix
+// (taskset) when one is given.
+func startServiceWith(prefix []string, bin, trust, dir string, engineArgs []string) (*service, error) {
 	logf, err := os.Create(filepath.Join(dir, "serve.log"))
 	if err != nil {
 		return nil, err
 	}
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--trust", trust, "--trust-state", "none", "--reload-every", "0"}, engineArgs...)
-	cmd := exec.Command(bin, args...)
+	cmdline := append(append(append([]string{}, prefix...), bin), args...)
+	cmd := exec.Command(cmdline[0], cmdline[1:]...)
 	cmd.Stderr = logf // the service logs a line per request, as it would in production
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -308,7 +324,9 @@ type result struct {
 	// is time the load generator itself was late (on a shared machine, the
 	// CPU it waited for).
 	sentP50, sentP99 time.Duration
-	cpu              time.Duration // the service's CPU time during the run
+	// refusedP50 and refusedP99: how fast refusals came, from when sent.
+	refusedP50, refusedP99 time.Duration
+	cpu                    time.Duration // the service's CPU time during the run
 }
 
 // send posts the next document and says how it was answered (-1: no
@@ -336,9 +354,12 @@ func (l *loader) batch(url string, docs []doc, n int) (result, error) {
 		return result{}, err
 	}
 	defer resp.Body.Close()
-	records := bytes.Count(mustRead(resp.Body), []byte("\n"))
+	out := mustRead(resp.Body)
 	wall := time.Since(start)
-	if resp.StatusCode != 200 || records != n {
+	// One record per line, then the trailer, which must say complete.
+	records := bytes.Count(out, []byte("\n")) - 1
+	complete := bytes.HasSuffix(out, []byte(`"end":"complete"}`+"\n"))
+	if resp.StatusCode != 200 || records != n || !complete {
 		return result{}, fmt.Errorf("batch: status %d, %d records for %d lines", resp.StatusCode, records, n)
 	}
 	return result{n: n, wall: wall, rate: float64(n) / wall.Seconds(), cpu: cpuTime(l.pid) - cpu0}, nil
@@ -355,6 +376,7 @@ type tally struct {
 	lat     []time.Duration // from when the request was due
 	sent    []time.Duration // from when it was sent
 	refused int
+	refLat  []time.Duration // refusals, from when they were sent
 	failed  int
 }
 
@@ -367,6 +389,7 @@ func (t *tally) add(status int, due, sent time.Duration) {
 		t.sent = append(t.sent, sent)
 	case status == 429 || status == 503:
 		t.refused++
+		t.refLat = append(t.refLat, sent)
 	default:
 		t.failed++
 	}
@@ -376,6 +399,7 @@ func (t *tally) result(wall, cpu time.Duration) result {
 	r := result{n: len(t.lat), refused: t.refused, failed: t.failed, wall: wall, cpu: cpu, rate: float64(len(t.lat)) / wall.Seconds()}
 	r.p50, r.p99 = percentiles(t.lat)
 	r.sentP50, r.sentP99 = percentiles(t.sent)
+	r.refusedP50, r.refusedP99 = percentiles(t.refLat)
 	return r
 }
 
