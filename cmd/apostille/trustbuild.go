@@ -3,14 +3,17 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/apostille/apostille/internal/engine"
 	"github.com/apostille/apostille/internal/importer"
+	"github.com/apostille/apostille/internal/tsl"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -47,13 +50,38 @@ func runTrustBuild(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&lists, "status-list", "FILE: a status list token to ship with the bundle (repeatable)")
 	operator := fs.String("operator", "", "operator name")
 	out := fs.String("out", "-", "where to write the bundle")
+	var tls listFlag
+	var tl tlSources
+	fs.StringVar(&tl.lotl, "lotl", "", "FILE|URL: the EU List of Trusted Lists (ETSI TS 119 612); its national lists' services go into the bundle")
+	fs.StringVar(&tl.lotlSigners, "lotl-signers", "", "PEM: the LOTL signing certificates announced in the Official Journal")
+	fs.StringVar(&tl.countries, "country", "", "CC,CC,...: import only these territories' lists (default: all the LOTL points to)")
+	fs.Var(&tls, "tl", "FILE: a national trusted list given offline, matched to the LOTL's pointer by territory, or checked with --tl-signer (repeatable)")
+	fs.StringVar(&tl.tlSigner, "tl-signer", "", "PEM: the certificates that sign the --tl lists, for lists imported without a LOTL")
+	fs.StringVar(&tl.at, "at", "", "judge the lists' dates and signers at this time (a date or RFC 3339), for archived snapshots; default now")
+	fs.StringVar(&tl.cache, "cache", "", "DIR: keep downloaded lists here; a list that cannot be downloaded is read from it")
+	fs.BoolVar(&tl.offline, "offline", false, "fetch nothing: national lists come from --tl and --cache only")
+	fs.StringVar(&tl.state, "tl-state", "", "FILE: the sequence numbers of the lists imported before; an older list is refused (sequence_rollback)")
+	fs.BoolVar(&tl.unsafe, "unsafe-accept-expired", false, "UNSAFE: import a list whose NextUpdate has passed, and report it")
 	if code, ok := fs.parse(args, func() string { return fs.operands(0, "") }); !ok {
 		return code
 	}
+	tl.tls = tls
 	b, err := buildBundle(buildSources{from: *from, jwks: jwks, pems: pems, iacas: iacas, dccs: dccs, policies: policies,
 		required: *required, embassies: *embassies, issuers: *issuers, lists: lists, operator: *operator})
 	if err != nil {
 		return trustFail(stderr, "build", err)
+	}
+	if tl.lotl != "" || len(tl.tls) > 0 {
+		services, err := importTrustedLists(tl, stderr)
+		if err != nil {
+			var te *tsl.Error
+			if errors.As(err, &te) {
+				fmt.Fprintf(stderr, "apostille trust build: refused (%s): %s\n", te.Reason, te.Detail)
+				return exitInvalid
+			}
+			return trustFail(stderr, "build", err)
+		}
+		b.Services = append(b.Services, services...)
 	}
 	data, err := json.MarshalIndent(b, "", "  ")
 	if err != nil {
@@ -65,7 +93,7 @@ func runTrustBuild(args []string, stdout, stderr io.Writer) int {
 	if err := writeOut(*out, append(data, '\n'), stdout); err != nil {
 		return trustFail(stderr, "build", err)
 	}
-	fmt.Fprintf(stderr, "bundle with %d issuers, %d embassies, %d status lists\n", len(b.Issuers), len(b.Embassies), len(b.StatusLists))
+	fmt.Fprintf(stderr, "bundle with %d issuers, %d embassies, %d status lists, %d trust services\n", len(b.Issuers), len(b.Embassies), len(b.StatusLists), len(b.Services))
 	return exitOK
 }
 
@@ -300,6 +328,7 @@ func writeBundle(w *bufio.Writer, b *verifier.Bundle) {
 			fmt.Fprintf(w, "  %s (%s) %s\n", e.Name, orDash(e.Country), e.Key)
 		}
 	}
+	writeServices(w, b.Services, time.Now())
 	if len(b.StatusLists) > 0 {
 		fmt.Fprintf(w, "status lists: %d\n", len(b.StatusLists))
 		for _, l := range b.StatusLists {
@@ -311,6 +340,48 @@ func writeBundle(w *bufio.Writer, b *verifier.Bundle) {
 				w.WriteByte('\n')
 			}
 		}
+	}
+}
+
+// writeServices lists the trust services by country and type, each with
+// its status now (the current entry, or the one in force if the history
+// holds a later change).
+func writeServices(w *bufio.Writer, services []verifier.BundleService, now time.Time) {
+	if len(services) == 0 {
+		return
+	}
+	data, err := json.Marshal(verifier.Bundle{TrustBundle: verifier.TrustBundleVersion, Services: services})
+	if err != nil {
+		return
+	}
+	t, err := verifier.ParseTrust("bundle", data)
+	if err != nil {
+		fmt.Fprintf(w, "services:    unreadable: %v\n", err)
+		return
+	}
+	sorted := append([]*verifier.Service(nil), t.Services...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		if sorted[i].Country != sorted[j].Country {
+			return sorted[i].Country < sorted[j].Country
+		}
+		return sorted[i].Type < sorted[j].Type
+	})
+	fmt.Fprintf(w, "services:    %d\n", len(sorted))
+	country, typ := "", ""
+	for _, s := range sorted {
+		if s.Country != country {
+			country, typ = s.Country, ""
+			fmt.Fprintf(w, "  %s\n", orDash(country))
+		}
+		if s.Type != typ {
+			typ = s.Type
+			fmt.Fprintf(w, "    %s\n", typ)
+		}
+		status := "not yet in force"
+		if st, ok := s.StatusAt(now); ok {
+			status = st.Status + " since " + st.Start.UTC().Format(time.DateOnly)
+		}
+		fmt.Fprintf(w, "      %s — %s: %s, %d certificates\n", s.Name, s.Provider, status, len(s.Certificates))
 	}
 }
 
