@@ -9,7 +9,7 @@ import (
 // TestHostileLists: each way of spoiling a list is refused with its reason.
 func TestHostileLists(t *testing.T) {
 	signer := mustCerts(t, "testdata/test/trusted-test-tsl.crt")
-	incl := mustRead(t, "testdata/test/EE_T.xml")        // C14N 1.0 reference
+	incl := mustRead(t, "testdata/test/EE_T.xml")         // C14N 1.0 reference
 	excl := mustRead(t, "testdata/libdigidocpp/EE_T.xml") // exclusive C14N reference
 	live := mustRead(t, "testdata/live/EE.xml")
 	when := at("2026-05-12T00:00:00Z")
