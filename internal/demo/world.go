@@ -70,7 +70,7 @@ func Build(dir, seed string) (*World, error) {
 	}
 	// attestations stays last: it logs the genuine documents of the
 	// issuers that keep logs, whichever step made them.
-	for _, step := range []func() error{w.issuers, w.joseSamples, w.coseSamples, w.govSamples, w.statusSamples, w.attestations, w.unattestedSamples} {
+	for _, step := range []func() error{w.issuers, w.joseSamples, w.coseSamples, w.govSamples, w.statusSamples, w.attestations, w.unattestedSamples, w.trustedList} {
 		if err := step(); err != nil {
 			return nil, err
 		}

@@ -5,6 +5,8 @@ import (
 	"crypto"
 	"crypto/subtle"
 	"crypto/x509"
+	"encoding/asn1"
+	"math/big"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -192,10 +194,36 @@ func checkSignedInfo(si, sig *etree.Element, signer *x509.Certificate) error {
 	if err != nil {
 		return refuse(ReasonSignature, "bad SignatureValue")
 	}
-	if err := signer.CheckSignature(alg, canon, value); err != nil {
+	if err := signer.CheckSignature(alg, canon, ecdsaDER(alg, value)); err != nil {
 		return refuse(ReasonSignature, "the signature value does not verify")
 	}
 	return nil
+}
+
+// ecdsaDER turns an XML Signature ECDSA value, r and s side by side (RFC
+// 4050, XMLDSig 1.1), into the ASN.1 form crypto/x509 checks. A value that
+// is already ASN.1 (as some signers, goxmldsig among them, write it) is
+// left as it is.
+func ecdsaDER(alg x509.SignatureAlgorithm, v []byte) []byte {
+	switch alg {
+	case x509.ECDSAWithSHA256, x509.ECDSAWithSHA384, x509.ECDSAWithSHA512:
+	default:
+		return v
+	}
+	var probe struct{ R, S *big.Int }
+	if rest, err := asn1.Unmarshal(v, &probe); err == nil && len(rest) == 0 {
+		return v
+	}
+	if len(v) == 0 || len(v)%2 != 0 {
+		return v
+	}
+	r := new(big.Int).SetBytes(v[:len(v)/2])
+	sv := new(big.Int).SetBytes(v[len(v)/2:])
+	der, err := asn1.Marshal(struct{ R, S *big.Int }{r, sv})
+	if err != nil {
+		return v
+	}
+	return der
 }
 
 // signatureAlgs are the signature methods accepted (SHA-1 is refused
