@@ -199,4 +199,3 @@ func names(el *etree.Element, name string) {
 	n.CreateAttr("xml:lang", "en")
 	n.SetText(name)
 }
-
