@@ -128,12 +128,35 @@ func parseService(bs *BundleService) (*Service, error) {
 	return s, nil
 }
 
+// ParseServices reads the trust services of a trust bundle (its
+// "services" member, docs/trust-bundle.md). Trust (ParseTrust) does not
+// read them: the module does not use services yet, and a bundle field it
+// decodes costs the page bytes of its size budget. The host reads them
+// with this function; the rest of the bundle is ParseTrust's.
+func ParseServices(bundle []byte) ([]*Service, error) {
+	var b struct {
+		Services []BundleService `json:"services"`
+	}
+	if err := strictUnmarshal(bytes.TrimSpace(bundle), &b); err != nil {
+		return nil, fmt.Errorf("trust: %w", err)
+	}
+	var out []*Service
+	for i := range b.Services {
+		s, err := parseService(&b.Services[i])
+		if err != nil {
+			return nil, fmt.Errorf("trust: service %d: %w", i, err)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
 // ServiceForCertificate returns the services that list c itself as a
 // digital identity (an OCSP responder's or a time-stamping unit's own
 // certificate, a CA certificate).
-func (t *Trust) ServiceForCertificate(c *x509.Certificate) []*Service {
+func ServiceForCertificate(services []*Service, c *x509.Certificate) []*Service {
 	var out []*Service
-	for _, s := range t.Services {
+	for _, s := range services {
 		for _, sc := range s.Certificates {
 			if bytes.Equal(sc.Raw, c.Raw) {
 				out = append(out, s)
@@ -146,9 +169,9 @@ func (t *Trust) ServiceForCertificate(c *x509.Certificate) []*Service {
 
 // ServiceForIssuer returns the services one of whose certificates issued
 // c (name and signature checked), in bundle order.
-func (t *Trust) ServiceForIssuer(c *x509.Certificate) []*Service {
+func ServiceForIssuer(services []*Service, c *x509.Certificate) []*Service {
 	var out []*Service
-	for _, s := range t.Services {
+	for _, s := range services {
 		for _, sc := range s.Certificates {
 			if bytes.Equal(sc.RawSubject, c.RawIssuer) && c.CheckSignatureFrom(sc) == nil {
 				out = append(out, s)
@@ -162,9 +185,9 @@ func (t *Trust) ServiceForIssuer(c *x509.Certificate) []*Service {
 // ServicesOfType returns the services whose current type is typ or below
 // it: "Certstatus/OCSP" finds OCSP responders, qualified or not; "TSA"
 // every time-stamping service.
-func (t *Trust) ServicesOfType(typ string) []*Service {
+func ServicesOfType(services []*Service, typ string) []*Service {
 	var out []*Service
-	for _, s := range t.Services {
+	for _, s := range services {
 		if s.Type == typ || strings.HasPrefix(s.Type, typ+"/") {
 			out = append(out, s)
 		}

@@ -16,7 +16,11 @@ func TestServices(t *testing.T) {
 	stranger := newCert(t, "Jaan", other, leafTemplate(0))
 	ocsp := newCert(t, "Test OCSP", ca, leafTemplate(0))
 	b64 := func(d []byte) string { return base64.StdEncoding.EncodeToString(d) }
-	b := Bundle{TrustBundle: TrustBundleVersion, Services: []BundleService{
+	type withServices struct {
+		Bundle
+		Services []BundleService `json:"services"`
+	}
+	b := withServices{Bundle: Bundle{TrustBundle: TrustBundleVersion}, Services: []BundleService{
 		{Country: "EE", Provider: "SK", Name: "ESTEID Test CA", Type: "CA/QC", Certificates: []string{b64(ca.der)},
 			History: []BundleServiceStatus{
 				{Status: "withdrawn", Start: "2024-07-01T00:00:00Z"},
@@ -30,18 +34,21 @@ func TestServices(t *testing.T) {
 			History: []BundleServiceStatus{{Status: "granted", Start: "2020-01-01T00:00:00Z"}}},
 	}}
 	data, _ := json.Marshal(b)
-	tr, err := ParseTrust("t", data)
+	if _, err := ParseTrust("t", data); err != nil {
+		t.Fatal(err)
+	}
+	svcs, err := ParseServices(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tr.Services) != 3 {
-		t.Fatalf("%d services", len(tr.Services))
+	if len(svcs) != 3 {
+		t.Fatalf("%d services", len(svcs))
 	}
-	found := tr.ServiceForIssuer(leaf.cert)
+	found := ServiceForIssuer(svcs, leaf.cert)
 	if len(found) != 1 || found[0].Name != "ESTEID Test CA" {
 		t.Fatalf("issuer of the leaf: %v", found)
 	}
-	if len(tr.ServiceForIssuer(stranger.cert)) != 0 {
+	if len(ServiceForIssuer(svcs, stranger.cert)) != 0 {
 		t.Fatal("a certificate of another CA found a service")
 	}
 	day := func(s string) time.Time { v, _ := time.Parse(time.DateOnly, s); return v }
@@ -65,10 +72,10 @@ func TestServices(t *testing.T) {
 	if st, _ := found[0].StatusAt(day("2023-06-01")); len(st.Qualifications) != 1 || st.AdditionalInfo[0] != "ForeSignatures" {
 		t.Errorf("qualifiers: %+v", st)
 	}
-	if s := tr.ServiceForCertificate(ocsp.cert); len(s) != 1 || s[0].Name != "Test OCSP" {
+	if s := ServiceForCertificate(svcs, ocsp.cert); len(s) != 1 || s[0].Name != "Test OCSP" {
 		t.Errorf("OCSP by certificate: %v", s)
 	}
-	if len(tr.ServicesOfType("Certstatus/OCSP")) != 1 || len(tr.ServicesOfType("TSA")) != 1 || len(tr.ServicesOfType("CA")) != 1 || len(tr.ServicesOfType("CA/Q")) != 0 {
+	if len(ServicesOfType(svcs, "Certstatus/OCSP")) != 1 || len(ServicesOfType(svcs, "TSA")) != 1 || len(ServicesOfType(svcs, "CA")) != 1 || len(ServicesOfType(svcs, "CA/Q")) != 0 {
 		t.Error("services by type")
 	}
 	// A service without status, or with a bad time or certificate, is refused.
@@ -77,8 +84,8 @@ func TestServices(t *testing.T) {
 		{Name: "x", Type: "CA/QC", History: []BundleServiceStatus{{Status: "granted", Start: "yesterday"}}},
 		{Name: "x", Type: "CA/QC", Certificates: []string{"AAAA"}, History: []BundleServiceStatus{{Status: "granted", Start: "2020-01-01T00:00:00Z"}}},
 	} {
-		data, _ := json.Marshal(Bundle{TrustBundle: TrustBundleVersion, Services: []BundleService{bad}})
-		if _, err := ParseTrust("t", data); err == nil {
+		data, _ := json.Marshal(withServices{Bundle: Bundle{TrustBundle: TrustBundleVersion}, Services: []BundleService{bad}})
+		if _, err := ParseServices(data); err == nil {
 			t.Errorf("accepted %+v", bad)
 		}
 	}

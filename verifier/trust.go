@@ -39,9 +39,6 @@ type Bundle struct {
 	// StatusLists are status list tokens (JWT compact, or CWT as base64)
 	// shipped with the bundle for hosts that cannot fetch them.
 	StatusLists []string `json:"status_lists,omitempty"`
-	// Services are trust services from ETSI TS 119 612 trusted lists
-	// (services.go).
-	Services []BundleService `json:"services,omitempty"`
 }
 
 // BundleIssuer is one issuing authority.
@@ -89,7 +86,6 @@ type Trust struct {
 	Issuers     []*Issuer
 	Embassies   []*Embassy
 	StatusLists [][]byte
-	Services    []*Service
 	// Info describes the bundle that decided, for the report.
 	Info       TrustInfo
 	IssuedAt   time.Time
@@ -236,7 +232,6 @@ func (t *Trust) Add(other *Trust) {
 	t.Issuers = append(t.Issuers, other.Issuers...)
 	t.Embassies = append(t.Embassies, other.Embassies...)
 	t.StatusLists = append(t.StatusLists, other.StatusLists...)
-	t.Services = append(t.Services, other.Services...)
 	if !t.Info.Signed && other.Info.Signed {
 		t.Info, t.IssuedAt, t.NextUpdate = other.Info, other.IssuedAt, other.NextUpdate
 	}
@@ -380,13 +375,6 @@ func (t *Trust) addBundle(b *Bundle) error {
 	}
 	for _, s := range b.StatusLists {
 		t.StatusLists = append(t.StatusLists, []byte(s))
-	}
-	for i := range b.Services {
-		s, err := parseService(&b.Services[i])
-		if err != nil {
-			return fmt.Errorf("trust: service %d: %w", i, err)
-		}
-		t.Services = append(t.Services, s)
 	}
 	return nil
 }

@@ -31,6 +31,6 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	fmt.Fprintf(stdout, "demo world in %s: trust bundle %s (%d issuers, %d trust services from the demo trusted list %s), %d documents (manifest.json lists them)\n",
-		fs.Arg(0), w.Man.Trust, len(w.Bundle.Issuers), len(w.Bundle.Services), demo.TrustedListFile, len(w.Man.Samples))
+		fs.Arg(0), w.Man.Trust, len(w.Bundle.Issuers), len(w.Services), demo.TrustedListFile, len(w.Man.Samples))
 	return exitOK
 }

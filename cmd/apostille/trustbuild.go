@@ -13,6 +13,7 @@ import (
 
 	"github.com/apostille/apostille/internal/engine"
 	"github.com/apostille/apostille/internal/importer"
+	"github.com/apostille/apostille/internal/trustlist"
 	"github.com/apostille/apostille/internal/tsl"
 	"github.com/apostille/apostille/verifier"
 )
@@ -71,8 +72,14 @@ func runTrustBuild(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return trustFail(stderr, "build", err)
 	}
+	var services []verifier.BundleService
+	if *from != "" {
+		if services, err = trustlist.ReadServices(*from); err != nil {
+			return trustFail(stderr, "build", err)
+		}
+	}
 	if tl.lotl != "" || len(tl.tls) > 0 {
-		services, err := importTrustedLists(tl, stderr)
+		imported, err := importTrustedLists(tl, stderr)
 		if err != nil {
 			var te *tsl.Error
 			if errors.As(err, &te) {
@@ -81,19 +88,22 @@ func runTrustBuild(args []string, stdout, stderr io.Writer) int {
 			}
 			return trustFail(stderr, "build", err)
 		}
-		b.Services = append(b.Services, services...)
+		services = append(services, imported...)
 	}
-	data, err := json.MarshalIndent(b, "", "  ")
+	data, err := json.MarshalIndent(trustlist.Bundle{Bundle: *b, Services: services}, "", "  ")
 	if err != nil {
 		return trustFail(stderr, "build", err)
 	}
 	if _, err := verifier.ParseTrust("bundle", data); err != nil {
 		return trustFail(stderr, "build", err)
 	}
+	if _, err := verifier.ParseServices(data); err != nil {
+		return trustFail(stderr, "build", err)
+	}
 	if err := writeOut(*out, append(data, '\n'), stdout); err != nil {
 		return trustFail(stderr, "build", err)
 	}
-	fmt.Fprintf(stderr, "bundle with %d issuers, %d embassies, %d status lists, %d trust services\n", len(b.Issuers), len(b.Embassies), len(b.StatusLists), len(b.Services))
+	fmt.Fprintf(stderr, "bundle with %d issuers, %d embassies, %d status lists, %d trust services\n", len(b.Issuers), len(b.Embassies), len(b.StatusLists), len(services))
 	return exitOK
 }
 
@@ -281,11 +291,12 @@ func runTrustInspect(args []string, stdout, stderr io.Writer) int {
 	} else {
 		fmt.Fprintln(w, "unsigned bundle")
 	}
-	var b verifier.Bundle
+	var b trustlist.Bundle
 	if err := json.Unmarshal(payload, &b); err != nil || b.TrustBundle == "" {
 		return trustFail(stderr, "inspect", fmt.Errorf("%s is not a trust bundle", fs.Arg(0)))
 	}
-	writeBundle(w, &b)
+	writeBundle(w, &b.Bundle)
+	writeServices(w, payload, time.Now())
 	return exitOK
 }
 
@@ -328,7 +339,6 @@ func writeBundle(w *bufio.Writer, b *verifier.Bundle) {
 			fmt.Fprintf(w, "  %s (%s) %s\n", e.Name, orDash(e.Country), e.Key)
 		}
 	}
-	writeServices(w, b.Services, time.Now())
 	if len(b.StatusLists) > 0 {
 		fmt.Fprintf(w, "status lists: %d\n", len(b.StatusLists))
 		for _, l := range b.StatusLists {
@@ -346,20 +356,16 @@ func writeBundle(w *bufio.Writer, b *verifier.Bundle) {
 // writeServices lists the trust services by country and type, each with
 // its status now (the current entry, or the one in force if the history
 // holds a later change).
-func writeServices(w *bufio.Writer, services []verifier.BundleService, now time.Time) {
-	if len(services) == 0 {
-		return
-	}
-	data, err := json.Marshal(verifier.Bundle{TrustBundle: verifier.TrustBundleVersion, Services: services})
-	if err != nil {
-		return
-	}
-	t, err := verifier.ParseTrust("bundle", data)
+func writeServices(w *bufio.Writer, bundle []byte, now time.Time) {
+	services, err := verifier.ParseServices(bundle)
 	if err != nil {
 		fmt.Fprintf(w, "services:    unreadable: %v\n", err)
 		return
 	}
-	sorted := append([]*verifier.Service(nil), t.Services...)
+	if len(services) == 0 {
+		return
+	}
+	sorted := append([]*verifier.Service(nil), services...)
 	sort.SliceStable(sorted, func(i, j int) bool {
 		if sorted[i].Country != sorted[j].Country {
 			return sorted[i].Country < sorted[j].Country

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -27,23 +26,33 @@ func TestTrustBuildLOTL(t *testing.T) {
 		t.Fatalf("report: %s", errOut)
 	}
 	data, _ := os.ReadFile(w.path("bundle.json"))
-	var b verifier.Bundle
-	if err := json.Unmarshal(data, &b); err != nil {
+	if _, err := verifier.ParseTrust("b", data); err != nil {
 		t.Fatal(err)
 	}
-	if len(b.Services) != 54 {
-		t.Fatalf("%d services", len(b.Services))
-	}
-	tr, err := verifier.ParseTrust("b", data)
+	svcs, err := verifier.ParseServices(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tr.ServicesOfType("TSA/QTST")) == 0 || len(tr.ServicesOfType("Certstatus/OCSP")) == 0 || len(tr.ServicesOfType("CA/QC")) == 0 {
+	if len(svcs) != 54 {
+		t.Fatalf("%d services", len(svcs))
+	}
+	if len(verifier.ServicesOfType(svcs, "TSA/QTST")) == 0 || len(verifier.ServicesOfType(svcs, "Certstatus/OCSP")) == 0 || len(verifier.ServicesOfType(svcs, "CA/QC")) == 0 {
 		t.Fatal("no TSA, OCSP or CA service")
 	}
 	code, out, _ := runCLI("trust", "inspect", w.path("bundle.json"))
 	if code != exitOK || !strings.Contains(out, "services:    54") || !strings.Contains(out, "    TSA/QTST\n") || !strings.Contains(out, "granted since") {
 		t.Fatalf("inspect: %s", out)
+	}
+	// Signing keeps the services; a signed bundle's inspect lists them.
+	if code, _, errOut := runCLI("trust", "keygen", "--out", w.path("op")); code != exitOK {
+		t.Fatal(errOut)
+	}
+	if code, _, errOut := runCLI("trust", "sign", "--key", w.path("op.key"), "--sequence", "1", "--operator", "EU lists operator", "--out", w.path("bundle.jws"), w.path("bundle.json")); code != exitOK {
+		t.Fatalf("sign: %s", errOut)
+	}
+	code, out, _ = runCLI("trust", "inspect", "--trust-key", w.path("op.pub.jwk"), w.path("bundle.jws"))
+	if code != exitOK || !strings.Contains(out, "signature verified") || !strings.Contains(out, "services:    54") {
+		t.Fatalf("inspect signed: %s", out)
 	}
 }
 

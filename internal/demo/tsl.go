@@ -84,7 +84,7 @@ func (w *World) trustedList() error {
 	if err := w.write(TrustedListSigner, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: signer.Raw})); err != nil {
 		return err
 	}
-	w.Bundle.Services = append(w.Bundle.Services, importer.TrustedListServices(l)...)
+	w.Services = append(w.Services, importer.TrustedListServices(l)...)
 	return nil
 }
 

@@ -40,18 +40,18 @@ func TestDemoTrustedList(t *testing.T) {
 		t.Fatal("a changed byte was accepted")
 	}
 	tb, _ := os.ReadFile(filepath.Join(dir, "trust.json"))
-	trust, err := verifier.ParseTrust("demo", tb)
+	svcs, err := verifier.ParseServices(tb)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(trust.ServicesOfType("CA/QC")) != 1 || len(trust.ServicesOfType("Certstatus/OCSP")) != 1 || len(trust.ServicesOfType("TSA")) != 1 {
-		t.Fatalf("services: %d", len(trust.Services))
+	if len(verifier.ServicesOfType(svcs, "CA/QC")) != 1 || len(verifier.ServicesOfType(svcs, "Certstatus/OCSP")) != 1 || len(verifier.ServicesOfType(svcs, "TSA")) != 1 {
+		t.Fatalf("services: %d", len(svcs))
 	}
-	ocsp := trust.ServicesOfType("Certstatus/OCSP")[0]
-	if issuers := trust.ServiceForIssuer(ocsp.Certificates[0]); len(issuers) != 1 || issuers[0].Name != tslCAName {
+	ocsp := verifier.ServicesOfType(svcs, "Certstatus/OCSP")[0]
+	if issuers := verifier.ServiceForIssuer(svcs, ocsp.Certificates[0]); len(issuers) != 1 || issuers[0].Name != tslCAName {
 		t.Fatalf("the OCSP responder's issuer: %v", issuers)
 	}
-	ca := trust.ServicesOfType("CA/QC")[0]
+	ca := verifier.ServicesOfType(svcs, "CA/QC")[0]
 	if st, ok := ca.StatusAt(Issued); !ok || !st.Granted() || st.Status != "granted" || len(st.Qualifications) != 1 {
 		t.Fatalf("CA at issue: %+v", st)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/apostille/apostille/internal/trustlist"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -53,7 +54,9 @@ type World struct {
 	Seed   string
 	Dir    string
 	Bundle verifier.Bundle
-	Man    Manifest
+	// Services are the bundle's trust services (the demo trusted list's).
+	Services []verifier.BundleService
+	Man      Manifest
 }
 
 // Build writes the demo world into dir: trust.json, documents/ and
@@ -75,7 +78,7 @@ func Build(dir, seed string) (*World, error) {
 			return nil, err
 		}
 	}
-	if err := w.writeJSON("trust.json", w.Bundle); err != nil {
+	if err := w.writeJSON("trust.json", trustlist.Bundle{Bundle: w.Bundle, Services: w.Services}); err != nil {
 		return nil, err
 	}
 	if err := w.signedTrust(); err != nil { // trustlist.go: trust.jws, operator.pub.jwk
