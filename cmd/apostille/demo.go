@@ -30,6 +30,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	fmt.Fprintf(stdout, "demo world in %s: trust bundle %s, %d documents (manifest.json lists them)\n", fs.Arg(0), w.Man.Trust, len(w.Man.Samples))
+	fmt.Fprintf(stdout, "demo world in %s: trust bundle %s (%d issuers, %d trust services from the demo trusted list %s), %d documents (manifest.json lists them)\n",
+		fs.Arg(0), w.Man.Trust, len(w.Bundle.Issuers), len(w.Services), demo.TrustedListFile, len(w.Man.Samples))
 	return exitOK
 }

@@ -136,7 +136,11 @@ func runTrustSign(args []string, stdout, stderr io.Writer) int {
 	}
 	b.IssuedAt = issued.Format(time.RFC3339)
 	b.NextUpdate = issued.Add(*validFor).Format(time.RFC3339)
-	signed, err := trustlist.Sign(b, k, nil)
+	services, err := trustlist.ReadServices(fs.Arg(0))
+	if err != nil {
+		return trustFail(stderr, "sign", err)
+	}
+	signed, err := trustlist.SignWithServices(b, services, k, nil)
 	if err != nil {
 		return trustFail(stderr, "sign", err)
 	}

@@ -3,14 +3,19 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"github.com/apostille/apostille/verifier/trustservices"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/apostille/apostille/internal/engine"
 	"github.com/apostille/apostille/internal/importer"
+	"github.com/apostille/apostille/internal/trustlist"
+	"github.com/apostille/apostille/internal/tsl"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -47,25 +52,59 @@ func runTrustBuild(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&lists, "status-list", "FILE: a status list token to ship with the bundle (repeatable)")
 	operator := fs.String("operator", "", "operator name")
 	out := fs.String("out", "-", "where to write the bundle")
+	var tls listFlag
+	var tl tlSources
+	fs.StringVar(&tl.lotl, "lotl", "", "FILE|URL: the EU List of Trusted Lists (ETSI TS 119 612); its national lists' services go into the bundle")
+	fs.StringVar(&tl.lotlSigners, "lotl-signers", "", "PEM: the LOTL signing certificates announced in the Official Journal")
+	fs.StringVar(&tl.countries, "country", "", "CC,CC,...: import only these territories' lists (default: all the LOTL points to)")
+	fs.Var(&tls, "tl", "FILE: a national trusted list given offline, matched to the LOTL's pointer by territory, or checked with --tl-signer (repeatable)")
+	fs.StringVar(&tl.tlSigner, "tl-signer", "", "PEM: the certificates that sign the --tl lists, for lists imported without a LOTL")
+	fs.StringVar(&tl.at, "at", "", "judge the lists' dates and signers at this time (a date or RFC 3339), for archived snapshots; default now")
+	fs.StringVar(&tl.cache, "cache", "", "DIR: keep downloaded lists here; a list that cannot be downloaded is read from it")
+	fs.BoolVar(&tl.offline, "offline", false, "fetch nothing: national lists come from --tl and --cache only")
+	fs.StringVar(&tl.state, "tl-state", "", "FILE: the sequence numbers of the lists imported before; an older list is refused (sequence_rollback)")
+	fs.BoolVar(&tl.unsafe, "unsafe-accept-expired", false, "UNSAFE: import a list whose NextUpdate has passed, and report it")
 	if code, ok := fs.parse(args, func() string { return fs.operands(0, "") }); !ok {
 		return code
 	}
+	tl.tls = tls
 	b, err := buildBundle(buildSources{from: *from, jwks: jwks, pems: pems, iacas: iacas, dccs: dccs, policies: policies,
 		required: *required, embassies: *embassies, issuers: *issuers, lists: lists, operator: *operator})
 	if err != nil {
 		return trustFail(stderr, "build", err)
 	}
-	data, err := json.MarshalIndent(b, "", "  ")
+	var services []trustservices.BundleService
+	if *from != "" {
+		if services, err = trustlist.ReadServices(*from); err != nil {
+			return trustFail(stderr, "build", err)
+		}
+	}
+	if tl.lotl != "" || len(tl.tls) > 0 {
+		imported, err := importTrustedLists(tl, stderr)
+		if err != nil {
+			var te *tsl.Error
+			if errors.As(err, &te) {
+				fmt.Fprintf(stderr, "apostille trust build: refused (%s): %s\n", te.Reason, te.Detail)
+				return exitInvalid
+			}
+			return trustFail(stderr, "build", err)
+		}
+		services = append(services, imported...)
+	}
+	data, err := json.MarshalIndent(trustlist.Bundle{Bundle: *b, Services: services}, "", "  ")
 	if err != nil {
 		return trustFail(stderr, "build", err)
 	}
 	if _, err := verifier.ParseTrust("bundle", data); err != nil {
 		return trustFail(stderr, "build", err)
 	}
+	if _, err := trustservices.ParseServices(data); err != nil {
+		return trustFail(stderr, "build", err)
+	}
 	if err := writeOut(*out, append(data, '\n'), stdout); err != nil {
 		return trustFail(stderr, "build", err)
 	}
-	fmt.Fprintf(stderr, "bundle with %d issuers, %d embassies, %d status lists\n", len(b.Issuers), len(b.Embassies), len(b.StatusLists))
+	fmt.Fprintf(stderr, "bundle with %d issuers, %d embassies, %d status lists, %d trust services\n", len(b.Issuers), len(b.Embassies), len(b.StatusLists), len(services))
 	return exitOK
 }
 
@@ -253,11 +292,12 @@ func runTrustInspect(args []string, stdout, stderr io.Writer) int {
 	} else {
 		fmt.Fprintln(w, "unsigned bundle")
 	}
-	var b verifier.Bundle
+	var b trustlist.Bundle
 	if err := json.Unmarshal(payload, &b); err != nil || b.TrustBundle == "" {
 		return trustFail(stderr, "inspect", fmt.Errorf("%s is not a trust bundle", fs.Arg(0)))
 	}
-	writeBundle(w, &b)
+	writeBundle(w, &b.Bundle)
+	writeServices(w, payload, time.Now())
 	return exitOK
 }
 
@@ -311,6 +351,44 @@ func writeBundle(w *bufio.Writer, b *verifier.Bundle) {
 				w.WriteByte('\n')
 			}
 		}
+	}
+}
+
+// writeServices lists the trust services by country and type, each with
+// its status now (the current entry, or the one in force if the history
+// holds a later change).
+func writeServices(w *bufio.Writer, bundle []byte, now time.Time) {
+	services, err := trustservices.ParseServices(bundle)
+	if err != nil {
+		fmt.Fprintf(w, "services:    unreadable: %v\n", err)
+		return
+	}
+	if len(services) == 0 {
+		return
+	}
+	sorted := append([]*trustservices.Service(nil), services...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		if sorted[i].Country != sorted[j].Country {
+			return sorted[i].Country < sorted[j].Country
+		}
+		return sorted[i].Type < sorted[j].Type
+	})
+	fmt.Fprintf(w, "services:    %d\n", len(sorted))
+	country, typ := "", ""
+	for _, s := range sorted {
+		if s.Country != country {
+			country, typ = s.Country, ""
+			fmt.Fprintf(w, "  %s\n", orDash(country))
+		}
+		if s.Type != typ {
+			typ = s.Type
+			fmt.Fprintf(w, "    %s\n", typ)
+		}
+		status := "not yet in force"
+		if st, ok := s.StatusAt(now); ok {
+			status = st.Status + " since " + st.Start.UTC().Format(time.DateOnly)
+		}
+		fmt.Fprintf(w, "      %s — %s: %s, %d certificates\n", s.Name, s.Provider, status, len(s.Certificates))
 	}
 }
 

@@ -97,7 +97,7 @@ func (w *World) signedTrust() error {
 	b := w.Bundle
 	b.Operator, b.Sequence = OperatorName, 1
 	b.IssuedAt, b.NextUpdate = Issued.Format(time.RFC3339), Until.Format(time.RFC3339)
-	signed, err := trustlist.Sign(&b, k, nil)
+	signed, err := trustlist.SignWithServices(&b, w.Services, k, nil)
 	if err != nil {
 		return err
 	}

@@ -3,10 +3,12 @@ package demo
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/apostille/apostille/verifier/trustservices"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/apostille/apostille/internal/trustlist"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -53,7 +55,9 @@ type World struct {
 	Seed   string
 	Dir    string
 	Bundle verifier.Bundle
-	Man    Manifest
+	// Services are the bundle's trust services (the demo trusted list's).
+	Services []trustservices.BundleService
+	Man      Manifest
 }
 
 // Build writes the demo world into dir: trust.json, documents/ and
@@ -70,12 +74,12 @@ func Build(dir, seed string) (*World, error) {
 	}
 	// attestations stays last: it logs the genuine documents of the
 	// issuers that keep logs, whichever step made them.
-	for _, step := range []func() error{w.issuers, w.joseSamples, w.coseSamples, w.govSamples, w.statusSamples, w.attestations, w.unattestedSamples} {
+	for _, step := range []func() error{w.issuers, w.joseSamples, w.coseSamples, w.govSamples, w.statusSamples, w.attestations, w.unattestedSamples, w.trustedList} {
 		if err := step(); err != nil {
 			return nil, err
 		}
 	}
-	if err := w.writeJSON("trust.json", w.Bundle); err != nil {
+	if err := w.writeJSON("trust.json", trustlist.Bundle{Bundle: w.Bundle, Services: w.Services}); err != nil {
 		return nil, err
 	}
 	if err := w.signedTrust(); err != nil { // trustlist.go: trust.jws, operator.pub.jwk

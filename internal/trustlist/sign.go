@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/apostille/apostille/verifier/trustservices"
 	"time"
 
 	"github.com/apostille/apostille/verifier"
@@ -17,14 +18,22 @@ import (
 // its operator, sequence, issued_at and next_update, and parse as trust.
 // signer, when not nil, replaces k.Signer (the demo signs deterministically).
 func Sign(b *verifier.Bundle, k *Key, signer crypto.Signer) ([]byte, error) {
+	return SignWithServices(b, nil, k, signer)
+}
+
+// SignWithServices signs a bundle with its trust services (Bundle).
+func SignWithServices(b *verifier.Bundle, services []trustservices.BundleService, k *Key, signer crypto.Signer) ([]byte, error) {
 	if b.Operator == "" || b.Sequence == 0 || b.IssuedAt == "" || b.NextUpdate == "" {
 		return nil, errors.New("trustlist: a signed bundle needs operator, sequence, issued_at and next_update")
 	}
-	payload, err := json.Marshal(b)
+	payload, err := json.Marshal(Bundle{Bundle: *b, Services: services})
 	if err != nil {
 		return nil, err
 	}
 	if _, err := verifier.ParseTrust("bundle", payload); err != nil {
+		return nil, err
+	}
+	if _, err := trustservices.ParseServices(payload); err != nil {
 		return nil, err
 	}
 	iat, err1 := time.Parse(time.RFC3339, b.IssuedAt)
