@@ -131,6 +131,19 @@ function renderTrust() {
   }
   add('trust_source', src);
   box.append(dl);
+  // The trust services the accepted list names (a qualified CA, an OCSP
+  // responder, a time-stamping authority), with their status now.
+  const svcs = trust.services(list.bytes);
+  box.dataset.services = String(svcs.length);
+  if (svcs.length) {
+    const ul = h('ul', { class: 'trust-services' });
+    for (const s of svcs) {
+      const status = s.status === 'granted' || s.status === 'withdrawn' ? t('ui.trust_service_' + s.status) : s.status;
+      ul.append(h('li', { 'data-type': s.type, 'data-status': s.status },
+        `${s.country} · ${s.provider}: ${s.name} — ${s.type} — ${status}`));
+    }
+    box.append(h('details', null, h('summary', null, t('ui.trust_services', { count: String(svcs.length) })), ul));
+  }
   box.dataset.operator = i.operator || '';
   box.dataset.sequence = String(i.sequence || 0);
   box.dataset.stale = String(!!i.stale);

@@ -157,3 +157,34 @@ export async function fetchList(address, { own = false } = {}) {
   if (buf.length > 4 << 20) throw new Error('too large');
   return buf;
 }
+
+/**
+ * services lists the trust services (ETSI TS 119 612: certificate
+ * authorities, OCSP responders, time-stamping authorities) a trust list
+ * carries, each with its status now. It is read from the list's own bytes
+ * only after the module accepted the list (signature, edition), so what it
+ * shows is signed data; a list without services, or that is not a bundle
+ * (a certificate, a JWK Set), has none.
+ */
+export function services(bytes, now = new Date()) {
+  let doc;
+  try {
+    const text = new TextDecoder().decode(trimmed(bytes));
+    if (text.startsWith('{')) {
+      doc = JSON.parse(text);
+    } else {
+      const parts = text.split('.');
+      if (parts.length !== 3) return [];
+      doc = JSON.parse(new TextDecoder().decode(fromB64(parts[1].replace(/-/g, '+').replace(/_/g, '/'))));
+    }
+  } catch {
+    return [];
+  }
+  if (!doc || !Array.isArray(doc.services)) return [];
+  return doc.services.filter((s) => s && typeof s.name === 'string' && Array.isArray(s.history)).map((s) => {
+    // History is newest first; the status now is the first that began.
+    const cur = s.history.find((e) => e && Date.parse(e.start) <= now.getTime());
+    return { country: String(s.country || ''), provider: String(s.provider || ''), name: s.name,
+      type: String((cur && cur.type) || s.type || ''), status: cur ? String(cur.status) : '' };
+  });
+}

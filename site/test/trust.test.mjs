@@ -54,6 +54,16 @@ test('the built-in list is the signed demo bundle, shown with its publisher, edi
     assert.match(text, /old/);
     assert.match(text, /Verified with the publisher key built into this page \(nAAl61p9…\)/);
     assert.match(text, /Built into this page/);
+    // The demo bundle carries the demo's own signed TS 119 612 list: a
+    // qualified CA, an OCSP responder and a time-stamping authority.
+    const box = page.locator('#trust-info');
+    assert.equal(await box.getAttribute('data-services'), '3');
+    assert.match(text, /Trust services named by this list: 3/);
+    const types = await box.locator('.trust-services li').evaluateAll((ls) => ls.map((l) => l.dataset.type).sort());
+    assert.equal(types.length, 3);
+    assert.ok(types.some((t) => t.startsWith('CA/')), types.join());
+    assert.ok(types.some((t) => t.startsWith('Certstatus/OCSP')), types.join());
+    assert.ok(types.some((t) => t.startsWith('TSA')), types.join());
     const doc = valid();
     await page.click(`button.sample[data-file="${doc.file}"]`);
     const got = await verdictOf(page);
