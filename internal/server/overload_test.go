@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -319,5 +320,93 @@ func TestShutdownTimeoutSaysSo(t *testing.T) {
 	}
 	if last == nil || last["answered"] != float64(0) || last["unfinished"] != float64(1) {
 		t.Errorf("stop log: %v", last)
+	}
+}
+
+// TestCPUOverloadProbes: real verifications from 48 clients against one
+// instance keep the CPU the bottleneck (the case of item 1, where probes
+// and metrics waited behind the work). Excess is shed with 429 or 503 and
+// Retry-After, never queued without bound, and the probes and metrics on
+// their own listener answer throughout, within the 100 ms a kubelet gives
+// them (median), with the saturation visible in the metrics.
+func TestCPUOverloadProbes(t *testing.T) {
+	pl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := start(t, Config{Instances: 1, Queue: 2, QueueTimeout: 50 * time.Millisecond, MaxPending: 4}, ServeOptions{ProbeListener: pl})
+	probes := "http://" + pl.Addr().String()
+	tr := &http.Transport{MaxIdleConnsPerHost: 64}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	d := doc(good)
+	var mu sync.Mutex
+	codes := map[int]int{}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < 48; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Until the probes are done; bounded in count whatever happens.
+			for i := 0; i < 2000; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, err := client.Post(srv.url+"/v1/verify", "application/cose", bytes.NewReader(d))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 && resp.Header.Get("Retry-After") == "" {
+					t.Errorf("%d without Retry-After", resp.StatusCode)
+				}
+				mu.Lock()
+				codes[resp.StatusCode]++
+				mu.Unlock()
+			}
+		}()
+	}
+	waitFor(t, "the service saturated", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return codes[429]+codes[503] > 0
+	})
+	var took []time.Duration
+	saturated := false
+	for i := 0; i < 20; i++ {
+		for _, path := range []string{"/livez", "/readyz", "/metrics"} {
+			t0 := time.Now()
+			code, body := get(t, probes+path)
+			took = append(took, time.Since(t0))
+			if code != 200 {
+				t.Errorf("%s on the probe listener under load: %d", path, code)
+			}
+			if path == "/metrics" && strings.Contains(string(body), "apostille_rejected_total{") {
+				saturated = true
+			}
+		}
+	}
+	close(stop)
+	wg.Wait()
+	t.Logf("answers: %v", codes)
+	for code := range codes {
+		if code != 200 && code != 429 && code != 503 {
+			t.Errorf("status %d under overload", code)
+		}
+	}
+	if codes[200] == 0 || codes[429]+codes[503] == 0 {
+		t.Errorf("48 clients against 1 instance: %v", codes)
+	}
+	if !saturated {
+		t.Error("the metrics never counted the requests shed while the service was saturated")
+	}
+	slices.Sort(took)
+	if med := took[len(took)/2]; med > 100*time.Millisecond {
+		t.Errorf("probes took %v (median) under CPU overload", med)
 	}
 }
