@@ -2,12 +2,11 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/apostille/apostille/internal/atomicfile"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 
 	"github.com/apostille/apostille/internal/jsonl"
@@ -102,26 +101,8 @@ func (s *summary) machine(resumed, lastLine, exit int, seconds float64) runSumma
 	return r
 }
 
-// writeSummary writes --summary FILE whole or not at all (a temporary file
-// renamed over it), so that a reader never sees half of one.
+// writeSummary writes --summary FILE whole or not at all (atomicfile), so
+// that a reader never sees half of one.
 func writeSummary(path string, r runSummary) error {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".summary-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(append(b, '\n'))
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
+	return atomicfile.WriteJSON(path, r, 0o644)
 }

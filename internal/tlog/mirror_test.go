@@ -100,15 +100,7 @@ func TestMirrorFollow(t *testing.T) {
 	k := newTestKeys(t, "log.example/follow")
 	logDir, state := t.TempDir(), t.TempDir()
 	var events []Event
-	open := func(src string) *Mirror {
-		m, err := NewMirror(state, k.embassy, []MirroredLog{{VKey: k.logVKey, Source: DirSource(src)}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.Events = func(e Event) { events = append(events, e) }
-		m.Now = func() time.Time { return testTime }
-		return m
-	}
+	open := func(src string) *Mirror { return openMirror(t, state, k, src, &events) }
 	origin := "log.example/follow"
 
 	appendDocs(t, logDir, k, 0, 300) // crosses an entry bundle boundary
@@ -189,15 +181,7 @@ func TestFollowBehind(t *testing.T) {
 	origin := "log.example/behind"
 	logDir, state := t.TempDir(), t.TempDir()
 	var events []Event
-	open := func(src string) *Mirror {
-		m, err := NewMirror(state, k.embassy, []MirroredLog{{VKey: k.logVKey, Source: DirSource(src)}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.Events = func(e Event) { events = append(events, e) }
-		m.Now = func() time.Time { return testTime }
-		return m
-	}
+	open := func(src string) *Mirror { return openMirror(t, state, k, src, &events) }
 	appendDocs(t, logDir, k, 0, 8)
 	published := t.TempDir()
 	copyDir(t, logDir, published) // what the log's web server still shows
@@ -325,4 +309,17 @@ func TestMirrorFollowHTTP(t *testing.T) {
 	if n, _ := m.Size("log.example/http"); n != 20 {
 		t.Fatalf("size %d", n)
 	}
+}
+
+// openMirror opens an embassy's mirror of the log in src, its state in
+// state, recording its events in events, at testTime.
+func openMirror(t *testing.T, state string, k testKeys, src string, events *[]Event) *Mirror {
+	t.Helper()
+	m, err := NewMirror(state, k.embassy, []MirroredLog{{VKey: k.logVKey, Source: DirSource(src)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Events = func(e Event) { *events = append(*events, e) }
+	m.Now = func() time.Time { return testTime }
+	return m
 }

@@ -1,9 +1,7 @@
 package tlog
 
 import (
-	"encoding/json"
 	"errors"
-	"os"
 
 	"github.com/apostille/apostille/internal/atomicfile"
 )
@@ -26,16 +24,13 @@ type mirrorState struct {
 
 // loadState reads a state file; a missing file is an empty log.
 func loadState(path, origin string) (*mirrorState, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return &mirrorState{Origin: origin, Root: emptyRoot()}, nil
-	}
+	var s mirrorState
+	found, err := atomicfile.ReadJSON(path, &s)
 	if err != nil {
 		return nil, err
 	}
-	var s mirrorState
-	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, err
+	if !found {
+		return &mirrorState{Origin: origin, Root: emptyRoot()}, nil
 	}
 	if s.Origin != origin {
 		return nil, errors.New("state file is for another origin")
@@ -44,9 +39,5 @@ func loadState(path, origin string) (*mirrorState, error) {
 }
 
 func (s *mirrorState) save(path string) error {
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(path, append(b, '\n'), 0o644)
+	return atomicfile.WriteJSON(path, s, 0o644)
 }

@@ -4,11 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"time"
 
 	"github.com/apostille/apostille/internal/atomicfile"
@@ -40,14 +36,7 @@ func LoadState(path string) (*State, error) {
 	if path == "" {
 		return s, nil
 	}
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return s, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(b, s); err != nil {
+	if _, err := atomicfile.ReadJSON(path, s); err != nil {
 		return nil, fmt.Errorf("trust state %s: %w", path, err)
 	}
 	if s.Operators == nil {
@@ -94,11 +83,7 @@ func (s *State) save() error {
 	if s.path == "" {
 		return nil
 	}
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(s.path, append(b, '\n'), 0o600)
+	return atomicfile.WriteJSON(s.path, s, 0o600)
 }
 
 // Open verifies a signed bundle with the pinned keys and the state: the

@@ -1,11 +1,7 @@
 package tsl
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"time"
 
 	"github.com/apostille/apostille/internal/atomicfile"
@@ -32,14 +28,7 @@ type ListState struct {
 // LoadState reads the state file; a missing file is an empty state.
 func LoadState(path string) (*State, error) {
 	s := &State{Lists: map[string]ListState{}, path: path}
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return s, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(b, s); err != nil {
+	if _, err := atomicfile.ReadJSON(path, s); err != nil {
 		return nil, fmt.Errorf("trusted list state %s: %w", path, err)
 	}
 	if s.Lists == nil {
@@ -68,9 +57,5 @@ func (s *State) Save() error {
 	if s == nil || s.path == "" {
 		return nil
 	}
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(s.path, append(b, '\n'), 0o600)
+	return atomicfile.WriteJSON(s.path, s, 0o600)
 }

@@ -86,19 +86,31 @@ type roundResult struct {
 	batch result
 }
 
-func run(o options) error {
+// demoWorld builds the demo world in a new temporary directory (the
+// caller removes it) and reads its documents.
+func demoWorld() (string, []doc, error) {
 	dir, err := os.MkdirTemp("", "servebench-")
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := demo.Build(dir, ""); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	docs, err := documents(filepath.Join(dir, "documents"))
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	return dir, docs, nil
+}
+
+func run(o options) error {
+	dir, docs, err := demoWorld()
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	if _, err := demo.Build(dir, ""); err != nil {
-		return err
-	}
-	docs, err := documents(filepath.Join(dir, "documents"))
-	if err != nil {
-		return err
-	}
 	trust := filepath.Join(dir, "trust.json")
 	var engineArgs []string
 	if o.engine != "" {

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/apostille/apostille/internal/demo"
 )
 
 // runOverload measures `apostille serve` beyond its capacity
@@ -21,18 +19,11 @@ import (
 // was shed and how fast, how the probes on --probe-addr answered, and the
 // service's RSS before, at its peak and after.
 func runOverload(bin string, d time.Duration, engine string, serveArgs []string) error {
-	dir, err := os.MkdirTemp("", "servebench-")
+	dir, docs, err := demoWorld()
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	if _, err := demo.Build(dir, ""); err != nil {
-		return err
-	}
-	docs, err := documents(filepath.Join(dir, "documents"))
-	if err != nil {
-		return err
-	}
 	var engineArgs []string
 	if engine != "" {
 		engineArgs = []string{"--engine", engine}
