@@ -40,19 +40,11 @@ func (w *World) trustedList() error {
 	if err != nil {
 		return err
 	}
-	caKey := w.ECKey("tsl/ca")
-	ca, err := w.demoCert(caKey, caKey, nil, 11, tslCAName, true, x509.KeyUsageCertSign|x509.KeyUsageCRLSign, nil)
+	p, err := w.provider()
 	if err != nil {
 		return err
 	}
-	ocsp, err := w.demoCert(w.ECKey("tsl/ocsp"), caKey, ca, 12, tslOCSPName, false, x509.KeyUsageDigitalSignature, []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning})
-	if err != nil {
-		return err
-	}
-	tsa, err := w.demoCert(w.ECKey("tsl/tsa"), caKey, ca, 13, tslTSAName, false, x509.KeyUsageDigitalSignature, []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping})
-	if err != nil {
-		return err
-	}
+	ca, ocsp, tsa := p.ca, p.ocsp, p.tsa
 	list := demoListXML(ca, ocsp, tsa)
 	ctx, err := dsig.NewSigningContext(rawECDSA{signerKey}, [][]byte{signer.Raw})
 	if err != nil {
@@ -88,8 +80,36 @@ func (w *World) trustedList() error {
 	return nil
 }
 
+// provider makes the listed provider's CA, OCSP responder and TSA, once:
+// the trusted list names them and the DigiDoc containers use them.
+func (w *World) provider() (*eeProvider, error) {
+	if w.ee != nil {
+		return w.ee, nil
+	}
+	p := &eeProvider{caKey: w.ECKey("tsl/ca"), ocspKey: w.ECKey("tsl/ocsp"), tsaKey: w.ECKey("tsl/tsa")}
+	var err error
+	if p.ca, err = w.demoCert(p.caKey, p.caKey, nil, 11, tslCAName, true, x509.KeyUsageCertSign|x509.KeyUsageCRLSign, nil); err != nil {
+		return nil, err
+	}
+	if p.ocsp, err = w.demoCert(p.ocspKey, p.caKey, p.ca, 12, tslOCSPName, false, x509.KeyUsageDigitalSignature, []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}); err != nil {
+		return nil, err
+	}
+	// RFC 3161 2.3: the TSA's extended key usage is id-kp-timeStamping
+	// alone and critical (Go writes the field non-critical).
+	eku, err := asn1.Marshal([]asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 8}})
+	if err != nil {
+		return nil, err
+	}
+	if p.tsa, err = w.demoCert(p.tsaKey, p.caKey, p.ca, 13, tslTSAName, false, x509.KeyUsageDigitalSignature, nil,
+		pkix.Extension{Id: asn1.ObjectIdentifier{2, 5, 29, 37}, Critical: true, Value: eku}); err != nil {
+		return nil, err
+	}
+	w.ee = p
+	return p, nil
+}
+
 // demoCert issues a demo certificate; parent nil makes it self-signed.
-func (w *World) demoCert(key, issuerKey *ecdsa.PrivateKey, parent *x509.Certificate, serial int64, cn string, ca bool, ku x509.KeyUsage, eku []x509.ExtKeyUsage) (*x509.Certificate, error) {
+func (w *World) demoCert(key, issuerKey *ecdsa.PrivateKey, parent *x509.Certificate, serial int64, cn string, ca bool, ku x509.KeyUsage, eku []x509.ExtKeyUsage, exts ...pkix.Extension) (*x509.Certificate, error) {
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(serial),
 		Subject:               pkix.Name{CommonName: cn, Organization: []string{tslProvider}, Country: []string{"EE"}},
@@ -99,6 +119,7 @@ func (w *World) demoCert(key, issuerKey *ecdsa.PrivateKey, parent *x509.Certific
 		BasicConstraintsValid: true,
 		KeyUsage:              ku,
 		ExtKeyUsage:           eku,
+		ExtraExtensions:       exts,
 	}
 	if parent == nil {
 		parent = tmpl

@@ -58,6 +58,8 @@ type World struct {
 	// Services are the bundle's trust services (the demo trusted list's).
 	Services []trustservices.BundleService
 	Man      Manifest
+	// ee is the demo Estonian provider (tsl.go), made once.
+	ee *eeProvider
 }
 
 // Build writes the demo world into dir: trust.json, documents/ and
@@ -74,7 +76,7 @@ func Build(dir, seed string) (*World, error) {
 	}
 	// attestations stays last: it logs the genuine documents of the
 	// issuers that keep logs, whichever step made them.
-	for _, step := range []func() error{w.issuers, w.joseSamples, w.coseSamples, w.govSamples, w.statusSamples, w.attestations, w.unattestedSamples, w.trustedList} {
+	for _, step := range []func() error{w.issuers, w.joseSamples, w.coseSamples, w.govSamples, w.statusSamples, w.attestations, w.unattestedSamples, w.trustedList, w.containers} {
 		if err := step(); err != nil {
 			return nil, err
 		}
