@@ -40,6 +40,11 @@ const (
 	// PayloadMissing results when a signature has detached content and the
 	// caller supplied none.
 	PayloadMissing Reason = "payload_missing"
+	// XMLForbidden results when an XML document uses what a signed XML
+	// document must not: a document type declaration, an entity other than
+	// the five XML predefines, or a processing instruction (XXE and entity
+	// expansion are refused before they can do anything).
+	XMLForbidden Reason = "xml_forbidden"
 )
 
 // Algorithms and headers.
@@ -217,6 +222,7 @@ var reasonVerdict = map[Reason]Verdict{
 	InputUnreadable:        Indeterminate,
 	TimeMissing:            Indeterminate,
 	PayloadMissing:         Indeterminate,
+	XMLForbidden:           Invalid,
 	UnsupportedAlg:         Indeterminate,
 	AlgNotAllowed:          Invalid,
 	CritUnsupported:        Invalid,
@@ -262,7 +268,7 @@ func Reasons() []Reason {
 }
 
 var allReasons = []Reason{
-	Malformed, TooLarge, UnsupportedFormat, LimitExceeded, Internal, InputUnreadable, TimeMissing, PayloadMissing,
+	Malformed, TooLarge, UnsupportedFormat, LimitExceeded, Internal, InputUnreadable, TimeMissing, PayloadMissing, XMLForbidden,
 	UnsupportedAlg, AlgNotAllowed, CritUnsupported,
 	IssuerUnknown, KeyNotValid, SignatureInvalid, TypeNotAllowed,
 	ChainUntrusted, CertificateExpired, KeyUsage,
