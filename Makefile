@@ -6,7 +6,7 @@ DEMO  := build/demo
 FUZZTIME ?= 60s
 FUZZSMOKE ?= 3s
 
-.PHONY: all build wasm wasm-size wasm-repro go-user image-check run test lint unit interop-deps js-test fuzz fuzz-smoke bench bench-bulk bench-serve clean docs site site-deps site-test browser bench-site
+.PHONY: xmlsec1 all build wasm wasm-size wasm-repro go-user image-check run test lint unit interop-deps js-test fuzz fuzz-smoke bench bench-bulk bench-serve clean docs site site-deps site-test browser bench-site
 
 # The citizen's page (site/): npm packages from the committed lockfile,
 # Debian's Chromium for its browser tests. It bundles the module (make wasm,
@@ -89,6 +89,10 @@ site-test: site browser
 bench-site: site browser
 	cd site && node bench.mjs
 
+## xmlsec1: Debian's xmlsec1, the oracle of the XML canonicalisation and reference digest tests (apt-get; CI runs as root)
+xmlsec1:
+	scripts/xmlsec1.sh
+
 ## lint: go vet, gofmt, staticcheck, and no build output in git (internal/cmd/trackedfiles)
 lint:
 	$(GO) run ./internal/cmd/trackedfiles
@@ -99,7 +103,7 @@ lint:
 
 # The wasm tests build the module from source themselves (internal/wasmbuild);
 # `wasm` first makes the CLI's embed current too.
-unit: wasm interop-deps
+unit: wasm interop-deps xmlsec1
 	$(GO) test -count=1 ./...
 
 ## interop-deps: independent implementations the interop tests drive (npm ci, committed lockfiles)

@@ -40,6 +40,11 @@ const (
 	// PayloadMissing results when a signature has detached content and the
 	// caller supplied none.
 	PayloadMissing Reason = "payload_missing"
+	// XMLForbidden results when an XML document uses what a signed XML
+	// document must not: a document type declaration, an entity other than
+	// the five XML predefines, or a processing instruction (XXE and entity
+	// expansion are refused before they can do anything).
+	XMLForbidden Reason = "xml_forbidden"
 )
 
 // Algorithms and headers.
@@ -98,7 +103,8 @@ const (
 	// verification time (nbf, validFrom) or claims to be issued in the future.
 	NotYetValid Reason = "not_yet_valid"
 	// Revoked results when the issuer's status list marks the document as
-	// revoked or suspended.
+	// revoked or suspended, or a container signer's OCSP response says the
+	// certificate was revoked at the signing time.
 	Revoked Reason = "revoked"
 	// StatusUnknown results when the document refers to a status list and no
 	// usable list (present, signed by the issuer, fresh, matching) was given.
@@ -158,6 +164,52 @@ const (
 	TrustRollback Reason = "trust_rollback"
 )
 
+// Signed containers (ASiC-E, BDOC 2.1, ASiC-S with XAdES).
+const (
+	// NoSignatures results when a signed container holds no signature: it
+	// is never valid.
+	NoSignatures Reason = "no_signatures"
+	// FileNotSigned results when a container holds a data file that one of
+	// its signatures does not cover.
+	FileNotSigned Reason = "file_not_signed"
+	// SignedFileMissing results when a signature references a data file
+	// that the container does not hold.
+	SignedFileMissing Reason = "signed_file_missing"
+	// DigestMismatch results when a signed reference's digest is not the
+	// digest of what it references: a changed data file or signed
+	// properties.
+	DigestMismatch Reason = "digest_mismatch"
+	// KeySubstitution results when the certificate that verifies a XAdES
+	// signature is not the one its signed SigningCertificate names (digest
+	// or issuer and serial).
+	KeySubstitution Reason = "key_substitution"
+	// OCSPUntrusted results when a signature's OCSP response is signed by
+	// neither a responder the trust lists nor a responder the signer's CA
+	// delegated, or is not about the signer's certificate.
+	OCSPUntrusted Reason = "ocsp_untrusted"
+	// TimestampUntrusted results when a signature's time stamp comes from a
+	// time-stamping authority the trust does not list as granted when it
+	// stamped, or cannot be verified.
+	TimestampUntrusted Reason = "timestamp_untrusted"
+	// NoPOE results when nothing proves that a signature existed while its
+	// certificate was valid: a XAdES B-level signature, without time stamp
+	// or time mark.
+	NoPOE Reason = "no_poe"
+	// RevocationNotFresh results when a signature's OCSP response was
+	// produced before its time stamp, or more than a day after it.
+	RevocationNotFresh Reason = "revocation_not_fresh"
+	// SHA1Used results when a container signature, one of its references
+	// or proofs relies on SHA-1: a warning on a valid signature.
+	SHA1Used Reason = "sha1_used"
+	// OCSPLate results when a signature's OCSP response was produced 15
+	// minutes or more after its time stamp: a warning, accepted up to a day.
+	OCSPLate Reason = "ocsp_late"
+	// NotQualified results when a valid container signature is not a
+	// qualified electronic signature (its certificate or CA service is not
+	// qualified, or names no qualified signature creation device): a warning.
+	NotQualified Reason = "not_qualified"
+)
+
 // reasonVerdict says which verdict a reason decides when it is the deciding
 // failure. "Could not decide" codes give indeterminate (ETSI EN 319 102-1):
 // the document may be genuine, but we cannot say so.
@@ -170,6 +222,7 @@ var reasonVerdict = map[Reason]Verdict{
 	InputUnreadable:        Indeterminate,
 	TimeMissing:            Indeterminate,
 	PayloadMissing:         Indeterminate,
+	XMLForbidden:           Invalid,
 	UnsupportedAlg:         Indeterminate,
 	AlgNotAllowed:          Invalid,
 	CritUnsupported:        Invalid,
@@ -195,6 +248,18 @@ var reasonVerdict = map[Reason]Verdict{
 	TrustInvalid:           Indeterminate,
 	TrustStale:             Indeterminate,
 	TrustRollback:          Indeterminate,
+	NoSignatures:           Invalid,
+	FileNotSigned:          Invalid,
+	SignedFileMissing:      Invalid,
+	DigestMismatch:         Invalid,
+	KeySubstitution:        Invalid,
+	OCSPUntrusted:          Indeterminate,
+	TimestampUntrusted:     Indeterminate,
+	NoPOE:                  Indeterminate,
+	RevocationNotFresh:     Indeterminate,
+	SHA1Used:               Valid,
+	OCSPLate:               Valid,
+	NotQualified:           Valid,
 }
 
 // Reasons returns every reason code, in documentation order.
@@ -203,7 +268,7 @@ func Reasons() []Reason {
 }
 
 var allReasons = []Reason{
-	Malformed, TooLarge, UnsupportedFormat, LimitExceeded, Internal, InputUnreadable, TimeMissing, PayloadMissing,
+	Malformed, TooLarge, UnsupportedFormat, LimitExceeded, Internal, InputUnreadable, TimeMissing, PayloadMissing, XMLForbidden,
 	UnsupportedAlg, AlgNotAllowed, CritUnsupported,
 	IssuerUnknown, KeyNotValid, SignatureInvalid, TypeNotAllowed,
 	ChainUntrusted, CertificateExpired, KeyUsage,
@@ -211,6 +276,8 @@ var allReasons = []Reason{
 	DisclosureMismatch, HolderBindingInvalid, HolderBindingUnchecked,
 	ProofInvalid, CheckpointUntrusted, QuorumNotMet, AttestationMissing,
 	TrustInvalid, TrustStale, TrustRollback,
+	NoSignatures, FileNotSigned, SignedFileMissing, DigestMismatch, KeySubstitution,
+	OCSPUntrusted, TimestampUntrusted, NoPOE, RevocationNotFresh, SHA1Used, OCSPLate, NotQualified,
 }
 
 // Verdict returns the verdict this reason decides when it is the deciding

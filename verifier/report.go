@@ -60,6 +60,7 @@ type Report struct {
 	Warnings     []Warning     `json:"warnings"`
 	Checks       []Check       `json:"checks"`
 	Document     *Document     `json:"document,omitempty"`
+	Container    *Container    `json:"container,omitempty"`
 	Attestations []Attestation `json:"attestations,omitempty"`
 	Trust        *TrustInfo    `json:"trust,omitempty"`
 	VerifiedAt   string        `json:"verified_at"`

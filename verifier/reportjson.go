@@ -27,21 +27,7 @@ func (r *Report) AppendJSON(b []byte) []byte {
 		b = appendJSONStr(b, string(r.Reason))
 	}
 	b = append(b, `,"warnings":`...)
-	if r.Warnings == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, w := range r.Warnings {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"reason":`...)
-			b = appendJSONStr(b, string(w.Reason))
-			b = appendOptStr(b, `,"detail":`, w.Detail)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = appendWarnings(b, r.Warnings)
 	b = append(b, `,"checks":`...)
 	if r.Checks == nil {
 		b = append(b, "null"...)
@@ -71,6 +57,10 @@ func (r *Report) AppendJSON(b []byte) []byte {
 	if r.Document != nil {
 		b = append(b, `,"document":`...)
 		b = r.Document.appendJSON(b)
+	}
+	if r.Container != nil {
+		b = append(b, `,"container":`...)
+		b = r.Container.appendJSON(b)
 	}
 	if len(r.Attestations) > 0 {
 		b = append(b, `,"attestations":[`...)
@@ -157,21 +147,12 @@ func (d *Document) appendJSON(b []byte) []byte {
 		}
 		if len(t.Certificates) > 0 {
 			b = append(b, `,"certificates":[`...)
-			for i, c := range t.Certificates {
+			for i := range t.Certificates {
+				c := &t.Certificates[i]
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = append(b, `{"subject":`...)
-				b = appendJSONStr(b, c.Subject)
-				b = append(b, `,"issuer":`...)
-				b = appendJSONStr(b, c.Issuer)
-				b = append(b, `,"serial":`...)
-				b = appendJSONStr(b, c.Serial)
-				b = append(b, `,"not_before":`...)
-				b = appendJSONStr(b, c.NotBefore)
-				b = append(b, `,"not_after":`...)
-				b = appendJSONStr(b, c.NotAfter)
-				b = append(b, '}')
+				b = c.appendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -194,6 +175,23 @@ func (a *Attestation) appendJSON(b []byte) []byte {
 	b = append(b, `,"tree_size":`...)
 	b = strconv.AppendUint(b, a.TreeSize, 10)
 	return append(b, '}')
+}
+
+func appendWarnings(b []byte, ws []Warning) []byte {
+	if ws == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, w := range ws {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"reason":`...)
+		b = appendJSONStr(b, string(w.Reason))
+		b = appendOptStr(b, `,"detail":`, w.Detail)
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
 // appendOptStr appends member (which starts with a comma) and s unless s is

@@ -39,6 +39,11 @@ func richReport(s string, f float64) *Report {
 			Technical: &Technical{Algorithm: s, Headers: map[string]any{"alg": s, s: []any{}},
 				Certificates: []CertificateInfo{{Subject: s, Issuer: s, Serial: "1", NotBefore: s}}},
 		},
+		Container: &Container{MediaType: s, DataFiles: []DataFile{{Name: s, MediaType: s, Size: 1 << 40, SHA256: s}, {}},
+			Signatures: []ContainerSignature{{ID: s, File: s, Verdict: Invalid, Reason: Reason(s), Indication: s, SubIndication: s, Level: s,
+				Signer:      &Signer{Name: s, PersonalCode: s, Country: s, Certificate: CertificateInfo{Subject: s, NotAfter: s}},
+				SigningTime: s, ClaimedTime: s, Qualified: s, TimeStamp: s, OCSPResponder: s, OCSPProducedAt: s,
+				Files: []string{s, ""}, Warnings: []Warning{{Reason: Reason(s), Detail: s}}}, {Signer: &Signer{}}, {Files: []string{}, Warnings: []Warning{}}}},
 		Attestations: []Attestation{{Embassy: s, CosignedAt: s, Origin: s, Index: 7, TreeSize: 1 << 40}},
 		Trust:        &TrustInfo{Operator: s, OperatorKey: s, Sequence: 3, IssuedAt: s, NextUpdate: s, AgeSeconds: -5, Signed: true, StaleAcceptedUnsafe: true},
 		VerifiedAt:   s,
@@ -59,6 +64,7 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	}
 	// Sparse reports: every omitempty member left out.
 	equalReportJSON(t, &Report{})
+	equalReportJSON(t, &Report{Container: &Container{}})
 	equalReportJSON(t, &Report{Document: &Document{Issuer: &DocumentIssuer{}, Subject: &Subject{}, Technical: &Technical{}}, Trust: &TrustInfo{}})
 	equalReportJSON(t, Verify([]byte("x"), Options{Time: time.Unix(1e9, 0)}))
 }

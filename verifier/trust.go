@@ -13,6 +13,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/apostille/apostille/verifier/trustservices"
 	"strings"
 	"time"
 
@@ -39,6 +40,10 @@ type Bundle struct {
 	// StatusLists are status list tokens (JWT compact, or CWT as base64)
 	// shipped with the bundle for hosts that cannot fetch them.
 	StatusLists []string `json:"status_lists,omitempty"`
+	// Services are the trust services of EU trusted lists (ETSI TS 119
+	// 612): what decides a DigiDoc container's signer, OCSP responder and
+	// time-stamping authority (asicverify.go).
+	Services []trustservices.BundleService `json:"services,omitempty"`
 }
 
 // BundleIssuer is one issuing authority.
@@ -86,6 +91,8 @@ type Trust struct {
 	Issuers     []*Issuer
 	Embassies   []*Embassy
 	StatusLists [][]byte
+	// Services are the bundle's trust services, parsed.
+	Services []*trustservices.Service
 	// Info describes the bundle that decided, for the report.
 	Info       TrustInfo
 	IssuedAt   time.Time
@@ -232,6 +239,7 @@ func (t *Trust) Add(other *Trust) {
 	t.Issuers = append(t.Issuers, other.Issuers...)
 	t.Embassies = append(t.Embassies, other.Embassies...)
 	t.StatusLists = append(t.StatusLists, other.StatusLists...)
+	t.Services = append(t.Services, other.Services...)
 	if !t.Info.Signed && other.Info.Signed {
 		t.Info, t.IssuedAt, t.NextUpdate = other.Info, other.IssuedAt, other.NextUpdate
 	}
@@ -375,6 +383,13 @@ func (t *Trust) addBundle(b *Bundle) error {
 	}
 	for _, s := range b.StatusLists {
 		t.StatusLists = append(t.StatusLists, []byte(s))
+	}
+	for i := range b.Services {
+		s, err := trustservices.ParseService(&b.Services[i])
+		if err != nil {
+			return fmt.Errorf("trust: service %d: %w", i, err)
+		}
+		t.Services = append(t.Services, s)
 	}
 	return nil
 }

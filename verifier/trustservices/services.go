@@ -106,7 +106,10 @@ func (s *Service) StatusAt(t time.Time) (st ServiceStatus, ok bool) {
 	return st, ok
 }
 
-func parseService(bs *BundleService) (*Service, error) {
+// ParseService reads one bundle service: its certificates parsed, its
+// history's times read. The verifier reads a bundle's services with its own
+// JSON decoder and this; ParseServices does both for hosts.
+func ParseService(bs *BundleService) (*Service, error) {
 	if bs.Name == "" || bs.Type == "" || len(bs.History) == 0 {
 		return nil, errors.New("a service needs a name, a type and a status")
 	}
@@ -156,7 +159,7 @@ func ParseServices(bundle []byte) ([]*Service, error) {
 		if err := d.Decode(&bs); err != nil {
 			return nil, fmt.Errorf("trust: service %d: %w", i, err)
 		}
-		s, err := parseService(&bs)
+		s, err := ParseService(&bs)
 		if err != nil {
 			return nil, fmt.Errorf("trust: service %d: %w", i, err)
 		}

@@ -1,0 +1,278 @@
+package verifier
+
+// Canonical XML of an element subtree, as XML Signature canonicalises a
+// SignedInfo, a SignedProperties or any element a same-document reference
+// names: the document subset is the element with its descendants, its
+// attributes and its namespace nodes, so the namespaces in scope from
+// ancestors that are not in the subset are part of it.
+//
+// API (kept stable for the XAdES code):
+//
+//	c14nMethodOf(uri, prefixList) (c14nMethod, error)
+//	canonicalize(e, m, exclude) ([]byte, error)   exclude: an element left out (enveloped signature), or nil
+//
+// Methods: Canonical XML 1.0 (inclusive; xml:* attributes of the omitted
+// ancestors are inherited by the apex), Canonical XML 1.1 (xml:lang and
+// xml:space inherited; an inherited xml:base, which 1.1 would have to
+// resolve, is refused as unsupported), Exclusive XML Canonicalization 1.0
+// (only visibly used namespaces, plus the InclusiveNamespaces PrefixList),
+// each with or without comments.
+//
+// internal/tsl canonicalises with etree; this one works on xmltree.go's
+// tree so that the module needs neither etree nor goxmldsig.
+
+import (
+	"slices"
+	"strings"
+)
+
+// Canonicalisation algorithm identifiers (XMLDSig 1.1 section 6.6).
+const (
+	c14n10URI             = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+	c14n10CommentsURI     = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments"
+	c14n11URI             = "http://www.w3.org/2006/12/xml-c14n11"
+	c14n11CommentsURI     = "http://www.w3.org/2006/12/xml-c14n11#WithComments"
+	excC14NURI            = "http://www.w3.org/2001/10/xml-exc-c14n#"
+	excC14NCommentsURI    = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments"
+	envelopedSignatureURI = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+)
+
+// c14nMethod is one canonicalisation method with its parameters.
+type c14nMethod struct {
+	URI       string
+	Exclusive bool
+	V11       bool
+	Comments  bool
+	// Prefixes is the exclusive method's InclusiveNamespaces PrefixList,
+	// "" standing for #default.
+	Prefixes []string
+}
+
+// c14nMethodOf returns the method a URI names; prefixList is the
+// InclusiveNamespaces PrefixList of an exclusive method (ignored for the
+// others, which take no parameter). An unknown URI is UnsupportedAlg.
+func c14nMethodOf(uri, prefixList string) (c14nMethod, error) {
+	m := c14nMethod{URI: uri}
+	switch uri {
+	case c14n10URI:
+	case c14n10CommentsURI:
+		m.Comments = true
+	case c14n11URI:
+		m.V11 = true
+	case c14n11CommentsURI:
+		m.V11, m.Comments = true, true
+	case excC14NURI, excC14NCommentsURI:
+		m.Exclusive, m.Comments = true, uri == excC14NCommentsURI
+		for _, p := range strings.Fields(prefixList) {
+			if p == "#default" {
+				p = ""
+			}
+			m.Prefixes = append(m.Prefixes, p)
+		}
+	default:
+		return m, readFail(UnsupportedAlg, "canonicalisation method not supported")
+	}
+	return m, nil
+}
+
+// canonicalize writes the canonical form of the subtree at e under m,
+// leaving out the subtree at exclude (nil for none).
+func canonicalize(e *xmlElement, m c14nMethod, exclude *xmlElement) ([]byte, error) {
+	w := &c14nWriter{m: m, exclude: exclude}
+	var scope map[string]string
+	if e.Parent != nil {
+		scope = e.Parent.InScope()
+	} else {
+		scope = map[string]string{}
+	}
+	inherited, err := w.inheritedAttrs(e)
+	if err != nil {
+		return nil, err
+	}
+	w.element(e, scope, map[string]string{}, inherited)
+	return []byte(w.b.String()), nil
+}
+
+type c14nWriter struct {
+	m       c14nMethod
+	exclude *xmlElement
+	b       strings.Builder
+}
+
+// inheritedAttrs are the xml:* attributes the apex takes from its omitted
+// ancestors (Canonical XML 1.0 section 2.4; 1.1 section 2.4 keeps xml:lang
+// and xml:space, and fixes up xml:base, which is refused here). The
+// exclusive method inherits none.
+func (w *c14nWriter) inheritedAttrs(e *xmlElement) ([]xmlAttr, error) {
+	if w.m.Exclusive {
+		return nil, nil
+	}
+	var out []xmlAttr
+	have := map[string]bool{}
+	for _, a := range e.Attrs {
+		if a.Space == xmlNamespace {
+			have[a.Local] = true
+		}
+	}
+	for p := e.Parent; p != nil; p = p.Parent {
+		for _, a := range p.Attrs {
+			if a.Space != xmlNamespace || have[a.Local] {
+				continue
+			}
+			if w.m.V11 {
+				if a.Local == "base" {
+					return nil, readFail(UnsupportedAlg, "Canonical XML 1.1 of an element under an xml:base")
+				}
+				if a.Local != "lang" && a.Local != "space" {
+					continue
+				}
+			}
+			have[a.Local] = true
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// element writes e. scope maps the prefixes in scope at e's parent to
+// their URIs; rendered those that the output ancestors declared.
+func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]string, extra []xmlAttr) {
+	scope := parentScope
+	if len(e.NS) > 0 {
+		scope = make(map[string]string, len(parentScope)+len(e.NS))
+		for k, v := range parentScope {
+			scope[k] = v
+		}
+		for _, ns := range e.NS {
+			scope[ns.Prefix] = ns.URI
+		}
+	}
+	var decls []string
+	if w.m.Exclusive {
+		used := []string{e.Prefix}
+		for _, a := range e.Attrs {
+			if a.Prefix != "" && a.Prefix != "xml" {
+				used = append(used, a.Prefix)
+			}
+		}
+		for _, p := range w.m.Prefixes {
+			if _, ok := scope[p]; ok {
+				used = append(used, p)
+			}
+		}
+		decls = used
+	} else {
+		for p := range scope {
+			decls = append(decls, p)
+		}
+	}
+	slices.Sort(decls)
+	decls = slices.Compact(decls)
+	out, copied := rendered, false
+	w.b.WriteByte('<')
+	w.b.WriteString(qname(e.Prefix, e.Local))
+	for _, p := range decls {
+		uri := scope[p]
+		if prev, ok := rendered[p]; (ok && prev == uri) || (!ok && p == "" && uri == "") {
+			continue
+		}
+		if p != "" && uri == "" {
+			continue
+		}
+		if !copied {
+			out, copied = make(map[string]string, len(rendered)+len(decls)), true
+			for k, v := range rendered {
+				out[k] = v
+			}
+		}
+		out[p] = uri
+		if p == "" {
+			w.b.WriteString(` xmlns="`)
+		} else {
+			w.b.WriteString(" xmlns:" + p + `="`)
+		}
+		escapeAttr(&w.b, uri)
+		w.b.WriteByte('"')
+	}
+	attrs := e.Attrs
+	if len(extra) > 0 {
+		attrs = append(append([]xmlAttr(nil), attrs...), extra...)
+	}
+	if len(attrs) > 1 {
+		attrs = slices.Clone(attrs)
+		slices.SortFunc(attrs, func(a, b xmlAttr) int {
+			if c := strings.Compare(a.Space, b.Space); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Local, b.Local)
+		})
+	}
+	for _, a := range attrs {
+		w.b.WriteString(" " + qname(a.Prefix, a.Local) + `="`)
+		escapeAttr(&w.b, a.Value)
+		w.b.WriteByte('"')
+	}
+	w.b.WriteByte('>')
+	for _, c := range e.Children {
+		switch c.Kind {
+		case xmlElementNode:
+			if c.Elem != w.exclude {
+				w.element(c.Elem, scope, out, nil)
+			}
+		case xmlTextNode:
+			escapeText(&w.b, c.Text)
+		case xmlCommentNode:
+			if w.m.Comments {
+				w.b.WriteString("<!--" + c.Text + "-->")
+			}
+		}
+	}
+	w.b.WriteString("</" + qname(e.Prefix, e.Local) + ">")
+}
+
+func qname(prefix, local string) string {
+	if prefix == "" {
+		return local
+	}
+	return prefix + ":" + local
+}
+
+// escapeText escapes character data (Canonical XML 1.0 section 2.3).
+func escapeText(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '\r':
+			b.WriteString("&#xD;")
+		default:
+			b.WriteByte(c)
+		}
+	}
+}
+
+// escapeAttr escapes an attribute value (Canonical XML 1.0 section 2.3).
+func escapeAttr(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '"':
+			b.WriteString("&quot;")
+		case '\t':
+			b.WriteString("&#x9;")
+		case '\n':
+			b.WriteString("&#xA;")
+		case '\r':
+			b.WriteString("&#xD;")
+		default:
+			b.WriteByte(c)
+		}
+	}
+}

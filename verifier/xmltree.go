@@ -1,0 +1,599 @@
+package verifier
+
+// A strict XML reader for XAdES signature documents: readXML builds a tree
+// from encoding/xml's raw token stream, with its own namespace resolution,
+// and refuses what the tree cannot hold exactly. The same tree is what the
+// signature code interprets and what c14n.go canonicalises, so what is
+// hashed and what is read never come from two parses.
+//
+// encoding/xml is not round-trip stable (golang/go#43168): it resolves no
+// namespaces in RawToken, does not normalise white space in attribute values
+// as XML 1.0 section 3.3.3 says, and accepts a second root, text after the
+// root, processing instructions and a document type. So the reader takes
+// from it only the tokenising and its checks of characters, references and
+// comments; element and attribute names and attribute values are read again
+// from the raw bytes of each start tag (attrScan).
+//
+// API (kept stable for the XAdES code):
+//
+//	readXML(b, lim) (*xmlDocument, error)  the document; Root is its element
+//	xmlLimits{Size, Depth, Elements, Attrs, Text}; zero values take defaults
+//	xmlElement{Space, Local, Prefix, Attrs, NS, Children, Parent}
+//	  .Child(space, local) / .ChildrenNamed(space, local) / .Elements()
+//	  .Attr(space, local) (value, ok) / .Text() / .InScope() / .Contains(e)
+//	xmlDocument.ByID(id) *xmlElement  (duplicate Ids are refused by readXML)
+//
+// Failures: XMLForbidden for a document type, entity or processing
+// instruction; LimitExceeded past a limit; Malformed otherwise.
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Namespace names XML fixes (Namespaces in XML 1.0, section 3).
+const (
+	xmlNamespace   = "http://www.w3.org/XML/1998/namespace"
+	xmlnsNamespace = "http://www.w3.org/2000/xmlns/"
+)
+
+// xmlLimits bound the work of reading one document.
+type xmlLimits struct {
+	Size     int // bytes of the document; default 4 MiB
+	Depth    int // element nesting; default 64
+	Elements int // elements in the document; default 20,000
+	Attrs    int // attributes and namespace declarations of one element; default 64
+}
+
+func (l xmlLimits) withDefaults() xmlLimits {
+	if l.Size <= 0 {
+		l.Size = 4 << 20
+	}
+	if l.Depth <= 0 {
+		l.Depth = 64
+	}
+	if l.Elements <= 0 {
+		l.Elements = 20000
+	}
+	if l.Attrs <= 0 {
+		l.Attrs = 64
+	}
+	return l
+}
+
+// xmlNodeKind says what a child of an element is.
+type xmlNodeKind uint8
+
+const (
+	xmlElementNode xmlNodeKind = iota
+	xmlTextNode
+	xmlCommentNode
+)
+
+// xmlNode is one child of an element: an element, text (character data
+// with references resolved and line ends normalised, CDATA sections
+// included) or a comment.
+type xmlNode struct {
+	Kind xmlNodeKind
+	Elem *xmlElement // for xmlElementNode
+	Text string      // for xmlTextNode and xmlCommentNode
+}
+
+// xmlAttr is an attribute other than a namespace declaration. Space is the
+// namespace URI ("" for an unprefixed attribute), Prefix as written.
+type xmlAttr struct {
+	Space, Local, Prefix, Value string
+}
+
+// xmlNS is a namespace declaration: Prefix "" is the default namespace.
+type xmlNS struct {
+	Prefix, URI string
+}
+
+// xmlElement is one element. Space is its namespace URI, Prefix as
+// written; NS are the declarations on this element, in document order.
+type xmlElement struct {
+	Space, Local, Prefix string
+	Attrs                []xmlAttr
+	NS                   []xmlNS
+	Children             []xmlNode
+	Parent               *xmlElement
+	doc                  *xmlDocument
+}
+
+// xmlDocument is a document read by readXML.
+type xmlDocument struct {
+	Root *xmlElement
+	ids  map[string]*xmlElement
+}
+
+// idAttrs are the attribute names that identify an element for a
+// same-document reference. XMLDSig and XAdES use "Id"; the others are
+// counted too so that no second element can answer to a name a
+// consumer might resolve.
+func isIDAttr(a xmlAttr) bool {
+	if a.Space == "" {
+		return a.Local == "Id" || a.Local == "ID" || a.Local == "id"
+	}
+	return a.Space == xmlNamespace && a.Local == "id"
+}
+
+// ByID returns the element whose Id is id, or nil.
+func (d *xmlDocument) ByID(id string) *xmlElement { return d.ids[id] }
+
+// Attr returns the value of the attribute (space, local).
+func (e *xmlElement) Attr(space, local string) (string, bool) {
+	for _, a := range e.Attrs {
+		if a.Space == space && a.Local == local {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+// Elements returns the element children, in order.
+func (e *xmlElement) Elements() []*xmlElement {
+	var out []*xmlElement
+	for _, c := range e.Children {
+		if c.Kind == xmlElementNode {
+			out = append(out, c.Elem)
+		}
+	}
+	return out
+}
+
+// ChildrenNamed returns the element children named (space, local).
+func (e *xmlElement) ChildrenNamed(space, local string) []*xmlElement {
+	var out []*xmlElement
+	for _, c := range e.Children {
+		if c.Kind == xmlElementNode && c.Elem.Space == space && c.Elem.Local == local {
+			out = append(out, c.Elem)
+		}
+	}
+	return out
+}
+
+// Child returns the only element child named (space, local); nil when
+// there is none or more than one, so a caller that expects one cannot be
+// handed the first of two.
+func (e *xmlElement) Child(space, local string) *xmlElement {
+	c := e.ChildrenNamed(space, local)
+	if len(c) != 1 {
+		return nil
+	}
+	return c[0]
+}
+
+// Text returns the concatenated text children (comments left out).
+func (e *xmlElement) Text() string {
+	var b strings.Builder
+	for _, c := range e.Children {
+		if c.Kind == xmlTextNode {
+			b.WriteString(c.Text)
+		}
+	}
+	return b.String()
+}
+
+// Contains reports whether d is e or one of its descendants.
+func (e *xmlElement) Contains(d *xmlElement) bool {
+	for ; d != nil; d = d.Parent {
+		if d == e {
+			return true
+		}
+	}
+	return false
+}
+
+// InScope returns the namespaces in scope at e, by prefix, the nearest
+// declaration winning; a default namespace undeclared with xmlns="" maps
+// "" to "".
+func (e *xmlElement) InScope() map[string]string {
+	m := map[string]string{}
+	var chain []*xmlElement
+	for a := e; a != nil; a = a.Parent {
+		chain = append(chain, a)
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		for _, ns := range chain[i].NS {
+			m[ns.Prefix] = ns.URI
+		}
+	}
+	return m
+}
+
+// readXML reads a whole document under lim. A UTF-8 byte order mark
+// before it is allowed; the XML declaration may only say version 1.0 and
+// encoding UTF-8.
+func readXML(b []byte, lim xmlLimits) (*xmlDocument, error) {
+	lim = lim.withDefaults()
+	if len(b) > lim.Size {
+		return nil, readFail(LimitExceeded, "XML document larger than %d bytes", lim.Size)
+	}
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(b) {
+		return nil, readFail(Malformed, "XML document is not UTF-8")
+	}
+	r := &xmlReader{b: b, lim: lim, doc: &xmlDocument{ids: map[string]*xmlElement{}}}
+	if err := r.read(); err != nil {
+		return nil, err
+	}
+	return r.doc, nil
+}
+
+type xmlReader struct {
+	b     []byte
+	lim   xmlLimits
+	doc   *xmlDocument
+	d     *xml.Decoder
+	cur   *xmlElement
+	depth int
+	count int
+	ended bool // the root element is closed
+}
+
+func (r *xmlReader) read() error {
+	r.d = xml.NewDecoder(bytes.NewReader(r.b))
+	r.d.Strict = true
+	var prev int64
+	first := true
+	for {
+		tok, err := r.d.RawToken()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var se *xml.SyntaxError
+			if errors.As(err, &se) && strings.Contains(se.Msg, "entity &") && !strings.Contains(se.Msg, "&#") {
+				return readFail(XMLForbidden, "XML entity reference")
+			}
+			return readFail(Malformed, "XML is not well-formed")
+		}
+		off := r.d.InputOffset()
+		if err := r.token(tok, r.b[prev:off], first); err != nil {
+			return err
+		}
+		prev, first = off, false
+	}
+	if r.doc.Root == nil || !r.ended {
+		return readFail(Malformed, "XML document has no complete root element")
+	}
+	return nil
+}
+
+func (r *xmlReader) token(tok xml.Token, raw []byte, first bool) error {
+	switch t := tok.(type) {
+	case xml.StartElement:
+		return r.start(t, raw)
+	case xml.EndElement:
+		if r.cur == nil || t.Name.Space != r.cur.Prefix || t.Name.Local != r.cur.Local {
+			return readFail(Malformed, "XML end tag does not match its start tag")
+		}
+		r.cur = r.cur.Parent
+		r.depth--
+		if r.cur == nil {
+			r.ended = true
+		}
+	case xml.CharData:
+		if r.cur == nil {
+			if len(bytes.Trim(t, " \t\r\n")) != 0 {
+				return readFail(Malformed, "XML text outside the root element")
+			}
+			return nil
+		}
+		n := len(r.cur.Children)
+		if n > 0 && r.cur.Children[n-1].Kind == xmlTextNode {
+			r.cur.Children[n-1].Text += string(t)
+		} else {
+			r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlTextNode, Text: string(t)})
+		}
+	case xml.Comment:
+		if r.cur != nil {
+			r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlCommentNode, Text: string(t)})
+		}
+	case xml.ProcInst:
+		if t.Target != "xml" || !first {
+			return readFail(XMLForbidden, "XML processing instruction")
+		}
+		return checkXMLDecl(string(t.Inst))
+	case xml.Directive:
+		return readFail(XMLForbidden, "XML document type or other declaration")
+	default:
+		return readFail(Malformed, "unexpected XML token")
+	}
+	return nil
+}
+
+// checkXMLDecl accepts <?xml version="1.0" encoding="UTF-8"
+// standalone="..."?> with encoding and standalone optional.
+func checkXMLDecl(inst string) error {
+	s := attrScan{b: []byte("<x " + inst + ">")}
+	names, vals, err := s.scan()
+	if err != nil || len(names) == 0 || names[0] != "version" || vals[0] != "1.0" {
+		return readFail(Malformed, "XML declaration is not version 1.0")
+	}
+	for i := 1; i < len(names); i++ {
+		switch {
+		case names[i] == "encoding" && strings.EqualFold(vals[i], "UTF-8") && i == 1:
+		case names[i] == "standalone" && (vals[i] == "yes" || vals[i] == "no"):
+		default:
+			return readFail(Malformed, "XML declaration other than version 1.0, UTF-8")
+		}
+	}
+	return nil
+}
+
+func (r *xmlReader) start(t xml.StartElement, raw []byte) error {
+	if r.ended {
+		return readFail(Malformed, "XML document has a second root element")
+	}
+	r.depth++
+	r.count++
+	if r.depth > r.lim.Depth {
+		return readFail(LimitExceeded, "XML nesting deeper than %d", r.lim.Depth)
+	}
+	if r.count > r.lim.Elements {
+		return readFail(LimitExceeded, "XML document with more than %d elements", r.lim.Elements)
+	}
+	if len(t.Attr) > r.lim.Attrs {
+		return readFail(LimitExceeded, "XML element with more than %d attributes", r.lim.Attrs)
+	}
+	s := attrScan{b: raw}
+	names, vals, err := s.scan()
+	if err != nil || len(names) != len(t.Attr) || s.name != rawName(t.Name) {
+		return readFail(Malformed, "XML start tag")
+	}
+	e := &xmlElement{Parent: r.cur, doc: r.doc}
+	type pending struct{ prefix, local, value string }
+	var attrs []pending
+	seen := map[string]bool{}
+	for i, n := range names {
+		if n != rawName(t.Attr[i].Name) || seen[n] {
+			return readFail(Malformed, "XML attribute repeated or misread")
+		}
+		seen[n] = true
+		prefix, local, ok := splitQName(n)
+		if !ok {
+			return readFail(Malformed, "XML attribute name is not a qualified name")
+		}
+		switch {
+		case prefix == "" && local == "xmlns":
+			if vals[i] == xmlNamespace || vals[i] == xmlnsNamespace {
+				return readFail(Malformed, "XML default namespace bound to a reserved name")
+			}
+			e.NS = append(e.NS, xmlNS{"", vals[i]})
+		case prefix == "xmlns":
+			if err := checkPrefixDecl(local, vals[i]); err != nil {
+				return err
+			}
+			if local != "xml" {
+				e.NS = append(e.NS, xmlNS{local, vals[i]})
+			}
+		default:
+			attrs = append(attrs, pending{prefix, local, vals[i]})
+		}
+	}
+	if r.cur != nil {
+		r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlElementNode, Elem: e})
+	} else {
+		r.doc.Root = e
+	}
+	r.cur = e
+	scope := e.InScope()
+	prefix, local, ok := splitQName(s.name)
+	if !ok {
+		return readFail(Malformed, "XML element name is not a qualified name")
+	}
+	e.Prefix, e.Local = prefix, local
+	if e.Space, ok = resolvePrefix(scope, prefix); !ok {
+		return readFail(Malformed, "XML element prefix is not declared")
+	}
+	for _, a := range attrs {
+		space := ""
+		if a.prefix != "" {
+			if space, ok = resolvePrefix(scope, a.prefix); !ok {
+				return readFail(Malformed, "XML attribute prefix is not declared")
+			}
+		}
+		for _, b := range e.Attrs {
+			if b.Space == space && b.Local == a.local {
+				return readFail(Malformed, "XML attribute repeated under two prefixes")
+			}
+		}
+		at := xmlAttr{Space: space, Local: a.local, Prefix: a.prefix, Value: a.value}
+		e.Attrs = append(e.Attrs, at)
+		if isIDAttr(at) {
+			if _, dup := r.doc.ids[at.Value]; dup {
+				return readFail(Malformed, "XML Id used twice")
+			}
+			r.doc.ids[at.Value] = e
+		}
+	}
+	return nil
+}
+
+// checkPrefixDecl applies Namespaces in XML 1.0 section 3 to xmlns:p="uri".
+func checkPrefixDecl(p, uri string) error {
+	switch {
+	case uri == "":
+		return readFail(Malformed, "XML namespace prefix undeclared (XML 1.1 only)")
+	case p == "xmlns", uri == xmlnsNamespace:
+		return readFail(Malformed, "XML namespace xmlns declared")
+	case (p == "xml") != (uri == xmlNamespace):
+		return readFail(Malformed, "XML namespace xml bound to another name")
+	}
+	return nil
+}
+
+func resolvePrefix(scope map[string]string, p string) (string, bool) {
+	if p == "xml" {
+		return xmlNamespace, true
+	}
+	uri, ok := scope[p]
+	if p == "" {
+		return uri, true
+	}
+	return uri, ok && uri != ""
+}
+
+// splitQName splits prefix:local; neither part may be empty or hold a
+// second colon.
+func splitQName(n string) (prefix, local string, ok bool) {
+	i := strings.IndexByte(n, ':')
+	if i < 0 {
+		return "", n, n != ""
+	}
+	prefix, local = n[:i], n[i+1:]
+	return prefix, local, prefix != "" && local != "" && !strings.Contains(local, ":")
+}
+
+func rawName(n xml.Name) string {
+	if n.Space == "" {
+		return n.Local
+	}
+	return n.Space + ":" + n.Local
+}
+
+// attrScan reads a start tag that encoding/xml has already found
+// well-formed: its name, then each attribute's name and value, the value
+// normalised as XML 1.0 sections 2.11 and 3.3.3 say (line ends to LF, then
+// each literal white-space character to a space, references resolved
+// after, so &#10; stays a line feed).
+type attrScan struct {
+	b    []byte
+	i    int
+	name string
+}
+
+func (s *attrScan) scan() (names, vals []string, err error) {
+	bad := errors.New("start tag")
+	if len(s.b) < 2 || s.b[0] != '<' {
+		return nil, nil, bad
+	}
+	s.i = 1
+	s.name = s.word()
+	for {
+		s.space()
+		if s.i >= len(s.b) {
+			return nil, nil, bad
+		}
+		if c := s.b[s.i]; c == '>' || c == '/' {
+			return names, vals, nil
+		}
+		n := s.word()
+		s.space()
+		if n == "" || s.i >= len(s.b) || s.b[s.i] != '=' {
+			return nil, nil, bad
+		}
+		s.i++
+		s.space()
+		if s.i >= len(s.b) || (s.b[s.i] != '"' && s.b[s.i] != '\'') {
+			return nil, nil, bad
+		}
+		q := s.b[s.i]
+		end := bytes.IndexByte(s.b[s.i+1:], q)
+		if end < 0 {
+			return nil, nil, bad
+		}
+		v, ok := attrValue(s.b[s.i+1 : s.i+1+end])
+		if !ok {
+			return nil, nil, bad
+		}
+		s.i += end + 2
+		names, vals = append(names, n), append(vals, v)
+	}
+}
+
+func (s *attrScan) word() string {
+	j := s.i
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\r', '\n', '=', '>', '/':
+			return string(s.b[j:s.i])
+		}
+		s.i++
+	}
+	return string(s.b[j:s.i])
+}
+
+func (s *attrScan) space() {
+	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\r' || s.b[s.i] == '\n') {
+		s.i++
+	}
+}
+
+// attrValue normalises one raw attribute value.
+func attrValue(raw []byte) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch c {
+		case '\r':
+			if i+1 < len(raw) && raw[i+1] == '\n' {
+				i++
+			}
+			b.WriteByte(' ')
+		case '\n', '\t':
+			b.WriteByte(' ')
+		case '<':
+			return "", false
+		case '&':
+			j := bytes.IndexByte(raw[i:], ';')
+			if j < 0 {
+				return "", false
+			}
+			r, ok := xmlReference(string(raw[i+1 : i+j]))
+			if !ok {
+				return "", false
+			}
+			b.WriteString(r)
+			i += j
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
+}
+
+// xmlReference resolves a character reference or one of the five
+// predefined entities; no other entity exists here.
+func xmlReference(ref string) (string, bool) {
+	switch ref {
+	case "lt":
+		return "<", true
+	case "gt":
+		return ">", true
+	case "amp":
+		return "&", true
+	case "apos":
+		return "'", true
+	case "quot":
+		return `"`, true
+	}
+	if !strings.HasPrefix(ref, "#") {
+		return "", false
+	}
+	base, digits := 10, ref[1:]
+	if strings.HasPrefix(digits, "x") {
+		base, digits = 16, digits[1:]
+	}
+	if digits == "" || len(digits) > 8 || strings.ContainsAny(digits, "+-") {
+		return "", false
+	}
+	n, err := strconv.ParseUint(digits, base, 32)
+	if err != nil || !isXMLChar(rune(n)) {
+		return "", false
+	}
+	return string(rune(n)), true
+}
+
+// isXMLChar is XML 1.0's Char production.
+func isXMLChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}
