@@ -60,8 +60,11 @@ func (rw *reportWriter) flush() error {
 
 // csvHeader names the CSV columns: the input (input for a file, line and
 // id for a JSON Lines record), the verdict, the deciding reason and what
-// its check said (detail), then what the document says.
-var csvHeader = []string{"input", "line", "id", "verdict", "reason", "detail", "format", "type", "issuer", "country", "signed_at", "valid_until", "warnings"}
+// its check said (detail), then what the document says. A signed container
+// (ASiC-E, BDOC) stays one row: its signatures counted and its signers
+// named in the last two columns, which are empty for other documents;
+// the per-signature results are in the jsonl report.
+var csvHeader = []string{"input", "line", "id", "verdict", "reason", "detail", "format", "type", "issuer", "country", "signed_at", "valid_until", "warnings", "signatures", "signers"}
 
 func csvRecord(j *job, rep *verifier.Report) []string {
 	var format, typ, issuer, country, signed, until string
@@ -79,7 +82,71 @@ func csvRecord(j *job, rep *verifier.Report) []string {
 	if j.line > 0 {
 		line = strconv.Itoa(j.line)
 	}
-	return []string{j.name, line, j.idText(), string(rep.Verdict), string(rep.Reason), decidingDetail(rep), format, typ, issuer, country, signed, until, strings.Join(warns, " ")}
+	var sigs, signers string
+	if c := rep.Container; c != nil {
+		sigs = strconv.Itoa(len(c.Signatures))
+		var names []string
+		for _, s := range c.Signatures {
+			names = append(names, signerText(s.Signer))
+		}
+		signers = strings.Join(names, "; ")
+	}
+	return []string{j.name, line, j.idText(), string(rep.Verdict), string(rep.Reason), decidingDetail(rep), format, typ, issuer, country, signed, until, strings.Join(warns, " "), sigs, signers}
+}
+
+// signerText names a container's signer: the name, and the personal code
+// when the certificate gives one; "?" for a signature whose certificate
+// could not be read.
+func signerText(s *verifier.Signer) string {
+	switch {
+	case s == nil:
+		return "?"
+	case s.PersonalCode != "":
+		return s.Name + " (" + s.PersonalCode + ")"
+	}
+	return s.Name
+}
+
+// writeContainerText lists a container's data files and, per signature,
+// who signed, when, at what level and whether it holds.
+func writeContainerText(w *bufio.Writer, c *verifier.Container) {
+	for _, f := range c.DataFiles {
+		fmt.Fprintf(w, "  file:      %s (%s, %d bytes)\n", f.Name, f.MediaType, f.Size)
+	}
+	for _, s := range c.Signatures {
+		fmt.Fprintf(w, "  signature: %s %s", s.File, strings.ToUpper(string(s.Verdict)))
+		if s.Reason != "" {
+			fmt.Fprintf(w, " (%s)", s.Reason)
+		}
+		w.WriteByte('\n')
+		fmt.Fprintf(w, "    signer:  %s\n", signerText(s.Signer))
+		if s.SigningTime != "" {
+			fmt.Fprintf(w, "    signed:  %s\n", s.SigningTime)
+		} else if s.ClaimedTime != "" {
+			fmt.Fprintf(w, "    claimed: %s (not proven)\n", s.ClaimedTime)
+		}
+		level := s.Level
+		if s.Qualified != "" {
+			level += ", " + s.Qualified
+		}
+		fmt.Fprintf(w, "    level:   %s\n", level)
+		if s.TimeStamp != "" {
+			fmt.Fprintf(w, "    tsa:     %s\n", s.TimeStamp)
+		}
+		if s.OCSPResponder != "" {
+			fmt.Fprintf(w, "    ocsp:    %s", s.OCSPResponder)
+			if s.OCSPProducedAt != "" {
+				fmt.Fprintf(w, " at %s", s.OCSPProducedAt)
+			}
+			w.WriteByte('\n')
+		}
+		if len(s.Files) != len(c.DataFiles) {
+			fmt.Fprintf(w, "    covers:  %s\n", strings.Join(s.Files, ", "))
+		}
+		for _, wr := range s.Warnings {
+			fmt.Fprintf(w, "    warning: %s\n", wr.Reason)
+		}
+	}
 }
 
 // decidingDetail is what the check that decided a verdict other than
@@ -142,6 +209,9 @@ func writeText(w *bufio.Writer, name string, rep *verifier.Report) {
 		if d.ValidUntil != "" {
 			fmt.Fprintf(w, "  valid to:  %s\n", d.ValidUntil)
 		}
+	}
+	if rep.Container != nil {
+		writeContainerText(w, rep.Container)
 	}
 	writeTrustText(w, rep)
 	for _, a := range rep.Attestations {

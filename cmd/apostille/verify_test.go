@@ -205,7 +205,7 @@ func TestVerifyCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	header := "input,line,id,verdict,reason,detail,format,type,issuer,country,signed_at,valid_until,warnings"
+	header := "input,line,id,verdict,reason,detail,format,type,issuer,country,signed_at,valid_until,warnings,signatures,signers"
 	if len(rows) != 3 || strings.Join(rows[0], ",") != header {
 		t.Fatalf("rows %q", rows)
 	}
