@@ -304,6 +304,7 @@ async function loadSamples() {
 function sampleGroup(format) {
   const f = String(format || '');
   if (f.startsWith('jws')) return 'jws';
+  if (f === 'asice' || f === 'bdoc' || f === 'asics') return 'digidoc';
   return ['cwt', 'dcc', 'mdoc', 'sd-jwt', 'attested'].includes(f) ? f : 'other';
 }
 

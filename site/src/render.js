@@ -3,6 +3,7 @@
 // issued it, the dates, the embassies, each check as a sentence; technical
 // details folded away.
 import { t, reasonText, checkText, formatDate, formatDateTime, countryName, formatAge } from './i18n.js';
+import { containerParts } from './container.js';
 
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
@@ -109,7 +110,7 @@ function statusText(status) {
   return t('ui.status_list_failed', { host });
 }
 
-export function renderResult({ report, ms, source, id, trustName, status }) {
+export function renderResult({ report, ms, source, id, trustName, status, bytes }) {
   const st = state(report);
   const doc = report.document || {};
   const subj = doc.subject || {};
@@ -128,6 +129,9 @@ export function renderResult({ report, ms, source, id, trustName, status }) {
     parts.push(section(t('ui.warnings_heading'),
       ...report.warnings.map((w) => reasonBlock(w.reason, 'reason warning'))));
   }
+
+  // A container: who signed what, each signature's own verdict, its files.
+  if (report.container) parts.push(...containerParts(report.container, bytes, st === 'valid' || st === 'warnings', section));
 
   const portrait = /^data:image\/(jpeg|png);base64,/.test(subj.portrait || '')
     ? h('img', { class: 'portrait', src: subj.portrait, alt: t('ui.portrait_alt') })
