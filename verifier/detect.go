@@ -8,7 +8,7 @@ import (
 )
 
 // errUnknownInput is the detail for input that is none of the formats.
-var errUnknownInput = errors.New("expected a JWS or JWT (compact or JSON), an SD-JWT, a COSE_Sign1 or CWT (binary, hex or base64), an mdoc (CBOR), an EU DCC (HC1:) or an attested document")
+var errUnknownInput = errors.New("expected a JWS or JWT (compact or JSON), an SD-JWT, a COSE_Sign1 or CWT (binary, hex or base64), an mdoc (CBOR), an EU DCC (HC1:), a DigiDoc container (ASiC-E, BDOC, ASiC-S) or an attested document")
 
 // detect decides the format of input and returns the bytes that format's
 // verifier reads (hex and base64 wrappings of COSE removed). An expected
@@ -41,6 +41,10 @@ func detect(input []byte, expect Format) (Format, []byte, error) {
 // sniff guesses the format from the first bytes. It never decides validity:
 // a wrong guess ends in malformed from the format's own parser.
 func sniff(input, text []byte) Format {
+	if bytes.HasPrefix(input, []byte("PK\x03\x04")) {
+		// A ZIP archive: the only ZIP this verifier reads is a container.
+		return FormatASiC
+	}
 	if isCBORStart(input) {
 		return cborFormat(input)
 	}

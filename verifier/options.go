@@ -15,6 +15,7 @@ const (
 	FormatMDoc       Format = "mdoc"        // ISO/IEC 18013-5 DeviceResponse or IssuerSigned
 	FormatSDJWT      Format = "sd-jwt"      // SD-JWT (VC), compact or JSON serialization
 	FormatAttested   Format = "attested"    // an Apostille bundle: document plus tlog proof
+	FormatASiC       Format = "asic"        // a DigiDoc container: ASiC-E (.asice, .sce), BDOC 2.1 (.bdoc), ASiC-S with XAdES
 	formatJWSCompact Format = "jws-compact" // reported formats
 	formatJWSJSON    Format = "jws-json"
 	formatCOSESign1  Format = "cose-sign1"

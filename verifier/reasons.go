@@ -179,6 +179,11 @@ const (
 	// digest of what it references: a changed data file or signed
 	// properties.
 	DigestMismatch Reason = "digest_mismatch"
+	// SignatureWrapping results when a XML signature's references or
+	// qualifying properties point at something other than what this
+	// signature signs: an element outside it, another signature's
+	// properties, a moved SignedProperties.
+	SignatureWrapping Reason = "signature_wrapping"
 	// KeySubstitution results when the certificate that verifies a XAdES
 	// signature is not the one its signed SigningCertificate names (digest
 	// or issuer and serial).
@@ -204,9 +209,10 @@ const (
 	// OCSPLate results when a signature's OCSP response was produced 15
 	// minutes or more after its time stamp: a warning, accepted up to a day.
 	OCSPLate Reason = "ocsp_late"
-	// NotQualified results when a valid container signature is not a
-	// qualified electronic signature (its certificate or CA service is not
-	// qualified, or names no qualified signature creation device): a warning.
+	// NotQualified results when a container signature is not a qualified
+	// electronic signature: its CA service was not a qualified one (CA/QC,
+	// granted) when the certificate was issued, or the trusted list says
+	// the certificate is not qualified or not on a qualified device.
 	NotQualified Reason = "not_qualified"
 )
 
@@ -253,13 +259,14 @@ var reasonVerdict = map[Reason]Verdict{
 	SignedFileMissing:      Invalid,
 	DigestMismatch:         Invalid,
 	KeySubstitution:        Invalid,
+	SignatureWrapping:      Invalid,
 	OCSPUntrusted:          Indeterminate,
 	TimestampUntrusted:     Indeterminate,
 	NoPOE:                  Indeterminate,
 	RevocationNotFresh:     Indeterminate,
 	SHA1Used:               Valid,
 	OCSPLate:               Valid,
-	NotQualified:           Valid,
+	NotQualified:           Indeterminate,
 }
 
 // Reasons returns every reason code, in documentation order.
@@ -276,7 +283,7 @@ var allReasons = []Reason{
 	DisclosureMismatch, HolderBindingInvalid, HolderBindingUnchecked,
 	ProofInvalid, CheckpointUntrusted, QuorumNotMet, AttestationMissing,
 	TrustInvalid, TrustStale, TrustRollback,
-	NoSignatures, FileNotSigned, SignedFileMissing, DigestMismatch, KeySubstitution,
+	NoSignatures, FileNotSigned, SignedFileMissing, DigestMismatch, SignatureWrapping, KeySubstitution,
 	OCSPUntrusted, TimestampUntrusted, NoPOE, RevocationNotFresh, SHA1Used, OCSPLate, NotQualified,
 }
 

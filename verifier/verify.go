@@ -98,6 +98,8 @@ func (v *verification) run(input []byte) {
 		v.verifySDJWT(data)
 	case FormatMDoc:
 		v.verifyMDoc(data)
+	case FormatASiC:
+		v.verifyContainer(data)
 	default:
 		v.rep.fail(CheckDecode, UnsupportedFormat, fmt.Sprintf("format %q is not supported", clip(string(format))))
 		return

@@ -1,0 +1,386 @@
+package verifier
+
+// The proofs around a container signature and the trust that judges them:
+// the signer's CA service, the time stamp (or BDOC time mark) that proves
+// when the signature existed, and the OCSP response that proves the
+// signer's certificate was good then. Each trust service is judged by the
+// status it had at the time that matters (the certificate's issuance for
+// the CA, as libdigidocpp does; the time stamp's genTime for the TSA; the
+// response's producedAt for the OCSP responder), from the bundle's
+// services (EU trusted lists, ETSI TS 119 612).
+
+import (
+	"crypto"
+	"crypto/x509"
+	"time"
+
+	"github.com/apostille/apostille/verifier/trustservices"
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+)
+
+// Service types a container's proofs need, short (trustservices).
+const (
+	svcCAQC    = "CA/QC"
+	svcOCSPQC  = "Certstatus/OCSP/QC"
+	svcTSAQTST = "TSA/QTST"
+)
+
+// How late an OCSP response may be after the time stamp: later than
+// ocspLateWarn is worth a warning, later than ocspLateMax it no longer
+// proves the certificate's status at the signing time (SiVa, digidoc4j).
+const (
+	ocspLateWarn = 15 * time.Minute
+	ocspLateMax  = 24 * time.Hour
+)
+
+func (k *containerCheck) services() []*trustservices.Service {
+	if t := k.v.opts.Trust; t != nil {
+		return t.Services
+	}
+	return nil
+}
+
+// checkProofs decides the signature on its proofs: the CA, the time of
+// signing, the certificate's status then, and its qualification.
+func (k *containerCheck) checkProofs() error {
+	s := k.s
+	cert := s.Certificate
+	issuer, ca, err := k.caService(cert)
+	if err != nil {
+		return err
+	}
+	var signingTime time.Time
+	level := k.cs.Level
+	switch {
+	case len(s.TimeStamps) > 0:
+		if signingTime, err = k.checkTimeStamp(s.TimeStamps[0]); err != nil {
+			return err
+		}
+	case level == levelBDOCTM:
+		// The time mark's producedAt is the signing time (checkOCSP).
+	default:
+		return readFail(NoPOE, "a B-level signature: nothing proves it existed while its certificate was valid")
+	}
+	if len(s.OCSPs) == 0 {
+		return readFail(StatusUnknown, "no OCSP response: the signer's certificate status at the signing time is unknown")
+	}
+	produced, err := k.checkOCSP(cert, issuer, level == levelBDOCTM)
+	if err != nil {
+		return err
+	}
+	if level == levelBDOCTM {
+		signingTime = produced
+	} else {
+		switch late := produced.Sub(signingTime); {
+		case late < 0:
+			return readFail(RevocationNotFresh, "the OCSP response was produced before the time stamp")
+		case late > ocspLateMax:
+			return readFail(RevocationNotFresh, "the OCSP response was produced more than a day after the time stamp")
+		case late >= ocspLateWarn:
+			k.warn(OCSPLate, "the OCSP response was produced 15 minutes or more after the time stamp")
+		}
+	}
+	k.cs.SigningTime = timeString(signingTime)
+	switch {
+	case signingTime.Before(cert.NotBefore):
+		return readFail(NotYetValid, "the signing certificate was not valid yet at the signing time")
+	case signingTime.After(cert.NotAfter):
+		return readFail(CertificateExpired, "the signing certificate had expired at the signing time")
+	case signingTime.After(k.v.opts.Time.Add(k.v.opts.skew())):
+		return readFail(NotYetValid, "the signing time is after the verification time")
+	}
+	return k.qualification(cert, ca)
+}
+
+// caService finds the CA service of the trust that issued cert and was a
+// granted CA/QC service when cert was issued. It returns the issuing
+// certificate (for the OCSP response's CertID) and the status then.
+func (k *containerCheck) caService(cert *x509.Certificate) (*x509.Certificate, trustservices.ServiceStatus, error) {
+	var none trustservices.ServiceStatus
+	found := false
+	var nonQC bool
+	for _, svc := range trustservices.ServiceForIssuer(k.services(), cert) {
+		st, ok := svc.StatusAt(cert.NotBefore)
+		if !ok || !st.Granted() || len(st.Type) < 3 || st.Type[:3] != "CA/" {
+			found = found || ok
+			continue
+		}
+		if st.Type != svcCAQC {
+			nonQC = true
+			continue
+		}
+		for _, c := range svc.Certificates {
+			if string(c.RawSubject) == string(cert.RawIssuer) && cert.CheckSignatureFrom(c) == nil {
+				return c, st, nil
+			}
+		}
+	}
+	switch {
+	case nonQC:
+		return nil, none, readFail(NotQualified, "the signer's CA was not a qualified CA service when the certificate was issued")
+	case found:
+		return nil, none, readFail(ChainUntrusted, "the signer's CA service was not granted when the certificate was issued")
+	}
+	return nil, none, readFail(ChainUntrusted, "the signer's certificate was not issued by a CA service of the trust")
+}
+
+// checkTimeStamp checks the signature time stamp: over the canonical
+// SignatureValue element, signed by a granted qualified TSA of the trust.
+// It returns the genTime.
+func (k *containerCheck) checkTimeStamp(ts xadesTimeStamp) (time.Time, error) {
+	tok, err := parseTimeStampToken(ts.Token)
+	if err != nil {
+		return time.Time{}, err
+	}
+	m, err := c14nMethodOf(ts.C14N, "")
+	if err != nil {
+		return time.Time{}, err
+	}
+	b, err := canonicalize(k.s.signatureValue, m, nil)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if err := tok.checkImprint(b); err != nil {
+		return time.Time{}, err
+	}
+	tsa, err := k.checkTSA(tok)
+	if err != nil {
+		return time.Time{}, err
+	}
+	k.cs.TimeStamp = clipLong(tsa.Subject.CommonName)
+	return tok.GenTime, nil
+}
+
+// checkTSA verifies a token's signature and that its signer is a TSA/QTST
+// service granted at its genTime.
+func (k *containerCheck) checkTSA(tok *timeStampToken) (*x509.Certificate, error) {
+	cands := append([]*x509.Certificate(nil), k.s.CertValues...)
+	for _, svc := range trustservices.ServicesOfType(k.services(), "TSA") {
+		cands = append(cands, svc.Certificates...)
+	}
+	tsa, err := tok.verify(k.v.opts, cands)
+	if err != nil {
+		if errReason(err) == IssuerUnknown {
+			return nil, readFail(TimestampUntrusted, "the time stamp's signer is not known")
+		}
+		return nil, err
+	}
+	if tok.ImprintHash == crypto.SHA1 || tok.SignatureAlg == RS1 {
+		k.warn(SHA1Used, "a time stamp relies on SHA-1")
+	}
+	for _, svc := range trustservices.ServiceForCertificate(k.services(), tsa) {
+		if st, ok := svc.StatusAt(tok.GenTime); ok && st.Granted() && st.Type == svcTSAQTST {
+			return tsa, nil
+		}
+	}
+	return nil, readFail(TimestampUntrusted, "the time stamp is not from a qualified time-stamping service granted when it stamped")
+}
+
+// checkOCSP finds the OCSP response about cert, checks who signed it and
+// what it says, and returns its producedAt. For a time mark the nonce must
+// be the digest of the signature value.
+func (k *containerCheck) checkOCSP(cert, issuer *x509.Certificate, tm bool) (time.Time, error) {
+	lastErr := readFail(StatusUnknown, "no OCSP response is about the signer's certificate")
+	for _, der := range k.s.OCSPs {
+		r, err := parseOCSPResponse(der)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		single, err := r.find(cert, issuer)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		if err := k.checkResponder(r, issuer); err != nil {
+			return time.Time{}, err
+		}
+		k.cs.OCSPProducedAt = timeString(r.ProducedAt)
+		if tm {
+			h, err := r.checkTMNonce(k.s.Value)
+			if err != nil {
+				return time.Time{}, err
+			}
+			if h == crypto.SHA1 {
+				k.warn(SHA1Used, "the time mark's nonce is a SHA-1 digest")
+			}
+		}
+		switch single.Status {
+		case ocspRevoked:
+			return time.Time{}, readFail(Revoked, "the OCSP response says the signer's certificate is revoked")
+		case ocspUnknown:
+			return time.Time{}, readFail(StatusUnknown, "the OCSP responder does not know the signer's certificate")
+		}
+		return r.ProducedAt, nil
+	}
+	return time.Time{}, lastErr
+}
+
+// checkResponder verifies the response's signature and that its signer
+// may answer: an OCSP/QC service of the trust granted when the response
+// was produced, or the signer's CA itself or its delegate (RFC 6960
+// 4.2.2.2).
+func (k *containerCheck) checkResponder(r *ocspResponse, issuer *x509.Certificate) error {
+	cands := append([]*x509.Certificate(nil), k.s.CertValues...)
+	for _, svc := range trustservices.ServicesOfType(k.services(), "Certstatus/OCSP") {
+		cands = append(cands, svc.Certificates...)
+	}
+	cands = append(cands, issuer)
+	responder, err := r.verifySignature(k.v.opts, cands)
+	if err != nil {
+		if errReason(err) == IssuerUnknown {
+			return readFail(OCSPUntrusted, "the OCSP responder is not known")
+		}
+		return err
+	}
+	k.cs.OCSPResponder = clipLong(responder.Subject.CommonName)
+	if r.SignatureAlg == RS1 {
+		k.warn(SHA1Used, "the OCSP response is signed with SHA-1")
+	}
+	for _, svc := range trustservices.ServiceForCertificate(k.services(), responder) {
+		if st, ok := svc.StatusAt(r.ProducedAt); ok && st.Granted() && st.Type == svcOCSPQC {
+			return nil
+		}
+	}
+	if r.authority(responder, issuer) != ocspNotAuthorized {
+		return nil
+	}
+	return readFail(OCSPUntrusted, "the OCSP response is signed by neither a granted OCSP service of the trust nor the signer's CA")
+}
+
+// qualification decides whether the signature is a qualified electronic
+// signature, from the certificate's QC statements and what the trusted
+// list's qualifiers say of it (ETSI TS 119 615), at its issuance.
+func (k *containerCheck) qualification(cert *x509.Certificate, ca trustservices.ServiceStatus) error {
+	qc, qscd := qcStatements(cert)
+	notQualified := false
+	for _, q := range ca.Qualifications {
+		if !qualifierApplies(q, cert) {
+			continue
+		}
+		for _, u := range q.Qualifiers {
+			switch u {
+			case "QCStatement":
+				qc = true
+			case "NotQualified":
+				notQualified = true
+			case "QCWithSSCD", "QCWithQSCD":
+				qscd = true
+			case "QCNoSSCD", "QCNoQSCD":
+				qscd = false
+			}
+		}
+	}
+	switch {
+	case qc && !notQualified && qscd:
+		k.cs.Qualified = "qes"
+		return nil
+	case qc && !notQualified:
+		k.cs.Qualified = "adesqc"
+		return readFail(NotQualified, "the certificate is qualified but not on a qualified signature creation device")
+	}
+	k.cs.Qualified = "ades"
+	return readFail(NotQualified, "the certificate is not a qualified certificate")
+}
+
+// qualifierApplies evaluates a qualification's criteria: each key usage
+// bit and each policy is one criterion, combined as assert says.
+func qualifierApplies(q trustservices.BundleQualifier, cert *x509.Certificate) bool {
+	total, met := 0, 0
+	for _, ku := range q.KeyUsage {
+		total++
+		if keyUsageMatches(ku, cert) {
+			met++
+		}
+	}
+	for _, p := range q.Policies {
+		total++
+		for _, cp := range cert.PolicyIdentifiers {
+			if cp.String() == p {
+				met++
+				break
+			}
+		}
+	}
+	switch {
+	case total == 0:
+		return true
+	case q.Assert == "all":
+		return met == total
+	case q.Assert == "none":
+		return met == 0
+	}
+	return met > 0
+}
+
+// keyUsageBits are the names of RFC 5280's key usage bits, in order.
+var keyUsageBits = []string{"digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment", "keyAgreement", "keyCertSign", "crlSign", "encipherOnly", "decipherOnly"}
+
+// keyUsageMatches reads "name=true|false" (internal/tsl's form).
+func keyUsageMatches(ku string, cert *x509.Certificate) bool {
+	for i, name := range keyUsageBits {
+		for _, want := range []bool{true, false} {
+			form := name + "=false"
+			if want {
+				form = name + "=true"
+			}
+			if len(ku) == len(form) && equalFoldASCII(ku, form) {
+				return (cert.KeyUsage&(1<<i) != 0) == want
+			}
+		}
+	}
+	return false
+}
+
+func equalFoldASCII(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// QC statement identifiers (ETSI EN 319 412-5).
+var (
+	oidQCStatements = []int{1, 3, 6, 1, 5, 5, 7, 1, 3}
+	oidQcCompliance = oid("\x04\x00\x8e\x46\x01\x01") // 0.4.0.1862.1.1
+	oidQcSSCD       = oid("\x04\x00\x8e\x46\x01\x04") // 0.4.0.1862.1.4
+)
+
+// qcStatements reads the certificate's QC statements: whether it claims
+// to be qualified and to be on a QSCD.
+func qcStatements(cert *x509.Certificate) (qc, qscd bool) {
+	for _, e := range cert.Extensions {
+		if !e.Id.Equal(oidQCStatements) {
+			continue
+		}
+		s := cryptobyte.String(e.Value)
+		var seq cryptobyte.String
+		if !s.ReadASN1(&seq, cbasn1.SEQUENCE) {
+			return false, false
+		}
+		for !seq.Empty() {
+			var st cryptobyte.String
+			var id oid
+			if !seq.ReadASN1(&st, cbasn1.SEQUENCE) || !readOID(&st, &id) {
+				return false, false
+			}
+			switch id {
+			case oidQcCompliance:
+				qc = true
+			case oidQcSSCD:
+				qscd = true
+			}
+		}
+	}
+	return qc, qscd
+}

@@ -1,0 +1,393 @@
+package verifier
+
+// The XAdES signature of a DigiDoc container (ETSI EN 319 132-1, with the
+// BDOC 2.1 profile): one ds:Signature in a signatures*.xml file, read from
+// the strict XML tree (xmltree.go). parseXAdES reads what the validation
+// needs and refuses what would make the signature mean two things: a
+// QualifyingProperties that targets another signature, two
+// SignedProperties, a SignedProperties that no reference (or two) signs,
+// an unsigned property given twice where one counts. It checks no
+// cryptography; asicverify.go does.
+
+import (
+	"crypto/x509"
+	"encoding/base64"
+	"math/big"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+)
+
+// Namespaces of a XAdES signature document.
+const (
+	dsNS       = "http://www.w3.org/2000/09/xmldsig#"
+	xadesNS    = "http://uri.etsi.org/01903/v1.3.2#"
+	xades141NS = "http://uri.etsi.org/01903/v1.4.1#"
+	asicNS     = "http://uri.etsi.org/02918/v1.2.1#"
+
+	signedPropertiesType = "http://uri.etsi.org/01903#SignedProperties"
+	// bdocPolicyOID is the BDOC 2.1 signature policy: a signature under it
+	// with an OCSP response and no time stamp is a time mark (BDOC-TM).
+	bdocPolicyOID = "1.3.6.1.4.1.10015.1000.3.2.1"
+)
+
+// XAdES levels as the report names them.
+const (
+	levelB      = "B-B"
+	levelT      = "B-T"
+	levelLT     = "B-LT"
+	levelLTA    = "B-LTA"
+	levelBDOCTM = "BDOC-TM"
+	levelBDOCTS = "BDOC-TS"
+)
+
+// xadesSignature is one signature as read.
+type xadesSignature struct {
+	doc *xmlDocument
+	// sig is the ds:Signature element.
+	sig *xmlElement
+	ID  string
+	// signedInfo, signatureValue and signedProps are the elements the
+	// cryptography covers.
+	signedInfo     *xmlElement
+	signatureValue *xmlElement
+	signedProps    *xmlElement
+	// Value is the decoded SignatureValue.
+	Value []byte
+	// Certificate is the KeyInfo's signing certificate.
+	Certificate *x509.Certificate
+
+	ClaimedTime time.Time
+	SigningCert []xadesCertRef
+	PolicyOID   string
+	// MimeTypes are DataObjectFormat MimeTypes by the Id of the reference
+	// they describe.
+	MimeTypes map[string]string
+
+	TimeStamps        []xadesTimeStamp
+	ArchiveTimeStamps []xadesTimeStamp
+	CertValues        []*x509.Certificate
+	OCSPs             [][]byte
+}
+
+// xadesCertRef is one Cert of SigningCertificate(V2): the digest of a
+// certificate, and its issuer and serial when given.
+type xadesCertRef struct {
+	DigestAlg string
+	Digest    []byte
+	// Serial is nil when the reference gives no issuer and serial.
+	Serial *big.Int
+	// IssuerDER is the issuer of an IssuerSerialV2 (DER Name), nil for
+	// the textual X509IssuerName of version 1.
+	IssuerDER []byte
+}
+
+// xadesTimeStamp is one EncapsulatedTimeStamp with the canonicalisation of
+// what it stamps.
+type xadesTimeStamp struct {
+	C14N  string
+	Token []byte
+	el    *xmlElement
+}
+
+// Level says what the signature carries, as EN 319 132-1 names it (BDOC
+// 2.1's for a time mark). bdoc says the container is a .bdoc, whose
+// time-stamped signatures are BDOC-TS.
+func (s *xadesSignature) Level(bdoc bool) string {
+	switch {
+	case len(s.ArchiveTimeStamps) > 0:
+		return levelLTA
+	case len(s.TimeStamps) > 0 && len(s.OCSPs) > 0 && bdoc:
+		return levelBDOCTS
+	case len(s.TimeStamps) > 0 && len(s.OCSPs) > 0:
+		return levelLT
+	case len(s.TimeStamps) > 0:
+		return levelT
+	case len(s.OCSPs) > 0 && s.PolicyOID == bdocPolicyOID:
+		return levelBDOCTM
+	}
+	return levelB
+}
+
+// parseXAdES reads a signatures*.xml file: a XAdESSignatures root holding
+// exactly one ds:Signature.
+func parseXAdES(data []byte) (*xadesSignature, error) {
+	doc, err := readXML(data, xmlLimits{})
+	if err != nil {
+		return nil, err
+	}
+	root := doc.Root
+	if root.Local != "XAdESSignatures" {
+		return nil, readFail(Malformed, "a signature file's root is not XAdESSignatures")
+	}
+	sigs := root.ChildrenNamed(dsNS, "Signature")
+	if len(sigs) != 1 || len(root.Elements()) != 1 {
+		return nil, readFail(Malformed, "a signature file holds %d signatures; one is allowed", len(sigs))
+	}
+	s := &xadesSignature{doc: doc, sig: sigs[0], MimeTypes: map[string]string{}}
+	return s, s.read()
+}
+
+func (s *xadesSignature) read() error {
+	sig := s.sig
+	s.ID, _ = sig.Attr("", "Id")
+	if s.signedInfo = sig.Child(dsNS, "SignedInfo"); s.signedInfo == nil {
+		return readFail(Malformed, "a signature without exactly one SignedInfo")
+	}
+	if s.signatureValue = sig.Child(dsNS, "SignatureValue"); s.signatureValue == nil {
+		return readFail(Malformed, "a signature without exactly one SignatureValue")
+	}
+	var err error
+	if s.Value, err = xmlBase64(s.signatureValue.Text()); err != nil {
+		return err
+	}
+	if err := s.readKeyInfo(); err != nil {
+		return err
+	}
+	var qps []*xmlElement
+	for _, o := range sig.ChildrenNamed(dsNS, "Object") {
+		qps = append(qps, o.ChildrenNamed(xadesNS, "QualifyingProperties")...)
+	}
+	if len(qps) != 1 {
+		return readFail(Malformed, "a signature with %d QualifyingProperties; one is required", len(qps))
+	}
+	qp := qps[0]
+	if target, _ := qp.Attr("", "Target"); s.ID == "" || target != "#"+s.ID {
+		return readFail(SignatureWrapping, "the QualifyingProperties target another signature")
+	}
+	if s.signedProps = qp.Child(xadesNS, "SignedProperties"); s.signedProps == nil {
+		return readFail(Malformed, "a signature without exactly one SignedProperties")
+	}
+	if err := s.readSignedProps(); err != nil {
+		return err
+	}
+	switch ups := qp.ChildrenNamed(xadesNS, "UnsignedProperties"); len(ups) {
+	case 0:
+	case 1:
+		if err := s.readUnsigned(ups[0]); err != nil {
+			return err
+		}
+	default:
+		return readFail(Malformed, "a signature with two UnsignedProperties")
+	}
+	return nil
+}
+
+// readKeyInfo takes the signing certificate from KeyInfo: the one
+// X509Certificate there (XAdES signers put the signer's alone; a chain
+// here would leave open which certificate signed).
+func (s *xadesSignature) readKeyInfo() error {
+	ki := s.sig.Child(dsNS, "KeyInfo")
+	if ki == nil {
+		return readFail(Malformed, "a signature without KeyInfo")
+	}
+	var certs []*xmlElement
+	for _, d := range ki.ChildrenNamed(dsNS, "X509Data") {
+		certs = append(certs, d.ChildrenNamed(dsNS, "X509Certificate")...)
+	}
+	if len(certs) != 1 {
+		return readFail(Malformed, "KeyInfo holds %d certificates; one is required", len(certs))
+	}
+	der, err := xmlBase64(certs[0].Text())
+	if err != nil {
+		return err
+	}
+	if s.Certificate, err = x509.ParseCertificate(der); err != nil {
+		return readFail(Malformed, "the signing certificate does not parse")
+	}
+	return nil
+}
+
+func (s *xadesSignature) readSignedProps() error {
+	ssp := s.signedProps.Child(xadesNS, "SignedSignatureProperties")
+	if ssp == nil {
+		return readFail(Malformed, "SignedProperties without SignedSignatureProperties")
+	}
+	if st := ssp.ChildrenNamed(xadesNS, "SigningTime"); len(st) == 1 {
+		t, err := time.Parse(time.RFC3339, strings.TrimSpace(st[0].Text()))
+		if err != nil {
+			return readFail(Malformed, "SigningTime is not an xsd:dateTime")
+		}
+		s.ClaimedTime = t.UTC()
+	} else if len(st) > 1 {
+		return readFail(Malformed, "two SigningTime")
+	}
+	v1, v2 := ssp.ChildrenNamed(xadesNS, "SigningCertificate"), ssp.ChildrenNamed(xadesNS, "SigningCertificateV2")
+	if len(v1)+len(v2) != 1 {
+		return readFail(Malformed, "a signature needs exactly one SigningCertificate or SigningCertificateV2")
+	}
+	for _, sc := range append(v1, v2...) {
+		for _, c := range sc.ChildrenNamed(xadesNS, "Cert") {
+			ref, err := readCertRef(c, len(v2) == 1)
+			if err != nil {
+				return err
+			}
+			s.SigningCert = append(s.SigningCert, ref)
+		}
+	}
+	if len(s.SigningCert) == 0 {
+		return readFail(Malformed, "SigningCertificate names no certificate")
+	}
+	if spi := ssp.ChildrenNamed(xadesNS, "SignaturePolicyIdentifier"); len(spi) == 1 {
+		if id := spi[0].Child(xadesNS, "SignaturePolicyId"); id != nil {
+			if pid := id.Child(xadesNS, "SigPolicyId"); pid != nil {
+				if ident := pid.Child(xadesNS, "Identifier"); ident != nil {
+					s.PolicyOID = strings.TrimPrefix(strings.TrimSpace(ident.Text()), "urn:oid:")
+				}
+			}
+		}
+	} else if len(spi) > 1 {
+		return readFail(Malformed, "two SignaturePolicyIdentifier")
+	}
+	if sdop := s.signedProps.Child(xadesNS, "SignedDataObjectProperties"); sdop != nil {
+		for _, f := range sdop.ChildrenNamed(xadesNS, "DataObjectFormat") {
+			ref, _ := f.Attr("", "ObjectReference")
+			if mt := f.Child(xadesNS, "MimeType"); mt != nil {
+				s.MimeTypes[strings.TrimPrefix(ref, "#")] = strings.TrimSpace(mt.Text())
+			}
+		}
+	}
+	return nil
+}
+
+// readCertRef reads one Cert: CertDigest, and IssuerSerial (version 1:
+// X509IssuerName and X509SerialNumber) or IssuerSerialV2 (the base64 DER of
+// an IssuerSerial of RFC 5035).
+func readCertRef(c *xmlElement, v2 bool) (xadesCertRef, error) {
+	var ref xadesCertRef
+	cd := c.Child(xadesNS, "CertDigest")
+	if cd == nil {
+		return ref, readFail(Malformed, "a SigningCertificate Cert without CertDigest")
+	}
+	dm, dv := cd.Child(dsNS, "DigestMethod"), cd.Child(dsNS, "DigestValue")
+	if dm == nil || dv == nil {
+		return ref, readFail(Malformed, "a CertDigest without DigestMethod and DigestValue")
+	}
+	ref.DigestAlg, _ = dm.Attr("", "Algorithm")
+	var err error
+	if ref.Digest, err = xmlBase64(dv.Text()); err != nil {
+		return ref, err
+	}
+	if is := c.ChildrenNamed(xadesNS, "IssuerSerial"); len(is) == 1 && !v2 {
+		sn := is[0].Child(dsNS, "X509SerialNumber")
+		if sn == nil {
+			return ref, readFail(Malformed, "IssuerSerial without X509SerialNumber")
+		}
+		n, ok := new(big.Int).SetString(strings.TrimSpace(sn.Text()), 10)
+		if !ok {
+			return ref, readFail(Malformed, "X509SerialNumber is not a decimal integer")
+		}
+		ref.Serial = n
+	} else if is := c.ChildrenNamed(xadesNS, "IssuerSerialV2"); len(is) == 1 && v2 {
+		der, err := xmlBase64(is[0].Text())
+		if err != nil {
+			return ref, err
+		}
+		if ref.IssuerDER, ref.Serial, err = parseIssuerSerial(der); err != nil {
+			return ref, err
+		}
+	}
+	return ref, nil
+}
+
+func (s *xadesSignature) readUnsigned(up *xmlElement) error {
+	usps := up.ChildrenNamed(xadesNS, "UnsignedSignatureProperties")
+	if len(usps) != 1 {
+		return readFail(Malformed, "UnsignedProperties without exactly one UnsignedSignatureProperties")
+	}
+	for _, p := range usps[0].Elements() {
+		var err error
+		switch {
+		case p.Space == xadesNS && p.Local == "SignatureTimeStamp":
+			err = s.readTimeStamp(p, &s.TimeStamps)
+		case p.Space == xades141NS && p.Local == "ArchiveTimeStamp", p.Space == xadesNS && p.Local == "ArchiveTimeStamp":
+			err = s.readTimeStamp(p, &s.ArchiveTimeStamps)
+		case p.Space == xadesNS && p.Local == "CertificateValues":
+			for _, c := range p.ChildrenNamed(xadesNS, "EncapsulatedX509Certificate") {
+				der, err := xmlBase64(c.Text())
+				if err != nil {
+					return err
+				}
+				// A certificate crypto/x509 cannot parse can prove nothing
+				// here; it is left out, as der.go's readCertificates does.
+				if cert, err := x509.ParseCertificate(der); err == nil {
+					s.CertValues = append(s.CertValues, cert)
+				}
+			}
+		case p.Space == xadesNS && p.Local == "RevocationValues":
+			for _, ov := range p.ChildrenNamed(xadesNS, "OCSPValues") {
+				for _, o := range ov.ChildrenNamed(xadesNS, "EncapsulatedOCSPValue") {
+					der, err := xmlBase64(o.Text())
+					if err != nil {
+						return err
+					}
+					s.OCSPs = append(s.OCSPs, der)
+				}
+			}
+		}
+		// Complete*Refs, AttributeCertificateRefs, SigAndRefsTimeStamp,
+		// TimeStampValidationData and the like prove nothing this
+		// validation uses: ignored.
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readTimeStamp reads a XAdESTimeStampType: its CanonicalizationMethod
+// (C14N 1.0 when absent, EN 319 132-1 5.1.4.1) and exactly one
+// EncapsulatedTimeStamp.
+func (s *xadesSignature) readTimeStamp(p *xmlElement, into *[]xadesTimeStamp) error {
+	ts := xadesTimeStamp{C14N: c14n10URI, el: p}
+	if cm := p.ChildrenNamed(dsNS, "CanonicalizationMethod"); len(cm) == 1 {
+		ts.C14N, _ = cm[0].Attr("", "Algorithm")
+	} else if len(cm) > 1 {
+		return readFail(Malformed, "a time stamp with two CanonicalizationMethod")
+	}
+	ets := p.ChildrenNamed(xadesNS, "EncapsulatedTimeStamp")
+	if len(ets) != 1 {
+		return readFail(Malformed, "a time stamp with %d EncapsulatedTimeStamp; one is required", len(ets))
+	}
+	var err error
+	if ts.Token, err = xmlBase64(ets[0].Text()); err != nil {
+		return err
+	}
+	*into = append(*into, ts)
+	return nil
+}
+
+// xmlBase64 decodes base64 text of an XML element: xsd:base64Binary allows
+// white space anywhere.
+func xmlBase64(text string) ([]byte, error) {
+	clean := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
+			return -1
+		}
+		return r
+	}, text)
+	b, err := base64.StdEncoding.DecodeString(clean)
+	if err != nil {
+		return nil, readFail(Malformed, "base64 in the signature does not decode")
+	}
+	return b, nil
+}
+
+// parseIssuerSerial reads an IssuerSerial (RFC 5035): GeneralNames holding
+// one directoryName, and the serial number.
+func parseIssuerSerial(der []byte) ([]byte, *big.Int, error) {
+	bad := readFail(Malformed, "IssuerSerialV2 is not DER of an IssuerSerial")
+	s := cryptobyte.String(der)
+	var seq, names, name cryptobyte.String
+	if !s.ReadASN1(&seq, cbasn1.SEQUENCE) || !s.Empty() || !seq.ReadASN1(&names, cbasn1.SEQUENCE) ||
+		!names.ReadASN1(&name, cbasn1.Tag(4).Constructed().ContextSpecific()) || !names.Empty() {
+		return nil, nil, bad
+	}
+	serial := new(big.Int)
+	if !seq.ReadASN1Integer(serial) {
+		return nil, nil, bad
+	}
+	return []byte(name), serial, nil
+}
