@@ -103,8 +103,7 @@ func (w *World) containers() error {
 			files: decision, sigs: one("B-LT", decision, revoked, nil)},
 		{s: Sample{File: "digidoc-bad-timestamp.asice", Title: "A time stamp over other bytes", Verdict: "invalid", Reason: "time_proof_mismatch"},
 			files: decision, sigs: one("B-LT", decision, people["mari"], func(s *xadesSpec) { s.timestampOver = []byte("other bytes") })},
-		{s: Sample{File: "digidoc-bad-wrapped.asice", Title: "A wrapped signature (a second SignedProperties under the same Id)", Verdict: "invalid", Reason: "malformed",
-			Description: "an Id used twice is refused before any reference is resolved"},
+		{s: Sample{File: "digidoc-bad-wrapped.asice", Title: "A wrapped signature (the signed properties moved, others in their place)", Verdict: "invalid", Reason: "signature_wrapping"},
 			files: decision, sigs: one("B-LT", decision, people["mari"], func(s *xadesSpec) { s.wrap = true })},
 	}
 	for _, sm := range samples {

@@ -112,13 +112,26 @@ func checkXAdES(t *testing.T, s Sample, sig []byte, files map[string][]byte) boo
 	if strings.Contains(s.File, "wrapped") != (len(props) == 2) {
 		t.Errorf("%s: %d SignedProperties", s.File, len(props))
 	}
-	genuine := props[len(props)-1]
 	hold := true
 	for _, ref := range si.SelectElements("ds:Reference") {
 		uri := ref.SelectAttrValue("URI", "")
 		var got [32]byte
-		if strings.HasPrefix(uri, "#") {
-			got = sha256.Sum256(canon(genuine))
+		if id, ok := strings.CutPrefix(uri, "#"); ok {
+			var target *etree.Element
+			for _, p := range props {
+				if p.SelectAttrValue("Id", "") == id {
+					target = p
+				}
+			}
+			if target == nil {
+				t.Fatalf("%s: %s names nothing", s.File, uri)
+			}
+			// A wrapped signature's reference finds the moved, signed
+			// properties outside the QualifyingProperties.
+			if moved := target.Parent().Tag != "QualifyingProperties"; moved != strings.Contains(s.File, "wrapped") {
+				t.Errorf("%s: SignedProperties under %s", s.File, target.Parent().Tag)
+			}
+			got = sha256.Sum256(canon(target))
 		} else {
 			got = sha256.Sum256(files[uri])
 		}

@@ -65,7 +65,7 @@ type xadesSpec struct {
 	// Broken variants.
 	timestampOver []byte // the signature time stamp's imprint is over these bytes instead
 	nonceOver     []byte // the time mark's nonce is over these bytes instead
-	wrap          bool   // a second SignedProperties with the same Id, claiming another time
+	wrap          bool   // the signed SignedProperties moved out of QualifyingProperties, unsigned ones in their place
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
@@ -142,18 +142,23 @@ func (p *eeProvider) xadesSignature(s xadesSpec) ([]byte, error) {
 			el("ds:CanonicalizationMethod", "Algorithm", algExcC14N),
 			el("xades:EncapsulatedTimeStamp", "Id", id+"-A0-TS").txt(b64(tst))))
 	}
-	qp := el("xades:QualifyingProperties", "Target", "#"+id).add(sp)
-	if len(usp.kids) > 0 {
-		qp.add(el("xades:UnsignedProperties").add(usp))
-	}
+	qp := el("xades:QualifyingProperties", "Target", "#"+id)
 	sig := el("ds:Signature", "Id", id).add(si, sv, ki)
 	if s.wrap {
-		// The attack: a SignedProperties under the same Id that claims
-		// another signing time, placed first, where a resolver that takes
-		// the first match by Id would read it while the digest still
-		// matches the genuine one.
+		// The attack (XAdES wrapping): the signed SignedProperties moved
+		// to an object of its own, where the reference still finds it by
+		// Id and its digest still holds, while the QualifyingProperties a
+		// reader interprets hold unsigned ones, under another Id, that
+		// claim another signing time.
+		sig.add(el("ds:Object").add(sp))
 		forged := p.signedProperties(s, s.at.AddDate(-1, 0, 0), formats)
-		sig.add(el("ds:Object").add(el("xades:QualifyingProperties", "Target", "#"+id).add(forged)))
+		forged.attrs[0][1] = id + "-SignedProperties-1"
+		qp.add(forged)
+	} else {
+		qp.add(sp)
+	}
+	if len(usp.kids) > 0 {
+		qp.add(el("xades:UnsignedProperties").add(usp))
 	}
 	sig.add(el("ds:Object").add(qp))
 	prefixes := []string{"asic", "ds", "xades"}

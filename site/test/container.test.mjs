@@ -7,10 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { serverAndBrowser, openPage, verdictOf, screenshotPath } from './harness.mjs';
 import { sampleFile } from './fixtures.mjs';
 
 const env = serverAndBrowser();
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 async function drop(page, s) {
   const name = s.file.split('/').pop();
@@ -97,6 +99,22 @@ test('the container is shown in the page language', async () => {
     assert.match(text, /Konteineris olevad failid/);
     assert.match(text, /Isikukood/);
     assert.match(text, /BDOC-TM/);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('axe-core: no serious or critical violation on a container result', async () => {
+  const ctx = await env.browser.newContext({ locale: 'en-GB', bypassCSP: true });
+  try {
+    const page = await openPage(ctx, env.srv.url);
+    await drop(page, sampleFile('digidoc-contract-b-lt.asice'));
+    await page.evaluate(axeSource);
+    const violations = await page.evaluate(async () => {
+      const r = await window.axe.run(document.getElementById('results'), { resultTypes: ['violations'] });
+      return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+    });
+    assert.deepEqual(violations, []);
   } finally {
     await ctx.close();
   }
