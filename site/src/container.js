@@ -51,7 +51,8 @@ function signatureItem(sig) {
         : ''),
       row(t('ui.field_signed_files'), (sig.files || []).join(', ')),
       row(t('ui.field_etsi'), sig.indication ? [sig.indication, sig.sub_indication].filter(Boolean).join(' / ') : '')),
-    (sig.warnings || []).map((w) => h('p', { class: 'signature-warning', 'data-reason': w.reason }, reasonText(w.reason).explain)));
+    (sig.warnings || []).filter((w) => w.reason !== sig.reason)
+      .map((w) => h('p', { class: 'signature-warning', 'data-reason': w.reason }, reasonText(w.reason).explain)));
 }
 
 function fileItem(file, bytes) {

@@ -125,9 +125,11 @@ export function renderResult({ report, ms, source, id, trustName, status, bytes 
 
   const parts = [];
   if (report.reason && st !== 'valid' && st !== 'warnings') parts.push(reasonBlock(report.reason));
-  if (report.warnings && report.warnings.length) {
+  // A reason already given as the verdict's is not repeated as a warning.
+  const warnings = (report.warnings || []).filter((w) => st === 'valid' || st === 'warnings' || w.reason !== report.reason);
+  if (warnings.length) {
     parts.push(section(t('ui.warnings_heading'),
-      ...report.warnings.map((w) => reasonBlock(w.reason, 'reason warning'))));
+      ...warnings.map((w) => reasonBlock(w.reason, 'reason warning'))));
   }
 
   // A container: who signed what, each signature's own verdict, its files.
@@ -145,7 +147,9 @@ export function renderResult({ report, ms, source, id, trustName, status, bytes 
   // What a document says is worth comparing only when it is genuine: the
   // details of an altered document are exactly what must not be trusted.
   const genuine = st === 'valid' || st === 'warnings';
-  if (genuine && (compare.length || portrait)) {
+  // A container names its signers, each with their time, under "Who signed".
+  const container = !!report.container;
+  if (genuine && !container && (compare.length || portrait)) {
     parts.push(section(t('ui.compare_heading'),
       h('p', { class: 'hint' }, t('ui.compare_intro')),
       h('div', { class: 'compare' }, portrait, h('dl', null, compare))));
@@ -163,7 +167,7 @@ export function renderResult({ report, ms, source, id, trustName, status, bytes 
     field(t('ui.field_valid_from'), doc.valid_from ? formatDateTime(doc.valid_from) : ''),
     field(t('ui.field_valid_until'), doc.valid_until ? formatDateTime(doc.valid_until) : ''),
   ].filter(Boolean);
-  if (genuine && dates.length) parts.push(section(t('ui.dates_heading'), h('dl', null, dates)));
+  if (genuine && !container && dates.length) parts.push(section(t('ui.dates_heading'), h('dl', null, dates)));
 
   const att = report.attestations || [];
   parts.push(section(t('ui.embassies_heading'),
