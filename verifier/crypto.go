@@ -31,6 +31,9 @@ const (
 	// RS1 is RSA PKCS#1 v1.5 with SHA-1 (the name WebCrypto gives it), in
 	// pkiAlgs only: see there.
 	RS1 Alg = "RS1"
+	// RS224 is RSA PKCS#1 v1.5 with SHA-224, in pkiAlgs only: XML
+	// signatures of DigiDoc containers may use it (rsa-sha224).
+	RS224 Alg = "RS224"
 )
 
 // minRSABits is the smallest RSA modulus accepted for any key.
@@ -62,7 +65,8 @@ var algs = map[Alg]algInfo{
 // alone, so no JWS, COSE or trusted key can name one of these; only
 // VerifyPrimitive (and so a host's native check) knows them.
 var pkiAlgs = map[Alg]algInfo{
-	RS1: {crypto.SHA1, 'R'},
+	RS1:   {crypto.SHA1, 'R'},
+	RS224: {crypto.SHA224, 'R'},
 }
 
 // algInfoOf looks an algorithm up in algs, then in pkiAlgs.

@@ -194,7 +194,7 @@ func (s *xadesSignature) readKeyInfo() error {
 	if err != nil {
 		return err
 	}
-	if s.Certificate, err = x509.ParseCertificate(der); err != nil {
+	if s.Certificate, err = parseCertificateLenient(der); err != nil {
 		return readFail(Malformed, "the signing certificate does not parse")
 	}
 	return nil
@@ -312,7 +312,7 @@ func (s *xadesSignature) readUnsigned(up *xmlElement) error {
 				}
 				// A certificate crypto/x509 cannot parse can prove nothing
 				// here; it is left out, as der.go's readCertificates does.
-				if cert, err := x509.ParseCertificate(der); err == nil {
+				if cert, err := parseCertificateLenient(der); err == nil {
 					s.CertValues = append(s.CertValues, cert)
 				}
 			}

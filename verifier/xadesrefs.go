@@ -45,6 +45,7 @@ var digestMethods = map[string]crypto.Hash{
 // names. ECDSA values are r||s (XMLDSig 1.1 section 6.4.3), as JOSE's.
 var signatureMethods = map[string]Alg{
 	"http://www.w3.org/2000/09/xmldsig#rsa-sha1":             RS1,
+	"http://www.w3.org/2001/04/xmldsig-more#rsa-sha224":      RS224,
 	"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256":      RS256,
 	"http://www.w3.org/2001/04/xmldsig-more#rsa-sha384":      RS384,
 	"http://www.w3.org/2001/04/xmldsig-more#rsa-sha512":      RS512,
