@@ -11,6 +11,7 @@ package verifier
 
 import (
 	"crypto"
+	"crypto/rsa"
 	"crypto/x509"
 	"time"
 
@@ -82,6 +83,11 @@ func (k *containerCheck) checkProofs() error {
 			k.warn(OCSPLate, "the OCSP response was produced 15 minutes or more after the time stamp")
 		}
 	}
+	if len(s.ArchiveTimeStamps) > 0 {
+		if err := k.checkArchiveTimeStamps(k.refs, signingTime); err != nil {
+			return err
+		}
+	}
 	k.cs.SigningTime = timeString(signingTime)
 	switch {
 	case signingTime.Before(cert.NotBefore):
@@ -100,7 +106,13 @@ func (k *containerCheck) checkProofs() error {
 	if err := k.qualification(cert, atIssuance); err != nil {
 		return err
 	}
-	return k.qualification(cert, atSigning)
+	if err := k.qualification(cert, atSigning); err != nil {
+		return err
+	}
+	if s.weakKey {
+		return readFail(AlgNotAllowed, "the signing key is RSA of %d bits; %d are required", cert.PublicKey.(*rsa.PublicKey).N.BitLen(), minRSABits)
+	}
+	return nil
 }
 
 // caService finds the CA service of the trust that issued cert and was a

@@ -56,8 +56,13 @@ type xadesSignature struct {
 	signedProps    *xmlElement
 	// Value is the decoded SignatureValue.
 	Value []byte
-	// Certificate is the KeyInfo's signing certificate.
+	// Certificate is the signing certificate: the KeyInfo certificate
+	// SigningCertificate names.
 	Certificate *x509.Certificate
+	keyInfo     []*x509.Certificate
+	// weakKey: the signature verified with an RSA key shorter than the
+	// verifier accepts (checkSignedInfo).
+	weakKey bool
 
 	ClaimedTime time.Time
 	SigningCert []xadesCertRef
@@ -163,6 +168,9 @@ func (s *xadesSignature) read() error {
 	if err := s.readSignedProps(); err != nil {
 		return err
 	}
+	if err := s.pickSigner(); err != nil {
+		return err
+	}
 	switch ups := qp.ChildrenNamed(xadesNS, "UnsignedProperties"); len(ups) {
 	case 0:
 	case 1:
@@ -175,9 +183,9 @@ func (s *xadesSignature) read() error {
 	return nil
 }
 
-// readKeyInfo takes the signing certificate from KeyInfo: the one
-// X509Certificate there (XAdES signers put the signer's alone; a chain
-// here would leave open which certificate signed).
+// readKeyInfo reads KeyInfo's certificates. Which of them signed is
+// decided by the signed SigningCertificate (pickSigner), never by their
+// order; the others may serve to build chains, like CertificateValues.
 func (s *xadesSignature) readKeyInfo() error {
 	ki := s.sig.Child(dsNS, "KeyInfo")
 	if ki == nil {
@@ -187,17 +195,40 @@ func (s *xadesSignature) readKeyInfo() error {
 	for _, d := range ki.ChildrenNamed(dsNS, "X509Data") {
 		certs = append(certs, d.ChildrenNamed(dsNS, "X509Certificate")...)
 	}
-	if len(certs) != 1 {
-		return readFail(Malformed, "KeyInfo holds %d certificates; one is required", len(certs))
+	if len(certs) == 0 || len(certs) > maxKeyInfoCerts {
+		return readFail(Malformed, "KeyInfo holds %d certificates", len(certs))
 	}
-	der, err := xmlBase64(certs[0].Text())
-	if err != nil {
-		return err
-	}
-	if s.Certificate, err = parseCertificateLenient(der); err != nil {
-		return readFail(Malformed, "the signing certificate does not parse")
+	for _, e := range certs {
+		der, err := xmlBase64(e.Text())
+		if err != nil {
+			return err
+		}
+		c, err := parseCertificateLenient(der)
+		if err != nil {
+			return readFail(Malformed, "a KeyInfo certificate does not parse")
+		}
+		s.keyInfo = append(s.keyInfo, c)
 	}
 	return nil
+}
+
+// maxKeyInfoCerts bounds KeyInfo: a signer's certificate and its chain.
+const maxKeyInfoCerts = 8
+
+// pickSigner takes as the signing certificate the KeyInfo certificate
+// the signed SigningCertificate names by digest. None is key substitution:
+// the key that verifies would not be the one the signer committed to.
+func (s *xadesSignature) pickSigner() error {
+	for _, c := range s.keyInfo {
+		for _, ref := range s.SigningCert {
+			h, ok := digestMethods[ref.DigestAlg]
+			if ok && h.Available() && string(certHash(h, c)) == string(ref.Digest) {
+				s.Certificate = c
+				return nil
+			}
+		}
+	}
+	return readFail(KeySubstitution, "no KeyInfo certificate is the one SigningCertificate names")
 }
 
 func (s *xadesSignature) readSignedProps() error {
