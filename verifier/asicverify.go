@@ -130,7 +130,7 @@ func (k *containerCheck) warn(r Reason, detail string) {
 // trust at the times they prove), then the qualification.
 func (k *containerCheck) check() error {
 	s := k.s
-	refs, err := s.readRefs(k.lookup)
+	refs, err := s.checkRefs(k.lookup)
 	if err != nil {
 		return err
 	}
@@ -144,20 +144,16 @@ func (k *containerCheck) check() error {
 			k.cs.Files = append(k.cs.Files, f.Display)
 		}
 	}
-	for i := range refs {
-		if err := s.checkRef(&refs[i]); err != nil {
-			return err
-		}
-		if refs[i].Hash.Size() < 28 {
+	for _, r := range refs {
+		if r.WeakDigest {
 			k.warn(SHA1Used, "a reference's digest is SHA-1")
 		}
 	}
-	alg, err := s.checkSignedInfo(k.v.opts)
-	if err != nil {
+	if err := s.checkValue(k.v.opts); err != nil {
 		return err
 	}
-	if alg == RS1 {
-		k.warn(SHA1Used, "the signature is RSA with SHA-1")
+	if s.dsig.WeakAlg() {
+		k.warn(SHA1Used, "the signature method hashes with SHA-1")
 	}
 	if err := checkSigningCert(s); err != nil {
 		return err
@@ -191,8 +187,8 @@ func (k *containerCheck) lookup(name string) *asicFile {
 func checkSigningCert(s *xadesSignature) error {
 	c := s.Certificate
 	for _, ref := range s.SigningCert {
-		h, ok := digestMethods[ref.DigestAlg]
-		if !ok || !h.Available() || string(certHash(h, c)) != string(ref.Digest) {
+		h, err := xmlDigestOf(ref.DigestAlg)
+		if err != nil || string(certHash(h, c)) != string(ref.Digest) {
 			continue
 		}
 		if ref.Serial != nil && ref.Serial.Cmp(c.SerialNumber) != 0 {

@@ -1,12 +1,12 @@
 package verifier
 
-// Estonian ID-card certificates of 2011-2013 (real and test) encode their
-// RSA modulus as a DER INTEGER without the leading zero octet its high bit
-// needs, so that the INTEGER reads as negative. crypto/x509 refuses them;
-// OpenSSL, and so digidoc4j and libdigidocpp, take the octets as the
-// unsigned modulus they were meant to be. A container signed with such a
-// card is still a valid signature, so the XAdES reader does the same, and
-// only for this one defect.
+// Certificates whose RSA modulus is a negative INTEGER. Estonian ID cards
+// of 2011 and their test cards carry certificates that encode the modulus
+// without the leading zero byte DER needs, so it reads as negative:
+// crypto/x509 refuses them, OpenSSL, digidoc4j and libdigidocpp accept
+// them, and their XAdES signatures are valid (libdigidocpp's tsl.asice).
+//
+// API: parseCertificateLenient(der) (*x509.Certificate, error)
 
 import (
 	"crypto/x509"
@@ -15,76 +15,89 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
-// parseCertificateLenient parses der; when crypto/x509 refuses it and its
-// RSA modulus is a negative INTEGER, it parses a copy with the modulus made
-// positive and gives the result the original's Raw and RawTBSCertificate,
-// so that digests of the certificate and its issuer's signature are over
-// the bytes as issued.
+// parseCertificateLenient parses a certificate as crypto/x509 does; if that
+// fails, and the only fault is an RSA modulus whose first byte has the high
+// bit set, it parses a copy with the zero byte added and then gives the
+// certificate back its own bytes: Raw, RawTBSCertificate and
+// RawSubjectPublicKeyInfo are those of der, so digests of the certificate,
+// checks of its issuer's signature and OCSP key hashes see what was
+// issued; PublicKey is the modulus read as the unsigned number it was
+// meant to be.
 func parseCertificateLenient(der []byte) (*x509.Certificate, error) {
 	c, err := x509.ParseCertificate(der)
 	if err == nil {
 		return c, nil
 	}
-	patched, tbs, ok := positiveModulus(der)
+	fixed, tbs, spki, ok := fixRSAModulus(der)
 	if !ok {
 		return nil, err
 	}
-	pc, perr := x509.ParseCertificate(patched)
-	if perr != nil {
+	c, err2 := x509.ParseCertificate(fixed)
+	if err2 != nil {
 		return nil, err
 	}
-	pc.Raw, pc.RawTBSCertificate = der, tbs
-	return pc, nil
+	c.Raw, c.RawTBSCertificate, c.RawSubjectPublicKeyInfo = der, tbs, spki
+	return c, nil
 }
 
-// positiveModulus rewrites a certificate whose RSA modulus has its high
-// bit set without a leading zero octet. ok is false for anything else.
-func positiveModulus(der []byte) (patched, tbs []byte, ok bool) {
-	s := cryptobyte.String(der)
-	var cert, tbsBody, spki, alg, sigAlg, sig cryptobyte.String
-	var tbsRaw cryptobyte.String
-	if !s.ReadASN1(&cert, cbasn1.SEQUENCE) || !s.Empty() || !cert.ReadASN1Element(&tbsRaw, cbasn1.SEQUENCE) ||
-		!cert.ReadASN1Element(&sigAlg, cbasn1.SEQUENCE) || !cert.ReadASN1Element(&sig, cbasn1.BIT_STRING) || !cert.Empty() {
-		return nil, nil, false
+// fixRSAModulus rebuilds a certificate with a zero byte before a negative
+// RSA modulus; it returns the original TBS and SPKI elements too.
+func fixRSAModulus(der []byte) (fixed, tbsRaw, spkiRaw []byte, ok bool) {
+	in := cryptobyte.String(der)
+	var cert, tbs cryptobyte.String
+	if !in.ReadASN1(&cert, cbasn1.SEQUENCE) || !in.Empty() {
+		return nil, nil, nil, false
 	}
-	body := tbsRaw
-	if !body.ReadASN1(&tbsBody, cbasn1.SEQUENCE) {
-		return nil, nil, false
+	var tbsEl cryptobyte.String
+	if !cert.ReadASN1Element(&tbsEl, cbasn1.SEQUENCE) {
+		return nil, nil, nil, false
 	}
-	// version, serial, signature, issuer, validity, subject: kept as they are.
+	rest := []byte(cert)
+	t := tbsEl
+	if !t.ReadASN1(&tbs, cbasn1.SEQUENCE) {
+		return nil, nil, nil, false
+	}
+	// version [0] (optional), serial, signature, issuer, validity, subject
 	var head []byte
-	rest := tbsBody
-	if rest.PeekASN1Tag(cbasn1.Tag(0).Constructed().ContextSpecific()) {
-		var v cryptobyte.String
-		if !rest.ReadASN1Element(&v, cbasn1.Tag(0).Constructed().ContextSpecific()) {
-			return nil, nil, false
+	start := len(tbs)
+	var skip cryptobyte.String
+	if tbs.PeekASN1Tag(cbasn1.Tag(0).Constructed().ContextSpecific()) {
+		tbs.ReadASN1Element(&skip, cbasn1.Tag(0).Constructed().ContextSpecific())
+	}
+	for i := 0; i < 5; i++ {
+		var tag cbasn1.Tag
+		if !tbs.ReadAnyASN1Element(&skip, &tag) {
+			return nil, nil, nil, false
 		}
-		head = append(head, v...)
 	}
-	for _, tag := range []cbasn1.Tag{cbasn1.INTEGER, cbasn1.SEQUENCE, cbasn1.SEQUENCE, cbasn1.SEQUENCE, cbasn1.SEQUENCE} {
-		var e cryptobyte.String
-		if !rest.ReadASN1Element(&e, tag) {
-			return nil, nil, false
-		}
-		head = append(head, e...)
+	head = tbsEl[len(tbsEl)-start : len(tbsEl)-len(tbs)]
+	var spkiEl cryptobyte.String
+	if !tbs.ReadASN1Element(&spkiEl, cbasn1.SEQUENCE) {
+		return nil, nil, nil, false
 	}
-	var bits cryptobyte.String
-	if !rest.ReadASN1(&spki, cbasn1.SEQUENCE) || !spki.ReadASN1Element(&alg, cbasn1.SEQUENCE) ||
-		!spki.ReadASN1(&bits, cbasn1.BIT_STRING) || !spki.Empty() || len(bits) < 1 || bits[0] != 0 {
-		return nil, nil, false
+	tail := []byte(tbs)
+	s := spkiEl
+	var spki, algEl cryptobyte.String
+	var bits []byte
+	var bitStr cryptobyte.String
+	if !s.ReadASN1(&spki, cbasn1.SEQUENCE) || !spki.ReadASN1Element(&algEl, cbasn1.SEQUENCE) ||
+		!spki.ReadASN1(&bitStr, cbasn1.BIT_STRING) || !spki.Empty() || len(bitStr) < 1 || bitStr[0] != 0 {
+		return nil, nil, nil, false
 	}
-	key := cryptobyte.String(bits[1:])
+	bits = bitStr[1:]
+	key := cryptobyte.String(bits)
 	var rsaKey, n, e cryptobyte.String
-	if !key.ReadASN1(&rsaKey, cbasn1.SEQUENCE) || !key.Empty() || !rsaKey.ReadASN1(&n, cbasn1.INTEGER) ||
-		!rsaKey.ReadASN1Element(&e, cbasn1.INTEGER) || !rsaKey.Empty() || len(n) == 0 || n[0]&0x80 == 0 {
-		return nil, nil, false
+	if !key.ReadASN1(&rsaKey, cbasn1.SEQUENCE) || !key.Empty() ||
+		!rsaKey.ReadASN1(&n, cbasn1.INTEGER) || !rsaKey.ReadASN1Element(&e, cbasn1.INTEGER) || !rsaKey.Empty() ||
+		len(n) == 0 || n[0]&0x80 == 0 {
+		return nil, nil, nil, false
 	}
 	var b cryptobyte.Builder
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 			b.AddBytes(head)
 			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				b.AddBytes(alg)
+				b.AddBytes(algEl)
 				b.AddASN1(cbasn1.BIT_STRING, func(b *cryptobyte.Builder) {
 					b.AddUint8(0)
 					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
@@ -96,14 +109,13 @@ func positiveModulus(der []byte) (patched, tbs []byte, ok bool) {
 					})
 				})
 			})
-			b.AddBytes(rest)
+			b.AddBytes(tail)
 		})
-		b.AddBytes(sigAlg)
-		b.AddBytes(sig)
+		b.AddBytes(rest)
 	})
 	out, err := b.Bytes()
 	if err != nil {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
-	return out, tbsRaw, true
+	return out, tbsEl, spkiEl, true
 }

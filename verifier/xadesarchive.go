@@ -32,9 +32,9 @@ func (s *xadesSignature) archiveInput(refs []dsigRef, ts xadesTimeStamp, b io.Wr
 	for i := range refs {
 		r := &refs[i]
 		if r.props {
-			rm := m
-			if len(r.transforms) > 0 {
-				rm = r.transforms[len(r.transforms)-1]
+			rm := c14nMethod{URI: c14n10URI}
+			if r.ref.c14n != nil {
+				rm = *r.ref.c14n
 			}
 			out, err := canonicalize(s.signedProps, rm, nil)
 			if err != nil {
