@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/apostille/apostille/internal/importer"
+	"github.com/apostille/apostille/internal/reportschema"
 	"github.com/apostille/apostille/internal/tsl"
 	"github.com/apostille/apostille/verifier"
 	"github.com/apostille/apostille/verifier/trustservices"
@@ -170,13 +171,34 @@ func trustFor(t testing.TB, names, files []string, signer string) *verifier.Trus
 	return tr
 }
 
-// verifyContainerAt verifies one container and returns its report.
+var (
+	schemaOnce sync.Once
+	schema     *reportschema.Schema
+	schemaErr  error
+)
+
+// verifyContainerAt verifies one container and returns its report, held
+// to the report schema and to encoding/json's bytes.
 func verifyContainerAt(t testing.TB, data []byte, at string, tr *verifier.Trust) *verifier.Report {
+	t.Helper()
 	when, err := time.Parse(time.RFC3339, at)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return verifier.Verify(data, verifier.Options{Time: when, Trust: tr, MaxSize: 8 << 20})
+	r := verifier.Verify(data, verifier.Options{Time: when, Trust: tr, MaxSize: 8 << 20})
+	schemaOnce.Do(func() { schema, schemaErr = reportschema.Load() })
+	if schemaErr != nil {
+		t.Fatal(schemaErr)
+	}
+	b := r.AppendJSON(nil)
+	if err := schema.Validate(b); err != nil {
+		t.Fatalf("the report does not fit the schema: %v\n%s", err, b)
+	}
+	type plain verifier.Report
+	if want, err := json.Marshal((*plain)(r)); err != nil || string(want) != string(b) {
+		t.Fatalf("AppendJSON differs from encoding/json:\n%s\n%s", b, want)
+	}
+	return r
 }
 
 func TestASiCContainerVectors(t *testing.T) {
