@@ -11,6 +11,7 @@ package verifier
 
 import (
 	"crypto"
+	"crypto/rsa"
 	"crypto/x509"
 	"time"
 
@@ -50,6 +51,7 @@ func (k *containerCheck) checkProofs() error {
 	if err != nil {
 		return err
 	}
+	atIssuance, _ := ca.StatusAt(cert.NotBefore)
 	var signingTime time.Time
 	level := k.cs.Level
 	switch {
@@ -81,6 +83,11 @@ func (k *containerCheck) checkProofs() error {
 			k.warn(OCSPLate, "the OCSP response was produced 15 minutes or more after the time stamp")
 		}
 	}
+	if len(s.ArchiveTimeStamps) > 0 {
+		if err := k.checkArchiveTimeStamps(k.refs, signingTime); err != nil {
+			return err
+		}
+	}
 	k.cs.SigningTime = timeString(signingTime)
 	switch {
 	case signingTime.Before(cert.NotBefore):
@@ -90,39 +97,80 @@ func (k *containerCheck) checkProofs() error {
 	case signingTime.After(k.v.opts.Time.Add(k.v.opts.skew())):
 		return readFail(NotYetValid, "the signing time is after the verification time")
 	}
-	return k.qualification(cert, ca)
+	// Qualified when issued and when signed (ETSI TS 119 615 4.3): the
+	// list may have changed what it says of the CA since the issuance.
+	atSigning, ok := ca.StatusAt(signingTime)
+	if !ok || !atSigning.Granted() || atSigning.Type != svcCAQC {
+		return readFail(NotQualified, "the signer's CA was not a granted qualified CA service at the signing time")
+	}
+	if err := k.qualification(cert, atIssuance); err != nil {
+		return err
+	}
+	if err := k.qualification(cert, atSigning); err != nil {
+		return err
+	}
+	if s.weakKey {
+		return readFail(AlgNotAllowed, "the signing key is RSA of %d bits; %d are required", cert.PublicKey.(*rsa.PublicKey).N.BitLen(), minRSABits)
+	}
+	return nil
 }
 
 // caService finds the CA service of the trust that issued cert and was a
 // granted CA/QC service when cert was issued. It returns the issuing
-// certificate (for the OCSP response's CertID) and the status then.
-func (k *containerCheck) caService(cert *x509.Certificate) (*x509.Certificate, trustservices.ServiceStatus, error) {
-	var none trustservices.ServiceStatus
+// certificate (for the OCSP response's CertID) and the service.
+func (k *containerCheck) caService(cert *x509.Certificate) (*x509.Certificate, *trustservices.Service, error) {
 	found := false
 	var nonQC bool
-	for _, svc := range trustservices.ServiceForIssuer(k.services(), cert) {
+	for _, svc := range k.services() {
+		var issuer *x509.Certificate
+		for _, c := range svc.Certificates {
+			if certSignedBy(k.v.opts, cert, c) {
+				issuer = c
+				break
+			}
+		}
+		if issuer == nil {
+			continue
+		}
 		st, ok := svc.StatusAt(cert.NotBefore)
 		if !ok || !st.Granted() || len(st.Type) < 3 || st.Type[:3] != "CA/" {
-			found = found || ok
+			found = true
 			continue
 		}
 		if st.Type != svcCAQC {
 			nonQC = true
 			continue
 		}
-		for _, c := range svc.Certificates {
-			if string(c.RawSubject) == string(cert.RawIssuer) && cert.CheckSignatureFrom(c) == nil {
-				return c, st, nil
-			}
+		if cert.SignatureAlgorithm == x509.SHA1WithRSA {
+			k.warn(SHA1Used, "the signing certificate is signed with SHA-1")
 		}
+		return issuer, svc, nil
 	}
 	switch {
 	case nonQC:
-		return nil, none, readFail(NotQualified, "the signer's CA was not a qualified CA service when the certificate was issued")
+		return nil, nil, readFail(NotQualified, "the signer's CA was not a qualified CA service when the certificate was issued")
 	case found:
-		return nil, none, readFail(ChainUntrusted, "the signer's CA service was not granted when the certificate was issued")
+		return nil, nil, readFail(ChainUntrusted, "the signer's CA service was not granted when the certificate was issued")
 	}
-	return nil, none, readFail(ChainUntrusted, "the signer's certificate was not issued by a CA service of the trust")
+	return nil, nil, readFail(ChainUntrusted, "the signer's certificate was not issued by a CA service of the trust")
+}
+
+// certAlgs are the certificate signature algorithms a container's chain
+// may use, by the verifier's names: SHA-1 among them, which crypto/x509
+// refuses and which Estonian certificates of 2011-2016 are signed with
+// (reported with a warning).
+var certAlgs = map[x509.SignatureAlgorithm]Alg{
+	x509.SHA1WithRSA: RS1, x509.SHA256WithRSA: RS256, x509.SHA384WithRSA: RS384, x509.SHA512WithRSA: RS512,
+	x509.SHA256WithRSAPSS: PS256, x509.SHA384WithRSAPSS: PS384, x509.SHA512WithRSAPSS: PS512,
+	x509.ECDSAWithSHA256: ES256, x509.ECDSAWithSHA384: ES384, x509.ECDSAWithSHA512: ES512,
+}
+
+// certSignedBy reports whether parent issued child: names chained and the
+// signature verified through the verifier's crypto path.
+func certSignedBy(o *Options, child, parent *x509.Certificate) bool {
+	alg, ok := certAlgs[child.SignatureAlgorithm]
+	return ok && string(child.RawIssuer) == string(parent.RawSubject) &&
+		o.checkCertSig(alg, parent, child.RawTBSCertificate, child.Signature)
 }
 
 // checkTimeStamp checks the signature time stamp: over the canonical

@@ -84,6 +84,7 @@ type containerCheck struct {
 	bdoc bool
 	cs   ContainerSignature
 	s    *xadesSignature
+	refs []dsigRef
 }
 
 // run validates one signature; the first failure decides its verdict.
@@ -129,7 +130,7 @@ func (k *containerCheck) warn(r Reason, detail string) {
 // trust at the times they prove), then the qualification.
 func (k *containerCheck) check() error {
 	s := k.s
-	refs, err := s.readRefs(k.lookup)
+	refs, err := s.checkRefs(k.lookup)
 	if err != nil {
 		return err
 	}
@@ -143,20 +144,16 @@ func (k *containerCheck) check() error {
 			k.cs.Files = append(k.cs.Files, f.Display)
 		}
 	}
-	for i := range refs {
-		if err := s.checkRef(&refs[i]); err != nil {
-			return err
-		}
-		if refs[i].Hash.Size() < 28 {
+	for _, r := range refs {
+		if r.WeakDigest {
 			k.warn(SHA1Used, "a reference's digest is SHA-1")
 		}
 	}
-	alg, err := s.checkSignedInfo(k.v.opts)
-	if err != nil {
+	if err := s.checkValue(k.v.opts); err != nil {
 		return err
 	}
-	if alg == RS1 {
-		k.warn(SHA1Used, "the signature is RSA with SHA-1")
+	if s.dsig.WeakAlg() {
+		k.warn(SHA1Used, "the signature method hashes with SHA-1")
 	}
 	if err := checkSigningCert(s); err != nil {
 		return err
@@ -170,6 +167,7 @@ func (k *containerCheck) check() error {
 	if cert.KeyUsage&(1<<1) == 0 { // contentCommitment (nonRepudiation)
 		return readFail(KeyUsage, "the signing certificate is not for non-repudiation")
 	}
+	k.refs = refs
 	return k.checkProofs()
 }
 
@@ -183,30 +181,24 @@ func (k *containerCheck) lookup(name string) *asicFile {
 	return nil
 }
 
-// checkSigningCert holds the KeyInfo certificate to the signed
-// SigningCertificate(V2): one of its Cert entries must be this
-// certificate's digest, with its issuer and serial when given. Otherwise a
-// certificate with the same key but other attributes (or another key
-// altogether) could stand in for the one the signer signed.
+// checkSigningCert holds the signing certificate to the issuer and serial
+// SigningCertificate(V2) gives with its digest: a certificate whose digest
+// matches but whose issuer-serial names another is refused.
 func checkSigningCert(s *xadesSignature) error {
 	c := s.Certificate
 	for _, ref := range s.SigningCert {
-		h, ok := digestMethods[ref.DigestAlg]
-		if !ok || !h.Available() {
-			continue
-		}
-		if string(certHash(h, c)) != string(ref.Digest) {
+		h, err := xmlDigestOf(ref.DigestAlg)
+		if err != nil || string(certHash(h, c)) != string(ref.Digest) {
 			continue
 		}
 		if ref.Serial != nil && ref.Serial.Cmp(c.SerialNumber) != 0 {
-			return readFail(KeySubstitution, "SigningCertificate names another serial number than the KeyInfo certificate")
+			return readFail(KeySubstitution, "SigningCertificate names another serial number than the signing certificate")
 		}
 		if ref.IssuerDER != nil && string(ref.IssuerDER) != string(c.RawIssuer) {
-			return readFail(KeySubstitution, "SigningCertificateV2 names another issuer than the KeyInfo certificate")
+			return readFail(KeySubstitution, "SigningCertificateV2 names another issuer than the signing certificate")
 		}
-		return nil
 	}
-	return readFail(KeySubstitution, "the KeyInfo certificate is not the one SigningCertificate names")
+	return nil
 }
 
 // signerOf describes the signer from the certificate.

@@ -31,6 +31,12 @@ const (
 	// RS1 is RSA PKCS#1 v1.5 with SHA-1 (the name WebCrypto gives it), in
 	// pkiAlgs only: see there.
 	RS1 Alg = "RS1"
+	// RS224, PS224, ES1 and ES224 are XML Signature methods (RFC 6931)
+	// that no JOSE name covers; in pkiAlgs only, like RS1.
+	RS224 Alg = "RS224"
+	PS224 Alg = "PS224"
+	ES1   Alg = "ES1"
+	ES224 Alg = "ES224"
 )
 
 // minRSABits is the smallest RSA modulus accepted for any key.
@@ -57,12 +63,17 @@ var algs = map[Alg]algInfo{
 
 // pkiAlgs are algorithms that only the PKI structures around a signature
 // use, OCSP responses and time-stamp tokens of DigiDoc containers (ocsp.go,
-// timestamp.go), which were signed with SHA-1 for years; the caller reports
+// timestamp.go), which were signed with SHA-1 for years, and the XAdES
+// signature methods no JOSE name covers (xmldsig.go); the caller reports
 // SHA-1 with a warning. A document's own algorithm is looked up in algs
 // alone, so no JWS, COSE or trusted key can name one of these; only
 // VerifyPrimitive (and so a host's native check) knows them.
 var pkiAlgs = map[Alg]algInfo{
-	RS1: {crypto.SHA1, 'R'},
+	RS1:   {crypto.SHA1, 'R'},
+	RS224: {crypto.SHA224, 'R'},
+	PS224: {crypto.SHA224, 'P'},
+	ES1:   {crypto.SHA1, 'E'},
+	ES224: {crypto.SHA224, 'E'},
 }
 
 // algInfoOf looks an algorithm up in algs, then in pkiAlgs.

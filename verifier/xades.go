@@ -11,7 +11,6 @@ package verifier
 
 import (
 	"crypto/x509"
-	"encoding/base64"
 	"math/big"
 	"strings"
 	"time"
@@ -46,9 +45,10 @@ const (
 // xadesSignature is one signature as read.
 type xadesSignature struct {
 	doc *xmlDocument
-	// sig is the ds:Signature element.
-	sig *xmlElement
-	ID  string
+	// sig is the ds:Signature element, dsig its XMLDSig reading.
+	sig  *xmlElement
+	dsig *xmlSignature
+	ID   string
 	// signedInfo, signatureValue and signedProps are the elements the
 	// cryptography covers.
 	signedInfo     *xmlElement
@@ -56,8 +56,13 @@ type xadesSignature struct {
 	signedProps    *xmlElement
 	// Value is the decoded SignatureValue.
 	Value []byte
-	// Certificate is the KeyInfo's signing certificate.
+	// Certificate is the signing certificate: the KeyInfo certificate
+	// SigningCertificate names.
 	Certificate *x509.Certificate
+	keyInfo     []*x509.Certificate
+	// weakKey: the signature verified with an RSA key shorter than the
+	// verifier accepts (checkSignedInfo).
+	weakKey bool
 
 	ClaimedTime time.Time
 	SigningCert []xadesCertRef
@@ -131,23 +136,18 @@ func parseXAdES(data []byte) (*xadesSignature, error) {
 }
 
 func (s *xadesSignature) read() error {
-	sig := s.sig
-	s.ID, _ = sig.Attr("", "Id")
-	if s.signedInfo = sig.Child(dsNS, "SignedInfo"); s.signedInfo == nil {
-		return readFail(Malformed, "a signature without exactly one SignedInfo")
-	}
-	if s.signatureValue = sig.Child(dsNS, "SignatureValue"); s.signatureValue == nil {
-		return readFail(Malformed, "a signature without exactly one SignatureValue")
-	}
 	var err error
-	if s.Value, err = xmlBase64(s.signatureValue.Text()); err != nil {
+	if s.dsig, err = parseXMLSignature(s.sig); err != nil {
 		return err
 	}
-	if err := s.readKeyInfo(); err != nil {
-		return err
+	s.ID = s.dsig.ID
+	s.signedInfo, s.signatureValue, s.Value = s.dsig.SignedInfo, s.dsig.SignatureValueElement, s.dsig.SignatureValue
+	if len(s.dsig.Certificates) == 0 {
+		return readFail(Malformed, "a signature without a certificate in KeyInfo")
 	}
+	s.keyInfo = s.dsig.KeyInfoCertificates()
 	var qps []*xmlElement
-	for _, o := range sig.ChildrenNamed(dsNS, "Object") {
+	for _, o := range s.dsig.Objects {
 		qps = append(qps, o.ChildrenNamed(xadesNS, "QualifyingProperties")...)
 	}
 	if len(qps) != 1 {
@@ -163,6 +163,9 @@ func (s *xadesSignature) read() error {
 	if err := s.readSignedProps(); err != nil {
 		return err
 	}
+	if err := s.pickSigner(); err != nil {
+		return err
+	}
 	switch ups := qp.ChildrenNamed(xadesNS, "UnsignedProperties"); len(ups) {
 	case 0:
 	case 1:
@@ -175,29 +178,21 @@ func (s *xadesSignature) read() error {
 	return nil
 }
 
-// readKeyInfo takes the signing certificate from KeyInfo: the one
-// X509Certificate there (XAdES signers put the signer's alone; a chain
-// here would leave open which certificate signed).
-func (s *xadesSignature) readKeyInfo() error {
-	ki := s.sig.Child(dsNS, "KeyInfo")
-	if ki == nil {
-		return readFail(Malformed, "a signature without KeyInfo")
+// pickSigner takes as the signing certificate the KeyInfo certificate
+// the signed SigningCertificate names by digest; the others may serve to
+// build chains, like CertificateValues. None is key substitution: the key
+// that verifies would not be the one the signer committed to.
+func (s *xadesSignature) pickSigner() error {
+	for _, c := range s.keyInfo {
+		for _, ref := range s.SigningCert {
+			h, err := xmlDigestOf(ref.DigestAlg)
+			if err == nil && string(certHash(h, c)) == string(ref.Digest) {
+				s.Certificate = c
+				return nil
+			}
+		}
 	}
-	var certs []*xmlElement
-	for _, d := range ki.ChildrenNamed(dsNS, "X509Data") {
-		certs = append(certs, d.ChildrenNamed(dsNS, "X509Certificate")...)
-	}
-	if len(certs) != 1 {
-		return readFail(Malformed, "KeyInfo holds %d certificates; one is required", len(certs))
-	}
-	der, err := xmlBase64(certs[0].Text())
-	if err != nil {
-		return err
-	}
-	if s.Certificate, err = x509.ParseCertificate(der); err != nil {
-		return readFail(Malformed, "the signing certificate does not parse")
-	}
-	return nil
+	return readFail(KeySubstitution, "no KeyInfo certificate is the one SigningCertificate names")
 }
 
 func (s *xadesSignature) readSignedProps() error {
@@ -267,7 +262,7 @@ func readCertRef(c *xmlElement, v2 bool) (xadesCertRef, error) {
 	}
 	ref.DigestAlg, _ = dm.Attr("", "Algorithm")
 	var err error
-	if ref.Digest, err = xmlBase64(dv.Text()); err != nil {
+	if ref.Digest, err = decodeBase64XML(dv.Text()); err != nil {
 		return ref, err
 	}
 	if is := c.ChildrenNamed(xadesNS, "IssuerSerial"); len(is) == 1 && !v2 {
@@ -281,7 +276,7 @@ func readCertRef(c *xmlElement, v2 bool) (xadesCertRef, error) {
 		}
 		ref.Serial = n
 	} else if is := c.ChildrenNamed(xadesNS, "IssuerSerialV2"); len(is) == 1 && v2 {
-		der, err := xmlBase64(is[0].Text())
+		der, err := decodeBase64XML(is[0].Text())
 		if err != nil {
 			return ref, err
 		}
@@ -306,20 +301,20 @@ func (s *xadesSignature) readUnsigned(up *xmlElement) error {
 			err = s.readTimeStamp(p, &s.ArchiveTimeStamps)
 		case p.Space == xadesNS && p.Local == "CertificateValues":
 			for _, c := range p.ChildrenNamed(xadesNS, "EncapsulatedX509Certificate") {
-				der, err := xmlBase64(c.Text())
+				der, err := decodeBase64XML(c.Text())
 				if err != nil {
 					return err
 				}
 				// A certificate crypto/x509 cannot parse can prove nothing
 				// here; it is left out, as der.go's readCertificates does.
-				if cert, err := x509.ParseCertificate(der); err == nil {
+				if cert, err := parseCertificateLenient(der); err == nil {
 					s.CertValues = append(s.CertValues, cert)
 				}
 			}
 		case p.Space == xadesNS && p.Local == "RevocationValues":
 			for _, ov := range p.ChildrenNamed(xadesNS, "OCSPValues") {
 				for _, o := range ov.ChildrenNamed(xadesNS, "EncapsulatedOCSPValue") {
-					der, err := xmlBase64(o.Text())
+					der, err := decodeBase64XML(o.Text())
 					if err != nil {
 						return err
 					}
@@ -352,27 +347,11 @@ func (s *xadesSignature) readTimeStamp(p *xmlElement, into *[]xadesTimeStamp) er
 		return readFail(Malformed, "a time stamp with %d EncapsulatedTimeStamp; one is required", len(ets))
 	}
 	var err error
-	if ts.Token, err = xmlBase64(ets[0].Text()); err != nil {
+	if ts.Token, err = decodeBase64XML(ets[0].Text()); err != nil {
 		return err
 	}
 	*into = append(*into, ts)
 	return nil
-}
-
-// xmlBase64 decodes base64 text of an XML element: xsd:base64Binary allows
-// white space anywhere.
-func xmlBase64(text string) ([]byte, error) {
-	clean := strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
-			return -1
-		}
-		return r
-	}, text)
-	b, err := base64.StdEncoding.DecodeString(clean)
-	if err != nil {
-		return nil, readFail(Malformed, "base64 in the signature does not decode")
-	}
-	return b, nil
 }
 
 // parseIssuerSerial reads an IssuerSerial (RFC 5035): GeneralNames holding

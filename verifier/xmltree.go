@@ -547,7 +547,7 @@ func attrValue(raw []byte) (string, bool) {
 			if j < 0 {
 				return "", false
 			}
-			r, ok := xmlReference(string(raw[i+1 : i+j]))
+			r, ok := xmlCharRef(string(raw[i+1 : i+j]))
 			if !ok {
 				return "", false
 			}
@@ -560,9 +560,9 @@ func attrValue(raw []byte) (string, bool) {
 	return b.String(), true
 }
 
-// xmlReference resolves a character reference or one of the five
+// xmlCharRef resolves a character reference or one of the five
 // predefined entities; no other entity exists here.
-func xmlReference(ref string) (string, bool) {
+func xmlCharRef(ref string) (string, bool) {
 	switch ref {
 	case "lt":
 		return "<", true

@@ -177,6 +177,7 @@ var (
 	knownFormats = map[string]bool{
 		"jws-compact": true, "jws-json": true, "jwt": true, "cose-sign1": true, "cwt": true,
 		"dcc": true, "mdoc": true, "sd-jwt": true, "sd-jwt-json": true, "attested": true,
+		"asice": true, "bdoc": true, "asics": true,
 	}
 )
 

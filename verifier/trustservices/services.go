@@ -1,10 +1,9 @@
 // Package trustservices reads the trust services of a trust bundle (ETSI
 // TS 119 612 services, docs/trust-bundle.md) and answers which service
-// issued a certificate and what its status was at a time. It is a package
-// of its own, beside the verifier, so that the WebAssembly module, which
-// does not use services yet, carries none of it: a change anywhere in the
-// verifier package moves the module's brotli size by kilobytes, and the
-// page's budget has no such room.
+// issued a certificate and what its status was at a time. The verifier
+// reads a bundle's services with its own JSON decoder and ParseService
+// (DigiDoc containers are judged by them); ParseServices, which uses
+// encoding/json, is for hosts, so that the module does not link it.
 package trustservices
 
 import (

@@ -45,49 +45,32 @@ export interface Report {
     claims?: Record<string, unknown>;
     technical?: { alg?: string; headers?: Record<string, unknown>; certificates?: { subject: string; issuer: string; serial: string; not_before: string; not_after: string }[] };
   };
+  /** A DigiDoc container (ASiC-E, BDOC 2.1, ASiC-S): its data files and each XAdES signature. */
+  container?: Container;
   attestations?: { embassy: string; country?: string; cosigned_at: string; origin: string; index: number; tree_size: number }[];
   trust?: { operator?: string; operator_key?: string; sequence?: number; issued_at?: string; next_update?: string; age_seconds?: number; signed: boolean; stale_accepted_unsafe?: boolean };
-  /** A signed container (ASiC-E, BDOC 2.1, ASiC-S): its data files and each signature's own result. */
-  container?: Container;
   verified_at: string;
 }
 
 export interface Container {
-  /** application/vnd.etsi.asic-e+zip or application/vnd.etsi.asic-s+zip */
   media_type: string;
-  data_files: DataFile[] | null;
-  signatures: ContainerSignature[] | null;
-}
-
-export interface DataFile {
-  name: string;
-  media_type: string;
-  size: number;
-  /** Lowercase hex. */
-  sha256: string;
+  data_files: { name: string; media_type: string; size: number; sha256: string }[];
+  signatures: ContainerSignature[];
 }
 
 export interface ContainerSignature {
   /** The ds:Signature Id. */
   id?: string;
-  /** The signature's entry, e.g. META-INF/signatures0.xml. */
+  /** The signature file, META-INF/signatures0.xml. */
   file: string;
   verdict: Verdict;
   reason?: string;
-  /** ETSI EN 319 102-1, for comparing with DSS and SiVa. */
+  /** ETSI EN 319 102-1, as DSS and SiVa report it. */
   indication: "TOTAL-PASSED" | "TOTAL-FAILED" | "INDETERMINATE";
-  /** HASH_FAILURE, SIG_CRYPTO_FAILURE, NO_CERTIFICATE_CHAIN_FOUND, REVOKED_NO_POE, ... */
   sub_indication?: string;
-  /** B-B, B-T, B-LT, B-LTA, BDOC-TM or BDOC-TS, as read from the signature. */
-  level: string;
-  signer?: {
-    name: string;
-    /** The certificate subject's serialNumber, e.g. PNOEE-38001085718. */
-    personal_code?: string;
-    country?: string;
-    certificate: { subject: string; issuer: string; serial: string; not_before: string; not_after: string };
-  };
-  /** The trusted signing time: the time stamp's genTime or the time mark's producedAt. */
+  level: "B-B" | "B-T" | "B-LT" | "B-LTA" | "BDOC-TM" | "BDOC-TS";
+  signer?: { name: string; personal_code?: string; country?: string; certificate: { subject: string; issuer: string; serial: string; not_before: string; not_after: string } };
+  /** The trusted signing time: the time stamp's genTime, or the time mark's producedAt. */
   signing_time?: string;
   /** xades:SigningTime, as the signer claims it. */
   claimed_signing_time?: string;
@@ -96,14 +79,14 @@ export interface ContainerSignature {
   ocsp_responder?: string;
   ocsp_produced_at?: string;
   /** The data files this signature covers. */
-  files: string[] | null;
-  warnings: { reason: string; detail?: string }[] | null;
+  files: string[];
+  warnings: { reason: string; detail?: string }[];
 }
 
 export interface VerifyOptions {
   /** The verification time. Required for any verdict but indeterminate (time_missing): the module has no clock it trusts. */
   at?: Date | string;
-  /** Expected format ("jws", "cose", "dcc", "mdoc", "sd-jwt", "attested"); detected when absent. */
+  /** Expected format ("jws", "cose", "dcc", "mdoc", "sd-jwt", "asic", "attested"); detected when absent. */
   format?: string;
   /** Detached content of a JWS or COSE_Sign1. */
   payload?: Bytes;
