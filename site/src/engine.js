@@ -16,6 +16,17 @@ import * as wasmjs from 'apostille-wasm';
 export { TrustError } from 'apostille-wasm';
 
 /** ModuleRefused is thrown when the module's bytes are not the ones the build pinned. */
+// A DigiDoc container carries its data files (a contract's PDF, a scan),
+// so it is routinely larger than the module's default limit, which is sized
+// for tokens. The module reads a container's data files only into their
+// digests, and its container reader bounds entries, sizes and compression
+// ratios itself; 64 MiB bounds what the page hands it.
+const CONTAINER_MAX_SIZE = 64 << 20;
+
+function isZip(b) {
+  return b && b.length > 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
+}
+
 export class ModuleRefused extends Error {
   constructor(expected, got) {
     super(`module digest ${got} does not match the pinned ${expected}`);
@@ -116,6 +127,7 @@ class Engine {
   verify(doc, { at = new Date(), payload, proof, statusLists } = {}) {
     const t0 = performance.now();
     const opts = { at: rfc3339(at) };
+    if (isZip(doc)) opts.maxSize = CONTAINER_MAX_SIZE;
     if (payload) opts.payload = payload;
     if (proof) opts.proof = proof;
     if (statusLists && statusLists.length) opts.statusLists = statusLists;

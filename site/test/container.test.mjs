@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import zlib from 'node:zlib';
 import { serverAndBrowser, openPage, verdictOf, screenshotPath } from './harness.mjs';
 import { sampleFile } from './fixtures.mjs';
 
@@ -115,6 +116,71 @@ test('axe-core: no serious or critical violation on a container result', async (
       return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
     });
     assert.deepEqual(violations, []);
+  } finally {
+    await ctx.close();
+  }
+});
+
+// storedZip writes a ZIP of stored entries, mimetype first, as ASiC wants.
+function storedZip(files) {
+  const locals = [];
+  const centrals = [];
+  let offset = 0;
+  for (const [name, data] of files) {
+    const n = Buffer.from(name);
+    const crc = zlib.crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(n.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(n.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, n, data);
+    centrals.push(central, n);
+    offset += 30 + n.length + data.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+test('a container larger than a token is read, and its stored file saved', async () => {
+  const ctx = await env.browser.newContext({ locale: 'en-GB', acceptDownloads: true });
+  try {
+    const page = await openPage(ctx, env.srv.url);
+    // 1.5 MiB of data (over the module's 1 MiB default for tokens), in a
+    // container without a signature: the module must read it to say so.
+    const big = crypto.randomBytes(1536 * 1024);
+    const manifestXML = '<?xml version="1.0" encoding="UTF-8"?>\n<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">' +
+      '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.etsi.asic-e+zip"/>' +
+      '<manifest:file-entry manifest:full-path="scan.pdf" manifest:media-type="application/pdf"/></manifest:manifest>';
+    const zip = storedZip([
+      ['mimetype', Buffer.from('application/vnd.etsi.asic-e+zip')],
+      ['scan.pdf', big],
+      ['META-INF/manifest.xml', Buffer.from(manifestXML)],
+    ]);
+    const got = await drop(page, { file: 'unsigned.asice', bytes: zip });
+    assert.equal(got.state, 'invalid');
+    assert.equal(got.reason, 'no_signatures');
+    const file = page.locator('#results li.data-file[data-file-name="scan.pdf"]');
+    assert.match(await file.textContent(), /application\/pdf/);
+    const [download] = await Promise.all([page.waitForEvent('download'), file.locator('button.file-save').click()]);
+    assert.ok(fs.readFileSync(await download.path()).equals(big));
   } finally {
     await ctx.close();
   }
