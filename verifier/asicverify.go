@@ -47,7 +47,7 @@ func (v *verification) verifyContainer(data []byte) {
 		rc.DataFiles = append(rc.DataFiles, DataFile{Name: f.Display, MediaType: f.MediaType, Size: f.Size, SHA256: hex.EncodeToString(f.SHA256[:])})
 	}
 	for _, w := range c.Deviations {
-		v.rep.warn(Malformed, "the container departs from EN 319 162-1 in a way the reference validators accept: "+string(w))
+		v.rep.warn(ContainerDeviation, string(w))
 	}
 	if len(c.Signatures) == 0 {
 		v.rep.fail(CheckSignature, NoSignatures, "the container holds no signature")

@@ -209,6 +209,11 @@ const (
 	// OCSPLate results when a signature's OCSP response was produced 15
 	// minutes or more after its time stamp: a warning, accepted up to a day.
 	OCSPLate Reason = "ocsp_late"
+	// ContainerDeviation results when a container departs from EN 319
+	// 162-1 in a way that changes nothing of what it means and that the
+	// reference validators accept (a compressed or padded mimetype entry):
+	// a warning.
+	ContainerDeviation Reason = "container_deviation"
 	// NotQualified results when a container signature is not a qualified
 	// electronic signature: its CA service was not a qualified one (CA/QC,
 	// granted) when the certificate was issued, or the trusted list says
@@ -267,6 +272,7 @@ var reasonVerdict = map[Reason]Verdict{
 	SHA1Used:               Valid,
 	OCSPLate:               Valid,
 	NotQualified:           Indeterminate,
+	ContainerDeviation:     Valid,
 }
 
 // Reasons returns every reason code, in documentation order.
@@ -284,7 +290,7 @@ var allReasons = []Reason{
 	ProofInvalid, CheckpointUntrusted, QuorumNotMet, AttestationMissing,
 	TrustInvalid, TrustStale, TrustRollback,
 	NoSignatures, FileNotSigned, SignedFileMissing, DigestMismatch, SignatureWrapping, KeySubstitution,
-	OCSPUntrusted, TimestampUntrusted, NoPOE, RevocationNotFresh, SHA1Used, OCSPLate, NotQualified,
+	OCSPUntrusted, TimestampUntrusted, NoPOE, RevocationNotFresh, SHA1Used, OCSPLate, NotQualified, ContainerDeviation,
 }
 
 // Verdict returns the verdict this reason decides when it is the deciding

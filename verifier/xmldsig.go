@@ -238,6 +238,13 @@ func c14nOf(e *xmlElement) (c14nMethod, error) {
 		if !ok {
 			return c14nMethod{}, readFail(Malformed, "InclusiveNamespaces without PrefixList")
 		}
+		// xmlsec1 (and so libdigidocpp) splits the list at spaces only
+		// and reads a trailing space as one more, empty, prefix: the
+		// default namespace. A list it would read otherwise than XML
+		// Schema's NMTOKENS is refused rather than hashed one way.
+		if strings.HasSuffix(p, " ") || strings.ContainsAny(p, "\t\r\n") {
+			return c14nMethod{}, readFail(Malformed, "InclusiveNamespaces PrefixList that implementations read differently")
+		}
 		prefixes = p
 	default:
 		return c14nMethod{}, readFail(Malformed, "unexpected parameters of a canonicalisation method")

@@ -294,7 +294,10 @@ func (r *xmlReader) token(tok xml.Token, raw []byte, first bool) error {
 		}
 	case xml.Comment:
 		if r.cur != nil {
-			r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlCommentNode, Text: string(t)})
+			// encoding/xml leaves line ends in comments as written;
+			// XML 1.0 section 2.11 normalises them in the whole document.
+			c := strings.ReplaceAll(strings.ReplaceAll(string(t), "\r\n", "\n"), "\r", "\n")
+			r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlCommentNode, Text: c})
 		}
 	case xml.ProcInst:
 		if t.Target != "xml" || !first {
@@ -360,6 +363,12 @@ func (r *xmlReader) start(t xml.StartElement, raw []byte) error {
 		prefix, local, ok := splitQName(n)
 		if !ok {
 			return readFail(Malformed, "XML attribute name is not a qualified name")
+		}
+		if (prefix == "xmlns" || prefix == "" && local == "xmlns") && strings.ContainsAny(vals[i], "&<\"\t\n\r") {
+			// Canonical XML escapes these in a namespace URI and
+			// libxml2 (xmlsec1, libdigidocpp) writes & as &#38;: two
+			// implementations would hash two different forms.
+			return readFail(Malformed, "XML namespace name with a character canonicalisation escapes")
 		}
 		switch {
 		case prefix == "" && local == "xmlns":
