@@ -170,11 +170,11 @@ func asicZip(files []dataFile, sigs [][]byte) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	mt := []byte(asicEMediaType)
-	// Modified stays zero: archive/zip then writes no extended-timestamp
-	// extra field; the DOS date is fixed for the same bytes every build.
-	date := uint16((signedAt.Year()-1980)<<9 | int(signedAt.Month())<<5 | signedAt.Day())
+	// No modification time: with one, archive/zip writes an extended-
+	// timestamp extra field, which mimetype must not have; and the bytes
+	// stay the same every build.
 	h := &zip.FileHeader{Name: "mimetype", Method: zip.Store, CRC32: crc32.ChecksumIEEE(mt),
-		CompressedSize64: uint64(len(mt)), UncompressedSize64: uint64(len(mt)), ModifiedDate: date}
+		CompressedSize64: uint64(len(mt)), UncompressedSize64: uint64(len(mt))}
 	wr, err := zw.CreateRaw(h)
 	if err != nil {
 		return nil, err
@@ -183,7 +183,7 @@ func asicZip(files []dataFile, sigs [][]byte) ([]byte, error) {
 		return nil, err
 	}
 	put := func(name string, data []byte) error {
-		wr, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, ModifiedDate: date})
+		wr, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
 		if err != nil {
 			return err
 		}

@@ -47,28 +47,6 @@ func (n *xnode) txt(s string) *xnode {
 	return n
 }
 
-// find returns the first descendant (or n) with the given name and Id.
-func (n *xnode) find(name, id string) *xnode {
-	if n.name == name && (id == "" || n.attr("Id") == id) {
-		return n
-	}
-	for _, k := range n.kids {
-		if f := k.find(name, id); f != nil {
-			return f
-		}
-	}
-	return nil
-}
-
-func (n *xnode) attr(name string) string {
-	for _, a := range n.attrs {
-		if a[0] == name {
-			return a[1]
-		}
-	}
-	return ""
-}
-
 func prefixOf(name string) string {
 	p, _, _ := strings.Cut(name, ":")
 	return p
