@@ -60,17 +60,22 @@ function fileItem(file, bytes) {
   const extract = async () => {
     const { readEntry, sha256Hex } = await import('./zip.js');
     const data = await readEntry(bytes, file.name, file.size);
-    if ((await sha256Hex(data)) !== file.sha256) throw new Error('digest');
+    if ((await sha256Hex(data)) !== file.sha256) return null;
     return data;
   };
   const give = (mode) => async () => {
     status.textContent = '';
-    let data;
+    let data = null;
+    let problem = 'digest';
     try {
       data = await extract();
     } catch (e) {
-      status.textContent = t(e && e.message === 'digest' ? 'ui.file_mismatch' : 'ui.file_failed');
-      status.dataset.problem = e && e.message === 'digest' ? 'digest' : 'read';
+      console.warn('container file', e && e.code);
+      problem = 'read';
+    }
+    if (!data) {
+      status.textContent = t(problem === 'digest' ? 'ui.file_mismatch' : 'ui.file_failed');
+      status.dataset.problem = problem;
       return;
     }
     const type = mode === 'open' ? openType(file.media_type) : 'application/octet-stream';

@@ -14,7 +14,13 @@ const LOCAL = 0x04034b50;
 function u16(b, i) { return b[i] | (b[i + 1] << 8); }
 function u32(b, i) { return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0; }
 
-class ZipError extends Error {}
+/** ZipError says why an entry is not given, by a stable code. */
+export class ZipError extends Error {
+  constructor(code) {
+    super(`zip: ${code}`);
+    this.code = code;
+  }
+}
 
 /** findEnd returns the offset of the end-of-central-directory record. */
 function findEnd(b) {
@@ -22,7 +28,7 @@ function findEnd(b) {
   for (let i = b.length - 22; i >= stop; i--) {
     if (u32(b, i) === EOCD) return i;
   }
-  throw new ZipError('no end of central directory');
+  throw new ZipError('no_end');
 }
 
 /** entries lists the central directory: name, method, sizes, local offset. */
@@ -34,7 +40,7 @@ export function entries(bytes) {
   const dec = new TextDecoder('utf-8', { fatal: false });
   const out = [];
   for (let n = 0; n < count; n++) {
-    if (p + 46 > b.length || u32(b, p) !== CENTRAL) throw new ZipError('bad central directory');
+    if (p + 46 > b.length || u32(b, p) !== CENTRAL) throw new ZipError('bad_directory');
     const nameLen = u16(b, p + 28);
     const extraLen = u16(b, p + 30);
     const commentLen = u16(b, p + 32);
@@ -57,21 +63,21 @@ export function entries(bytes) {
  */
 export async function readEntry(bytes, name, size) {
   const hits = entries(bytes).filter((e) => e.name === name);
-  if (hits.length !== 1) throw new ZipError('entry not found once');
+  if (hits.length !== 1) throw new ZipError('not_found');
   const e = hits[0];
   if (e.flags & 1) throw new ZipError('encrypted');
   if (e.csize === 0xffffffff || e.usize === 0xffffffff || e.offset === 0xffffffff) throw new ZipError('zip64');
-  if (e.usize !== size) throw new ZipError('size differs from the report');
+  if (e.usize !== size) throw new ZipError('size');
   const p = e.offset;
-  if (p + 30 > bytes.length || u32(bytes, p) !== LOCAL) throw new ZipError('bad local header');
+  if (p + 30 > bytes.length || u32(bytes, p) !== LOCAL) throw new ZipError('bad_local_header');
   const start = p + 30 + u16(bytes, p + 26) + u16(bytes, p + 28);
-  if (start + e.csize > bytes.length) throw new ZipError('entry beyond the archive');
+  if (start + e.csize > bytes.length) throw new ZipError('truncated');
   const data = bytes.subarray(start, start + e.csize);
   if (e.method === 0) {
-    if (e.csize !== size) throw new ZipError('stored size differs');
+    if (e.csize !== size) throw new ZipError('size');
     return data.slice();
   }
-  if (e.method !== 8) throw new ZipError('compression method');
+  if (e.method !== 8) throw new ZipError('method');
   return inflate(data, size);
 }
 
@@ -85,12 +91,12 @@ async function inflate(data, size) {
     if (done) break;
     if (n + value.length > size) {
       await reader.cancel();
-      throw new ZipError('entry inflates beyond its size');
+      throw new ZipError('too_long');
     }
     out.set(value, n);
     n += value.length;
   }
-  if (n !== size) throw new ZipError('entry shorter than its size');
+  if (n !== size) throw new ZipError('too_short');
   return out;
 }
 

@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import zlib from 'node:zlib';
 import { serverAndBrowser, openPage, verdictOf, screenshotPath } from './harness.mjs';
-import { sampleFile } from './fixtures.mjs';
+import { sampleFile, zipOf } from './fixtures.mjs';
 
 const env = serverAndBrowser();
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -63,6 +62,12 @@ test('a valid container shows its signers and files, and a file is saved checked
     assert.equal(saved.length, want.size);
     assert.match(saved.toString('utf8'), /^Üürileping/);
     await files.nth(0).locator('.file-status').filter({ hasText: 'Checked' }).waitFor();
+    // Open shows text as plain text, in a tab of its own.
+    const [tab] = await Promise.all([ctx.waitForEvent('page'), files.nth(0).locator('button.file-open').click()]);
+    await tab.waitForLoadState();
+    assert.match(tab.url(), /^blob:/);
+    assert.match(await tab.locator('body').textContent(), /Üürileping/);
+    await tab.close();
     await card.screenshot({ path: screenshotPath('container-valid') });
     assert.deepEqual(page.errors, []);
   } finally {
@@ -121,44 +126,6 @@ test('axe-core: no serious or critical violation on a container result', async (
   }
 });
 
-// storedZip writes a ZIP of stored entries, mimetype first, as ASiC wants.
-function storedZip(files) {
-  const locals = [];
-  const centrals = [];
-  let offset = 0;
-  for (const [name, data] of files) {
-    const n = Buffer.from(name);
-    const crc = zlib.crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(n.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(n.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, n, data);
-    centrals.push(central, n);
-    offset += 30 + n.length + data.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
-
 test('a container larger than a token is read, and its stored file saved', async () => {
   const ctx = await env.browser.newContext({ locale: 'en-GB', acceptDownloads: true });
   try {
@@ -169,7 +136,7 @@ test('a container larger than a token is read, and its stored file saved', async
     const manifestXML = '<?xml version="1.0" encoding="UTF-8"?>\n<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">' +
       '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.etsi.asic-e+zip"/>' +
       '<manifest:file-entry manifest:full-path="scan.pdf" manifest:media-type="application/pdf"/></manifest:manifest>';
-    const zip = storedZip([
+    const zip = zipOf([
       ['mimetype', Buffer.from('application/vnd.etsi.asic-e+zip')],
       ['scan.pdf', big],
       ['META-INF/manifest.xml', Buffer.from(manifestXML)],

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import zlib from 'node:zlib';
 import QRCode from 'qrcode';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { SITE, BIN } from './harness.mjs';
@@ -165,4 +166,52 @@ export async function serveStatusLists(ctx, srv, { abort = false } = {}) {
     });
   }
   return requests;
+}
+
+/**
+ * zipOf writes a ZIP archive of [name, bytes, deflate] entries in order,
+ * stored unless deflate is true, with no data descriptors: what a test
+ * needs to make a DigiDoc container of its own.
+ */
+export function zipOf(files) {
+  const locals = [];
+  const centrals = [];
+  let offset = 0;
+  for (const [name, data, deflate] of files) {
+    const n = Buffer.from(name);
+    const body = deflate ? zlib.deflateRawSync(data) : data;
+    const crc = zlib.crc32(data);
+    const head = (size, sig) => {
+      const b = Buffer.alloc(size);
+      b.writeUInt32LE(sig, 0);
+      return b;
+    };
+    const local = head(30, 0x04034b50);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(deflate ? 8 : 0, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(body.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(n.length, 26);
+    const central = head(46, 0x02014b50);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(deflate ? 8 : 0, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(body.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(n.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, n, body);
+    centrals.push(central, n);
+    offset += 30 + n.length + body.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
 }
