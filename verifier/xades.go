@@ -127,7 +127,7 @@ func parseXAdES(data []byte) (*xadesSignature, error) {
 	if root.Local != "XAdESSignatures" {
 		return nil, readFail(Malformed, "a signature file's root is not XAdESSignatures")
 	}
-	sigs := root.kids(dsNS, "Signature")
+	sigs := root.ChildrenNamed(dsNS, "Signature")
 	if len(sigs) != 1 || len(root.Elements()) != 1 {
 		return nil, readFail(Malformed, "a signature file holds %d signatures; one is allowed", len(sigs))
 	}
@@ -148,7 +148,7 @@ func (s *xadesSignature) read() error {
 	s.keyInfo = s.dsig.KeyInfoCertificates()
 	var qps []*xmlElement
 	for _, o := range s.dsig.Objects {
-		qps = append(qps, o.kids(xadesNS, "QualifyingProperties")...)
+		qps = append(qps, o.ChildrenNamed(xadesNS, "QualifyingProperties")...)
 	}
 	if len(qps) != 1 {
 		return readFail(Malformed, "a signature with %d QualifyingProperties; one is required", len(qps))
@@ -157,7 +157,7 @@ func (s *xadesSignature) read() error {
 	if target, _ := qp.Attr("", "Target"); s.ID == "" || target != "#"+s.ID {
 		return readFail(SignatureWrapping, "the QualifyingProperties target another signature")
 	}
-	if s.signedProps = qp.kid(xadesNS, "SignedProperties"); s.signedProps == nil {
+	if s.signedProps = qp.Child(xadesNS, "SignedProperties"); s.signedProps == nil {
 		return readFail(Malformed, "a signature without exactly one SignedProperties")
 	}
 	if err := s.readSignedProps(); err != nil {
@@ -166,7 +166,7 @@ func (s *xadesSignature) read() error {
 	if err := s.pickSigner(); err != nil {
 		return err
 	}
-	switch ups := qp.kids(xadesNS, "UnsignedProperties"); len(ups) {
+	switch ups := qp.ChildrenNamed(xadesNS, "UnsignedProperties"); len(ups) {
 	case 0:
 	case 1:
 		if err := s.readUnsigned(ups[0]); err != nil {
@@ -196,11 +196,11 @@ func (s *xadesSignature) pickSigner() error {
 }
 
 func (s *xadesSignature) readSignedProps() error {
-	ssp := s.signedProps.kid(xadesNS, "SignedSignatureProperties")
+	ssp := s.signedProps.Child(xadesNS, "SignedSignatureProperties")
 	if ssp == nil {
 		return readFail(Malformed, "SignedProperties without SignedSignatureProperties")
 	}
-	if st := ssp.kids(xadesNS, "SigningTime"); len(st) == 1 {
+	if st := ssp.ChildrenNamed(xadesNS, "SigningTime"); len(st) == 1 {
 		t, err := time.Parse(time.RFC3339, strings.TrimSpace(st[0].Text()))
 		if err != nil {
 			return readFail(Malformed, "SigningTime is not an xsd:dateTime")
@@ -209,12 +209,12 @@ func (s *xadesSignature) readSignedProps() error {
 	} else if len(st) > 1 {
 		return readFail(Malformed, "two SigningTime")
 	}
-	v1, v2 := ssp.kids(xadesNS, "SigningCertificate"), ssp.kids(xadesNS, "SigningCertificateV2")
+	v1, v2 := ssp.ChildrenNamed(xadesNS, "SigningCertificate"), ssp.ChildrenNamed(xadesNS, "SigningCertificateV2")
 	if len(v1)+len(v2) != 1 {
 		return readFail(Malformed, "a signature needs exactly one SigningCertificate or SigningCertificateV2")
 	}
 	for _, sc := range append(v1, v2...) {
-		for _, c := range sc.kids(xadesNS, "Cert") {
+		for _, c := range sc.ChildrenNamed(xadesNS, "Cert") {
 			ref, err := readCertRef(c, len(v2) == 1)
 			if err != nil {
 				return err
@@ -225,10 +225,10 @@ func (s *xadesSignature) readSignedProps() error {
 	if len(s.SigningCert) == 0 {
 		return readFail(Malformed, "SigningCertificate names no certificate")
 	}
-	if spi := ssp.kids(xadesNS, "SignaturePolicyIdentifier"); len(spi) == 1 {
-		if id := spi[0].kid(xadesNS, "SignaturePolicyId"); id != nil {
-			if pid := id.kid(xadesNS, "SigPolicyId"); pid != nil {
-				if ident := pid.kid(xadesNS, "Identifier"); ident != nil {
+	if spi := ssp.ChildrenNamed(xadesNS, "SignaturePolicyIdentifier"); len(spi) == 1 {
+		if id := spi[0].Child(xadesNS, "SignaturePolicyId"); id != nil {
+			if pid := id.Child(xadesNS, "SigPolicyId"); pid != nil {
+				if ident := pid.Child(xadesNS, "Identifier"); ident != nil {
 					s.PolicyOID = strings.TrimPrefix(strings.TrimSpace(ident.Text()), "urn:oid:")
 				}
 			}
@@ -236,10 +236,10 @@ func (s *xadesSignature) readSignedProps() error {
 	} else if len(spi) > 1 {
 		return readFail(Malformed, "two SignaturePolicyIdentifier")
 	}
-	if sdop := s.signedProps.kid(xadesNS, "SignedDataObjectProperties"); sdop != nil {
-		for _, f := range sdop.kids(xadesNS, "DataObjectFormat") {
+	if sdop := s.signedProps.Child(xadesNS, "SignedDataObjectProperties"); sdop != nil {
+		for _, f := range sdop.ChildrenNamed(xadesNS, "DataObjectFormat") {
 			ref, _ := f.Attr("", "ObjectReference")
-			if mt := f.kid(xadesNS, "MimeType"); mt != nil {
+			if mt := f.Child(xadesNS, "MimeType"); mt != nil {
 				s.MimeTypes[strings.TrimPrefix(ref, "#")] = strings.TrimSpace(mt.Text())
 			}
 		}
@@ -252,11 +252,11 @@ func (s *xadesSignature) readSignedProps() error {
 // an IssuerSerial of RFC 5035).
 func readCertRef(c *xmlElement, v2 bool) (xadesCertRef, error) {
 	var ref xadesCertRef
-	cd := c.kid(xadesNS, "CertDigest")
+	cd := c.Child(xadesNS, "CertDigest")
 	if cd == nil {
 		return ref, readFail(Malformed, "a SigningCertificate Cert without CertDigest")
 	}
-	dm, dv := cd.kid(dsNS, "DigestMethod"), cd.kid(dsNS, "DigestValue")
+	dm, dv := cd.Child(dsNS, "DigestMethod"), cd.Child(dsNS, "DigestValue")
 	if dm == nil || dv == nil {
 		return ref, readFail(Malformed, "a CertDigest without DigestMethod and DigestValue")
 	}
@@ -265,8 +265,8 @@ func readCertRef(c *xmlElement, v2 bool) (xadesCertRef, error) {
 	if ref.Digest, err = decodeBase64XML(dv.Text()); err != nil {
 		return ref, err
 	}
-	if is := c.kids(xadesNS, "IssuerSerial"); len(is) == 1 && !v2 {
-		sn := is[0].kid(dsNS, "X509SerialNumber")
+	if is := c.ChildrenNamed(xadesNS, "IssuerSerial"); len(is) == 1 && !v2 {
+		sn := is[0].Child(dsNS, "X509SerialNumber")
 		if sn == nil {
 			return ref, readFail(Malformed, "IssuerSerial without X509SerialNumber")
 		}
@@ -275,7 +275,7 @@ func readCertRef(c *xmlElement, v2 bool) (xadesCertRef, error) {
 			return ref, readFail(Malformed, "X509SerialNumber is not a decimal integer")
 		}
 		ref.Serial = n
-	} else if is := c.kids(xadesNS, "IssuerSerialV2"); len(is) == 1 && v2 {
+	} else if is := c.ChildrenNamed(xadesNS, "IssuerSerialV2"); len(is) == 1 && v2 {
 		der, err := decodeBase64XML(is[0].Text())
 		if err != nil {
 			return ref, err
@@ -288,7 +288,7 @@ func readCertRef(c *xmlElement, v2 bool) (xadesCertRef, error) {
 }
 
 func (s *xadesSignature) readUnsigned(up *xmlElement) error {
-	usps := up.kids(xadesNS, "UnsignedSignatureProperties")
+	usps := up.ChildrenNamed(xadesNS, "UnsignedSignatureProperties")
 	if len(usps) != 1 {
 		return readFail(Malformed, "UnsignedProperties without exactly one UnsignedSignatureProperties")
 	}
@@ -300,7 +300,7 @@ func (s *xadesSignature) readUnsigned(up *xmlElement) error {
 		case p.Space == xades141NS && p.Local == "ArchiveTimeStamp", p.Space == xadesNS && p.Local == "ArchiveTimeStamp":
 			err = s.readTimeStamp(p, &s.ArchiveTimeStamps)
 		case p.Space == xadesNS && p.Local == "CertificateValues":
-			for _, c := range p.kids(xadesNS, "EncapsulatedX509Certificate") {
+			for _, c := range p.ChildrenNamed(xadesNS, "EncapsulatedX509Certificate") {
 				der, err := decodeBase64XML(c.Text())
 				if err != nil {
 					return err
@@ -312,8 +312,8 @@ func (s *xadesSignature) readUnsigned(up *xmlElement) error {
 				}
 			}
 		case p.Space == xadesNS && p.Local == "RevocationValues":
-			for _, ov := range p.kids(xadesNS, "OCSPValues") {
-				for _, o := range ov.kids(xadesNS, "EncapsulatedOCSPValue") {
+			for _, ov := range p.ChildrenNamed(xadesNS, "OCSPValues") {
+				for _, o := range ov.ChildrenNamed(xadesNS, "EncapsulatedOCSPValue") {
 					der, err := decodeBase64XML(o.Text())
 					if err != nil {
 						return err
@@ -337,12 +337,12 @@ func (s *xadesSignature) readUnsigned(up *xmlElement) error {
 // EncapsulatedTimeStamp.
 func (s *xadesSignature) readTimeStamp(p *xmlElement, into *[]xadesTimeStamp) error {
 	ts := xadesTimeStamp{C14N: c14n10URI, el: p}
-	if cm := p.kids(dsNS, "CanonicalizationMethod"); len(cm) == 1 {
+	if cm := p.ChildrenNamed(dsNS, "CanonicalizationMethod"); len(cm) == 1 {
 		ts.C14N, _ = cm[0].Attr("", "Algorithm")
 	} else if len(cm) > 1 {
 		return readFail(Malformed, "a time stamp with two CanonicalizationMethod")
 	}
-	ets := p.kids(xadesNS, "EncapsulatedTimeStamp")
+	ets := p.ChildrenNamed(xadesNS, "EncapsulatedTimeStamp")
 	if len(ets) != 1 {
 		return readFail(Malformed, "a time stamp with %d EncapsulatedTimeStamp; one is required", len(ets))
 	}
@@ -370,13 +370,3 @@ func parseIssuerSerial(der []byte) ([]byte, *big.Int, error) {
 	}
 	return []byte(name), serial, nil
 }
-
-// kids and kid are ChildrenNamed and Child kept out of line: the XAdES
-// reader calls them at dozens of places, and inlined each call is a copy
-// of the loop in the module's code (docs/PERFORMANCE.md, module size).
-//
-//go:noinline
-func (e *xmlElement) kids(space, local string) []*xmlElement { return e.ChildrenNamed(space, local) }
-
-//go:noinline
-func (e *xmlElement) kid(space, local string) *xmlElement { return e.Child(space, local) }

@@ -50,7 +50,7 @@ func (s *xadesSignature) archiveInput(refs []dsigRef, ts xadesTimeStamp, b io.Wr
 			return err
 		}
 	}
-	for _, e := range []*xmlElement{s.signedInfo, s.signatureValue, s.sig.kid(dsNS, "KeyInfo")} {
+	for _, e := range []*xmlElement{s.signedInfo, s.signatureValue, s.sig.Child(dsNS, "KeyInfo")} {
 		if e != nil {
 			if err := canon(e); err != nil {
 				return err
@@ -65,8 +65,8 @@ func (s *xadesSignature) archiveInput(refs []dsigRef, ts xadesTimeStamp, b io.Wr
 			return err
 		}
 	}
-	for _, o := range s.sig.kids(dsNS, "Object") {
-		if len(o.kids(xadesNS, "QualifyingProperties")) == 0 {
+	for _, o := range s.sig.ChildrenNamed(dsNS, "Object") {
+		if len(o.ChildrenNamed(xadesNS, "QualifyingProperties")) == 0 {
 			if err := canon(o); err != nil {
 				return err
 			}
