@@ -13,6 +13,7 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/x509"
+	"strings"
 	"time"
 
 	"github.com/apostille/apostille/verifier/trustservices"
@@ -201,13 +202,10 @@ func (k *containerCheck) checkTimeStamp(ts xadesTimeStamp) (time.Time, error) {
 }
 
 // checkTSA verifies a token's signature and that its signer is a TSA/QTST
-// service granted at its genTime.
+// service granted at its genTime: the unit's own certificate listed, or
+// one a listed TSA certificate issued (lists name a TSA's CA too).
 func (k *containerCheck) checkTSA(tok *timeStampToken) (*x509.Certificate, error) {
-	cands := append([]*x509.Certificate(nil), k.s.CertValues...)
-	for _, svc := range trustservices.ServicesOfType(k.services(), "TSA") {
-		cands = append(cands, svc.Certificates...)
-	}
-	tsa, err := tok.verify(k.v.opts, cands)
+	tsa, err := tok.verify(k.v.opts, k.candidates("TSA"))
 	if err != nil {
 		if errReason(err) == IssuerUnknown {
 			return nil, readFail(TimestampUntrusted, "the time stamp's signer is not known")
@@ -217,12 +215,44 @@ func (k *containerCheck) checkTSA(tok *timeStampToken) (*x509.Certificate, error
 	if tok.ImprintHash == crypto.SHA1 || tok.SignatureAlg == RS1 {
 		k.warn(SHA1Used, "a time stamp relies on SHA-1")
 	}
-	for _, svc := range trustservices.ServiceForCertificate(k.services(), tsa) {
-		if st, ok := svc.StatusAt(tok.GenTime); ok && st.Granted() && st.Type == svcTSAQTST {
-			return tsa, nil
+	if !k.listed(tsa, tok.GenTime, svcTSAQTST, true) {
+		return nil, readFail(TimestampUntrusted, "the time stamp is not from a qualified time-stamping service granted when it stamped")
+	}
+	return tsa, nil
+}
+
+// candidates are the certificates that may have signed a proof: those the
+// signature carries and those of the trust's services of a type.
+//
+//go:noinline
+func (k *containerCheck) candidates(typ string) []*x509.Certificate {
+	out := append(append([]*x509.Certificate(nil), k.s.CertValues...), k.s.keyInfo...)
+	for _, svc := range k.services() {
+		if svc.Type == typ || strings.HasPrefix(svc.Type, typ+"/") {
+			out = append(out, svc.Certificates...)
 		}
 	}
-	return nil, readFail(TimestampUntrusted, "the time stamp is not from a qualified time-stamping service granted when it stamped")
+	return out
+}
+
+// listed reports whether c is a certificate of a service whose status at
+// t was granted with type typ; issued also accepts a certificate such a
+// service's certificate issued.
+//
+//go:noinline
+func (k *containerCheck) listed(c *x509.Certificate, t time.Time, typ string, issued bool) bool {
+	for _, svc := range k.services() {
+		st, ok := svc.StatusAt(t)
+		if !ok || !st.Granted() || st.Type != typ {
+			continue
+		}
+		for _, sc := range svc.Certificates {
+			if sc.Equal(c) || issued && certSignedBy(k.v.opts, c, sc) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // checkOCSP finds the OCSP response about cert, checks who signed it and
@@ -270,12 +300,7 @@ func (k *containerCheck) checkOCSP(cert, issuer *x509.Certificate, tm bool) (tim
 // was produced, or the signer's CA itself or its delegate (RFC 6960
 // 4.2.2.2).
 func (k *containerCheck) checkResponder(r *ocspResponse, issuer *x509.Certificate) error {
-	cands := append([]*x509.Certificate(nil), k.s.CertValues...)
-	for _, svc := range trustservices.ServicesOfType(k.services(), "Certstatus/OCSP") {
-		cands = append(cands, svc.Certificates...)
-	}
-	cands = append(cands, issuer)
-	responder, err := r.verifySignature(k.v.opts, cands)
+	responder, err := r.verifySignature(k.v.opts, append(k.candidates("Certstatus/OCSP"), issuer))
 	if err != nil {
 		if errReason(err) == IssuerUnknown {
 			return readFail(OCSPUntrusted, "the OCSP responder is not known")
@@ -286,12 +311,7 @@ func (k *containerCheck) checkResponder(r *ocspResponse, issuer *x509.Certificat
 	if r.SignatureAlg == RS1 {
 		k.warn(SHA1Used, "the OCSP response is signed with SHA-1")
 	}
-	for _, svc := range trustservices.ServiceForCertificate(k.services(), responder) {
-		if st, ok := svc.StatusAt(r.ProducedAt); ok && st.Granted() && st.Type == svcOCSPQC {
-			return nil
-		}
-	}
-	if r.authority(responder, issuer) != ocspNotAuthorized {
+	if k.listed(responder, r.ProducedAt, svcOCSPQC, false) || r.authority(responder, issuer) != ocspNotAuthorized {
 		return nil
 	}
 	return readFail(OCSPUntrusted, "the OCSP response is signed by neither a granted OCSP service of the trust nor the signer's CA")

@@ -195,7 +195,10 @@ func appendWarnings(b []byte, ws []Warning) []byte {
 }
 
 // appendOptStr appends member (which starts with a comma) and s unless s is
-// empty, as omitempty does.
+// empty, as omitempty does. Out of line: reports call it at dozens of
+// places, each inlined copy module code.
+//
+//go:noinline
 func appendOptStr(b []byte, member, s string) []byte {
 	if s == "" {
 		return b

@@ -126,7 +126,11 @@ func isIDAttr(a xmlAttr) bool {
 // ByID returns the element whose Id is id, or nil.
 func (d *xmlDocument) ByID(id string) *xmlElement { return d.ids[id] }
 
-// Attr returns the value of the attribute (space, local).
+// Attr returns the value of the attribute (space, local). The element
+// accessors are kept out of line: the XAdES reader calls them at dozens of
+// places, and each inlined copy is module code (20 KB in all).
+//
+//go:noinline
 func (e *xmlElement) Attr(space, local string) (string, bool) {
 	for _, a := range e.Attrs {
 		if a.Space == space && a.Local == local {
@@ -137,6 +141,8 @@ func (e *xmlElement) Attr(space, local string) (string, bool) {
 }
 
 // Elements returns the element children, in order.
+//
+//go:noinline
 func (e *xmlElement) Elements() []*xmlElement {
 	var out []*xmlElement
 	for _, c := range e.Children {
@@ -148,6 +154,8 @@ func (e *xmlElement) Elements() []*xmlElement {
 }
 
 // ChildrenNamed returns the element children named (space, local).
+//
+//go:noinline
 func (e *xmlElement) ChildrenNamed(space, local string) []*xmlElement {
 	var out []*xmlElement
 	for _, c := range e.Children {
@@ -161,6 +169,8 @@ func (e *xmlElement) ChildrenNamed(space, local string) []*xmlElement {
 // Child returns the only element child named (space, local); nil when
 // there is none or more than one, so a caller that expects one cannot be
 // handed the first of two.
+//
+//go:noinline
 func (e *xmlElement) Child(space, local string) *xmlElement {
 	c := e.ChildrenNamed(space, local)
 	if len(c) != 1 {
@@ -170,6 +180,8 @@ func (e *xmlElement) Child(space, local string) *xmlElement {
 }
 
 // Text returns the concatenated text children (comments left out).
+//
+//go:noinline
 func (e *xmlElement) Text() string {
 	var b strings.Builder
 	for _, c := range e.Children {

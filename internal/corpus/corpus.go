@@ -112,6 +112,12 @@ func Collect(root, tmp string) ([]Set, error) {
 	}
 	sets = append(sets, bs)
 
+	cs, err := containerSet(root)
+	if err != nil {
+		return nil, err
+	}
+	sets = append(sets, cs)
+
 	hs, err := hardeningSets()
 	if err != nil {
 		return nil, err
