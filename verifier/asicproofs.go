@@ -68,7 +68,7 @@ func (k *containerCheck) checkProofs() error {
 	if len(s.OCSPs) == 0 {
 		return readFail(StatusUnknown, "no OCSP response: the signer's certificate status at the signing time is unknown")
 	}
-	produced, err := k.checkOCSP(cert, issuer, level == levelBDOCTM)
+	produced, err := k.checkOCSP(cert, issuer, level == levelBDOCTM, signingTime)
 	if err != nil {
 		return err
 	}
@@ -258,7 +258,11 @@ func (k *containerCheck) listed(c *x509.Certificate, t time.Time, typ string, is
 // checkOCSP finds the OCSP response about cert, checks who signed it and
 // what it says, and returns its producedAt. For a time mark the nonce must
 // be the digest of the signature value.
-func (k *containerCheck) checkOCSP(cert, issuer *x509.Certificate, tm bool) (time.Time, error) {
+//
+// A certificate revoked after the time stamp leaves the signature valid
+// (EN 319 102-1 5.6.2.4: the signature existed before the revocation),
+// with a warning; revoked before it, or in a time mark, it is Revoked.
+func (k *containerCheck) checkOCSP(cert, issuer *x509.Certificate, tm bool, stamped time.Time) (time.Time, error) {
 	lastErr := readFail(StatusUnknown, "no OCSP response is about the signer's certificate")
 	for _, der := range k.s.OCSPs {
 		r, err := parseOCSPResponse(der)
@@ -284,10 +288,12 @@ func (k *containerCheck) checkOCSP(cert, issuer *x509.Certificate, tm bool) (tim
 				k.warn(SHA1Used, "the time mark's nonce is a SHA-1 digest")
 			}
 		}
-		switch single.Status {
-		case ocspRevoked:
+		switch {
+		case single.Status == ocspRevoked && !tm && single.RevokedAt.After(stamped):
+			k.warn(Revoked, "the signer's certificate was revoked after the signature was time-stamped")
+		case single.Status == ocspRevoked:
 			return time.Time{}, readFail(Revoked, "the OCSP response says the signer's certificate is revoked")
-		case ocspUnknown:
+		case single.Status == ocspUnknown:
 			return time.Time{}, readFail(StatusUnknown, "the OCSP responder does not know the signer's certificate")
 		}
 		return r.ProducedAt, nil

@@ -64,7 +64,7 @@ func (v *verification) verifyContainer(data []byte) {
 		if cs.Verdict == Valid {
 			v.rep.pass(CheckSignature, detail)
 		} else {
-			v.rep.fail(CheckSignature, cs.Reason, detail)
+			v.rep.fail(CheckSignature, cs.Reason, detail+": "+cv.detail)
 		}
 		for _, w := range cs.Warnings {
 			v.rep.warn(w.Reason, f.Display+": "+w.Detail)
@@ -85,6 +85,8 @@ type containerCheck struct {
 	cs   ContainerSignature
 	s    *xadesSignature
 	refs []dsigRef
+	// detail says why the signature failed, for the report's check.
+	detail string
 }
 
 // run validates one signature; the first failure decides its verdict.
@@ -111,7 +113,7 @@ func (k *containerCheck) fail(err error) ContainerSignature {
 		k.cs.Verdict = Indeterminate
 	}
 	k.cs.Indication, k.cs.SubIndication = etsiIndication(k.cs.Verdict, r)
-	k.cs.Warnings = append(k.cs.Warnings, Warning{Reason: r, Detail: err.Error()})
+	k.detail = err.Error()
 	return k.cs
 }
 
