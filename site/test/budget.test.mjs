@@ -1,5 +1,6 @@
 // The module as the page transfers it: the precompressed .br the server
-// sends must stay within the page's budget of 1.5 MB (issue 7, and
+// sends must stay within the page's budget of 1.65 MB (issue 7 set 1.5 MB;
+// issue 17, DigiDoc containers in the module, allowed 1.65 MB; see
 // docs/PERFORMANCE.md "Module size" for what was done to stay under it).
 // A size, not a time: the same bytes give the same answer on any machine.
 import { test } from 'node:test';
@@ -8,9 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SITE, buildInfo } from './harness.mjs';
 
-const BUDGET = 1_500_000;
+const BUDGET = 1_650_000;
 
-test('the module as transferred (brotli) is within the 1.5 MB budget', () => {
+test('the module as transferred (brotli) is within the 1.65 MB budget', () => {
   const info = buildInfo();
   const br = fs.statSync(path.join(SITE, info.wasm.file + '.br')).size;
   assert.equal(br, info.wasm.brotli, 'build-info.json records the size of the file sent');

@@ -58,7 +58,7 @@ func main() {
 		return
 	}
 	gz, br := sizes(*out, b)
-	fmt.Printf("%s\n  sha256  %s\n  raw     %9d bytes (%.2f MiB)\n  gzip    %9d bytes (%.2f MiB, -9)\n  brotli  %9d bytes (%.2f MiB, quality 11; the page's budget is 1.5 MB)\n",
+	fmt.Printf("%s\n  sha256  %s\n  raw     %9d bytes (%.2f MiB)\n  gzip    %9d bytes (%.2f MiB, -9)\n  brotli  %9d bytes (%.2f MiB, quality 11; the page's budget is 1.65 MB)\n",
 		*out, module.SHA256(b), len(b), mib(len(b)), gz, mib(gz), br, mib(br))
 }
 
