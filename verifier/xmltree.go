@@ -12,16 +12,20 @@ package verifier
 // root, processing instructions and a document type. So the reader takes
 // from it only the tokenising and its checks of characters, references and
 // comments; element and attribute names and attribute values are read again
-// from the raw bytes of each start tag (attrScan).
+// from the raw bytes of each start tag (attrScan), and line ends in
+// comments are normalised here. A namespace name holding a character that
+// canonical XML escapes is refused: libxml2 escapes it otherwise than the
+// standard, so no one form of it can be hashed for everyone.
 //
 // API (kept stable for the XAdES code):
 //
 //	readXML(b, lim) (*xmlDocument, error)  the document; Root is its element
-//	xmlLimits{Size, Depth, Elements, Attrs, Text}; zero values take defaults
+//	xmlLimits{Size, Depth, Elements, Attrs}; zero values take defaults
 //	xmlElement{Space, Local, Prefix, Attrs, NS, Children, Parent}
 //	  .Child(space, local) / .ChildrenNamed(space, local) / .Elements()
-//	  .Attr(space, local) (value, ok) / .Text() / .InScope() / .Contains(e)
-//	xmlDocument.ByID(id) *xmlElement  (duplicate Ids are refused by readXML)
+//	  .Attr(space, local) (value, ok) / .Text() / .InScope() / .Contains(e) / .Doc()
+//	xmlDocument.ByID(id) *xmlElement  (duplicate Ids are refused by readXML;
+//	  Id, ID, id and xml:id share one space of names)
 //
 // Failures: XMLForbidden for a document type, entity or processing
 // instruction; LimitExceeded past a limit; Malformed otherwise.
@@ -125,6 +129,9 @@ func isIDAttr(a xmlAttr) bool {
 
 // ByID returns the element whose Id is id, or nil.
 func (d *xmlDocument) ByID(id string) *xmlElement { return d.ids[id] }
+
+// Doc returns the document e belongs to.
+func (e *xmlElement) Doc() *xmlDocument { return e.doc }
 
 // Attr returns the value of the attribute (space, local).
 func (e *xmlElement) Attr(space, local string) (string, bool) {
