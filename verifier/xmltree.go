@@ -234,14 +234,15 @@ func readXML(b []byte, lim xmlLimits) (*xmlDocument, error) {
 }
 
 type xmlReader struct {
-	b     []byte
-	lim   xmlLimits
-	doc   *xmlDocument
-	d     *xml.Decoder
-	cur   *xmlElement
-	depth int
-	count int
-	ended bool // the root element is closed
+	b      []byte
+	lim    xmlLimits
+	doc    *xmlDocument
+	d      *xml.Decoder
+	cur    *xmlElement
+	depth  int
+	count  int
+	scopes []map[string]string // namespaces in scope at each open element
+	ended  bool                // the root element is closed
 }
 
 func (r *xmlReader) read() error {
@@ -282,6 +283,7 @@ func (r *xmlReader) token(tok xml.Token, raw []byte, first bool) error {
 			return readFail(Malformed, "XML end tag does not match its start tag")
 		}
 		r.cur = r.cur.Parent
+		r.scopes = r.scopes[:len(r.scopes)-1]
 		r.depth--
 		if r.cur == nil {
 			r.ended = true
@@ -400,7 +402,23 @@ func (r *xmlReader) start(t xml.StartElement, raw []byte) error {
 		r.doc.Root = e
 	}
 	r.cur = e
-	scope := e.InScope()
+	// The scope is built once per element that declares a namespace and
+	// shared by the others, so a deep document costs no more than its size.
+	var scope map[string]string
+	if n := len(r.scopes); n > 0 {
+		scope = r.scopes[n-1]
+	}
+	if len(e.NS) > 0 || scope == nil {
+		next := make(map[string]string, len(scope)+len(e.NS))
+		for k, v := range scope {
+			next[k] = v
+		}
+		for _, ns := range e.NS {
+			next[ns.Prefix] = ns.URI
+		}
+		scope = next
+	}
+	r.scopes = append(r.scopes, scope)
 	prefix, local, ok := splitQName(s.name)
 	if !ok {
 		return readFail(Malformed, "XML element name is not a qualified name")
