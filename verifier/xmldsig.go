@@ -14,6 +14,7 @@ package verifier
 //	(*xmlSignature).KeyInfoCertificates() []*x509.Certificate
 //	(*xmlSignature).VerifyValue(o *Options, cert *x509.Certificate) error
 //	(*xmlSignature).CheckReferences(resolve xmlResolver) []xmlRefResult
+//	c14nOf(e) (c14nMethod, error)           a CanonicalizationMethod or Transform element (XAdES time stamps name one)
 //	xmlDigestOf(uri) (crypto.Hash, error)   digest method URIs (also for XAdES CertDigest)
 //	decodeBase64XML(s) ([]byte, error)      xs:base64Binary with white space
 //
