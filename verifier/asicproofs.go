@@ -116,44 +116,73 @@ func (k *containerCheck) checkProofs() error {
 	return nil
 }
 
-// caService finds the CA service of the trust that issued cert and was a
-// granted CA/QC service when cert was issued. It returns the issuing
-// certificate (for the OCSP response's CertID) and the service.
+// caService finds the CA service of the trust that issued cert (directly,
+// or through one intermediate CA certificate the signature carries, for
+// lists that name a root) and was a granted CA/QC service when cert was
+// issued. It returns the certificate that issued cert (for the OCSP
+// response's CertID) and the service.
 func (k *containerCheck) caService(cert *x509.Certificate) (*x509.Certificate, *trustservices.Service, error) {
-	found := false
-	var nonQC bool
+	issuer, svc, state := k.serviceOf(cert, cert.NotBefore)
+	if state == caNone {
+		for _, ic := range append(append([]*x509.Certificate(nil), k.s.CertValues...), k.s.keyInfo...) {
+			if !ic.IsCA || cert.NotBefore.Before(ic.NotBefore) || cert.NotBefore.After(ic.NotAfter) || !certSignedBy(k.v.opts, cert, ic) {
+				continue
+			}
+			if _, isvc, istate := k.serviceOf(ic, cert.NotBefore); istate == caGranted {
+				issuer, svc, state = ic, isvc, istate
+				break
+			}
+		}
+	}
+	switch state {
+	case caGranted:
+		if cert.SignatureAlgorithm == x509.SHA1WithRSA {
+			k.warn(SHA1Used, "the signing certificate is signed with SHA-1")
+		}
+		return issuer, svc, nil
+	case caNotQC:
+		return nil, nil, readFail(NotQualified, "the signer's CA was not a qualified CA service when the certificate was issued")
+	case caNotGranted:
+		return nil, nil, readFail(ChainUntrusted, "the signer's CA service was not granted when the certificate was issued")
+	}
+	return nil, nil, readFail(ChainUntrusted, "the signer's certificate was not issued by a CA service of the trust")
+}
+
+// What the trust says of the CA that issued a certificate.
+const (
+	caNone       = iota // no service issued it
+	caNotGranted        // a service did, not granted (or not a CA) then
+	caNotQC             // a granted CA service, not qualified
+	caGranted           // a granted CA/QC service
+)
+
+// serviceOf finds the service whose certificate issued c, judged at t.
+//
+//go:noinline
+func (k *containerCheck) serviceOf(c *x509.Certificate, t time.Time) (*x509.Certificate, *trustservices.Service, int) {
+	state := caNone
 	for _, svc := range k.services() {
 		var issuer *x509.Certificate
-		for _, c := range svc.Certificates {
-			if certSignedBy(k.v.opts, cert, c) {
-				issuer = c
+		for _, sc := range svc.Certificates {
+			if certSignedBy(k.v.opts, c, sc) {
+				issuer = sc
 				break
 			}
 		}
 		if issuer == nil {
 			continue
 		}
-		st, ok := svc.StatusAt(cert.NotBefore)
-		if !ok || !st.Granted() || len(st.Type) < 3 || st.Type[:3] != "CA/" {
-			found = true
-			continue
+		st, ok := svc.StatusAt(t)
+		switch {
+		case !ok || !st.Granted() || !strings.HasPrefix(st.Type, "CA/"):
+			state = max(state, caNotGranted)
+		case st.Type != svcCAQC:
+			state = max(state, caNotQC)
+		default:
+			return issuer, svc, caGranted
 		}
-		if st.Type != svcCAQC {
-			nonQC = true
-			continue
-		}
-		if cert.SignatureAlgorithm == x509.SHA1WithRSA {
-			k.warn(SHA1Used, "the signing certificate is signed with SHA-1")
-		}
-		return issuer, svc, nil
 	}
-	switch {
-	case nonQC:
-		return nil, nil, readFail(NotQualified, "the signer's CA was not a qualified CA service when the certificate was issued")
-	case found:
-		return nil, nil, readFail(ChainUntrusted, "the signer's CA service was not granted when the certificate was issued")
-	}
-	return nil, nil, readFail(ChainUntrusted, "the signer's certificate was not issued by a CA service of the trust")
+	return nil, nil, state
 }
 
 // certAlgs are the certificate signature algorithms a container's chain
