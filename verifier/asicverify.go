@@ -97,6 +97,9 @@ func (k *containerCheck) run(s *xadesSignature, perr error) ContainerSignature {
 	}
 	k.s = s
 	k.cs.ID, k.cs.Level = s.ID, s.Level(k.bdoc)
+	if err := s.pickSigner(); err != nil {
+		return k.fail(err)
+	}
 	k.cs.Signer = signerOf(s.Certificate)
 	k.cs.ClaimedTime = timeString(s.ClaimedTime)
 	if err := k.check(); err != nil {

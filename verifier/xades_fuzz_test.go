@@ -32,8 +32,17 @@ func FuzzXAdES(f *testing.F) {
 			}
 			return
 		}
-		if s.Certificate == nil || s.signedProps == nil || s.signedInfo == nil {
-			t.Fatal("a signature read without its signing certificate or signed parts")
+		if s.signedProps == nil || s.signedInfo == nil || s.signatureValue == nil {
+			t.Fatal("a signature read without its signed parts")
+		}
+		if err := s.pickSigner(); err != nil {
+			if errReason(err) != KeySubstitution {
+				t.Fatalf("reason %s: %v", errReason(err), err)
+			}
+			return
+		}
+		if s.Certificate == nil {
+			t.Fatal("no signing certificate picked")
 		}
 		switch s.Level(false) {
 		case levelB, levelT, levelLT, levelLTA, levelBDOCTM:
