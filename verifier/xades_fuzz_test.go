@@ -1,6 +1,7 @@
 package verifier
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -65,8 +66,10 @@ func FuzzXAdES(f *testing.F) {
 }
 
 func FuzzContainer(f *testing.F) {
+	// Small containers only: the compression-ratio vectors inflate to
+	// megabytes, which under the fuzzer's instrumentation takes seconds.
 	for _, v := range loadASiCVectors(f) {
-		if b := v.read(f); len(b) < 64<<10 {
+		if b := v.read(f); len(b) < 16<<10 && !strings.Contains(v.ID, "compression") && !strings.Contains(v.ID, "bomb") {
 			f.Add(b)
 		}
 	}
