@@ -135,6 +135,24 @@ func TestASiCContainerHostile(t *testing.T) {
 		cp.Services = kept
 		return &cp
 	}
+	// The list names the test root instead of TEST of ESTEID-SK 2015: the
+	// signature's CertificateValues carry the intermediate.
+	rootOnly := func() *verifier.Trust {
+		tr := trustFor(t, []string{"test"}, nil, "")
+		root := readCerts(t, "testdata/asice/certs/digidoc4j/TESTofEECertificationCentreRootCA.crt", false)
+		var svcs []*trustservices.Service
+		for _, s := range tr.Services {
+			if strings.HasPrefix(s.Name, "TEST of ESTEID-SK 2015") {
+				cp := *s
+				cp.Certificates = root
+				s = &cp
+			}
+			svcs = append(svcs, s)
+		}
+		cp := *tr
+		cp.Services = svcs
+		return &cp
+	}
 	cases := []struct {
 		name   string
 		file   string // the container, when not an edit of base
@@ -184,6 +202,13 @@ func TestASiCContainerHostile(t *testing.T) {
 		{name: "mimetype compressed", data: append([]zentry{{name: "mimetype", data: base[0].data}}, base[1:]...), reason: "", warn: verifier.ContainerDeviation},
 		{name: "OCSP nonce mismatch (time mark of another signature value)", file: "files/digidoc4j/invalid-containers/23200_weakdigest-wrong-nonce.asice", reason: verifier.TimeProofMismatch},
 		{name: "OCSP from an untrusted responder", data: base, trust: noOCSP(), reason: verifier.OCSPUntrusted},
+		{name: "CA listed by its root, intermediate in CertificateValues", data: base, trust: rootOnly(), reason: ""},
+		{name: "CA listed by its root, intermediate left out", data: edit(base, sig0, func(b []byte) []byte {
+			s := string(b)
+			i := strings.LastIndex(s, "<xades:EncapsulatedX509Certificate>")
+			j := strings.Index(s[i:], "</xades:EncapsulatedX509Certificate>") + i + len("</xades:EncapsulatedX509Certificate>")
+			return []byte(s[:i] + s[j:])
+		}), trust: rootOnly(), reason: verifier.ChainUntrusted},
 		{name: "time stamp over other bytes", data: edit(base, sig0, func(b []byte) []byte {
 			return []byte(strings.Replace(string(b), elementText(b, "xades:EncapsulatedTimeStamp"), otherTS, 1))
 		}), reason: verifier.TimeProofMismatch},

@@ -265,6 +265,11 @@ func sigSummary(r *verifier.Report) string {
 		return ""
 	}
 	var b strings.Builder
+	for _, c := range r.Checks {
+		if c.Check == "signature" && c.Status != "passed" {
+			b.WriteString("\n\t" + c.Detail)
+		}
+	}
 	for _, s := range r.Container.Signatures {
 		b.WriteString("\n\t" + s.File + " " + s.Level + " " + string(s.Verdict) + " " + string(s.Reason))
 		for _, w := range s.Warnings {

@@ -17,8 +17,6 @@ import (
 	"time"
 
 	"github.com/apostille/apostille/verifier/trustservices"
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // Service types a container's proofs need, short (trustservices).
@@ -68,7 +66,7 @@ func (k *containerCheck) checkProofs() error {
 	if len(s.OCSPs) == 0 {
 		return readFail(StatusUnknown, "no OCSP response: the signer's certificate status at the signing time is unknown")
 	}
-	produced, err := k.checkOCSP(cert, issuer, level == levelBDOCTM)
+	produced, err := k.checkOCSP(cert, issuer, level == levelBDOCTM, signingTime)
 	if err != nil {
 		return err
 	}
@@ -116,44 +114,73 @@ func (k *containerCheck) checkProofs() error {
 	return nil
 }
 
-// caService finds the CA service of the trust that issued cert and was a
-// granted CA/QC service when cert was issued. It returns the issuing
-// certificate (for the OCSP response's CertID) and the service.
+// caService finds the CA service of the trust that issued cert (directly,
+// or through one intermediate CA certificate the signature carries, for
+// lists that name a root) and was a granted CA/QC service when cert was
+// issued. It returns the certificate that issued cert (for the OCSP
+// response's CertID) and the service.
 func (k *containerCheck) caService(cert *x509.Certificate) (*x509.Certificate, *trustservices.Service, error) {
-	found := false
-	var nonQC bool
+	issuer, svc, state := k.serviceOf(cert, cert.NotBefore)
+	if state == caNone {
+		for _, ic := range append(append([]*x509.Certificate(nil), k.s.CertValues...), k.s.keyInfo...) {
+			if !ic.IsCA || cert.NotBefore.Before(ic.NotBefore) || cert.NotBefore.After(ic.NotAfter) || !certSignedBy(k.v.opts, cert, ic) {
+				continue
+			}
+			if _, isvc, istate := k.serviceOf(ic, cert.NotBefore); istate == caGranted {
+				issuer, svc, state = ic, isvc, istate
+				break
+			}
+		}
+	}
+	switch state {
+	case caGranted:
+		if cert.SignatureAlgorithm == x509.SHA1WithRSA {
+			k.warn(SHA1Used, "the signing certificate is signed with SHA-1")
+		}
+		return issuer, svc, nil
+	case caNotQC:
+		return nil, nil, readFail(NotQualified, "the signer's CA was not a qualified CA service when the certificate was issued")
+	case caNotGranted:
+		return nil, nil, readFail(ChainUntrusted, "the signer's CA service was not granted when the certificate was issued")
+	}
+	return nil, nil, readFail(ChainUntrusted, "the signer's certificate was not issued by a CA service of the trust")
+}
+
+// What the trust says of the CA that issued a certificate.
+const (
+	caNone       = iota // no service issued it
+	caNotGranted        // a service did, not granted (or not a CA) then
+	caNotQC             // a granted CA service, not qualified
+	caGranted           // a granted CA/QC service
+)
+
+// serviceOf finds the service whose certificate issued c, judged at t.
+//
+//go:noinline
+func (k *containerCheck) serviceOf(c *x509.Certificate, t time.Time) (*x509.Certificate, *trustservices.Service, int) {
+	state := caNone
 	for _, svc := range k.services() {
 		var issuer *x509.Certificate
-		for _, c := range svc.Certificates {
-			if certSignedBy(k.v.opts, cert, c) {
-				issuer = c
+		for _, sc := range svc.Certificates {
+			if certSignedBy(k.v.opts, c, sc) {
+				issuer = sc
 				break
 			}
 		}
 		if issuer == nil {
 			continue
 		}
-		st, ok := svc.StatusAt(cert.NotBefore)
-		if !ok || !st.Granted() || len(st.Type) < 3 || st.Type[:3] != "CA/" {
-			found = true
-			continue
+		st, ok := svc.StatusAt(t)
+		switch {
+		case !ok || !st.Granted() || !strings.HasPrefix(st.Type, "CA/"):
+			state = max(state, caNotGranted)
+		case st.Type != svcCAQC:
+			state = max(state, caNotQC)
+		default:
+			return issuer, svc, caGranted
 		}
-		if st.Type != svcCAQC {
-			nonQC = true
-			continue
-		}
-		if cert.SignatureAlgorithm == x509.SHA1WithRSA {
-			k.warn(SHA1Used, "the signing certificate is signed with SHA-1")
-		}
-		return issuer, svc, nil
 	}
-	switch {
-	case nonQC:
-		return nil, nil, readFail(NotQualified, "the signer's CA was not a qualified CA service when the certificate was issued")
-	case found:
-		return nil, nil, readFail(ChainUntrusted, "the signer's CA service was not granted when the certificate was issued")
-	}
-	return nil, nil, readFail(ChainUntrusted, "the signer's certificate was not issued by a CA service of the trust")
+	return nil, nil, state
 }
 
 // certAlgs are the certificate signature algorithms a container's chain
@@ -258,7 +285,11 @@ func (k *containerCheck) listed(c *x509.Certificate, t time.Time, typ string, is
 // checkOCSP finds the OCSP response about cert, checks who signed it and
 // what it says, and returns its producedAt. For a time mark the nonce must
 // be the digest of the signature value.
-func (k *containerCheck) checkOCSP(cert, issuer *x509.Certificate, tm bool) (time.Time, error) {
+//
+// A certificate revoked after the time stamp leaves the signature valid
+// (EN 319 102-1 5.6.2.4: the signature existed before the revocation),
+// with a warning; revoked before it, or in a time mark, it is Revoked.
+func (k *containerCheck) checkOCSP(cert, issuer *x509.Certificate, tm bool, stamped time.Time) (time.Time, error) {
 	lastErr := readFail(StatusUnknown, "no OCSP response is about the signer's certificate")
 	for _, der := range k.s.OCSPs {
 		r, err := parseOCSPResponse(der)
@@ -284,10 +315,12 @@ func (k *containerCheck) checkOCSP(cert, issuer *x509.Certificate, tm bool) (tim
 				k.warn(SHA1Used, "the time mark's nonce is a SHA-1 digest")
 			}
 		}
-		switch single.Status {
-		case ocspRevoked:
+		switch {
+		case single.Status == ocspRevoked && !tm && single.RevokedAt.After(stamped):
+			k.warn(Revoked, "the signer's certificate was revoked after the signature was time-stamped")
+		case single.Status == ocspRevoked:
 			return time.Time{}, readFail(Revoked, "the OCSP response says the signer's certificate is revoked")
-		case ocspUnknown:
+		case single.Status == ocspUnknown:
 			return time.Time{}, readFail(StatusUnknown, "the OCSP responder does not know the signer's certificate")
 		}
 		return r.ProducedAt, nil
@@ -315,140 +348,4 @@ func (k *containerCheck) checkResponder(r *ocspResponse, issuer *x509.Certificat
 		return nil
 	}
 	return readFail(OCSPUntrusted, "the OCSP response is signed by neither a granted OCSP service of the trust nor the signer's CA")
-}
-
-// qualification decides whether the signature is a qualified electronic
-// signature, from the certificate's QC statements and what the trusted
-// list's qualifiers say of it (ETSI TS 119 615), at its issuance.
-func (k *containerCheck) qualification(cert *x509.Certificate, ca trustservices.ServiceStatus) error {
-	qc, qscd := qcStatements(cert)
-	notQualified := false
-	for _, q := range ca.Qualifications {
-		if !qualifierApplies(q, cert) {
-			continue
-		}
-		for _, u := range q.Qualifiers {
-			switch u {
-			case "QCStatement":
-				qc = true
-			case "NotQualified":
-				notQualified = true
-			case "QCWithSSCD", "QCWithQSCD":
-				qscd = true
-			case "QCNoSSCD", "QCNoQSCD":
-				qscd = false
-			}
-		}
-	}
-	switch {
-	case qc && !notQualified && qscd:
-		k.cs.Qualified = "qes"
-		return nil
-	case qc && !notQualified:
-		k.cs.Qualified = "adesqc"
-		return readFail(NotQualified, "the certificate is qualified but not on a qualified signature creation device")
-	}
-	k.cs.Qualified = "ades"
-	return readFail(NotQualified, "the certificate is not a qualified certificate")
-}
-
-// qualifierApplies evaluates a qualification's criteria: each key usage
-// bit and each policy is one criterion, combined as assert says.
-func qualifierApplies(q trustservices.BundleQualifier, cert *x509.Certificate) bool {
-	total, met := 0, 0
-	for _, ku := range q.KeyUsage {
-		total++
-		if keyUsageMatches(ku, cert) {
-			met++
-		}
-	}
-	for _, p := range q.Policies {
-		total++
-		for _, cp := range cert.PolicyIdentifiers {
-			if cp.String() == p {
-				met++
-				break
-			}
-		}
-	}
-	switch {
-	case total == 0:
-		return true
-	case q.Assert == "all":
-		return met == total
-	case q.Assert == "none":
-		return met == 0
-	}
-	return met > 0
-}
-
-// keyUsageBits are the names of RFC 5280's key usage bits, in order.
-var keyUsageBits = []string{"digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment", "keyAgreement", "keyCertSign", "crlSign", "encipherOnly", "decipherOnly"}
-
-// keyUsageMatches reads "name=true|false" (internal/tsl's form).
-func keyUsageMatches(ku string, cert *x509.Certificate) bool {
-	for i, name := range keyUsageBits {
-		for _, want := range []bool{true, false} {
-			form := name + "=false"
-			if want {
-				form = name + "=true"
-			}
-			if len(ku) == len(form) && equalFoldASCII(ku, form) {
-				return (cert.KeyUsage&(1<<i) != 0) == want
-			}
-		}
-	}
-	return false
-}
-
-func equalFoldASCII(a, b string) bool {
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}
-
-// QC statement identifiers (ETSI EN 319 412-5).
-var (
-	oidQCStatements = []int{1, 3, 6, 1, 5, 5, 7, 1, 3}
-	oidQcCompliance = oid("\x04\x00\x8e\x46\x01\x01") // 0.4.0.1862.1.1
-	oidQcSSCD       = oid("\x04\x00\x8e\x46\x01\x04") // 0.4.0.1862.1.4
-)
-
-// qcStatements reads the certificate's QC statements: whether it claims
-// to be qualified and to be on a QSCD.
-func qcStatements(cert *x509.Certificate) (qc, qscd bool) {
-	for _, e := range cert.Extensions {
-		if !e.Id.Equal(oidQCStatements) {
-			continue
-		}
-		s := cryptobyte.String(e.Value)
-		var seq cryptobyte.String
-		if !s.ReadASN1(&seq, cbasn1.SEQUENCE) {
-			return false, false
-		}
-		for !seq.Empty() {
-			var st cryptobyte.String
-			var id oid
-			if !seq.ReadASN1(&st, cbasn1.SEQUENCE) || !readOID(&st, &id) {
-				return false, false
-			}
-			switch id {
-			case oidQcCompliance:
-				qc = true
-			case oidQcSSCD:
-				qscd = true
-			}
-		}
-	}
-	return qc, qscd
 }

@@ -64,7 +64,7 @@ func (v *verification) verifyContainer(data []byte) {
 		if cs.Verdict == Valid {
 			v.rep.pass(CheckSignature, detail)
 		} else {
-			v.rep.fail(CheckSignature, cs.Reason, detail)
+			v.rep.fail(CheckSignature, cs.Reason, detail+": "+cv.detail)
 		}
 		for _, w := range cs.Warnings {
 			v.rep.warn(w.Reason, f.Display+": "+w.Detail)
@@ -85,6 +85,8 @@ type containerCheck struct {
 	cs   ContainerSignature
 	s    *xadesSignature
 	refs []dsigRef
+	// detail says why the signature failed, for the report's check.
+	detail string
 }
 
 // run validates one signature; the first failure decides its verdict.
@@ -95,6 +97,9 @@ func (k *containerCheck) run(s *xadesSignature, perr error) ContainerSignature {
 	}
 	k.s = s
 	k.cs.ID, k.cs.Level = s.ID, s.Level(k.bdoc)
+	if err := s.pickSigner(); err != nil {
+		return k.fail(err)
+	}
 	k.cs.Signer = signerOf(s.Certificate)
 	k.cs.ClaimedTime = timeString(s.ClaimedTime)
 	if err := k.check(); err != nil {
@@ -111,7 +116,7 @@ func (k *containerCheck) fail(err error) ContainerSignature {
 		k.cs.Verdict = Indeterminate
 	}
 	k.cs.Indication, k.cs.SubIndication = etsiIndication(k.cs.Verdict, r)
-	k.cs.Warnings = append(k.cs.Warnings, Warning{Reason: r, Detail: err.Error()})
+	k.detail = err.Error()
 	return k.cs
 }
 

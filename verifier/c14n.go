@@ -37,6 +37,9 @@ const (
 	envelopedSignatureURI = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 )
 
+// maxPrefixList bounds an InclusiveNamespaces PrefixList.
+const maxPrefixList = 64
+
 // c14nMethod is one canonicalisation method with its parameters.
 type c14nMethod struct {
 	URI       string
@@ -63,7 +66,12 @@ func c14nMethodOf(uri, prefixList string) (c14nMethod, error) {
 		m.V11, m.Comments = true, true
 	case excC14NURI, excC14NCommentsURI:
 		m.Exclusive, m.Comments = true, uri == excC14NCommentsURI
-		for _, p := range strings.Fields(prefixList) {
+		fields := strings.Fields(prefixList)
+		if len(fields) > maxPrefixList {
+			// Each element of the subset looks at every listed prefix.
+			return m, readFail(LimitExceeded, "InclusiveNamespaces PrefixList longer than %d", maxPrefixList)
+		}
+		for _, p := range fields {
 			if p == "#default" {
 				p = ""
 			}
@@ -89,7 +97,7 @@ func canonicalize(e *xmlElement, m c14nMethod, exclude *xmlElement) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	w.element(e, scope, map[string]string{}, inherited)
+	w.element(e, scope, map[string]string{}, inherited, true)
 	return []byte(w.b.String()), nil
 }
 
@@ -136,7 +144,7 @@ func (w *c14nWriter) inheritedAttrs(e *xmlElement) ([]xmlAttr, error) {
 
 // element writes e. scope maps the prefixes in scope at e's parent to
 // their URIs; rendered those that the output ancestors declared.
-func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]string, extra []xmlAttr) {
+func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]string, extra []xmlAttr, apex bool) {
 	scope := parentScope
 	if len(e.NS) > 0 {
 		scope = make(map[string]string, len(parentScope)+len(e.NS))
@@ -161,9 +169,15 @@ func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]str
 			}
 		}
 		decls = used
-	} else {
+	} else if apex {
 		for p := range scope {
 			decls = append(decls, p)
+		}
+	} else {
+		// Below the apex the output parent has rendered every namespace
+		// in its scope: only this element's declarations can differ.
+		for _, ns := range e.NS {
+			decls = append(decls, ns.Prefix)
 		}
 	}
 	slices.Sort(decls)
@@ -217,7 +231,7 @@ func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]str
 		switch c.Kind {
 		case xmlElementNode:
 			if c.Elem != w.exclude {
-				w.element(c.Elem, scope, out, nil)
+				w.element(c.Elem, scope, out, nil, false)
 			}
 		case xmlTextNode:
 			escapeText(&w.b, c.Text)

@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -144,6 +145,7 @@ func TestC14NRefused(t *testing.T) {
 		{"namespace-uri-with-ampersand", subtreeCase{Object: `<t xmlns:p="urn:x?a=1&amp;b=2" Id="t"/>`, Transform: excC14NURI}, Malformed},
 		{"comment-crlf-normalised", subtreeCase{Object: "<t Id=\"t\"/>", SignedC14N: c14n10CommentsURI, SignedInfo: "<!--a\r\nb\rc-->"}, ""},
 		{"prefixlist-trailing-space", subtreeCase{Object: `<t Id="t"/>`, Transform: excC14NURI, PrefixList: "ds "}, Malformed},
+		{"prefixlist-too-long", subtreeCase{Object: `<t Id="t"/>`, Transform: excC14NURI, PrefixList: strings.Repeat("p ", 65) + "p"}, LimitExceeded},
 		{"unknown-transform", subtreeCase{Object: `<t Id="t"/>`, Transform: "http://www.w3.org/TR/1999/REC-xslt-19991116"}, UnsupportedAlg},
 	} {
 		_, _, si, err := v.c.ours(v.c.document(make([]byte, 32)))

@@ -163,9 +163,6 @@ func (s *xadesSignature) read() error {
 	if err := s.readSignedProps(); err != nil {
 		return err
 	}
-	if err := s.pickSigner(); err != nil {
-		return err
-	}
 	switch ups := qp.ChildrenNamed(xadesNS, "UnsignedProperties"); len(ups) {
 	case 0:
 	case 1:
@@ -179,7 +176,8 @@ func (s *xadesSignature) read() error {
 }
 
 // pickSigner takes as the signing certificate the KeyInfo certificate
-// the signed SigningCertificate names by digest; the others may serve to
+// the signed SigningCertificate names by digest (after parseXAdES, so that
+// a signature refused here still reports its level); the others may serve to
 // build chains, like CertificateValues. None is key substitution: the key
 // that verifies would not be the one the signer committed to.
 func (s *xadesSignature) pickSigner() error {

@@ -11,14 +11,19 @@ package verifier
 // API (kept stable for the XAdES code):
 //
 //	parseXMLSignature(sig *xmlElement) (*xmlSignature, error)
-//	(*xmlSignature).KeyInfoCertificates() []*x509.Certificate
+//	(*xmlSignature).KeyInfoCertificates() []*x509.Certificate  (parseCertificateLenient, certlenient.go)
+//	(*xmlSignature).WeakAlg() bool                            SHA-1 signature method (warn); xmlRefResult.WeakDigest per reference
 //	(*xmlSignature).VerifyValue(o *Options, cert *x509.Certificate) error
 //	(*xmlSignature).CheckReferences(resolve xmlResolver) []xmlRefResult
+//	c14nOf(e) (c14nMethod, error)           a CanonicalizationMethod or Transform element (XAdES time stamps name one)
 //	xmlDigestOf(uri) (crypto.Hash, error)   digest method URIs (also for XAdES CertDigest)
 //	decodeBase64XML(s) ([]byte, error)      xs:base64Binary with white space
 //
-// Failures: Malformed for a structure XMLDSig does not allow; UnsupportedAlg
-// for an algorithm or transform not implemented; SignatureInvalid for a
+// Failures: Malformed for a structure XMLDSig does not allow (and for a
+// same-document reference that is not a bare Id inside this Signature);
+// UnsupportedAlg for an algorithm or transform not implemented;
+// AlgNotAllowed for a key the method cannot use (an RSA key under 2048
+// bits, crypto.go); SignatureInvalid for a
 // SignatureValue that does not verify (a reference whose digest differs is
 // reported per reference, xmlRefResult.Match false, so the caller can tell
 // ETSI's HASH_FAILURE from SIG_CRYPTO_FAILURE).

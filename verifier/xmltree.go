@@ -12,16 +12,20 @@ package verifier
 // root, processing instructions and a document type. So the reader takes
 // from it only the tokenising and its checks of characters, references and
 // comments; element and attribute names and attribute values are read again
-// from the raw bytes of each start tag (attrScan).
+// from the raw bytes of each start tag (attrScan), and line ends in
+// comments are normalised here. A namespace name holding a character that
+// canonical XML escapes is refused: libxml2 escapes it otherwise than the
+// standard, so no one form of it can be hashed for everyone.
 //
 // API (kept stable for the XAdES code):
 //
 //	readXML(b, lim) (*xmlDocument, error)  the document; Root is its element
-//	xmlLimits{Size, Depth, Elements, Attrs, Text}; zero values take defaults
+//	xmlLimits{Size, Depth, Elements, Attrs}; zero values take defaults
 //	xmlElement{Space, Local, Prefix, Attrs, NS, Children, Parent}
 //	  .Child(space, local) / .ChildrenNamed(space, local) / .Elements()
-//	  .Attr(space, local) (value, ok) / .Text() / .InScope() / .Contains(e)
-//	xmlDocument.ByID(id) *xmlElement  (duplicate Ids are refused by readXML)
+//	  .Attr(space, local) (value, ok) / .Text() / .InScope() / .Contains(e) / .Doc()
+//	xmlDocument.ByID(id) *xmlElement  (duplicate Ids are refused by readXML;
+//	  Id, ID, id and xml:id share one space of names)
 //
 // Failures: XMLForbidden for a document type, entity or processing
 // instruction; LimitExceeded past a limit; Malformed otherwise.
@@ -125,6 +129,9 @@ func isIDAttr(a xmlAttr) bool {
 
 // ByID returns the element whose Id is id, or nil.
 func (d *xmlDocument) ByID(id string) *xmlElement { return d.ids[id] }
+
+// Doc returns the document e belongs to.
+func (e *xmlElement) Doc() *xmlDocument { return e.doc }
 
 // Attr returns the value of the attribute (space, local). The element
 // accessors are kept out of line: the XAdES reader calls them at dozens of
@@ -239,14 +246,15 @@ func readXML(b []byte, lim xmlLimits) (*xmlDocument, error) {
 }
 
 type xmlReader struct {
-	b     []byte
-	lim   xmlLimits
-	doc   *xmlDocument
-	d     *xml.Decoder
-	cur   *xmlElement
-	depth int
-	count int
-	ended bool // the root element is closed
+	b      []byte
+	lim    xmlLimits
+	doc    *xmlDocument
+	d      *xml.Decoder
+	cur    *xmlElement
+	depth  int
+	count  int
+	scopes []map[string]string // namespaces in scope at each open element
+	ended  bool                // the root element is closed
 }
 
 func (r *xmlReader) read() error {
@@ -287,6 +295,7 @@ func (r *xmlReader) token(tok xml.Token, raw []byte, first bool) error {
 			return readFail(Malformed, "XML end tag does not match its start tag")
 		}
 		r.cur = r.cur.Parent
+		r.scopes = r.scopes[:len(r.scopes)-1]
 		r.depth--
 		if r.cur == nil {
 			r.ended = true
@@ -405,7 +414,23 @@ func (r *xmlReader) start(t xml.StartElement, raw []byte) error {
 		r.doc.Root = e
 	}
 	r.cur = e
-	scope := e.InScope()
+	// The scope is built once per element that declares a namespace and
+	// shared by the others, so a deep document costs no more than its size.
+	var scope map[string]string
+	if n := len(r.scopes); n > 0 {
+		scope = r.scopes[n-1]
+	}
+	if len(e.NS) > 0 || scope == nil {
+		next := make(map[string]string, len(scope)+len(e.NS))
+		for k, v := range scope {
+			next[k] = v
+		}
+		for _, ns := range e.NS {
+			next[ns.Prefix] = ns.URI
+		}
+		scope = next
+	}
+	r.scopes = append(r.scopes, scope)
 	prefix, local, ok := splitQName(s.name)
 	if !ok {
 		return readFail(Malformed, "XML element name is not a qualified name")
