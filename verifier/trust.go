@@ -111,7 +111,8 @@ type Trust struct {
 	// certMemo remembers the certificates documents carried, parsed
 	// (certmemo.go); nil parses every certificate afresh.
 	certMemo *certMemo
-	// inflaters are zlib readers kept for EU DCCs (inflaters.go).
+	// inflaters are zlib readers kept for EU DCCs and status lists
+	// (inflaters.go).
 	inflaters *inflaters
 }
 
