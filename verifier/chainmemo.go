@@ -61,15 +61,22 @@ func validityBounds(c *x509.Certificate) []time.Time {
 	return []time.Time{c.NotBefore, c.NotAfter.Add(time.Nanosecond)}
 }
 
-// chainMemoKey identifies the certificates of a document, in order.
+// chainMemoKey identifies the certificates of a document, in order: the
+// SHA-256 of their SHA-256 digests, so that a certificate's digest can be
+// computed once (certmemo.go) rather than for every document.
 func chainMemoKey(certs []*x509.Certificate) [32]byte {
+	sums := make([][32]byte, len(certs))
+	for i, c := range certs {
+		sums[i] = sha256.Sum256(c.Raw)
+	}
+	return chainMemoKeyOf(sums)
+}
+
+// chainMemoKeyOf is chainMemoKey from the certificates' digests.
+func chainMemoKeyOf(sums [][32]byte) [32]byte {
 	h := sha256.New()
-	for _, c := range certs {
-		var n [4]byte
-		l := len(c.Raw)
-		n[0], n[1], n[2], n[3] = byte(l>>24), byte(l>>16), byte(l>>8), byte(l)
-		h.Write(n[:])
-		h.Write(c.Raw)
+	for i := range sums {
+		h.Write(sums[i][:])
 	}
 	var k [32]byte
 	h.Sum(k[:0])

@@ -542,7 +542,17 @@ func cwtClaims(payload []byte) (map[string]any, validity, error) {
 		return nil, validity{}, nil
 	}
 	var raw map[any]any
-	if err := cborUnmarshal(payload, &raw); err != nil {
+	err := cborUnmarshal(payload, &raw)
+	return cwtClaimsDecoded(payload, raw, err)
+}
+
+// cwtClaimsDecoded is cwtClaims given the payload decoded into a map and
+// the decoding's error (for a caller that reads the map too).
+func cwtClaimsDecoded(payload []byte, raw map[any]any, err error) (map[string]any, validity, error) {
+	if !looksLikeCBORMap(payload) {
+		return nil, validity{}, nil
+	}
+	if err != nil {
 		return nil, validity{}, fmt.Errorf("the CWT claims are not well-formed CBOR: %v", err)
 	}
 	return cwtClaimsFrom(raw)

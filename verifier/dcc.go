@@ -2,7 +2,6 @@ package verifier
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -38,14 +37,18 @@ func dccUnprefix(text []byte) ([]byte, error) {
 // dccInflate decompresses a zlib stream (RFC 1950) of at most
 // MaxDCCInflated bytes. A stream that is not zlib, is corrupt or has
 // trailing data fails; the raw bytes are never used in its place.
-func dccInflate(z []byte) ([]byte, error) {
+func dccInflate(z []byte) ([]byte, error) { return dccInflateWith(nil, z) }
+
+// dccInflateWith is dccInflate with a reader from pool (nil: a new one).
+func dccInflateWith(pool *inflaters, z []byte) ([]byte, error) {
 	// bytes.Reader is an io.ByteReader, so flate reads no further than the
 	// end of the stream and what is left over can be seen.
 	br := bytes.NewReader(z)
-	r, err := zlib.NewReader(br)
+	r, err := pool.get(br)
 	if err != nil {
 		return nil, coseMalformed("the certificate is not zlib-compressed: %v", err)
 	}
+	defer pool.put(r)
 	out, err := io.ReadAll(io.LimitReader(r, MaxDCCInflated+1))
 	if err != nil {
 		return nil, coseMalformed("the compressed certificate is corrupt: %v", err)
@@ -63,7 +66,10 @@ func dccInflate(z []byte) ([]byte, error) {
 }
 
 // dccDecode undoes the QR transport: prefix, base45 and zlib.
-func dccDecode(text []byte) ([]byte, error) {
+func dccDecode(text []byte) ([]byte, error) { return dccDecodeWith(nil, text) }
+
+// dccDecodeWith is dccDecode inflating with a reader from pool.
+func dccDecodeWith(pool *inflaters, text []byte) ([]byte, error) {
 	b45, err := dccUnprefix(text)
 	if err != nil {
 		return nil, err
@@ -72,12 +78,16 @@ func dccDecode(text []byte) ([]byte, error) {
 	if err != nil {
 		return nil, coseMalformed("%v", err)
 	}
-	return dccInflate(z)
+	return dccInflateWith(pool, z)
 }
 
 // verifyDCC verifies an "HC1:" string.
 func (v *verification) verifyDCC(text []byte) {
-	msg, err := dccDecode(text)
+	var pool *inflaters
+	if v.opts.Trust != nil {
+		pool = v.opts.Trust.inflaters
+	}
+	msg, err := dccDecodeWith(pool, text)
 	if err != nil {
 		v.coseFail(err)
 		return
@@ -134,8 +144,11 @@ func (v *verification) verifyHCert(data []byte) {
 	// The claims are read before the signature only to know the
 	// certificate type, on which the signer's key usage depends; they are
 	// judged after it.
-	claims, val, claimsErr := cwtClaims(m.payload)
-	h, hcertErr := hcertFromPayload(m.payload)
+	// Both read the one decoding of the payload.
+	var raw map[any]any
+	rawErr := cborUnmarshal(m.payload, &raw)
+	claims, val, claimsErr := cwtClaimsDecoded(m.payload, raw, rawErr)
+	h, hcertErr := hcertFromDecoded(raw, rawErr)
 	v.rep.pass(CheckDecode, d.Format)
 	s := &signed{alg: alg, algUnprotected: m.algUnprotected(), kid: kid, msg: msg, sig: m.signature, signedAt: val.iat}
 	if h != nil {

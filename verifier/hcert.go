@@ -73,10 +73,10 @@ type hcert struct {
 	dcc   map[string]any // the whole certificate, for the report
 }
 
-// hcertFromPayload reads the DCC from a CWT payload.
-func hcertFromPayload(payload []byte) (*hcert, error) {
-	var raw map[any]any
-	if err := cborUnmarshal(payload, &raw); err != nil {
+// hcertFromDecoded reads the DCC from a CWT payload decoded into a map,
+// given the decoding's error.
+func hcertFromDecoded(raw map[any]any, err error) (*hcert, error) {
+	if err != nil {
 		return nil, fmt.Errorf("the CWT claims are not well-formed CBOR: %v", err)
 	}
 	hc, ok := raw[int64(cwtHCert)]

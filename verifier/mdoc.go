@@ -103,6 +103,14 @@ func mdocSignerUsage(c *x509.Certificate) (Reason, string) {
 
 // unwrap24 returns the CBOR item inside a tag-24 encoded item.
 func unwrap24(raw []byte) ([]byte, error) {
+	if inner, ok := unwrap24Plain(raw); ok {
+		return inner, nil
+	}
+	return unwrap24Library(raw)
+}
+
+// unwrap24Library is unwrap24 through fxamacker/cbor alone.
+func unwrap24Library(raw []byte) ([]byte, error) {
 	var tag cbor.RawTag
 	if err := cborUnmarshal(raw, &tag); err != nil || tag.Number != tagEncodedCBOR {
 		return nil, fmt.Errorf("not a tag-24 encoded CBOR item")

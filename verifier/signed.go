@@ -212,7 +212,7 @@ func (v *verification) issuerPassed(k *Key, s *signed, at time.Time) {
 	if c == nil || viaChain {
 		return
 	}
-	v.certificates([]*x509.Certificate{c})
+	v.certificates([]CertificateInfo{v.certMemo().describe(c)})
 	switch reason, detail := s.signerUsage(c); {
 	case reason != "":
 		v.rep.fail(CheckCertificateChain, reason, detail)
@@ -242,19 +242,24 @@ func (v *verification) chainKey(s *signed) *Key {
 		v.rep.fail(CheckCertificateChain, LimitExceeded, fmt.Sprintf("the document carries %d certificates; at most %d are read", len(s.chain), maxChainCerts))
 		return nil
 	}
+	memo := v.certMemo()
 	certs := make([]*x509.Certificate, 0, len(s.chain))
+	infos := make([]CertificateInfo, 0, len(s.chain))
+	sums := make([][32]byte, 0, len(s.chain))
 	for _, der := range s.chain {
-		c, err := x509.ParseCertificate(der)
+		e, err := memo.parseCertificate(der)
 		if err != nil {
 			v.rep.fail(CheckDecode, Malformed, "a certificate in the document cannot be parsed")
 			return nil
 		}
-		certs = append(certs, c)
+		certs = append(certs, e.cert)
+		infos = append(infos, e.info)
+		sums = append(sums, e.sum)
 	}
 	leaf := certs[0]
-	v.certificates(certs)
+	v.certificates(infos)
 	at := s.at(v)
-	is, err := v.buildChain(certs, at)
+	is, err := v.buildChainKeyed(certs, sums, at)
 	switch {
 	case err != nil:
 		if ce, ok := err.(x509.CertificateInvalidError); ok && ce.Reason == x509.Expired {
@@ -282,6 +287,12 @@ func (v *verification) chainKey(s *signed) *Key {
 // first in trust order. The trust remembers the outcome for the window in
 // which it cannot change (chainmemo.go).
 func (v *verification) buildChain(certs []*x509.Certificate, at time.Time) (*Issuer, error) {
+	return v.buildChainKeyed(certs, nil, at)
+}
+
+// buildChainKeyed is buildChain given the certificates' SHA-256 digests
+// (nil: computed here).
+func (v *verification) buildChainKeyed(certs []*x509.Certificate, sums [][32]byte, at time.Time) (*Issuer, error) {
 	t := v.opts.Trust
 	if t == nil || t.anchorPool == nil {
 		return nil, errNoAnchors
@@ -289,7 +300,11 @@ func (v *verification) buildChain(certs []*x509.Certificate, at time.Time) (*Iss
 	memo := t.chainMemo
 	var key [32]byte
 	if memo != nil {
-		key = chainMemoKey(certs)
+		if sums != nil {
+			key = chainMemoKeyOf(sums)
+		} else {
+			key = chainMemoKey(certs)
+		}
 		if o, ok := memo.get(key, at); ok {
 			return o.issuer, o.err
 		}
@@ -349,17 +364,9 @@ func signerUsage(c *x509.Certificate) (Reason, string) {
 }
 
 // certificates records the signer's chain in the report's technical details.
-func (v *verification) certificates(certs []*x509.Certificate) {
+func (v *verification) certificates(infos []CertificateInfo) {
 	t := v.rep.doc().technical()
-	for _, c := range certs {
-		t.Certificates = append(t.Certificates, CertificateInfo{
-			Subject:   clipLong(c.Subject.String()),
-			Issuer:    clipLong(c.Issuer.String()),
-			Serial:    clipLong(c.SerialNumber.String()),
-			NotBefore: timeString(c.NotBefore),
-			NotAfter:  timeString(c.NotAfter),
-		})
-	}
+	t.Certificates = append(t.Certificates, infos...)
 }
 
 func clipLong(s string) string {

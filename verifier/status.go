@@ -81,7 +81,11 @@ func (v *verification) lookUpStatus(ref statusRef) {
 		v.rep.fail(CheckRevocation, StatusUnknown, why)
 		return
 	}
-	st, err := list.statusAt(ref.idx)
+	var pool *inflaters
+	if v.opts.Trust != nil {
+		pool = v.opts.Trust.inflaters
+	}
+	st, err := list.statusAtWith(pool, ref.idx)
 	switch {
 	case errors.Is(err, errListTooLong):
 		v.rep.fail(CheckRevocation, LimitExceeded, err.Error())

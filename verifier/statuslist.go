@@ -2,7 +2,6 @@ package verifier
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -298,17 +297,20 @@ var errListTooLong = fmt.Errorf("the index lies beyond the %d bytes a status lis
 
 // statusAt decompresses the list only as far as idx and returns its status
 // value. Bits are counted from the least significant bit of each byte.
-func (l *statusList) statusAt(idx uint64) (byte, error) {
+func (l *statusList) statusAt(idx uint64) (byte, error) { return l.statusAtWith(nil, idx) }
+
+// statusAtWith is statusAt with a zlib reader from pool (nil: a new one).
+func (l *statusList) statusAtWith(pool *inflaters, idx uint64) (byte, error) {
 	bitPos := idx * uint64(l.bits)
 	bytePos := bitPos / 8
 	if bytePos >= MaxStatusListBytes {
 		return 0, errListTooLong
 	}
-	zr, err := zlib.NewReader(bytes.NewReader(l.lst))
+	zr, err := pool.get(bytes.NewReader(l.lst))
 	if err != nil {
 		return 0, listErr("the status list is not zlib: %v", err)
 	}
-	defer zr.Close()
+	defer pool.put(zr)
 	if _, err := io.CopyN(io.Discard, zr, int64(bytePos)); err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return 0, errIndexRange

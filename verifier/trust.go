@@ -115,6 +115,12 @@ type Trust struct {
 	// chainMemo remembers the certificate chains built against this
 	// trust's anchors (chainmemo.go); nil builds every chain afresh.
 	chainMemo *chainMemo
+	// certMemo remembers the certificates documents carried, parsed
+	// (certmemo.go); nil parses every certificate afresh.
+	certMemo *certMemo
+	// inflaters are zlib readers kept for EU DCCs and status lists
+	// (inflaters.go).
+	inflaters *inflaters
 }
 
 // Issuer is one trusted issuing authority.
@@ -283,6 +289,8 @@ func (t *Trust) index() {
 		anchors = append(anchors, is.Anchors...)
 	}
 	t.chainMemo = newChainMemo(anchors)
+	t.certMemo = newCertMemo()
+	t.inflaters = newInflaters()
 	t.listsByURI = make(map[string][]*statusList)
 	for _, tok := range t.StatusLists {
 		if l, err := parseStatusList(tok, t); err == nil {

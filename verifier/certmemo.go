@@ -1,0 +1,121 @@
+package verifier
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/x509"
+	"sync"
+)
+
+// The documents of one issuer carry the same certificates over and over
+// (an x5c or x5chain of a signer and its CAs), and crypto/x509 parses a
+// certificate at a cost that, inside the WebAssembly module, exceeds the
+// rest of a verification: the ASN.1 walk, the names, the public key. A
+// trust therefore remembers the certificates its documents carried,
+// parsed, keyed by their exact DER, with the report's description of each
+// (the names as strings). A parsed certificate is never changed after
+// parsing, so one can serve every verification; a certificate that does
+// not parse is not remembered, so an error is always found afresh. The
+// memo is bounded in entries and in the size of each certificate, and
+// belongs to one Trust: a new trust starts empty.
+
+// maxCertMemo bounds the certificates one trust remembers; maxMemoCertDER
+// the size of one (larger ones are parsed every time).
+const (
+	maxCertMemo    = 1024
+	maxMemoCertDER = 16 << 10
+)
+
+// certMemo remembers parsed certificates. Safe for concurrent use.
+type certMemo struct {
+	mu      sync.Mutex
+	entries map[string]*memoCert
+	order   []string // insertion order, for eviction
+}
+
+// memoCert is a parsed certificate, its report entry and the SHA-256 of
+// its DER (for the chain memo's key).
+type memoCert struct {
+	cert *x509.Certificate
+	info CertificateInfo
+	sum  [32]byte
+}
+
+func newCertMemo() *certMemo {
+	return &certMemo{entries: make(map[string]*memoCert)}
+}
+
+// parseCertificate parses der as x509.ParseCertificate does, from the
+// memo when it holds der. The certificate returned never shares memory
+// with der, which may be the caller's buffer.
+func (m *certMemo) parseCertificate(der []byte) (*memoCert, error) {
+	if m != nil {
+		m.mu.Lock()
+		e, ok := m.entries[string(der)]
+		m.mu.Unlock()
+		if ok {
+			return e, nil
+		}
+	}
+	owned := bytes.Clone(der)
+	c, err := x509.ParseCertificate(owned)
+	if err != nil {
+		return nil, err
+	}
+	e := &memoCert{cert: c, info: certificateInfo(c), sum: sha256.Sum256(owned)}
+	if m == nil || len(der) > maxMemoCertDER {
+		return e, nil
+	}
+	m.put(string(owned), e)
+	return e, nil
+}
+
+// certificateInfo is c as the report's technical details describe it.
+func certificateInfo(c *x509.Certificate) CertificateInfo {
+	return CertificateInfo{
+		Subject:   clipLong(c.Subject.String()),
+		Issuer:    clipLong(c.Issuer.String()),
+		Serial:    clipLong(c.SerialNumber.String()),
+		NotBefore: timeString(c.NotBefore),
+		NotAfter:  timeString(c.NotAfter),
+	}
+}
+
+// describe returns c's report entry, remembered by its DER (c is a
+// trust's own certificate, such as a key trusted directly).
+func (m *certMemo) describe(c *x509.Certificate) CertificateInfo {
+	if m == nil || len(c.Raw) > maxMemoCertDER {
+		return certificateInfo(c)
+	}
+	m.mu.Lock()
+	e, ok := m.entries[string(c.Raw)]
+	m.mu.Unlock()
+	if ok {
+		return e.info
+	}
+	e = &memoCert{cert: c, info: certificateInfo(c), sum: sha256.Sum256(c.Raw)}
+	m.put(string(c.Raw), e)
+	return e.info
+}
+
+// put remembers e under key, forgetting the oldest beyond maxCertMemo.
+func (m *certMemo) put(key string, e *memoCert) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.entries[key]; !ok {
+		if len(m.order) >= maxCertMemo {
+			delete(m.entries, m.order[0])
+			m.order = m.order[1:]
+		}
+		m.order = append(m.order, key)
+	}
+	m.entries[key] = e
+}
+
+// certMemo is the trust's memo of certificates, nil without a trust.
+func (v *verification) certMemo() *certMemo {
+	if v.opts.Trust == nil {
+		return nil
+	}
+	return v.opts.Trust.certMemo
+}
