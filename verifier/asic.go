@@ -108,6 +108,9 @@ type asicFile struct {
 	Size int64
 	// SHA256 is a data file's SHA-256.
 	SHA256 [32]byte
+	// hashed says SHA256 is set: the entry was digested when the container
+	// was opened.
+	hashed bool
 	// XML is a signature file's content.
 	XML []byte
 
@@ -126,6 +129,13 @@ func (f *asicFile) Open() io.Reader {
 func (f *asicFile) Digest(h crypto.Hash) ([]byte, error) {
 	if !h.Available() {
 		return nil, readFail(UnsupportedAlg, "digest algorithm %v is not available", h)
+	}
+	if h == crypto.SHA256 && f.hashed {
+		// Computed when the container was opened, from the same proven
+		// bytes: a container of tens of MiB is then inflated and hashed
+		// once however many signatures reference its data files, which
+		// keeps it within the host's time limit.
+		return bytes.Clone(f.SHA256[:]), nil
 	}
 	d := h.New()
 	if err := f.entry.stream(d); err != nil {
@@ -316,6 +326,7 @@ func (c *asicContainer) verifyEntries(entries []zipEntry, manifest *zipEntry) er
 	}
 	for _, f := range c.DataFiles {
 		copy(f.SHA256[:], sums[f.entry].Sum(nil))
+		f.hashed = true
 	}
 	for _, f := range c.Signatures {
 		f.XML = xmls[f.entry].Bytes()

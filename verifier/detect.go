@@ -41,7 +41,7 @@ func detect(input []byte, expect Format) (Format, []byte, error) {
 // sniff guesses the format from the first bytes. It never decides validity:
 // a wrong guess ends in malformed from the format's own parser.
 func sniff(input, text []byte) Format {
-	if bytes.HasPrefix(input, []byte("PK\x03\x04")) {
+	if isZIP(input) {
 		// A ZIP archive: the only ZIP this verifier reads is a container.
 		return FormatASiC
 	}

@@ -22,8 +22,15 @@ const (
 )
 
 const (
-	// DefaultMaxSize is the input size limit when Options.MaxSize is 0.
+	// DefaultMaxSize is the input size limit when Options.MaxSize is 0
+	// and the input is not a container.
 	DefaultMaxSize = 1 << 20
+	// DefaultContainerMaxSize is the input size limit when Options.MaxSize
+	// is 0 and the input is a ZIP container (ASiC-E, BDOC, ASiC-S): a
+	// signed PDF with its XAdES signatures is commonly 1 to 30 MB. The
+	// container reader keeps its own bounds on entries, inflated sizes and
+	// compression ratios.
+	DefaultContainerMaxSize = 64 << 20
 	// DefaultClockSkew is the tolerance applied to exp, nbf and iat when
 	// Options.ClockSkew is 0. It absorbs clocks that are a little off at the
 	// issuer or the verifier, not documents that are really out of date.
@@ -57,8 +64,9 @@ type Options struct {
 	// (RFC 9052 section 4.3); empty for almost every document.
 	ExternalAAD []byte
 
-	// MaxSize bounds the input in bytes, checked before any parsing.
-	// 0 means DefaultMaxSize.
+	// MaxSize bounds the input in bytes, checked before any parsing, for
+	// every format. 0 means the default of the input's kind (MaxSizeFor):
+	// DefaultContainerMaxSize for a ZIP container, else DefaultMaxSize.
 	MaxSize int
 
 	// ClockSkew is the tolerance for exp, nbf and iat. 0 means
@@ -98,13 +106,6 @@ type HolderOptions struct {
 	// authenticates with a MAC rather than a signature (ISO/IEC 18013-5
 	// 9.1.3.5).
 	ReaderKey []byte
-}
-
-func (o *Options) maxSize() int {
-	if o.MaxSize > 0 {
-		return o.MaxSize
-	}
-	return DefaultMaxSize
 }
 
 func (o *Options) skew() time.Duration {

@@ -18,8 +18,10 @@ const (
 	// claims or appears to be (bad base64, bad JSON or CBOR, wrong structure,
 	// duplicate names, trailing data). It is never used for a bad signature.
 	Malformed Reason = "malformed"
-	// TooLarge results when the input is larger than Options.MaxSize; it is
-	// checked before any parsing.
+	// TooLarge results when the input is larger than Options.MaxSize, or,
+	// when that is 0, than the default of its kind: 64 MiB for a ZIP
+	// container, 1 MiB for anything else (MaxSizeFor). It is checked before
+	// any parsing.
 	TooLarge Reason = "too_large"
 	// UnsupportedFormat results when the input is recognised but is of a kind
 	// this verifier does not verify (for example COSE_Mac0 or COSE_Encrypt).

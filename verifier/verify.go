@@ -32,8 +32,8 @@ func verifyMetered(input []byte, opts Options) (rep *Report, work workMeter) {
 			rep = b.finish()
 		}
 	}()
-	if len(input) > opts.maxSize() {
-		v.rep.fail(CheckInput, TooLarge, fmt.Sprintf("%d bytes; the limit is %d", len(input), opts.maxSize()))
+	if limit := MaxSizeFor(input, opts.MaxSize); len(input) > limit {
+		v.rep.fail(CheckInput, TooLarge, fmt.Sprintf("%d bytes; the limit is %d", len(input), limit))
 		return v.rep.finish(), v.work
 	}
 	if opts.Time.IsZero() {

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/apostille/apostille/internal/engine"
-	"github.com/apostille/apostille/verifier"
 )
 
 // testModule, when set, is the module the engines run instead of the
@@ -46,7 +45,10 @@ func (f *engineFlags) config(instances int, timeout time.Duration, compiling fun
 	}
 }
 
-// addMaxDocumentFlag defines --max-document-size, verify's and serve's.
-func addMaxDocumentFlag(fs *flag.FlagSet) *int {
-	return fs.Int("max-document-size", verifier.DefaultMaxSize, "largest document accepted, in bytes; larger ones get too_large without being read further (a JSON Lines line or a JSON request may be four times larger: base64, payload and proof)")
+// addMaxDocumentFlag defines --max-document-size, verify's and serve's,
+// with def as its default: verify's is 0, the verifier's limit per format;
+// serve's is an explicit 1 MiB, because the service's memory is bounded by
+// connections × the largest document (docs/deploy.md).
+func addMaxDocumentFlag(fs *flag.FlagSet, def int) *int {
+	return fs.Int("max-document-size", def, "largest document accepted, in bytes, whatever its format; larger ones get too_large without being read further (a JSON Lines line or a JSON request may be four times larger: base64, payload and proof). 0: per format, 1 MiB, and 64 MiB for a signed container (ZIP: ASiC-E, BDOC, ASiC-S), a JSON Lines line then holding a container in base64 or four 1 MiB documents' worth")
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -74,7 +75,7 @@ func (j *job) output(rep []byte) jsonl.Output {
 // inputs reads the inputs in order and sends one job each to emit, which
 // may block: only the jobs in flight are in memory.
 type inputs struct {
-	maxDoc  int    // larger documents are not read whole
+	maxDoc  int    // larger documents are not read whole; 0: per format (verifier.MaxSizeFor)
 	payload []byte // --payload, for every file input
 	proof   []byte // --proof, for the one input
 	stdin   io.Reader
@@ -154,16 +155,41 @@ func (in *inputs) file(path string, statErr error) *job {
 }
 
 // readCapped reads r whole, or reports too_large without keeping more than
-// max+1 bytes.
+// the limit plus one byte. The limit is max, or when max is 0 the
+// verifier's for the document's kind (verifier.MaxSizeFor), which its first
+// bytes decide: a large file that is not a container is refused after
+// 1 MiB, not 64.
 func readCapped(r io.Reader, max int) ([]byte, *inputFailure) {
-	b, err := io.ReadAll(io.LimitReader(r, int64(max)+1))
+	head := make([]byte, verifier.MaxSizePrefix)
+	n, err := io.ReadFull(r, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, unreadable(err)
+	}
+	head = head[:n]
+	limit := verifier.MaxSizeFor(head, max)
+	b, err := io.ReadAll(io.LimitReader(io.MultiReader(bytes.NewReader(head), r), int64(limit)+1))
 	if err != nil {
 		return nil, unreadable(err)
 	}
-	if len(b) > max {
-		return nil, &inputFailure{verifier.TooLarge, fmt.Sprintf("more than %d bytes (--max-document-size)", max), false}
+	if len(b) > limit {
+		return nil, &inputFailure{verifier.TooLarge, fmt.Sprintf("more than %d bytes (--max-document-size)", limit), false}
 	}
 	return b, nil
+}
+
+// lineLimit bounds a JSON Lines line for documents of at most maxDoc bytes
+// (0: per format). A line holds a document, its payload and proof, maybe
+// base64: four documents' worth. With the per-format default it holds a
+// non-container's four MiB, or a 64 MiB container in base64 (4/3 of it)
+// without payload or proof, which a container does not take: 4 × 64 MiB
+// would let each line in flight hold 256 MiB. Plus slack for the record's
+// other members, and one byte to tell a longer line.
+func lineLimit(maxDoc int) int {
+	if maxDoc > 0 {
+		return 4*maxDoc + 4096
+	}
+	b64 := base64.StdEncoding.EncodedLen(verifier.DefaultContainerMaxSize) + len("base64:")
+	return max(4*verifier.DefaultMaxSize, b64) + 4096
 }
 
 // unreadable is an input the operating system could not give: its record
@@ -176,9 +202,7 @@ func unreadable(err error) *inputFailure {
 // jsonl reads JSON Lines records. A line that is not a record still gets
 // one output record (malformed), identified by its line number.
 func (in *inputs) jsonl(r io.Reader, emit func(*job)) error {
-	// A line holds a document, its payload and proof, maybe base64: four
-	// documents' worth, and one byte to tell a longer line.
-	maxLine := 4*in.maxDoc + 4096
+	maxLine := lineLimit(in.maxDoc)
 	br := bufio.NewReaderSize(r, 64<<10)
 	var line []byte
 	for n := 1; ; n++ {

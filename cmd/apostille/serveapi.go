@@ -16,6 +16,7 @@ import (
 
 	"github.com/apostille/apostille/internal/engine"
 	"github.com/apostille/apostille/internal/server"
+	"github.com/apostille/apostille/verifier"
 )
 
 // apiFlags are the verification service's flags (internal/server).
@@ -54,7 +55,7 @@ func addAPIFlags(fs *flag.FlagSet) *apiFlags {
 	fs.DurationVar(&a.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGTERM, how long accepted requests may take to finish")
 	fs.StringVar(&a.logLevel, "log-level", "info", "debug, info, warn or error (JSON lines on stderr)")
 	a.ef = addEngineFlags(fs)
-	a.maxDocument = addMaxDocumentFlag(fs)
+	a.maxDocument = addMaxDocumentFlag(fs, verifier.DefaultMaxSize)
 	fs.StringVar(&a.tlsCert, "tls-cert", "", "serve HTTPS with this certificate chain (PEM), reloaded like the trust (SIGHUP, --reload-every); with --tls-key")
 	fs.StringVar(&a.tlsKey, "tls-key", "", "the private key (PEM) of --tls-cert")
 	fs.IntVar(&a.maxConns, "max-conns", 0, "connections held open at most; one beyond is answered 503 with Retry-After before its request is read (0: the requests that may be pending, plus batches, plus 32; -1: no bound)")

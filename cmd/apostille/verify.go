@@ -54,7 +54,7 @@ func runVerifyIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var sh shard
 	fs.Var(&sh, "shard", "verify only shard K of N of the --jsonl input (K from 0 to N-1, as Kubernetes' JOB_COMPLETION_INDEX): the records on lines L with (L-1) mod N = K; `apostille merge` joins the shards' outputs")
 	jobs := fs.Int("jobs", runtime.GOMAXPROCS(0), "documents verified in parallel")
-	maxDoc := addMaxDocumentFlag(fs.FlagSet)
+	maxDoc := addMaxDocumentFlag(fs.FlagSet, 0)
 	ef := addEngineFlags(fs.FlagSet) // engines.go
 	tf := addTrustFlags(fs.FlagSet)  // trustflags.go: signed bundles, status lists
 	exitZero := addExitZeroFlag(fs.FlagSet)

@@ -103,8 +103,10 @@ type Config struct {
 	// Module is the WebAssembly module; nil means the embedded one
 	// (wasm/module). Tests set one built from source.
 	Module []byte
-	// MaxDocument bounds a document in bytes before it enters the module;
-	// 0 means verifier.DefaultMaxSize. Larger documents get too_large.
+	// MaxDocument bounds a document in bytes before it enters the module,
+	// for every format; 0 means the verifier's default of the document's
+	// kind (verifier.MaxSizeFor: 64 MiB for a ZIP container, 1 MiB for
+	// anything else). Larger documents get too_large.
 	MaxDocument int
 	// Compiling, when set, is told before a compilation that the on-disk
 	// cache cannot answer (a first run), with the cache directory; or,

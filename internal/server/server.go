@@ -83,9 +83,12 @@ type Config struct {
 	// LineTimeout bounds the wait for each line of a batch. 0 means
 	// DefaultLineTimeout.
 	LineTimeout time.Duration
-	// MaxDocument bounds a document in bytes; 0 means
-	// verifier.DefaultMaxSize. A JSON request or a batch line may be up to
-	// four times larger (a base64 document with its payload and proof).
+	// MaxDocument bounds a document in bytes, of every format; 0 means
+	// verifier.DefaultMaxSize, containers included: unlike the CLI the
+	// service does not follow the format (verifier.MaxSizeFor), because
+	// its memory is bounded by connections × this (docs/deploy.md). A JSON
+	// request or a batch line may be up to four times larger (a base64
+	// document with its payload and proof).
 	MaxDocument int
 	// MaxPending bounds the single requests being read, queued or
 	// verified at once, and so the memory their bodies take; beyond it a

@@ -82,8 +82,10 @@ type Config struct {
 	// document gets limit_exceeded.
 	MemoryLimit int64
 	// MaxInputSize bounds a document in bytes before it is copied into an
-	// instance; 0 means verifier.DefaultMaxSize. Larger documents get
-	// too_large without entering the module.
+	// instance, for every format; 0 means the verifier's default of the
+	// document's kind (verifier.MaxSizeFor: 64 MiB for a ZIP container,
+	// 1 MiB for anything else). Larger documents get too_large without
+	// entering the module.
 	MaxInputSize int
 	// Timeout bounds one document's verification; 0 means DefaultTimeout.
 	// A document that passes it gets limit_exceeded and its instance is
@@ -132,8 +134,8 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.MemoryLimit <= 0 {
 		cfg.MemoryLimit = DefaultMemoryLimit
 	}
-	if cfg.MaxInputSize <= 0 {
-		cfg.MaxInputSize = verifier.DefaultMaxSize
+	if cfg.MaxInputSize < 0 {
+		cfg.MaxInputSize = 0
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
@@ -193,7 +195,7 @@ func (e *Engine) Instances() int { return e.cfg.Instances }
 // verifier.Verify except Trust (the engine's) and Crypto (the engine's
 // host crypto). It never fails: whatever goes wrong gets a report.
 func (e *Engine) Verify(ctx context.Context, doc []byte, opts verifier.Options) []byte {
-	limit := min(e.cfg.MaxInputSize, maxSize(opts))
+	limit := min(verifier.MaxSizeFor(doc, e.cfg.MaxInputSize), verifier.MaxSizeFor(doc, opts.MaxSize))
 	if len(doc) > limit {
 		// The verifier decides too_large before reading a byte; asking it
 		// natively keeps the report identical without copying the input
@@ -267,11 +269,4 @@ func (e *Engine) call(ctx context.Context, inst *instance, doc []byte, opts veri
 		return nil, errLate
 	}
 	return rep, err
-}
-
-func maxSize(o verifier.Options) int {
-	if o.MaxSize > 0 {
-		return o.MaxSize
-	}
-	return verifier.DefaultMaxSize
 }

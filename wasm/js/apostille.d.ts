@@ -92,7 +92,7 @@ export interface VerifyOptions {
   payload?: Bytes;
   /** A detached c2sp.org/tlog-proof@v1 for the document. */
   proof?: Bytes;
-  /** Input size limit in bytes (default 1 MiB). */
+  /** Input size limit in bytes, for every format (default: 64 MiB for a ZIP container, 1 MiB for anything else). */
   maxSize?: number;
   /** Tolerance for exp, nbf and iat in seconds (default 60; 0 for none). */
   clockSkewSeconds?: number;
