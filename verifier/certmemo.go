@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/x509"
-	"sync"
 )
 
 // The documents of one issuer carry the same certificates over and over
@@ -26,11 +25,9 @@ const (
 	maxMemoCertDER = 16 << 10
 )
 
-// certMemo remembers parsed certificates. Safe for concurrent use.
+// certMemo remembers parsed certificates by their DER (memo.go).
 type certMemo struct {
-	mu      sync.Mutex
-	entries map[string]*memoCert
-	order   []string // insertion order, for eviction
+	*memo[string, *memoCert]
 }
 
 // memoCert is a parsed certificate, its report entry and the SHA-256 of
@@ -42,7 +39,7 @@ type memoCert struct {
 }
 
 func newCertMemo() *certMemo {
-	return &certMemo{entries: make(map[string]*memoCert)}
+	return &certMemo{newMemo[string, *memoCert](maxCertMemo)}
 }
 
 // parseCertificate parses der as x509.ParseCertificate does, from the
@@ -50,10 +47,7 @@ func newCertMemo() *certMemo {
 // with der, which may be the caller's buffer.
 func (m *certMemo) parseCertificate(der []byte) (*memoCert, error) {
 	if m != nil {
-		m.mu.Lock()
-		e, ok := m.entries[string(der)]
-		m.mu.Unlock()
-		if ok {
+		if e, ok := m.get(string(der)); ok {
 			return e, nil
 		}
 	}
@@ -87,29 +81,12 @@ func (m *certMemo) describe(c *x509.Certificate) CertificateInfo {
 	if m == nil || len(c.Raw) > maxMemoCertDER {
 		return certificateInfo(c)
 	}
-	m.mu.Lock()
-	e, ok := m.entries[string(c.Raw)]
-	m.mu.Unlock()
-	if ok {
+	if e, ok := m.get(string(c.Raw)); ok {
 		return e.info
 	}
-	e = &memoCert{cert: c, info: certificateInfo(c), sum: sha256.Sum256(c.Raw)}
+	e := &memoCert{cert: c, info: certificateInfo(c), sum: sha256.Sum256(c.Raw)}
 	m.put(string(c.Raw), e)
 	return e.info
-}
-
-// put remembers e under key, forgetting the oldest beyond maxCertMemo.
-func (m *certMemo) put(key string, e *memoCert) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if _, ok := m.entries[key]; !ok {
-		if len(m.order) >= maxCertMemo {
-			delete(m.entries, m.order[0])
-			m.order = m.order[1:]
-		}
-		m.order = append(m.order, key)
-	}
-	m.entries[key] = e
 }
 
 // certMemo is the trust's memo of certificates, nil without a trust.

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"slices"
-	"sync"
 	"time"
 )
 
@@ -34,9 +33,7 @@ type chainMemo struct {
 	// after it).
 	bounds []time.Time
 
-	mu      sync.Mutex
-	entries map[[32]byte]chainOutcome
-	order   [][32]byte // insertion order, for eviction
+	outcomes *memo[[32]byte, chainOutcome]
 }
 
 // chainOutcome is a chain build's result and the window in which it holds.
@@ -47,7 +44,7 @@ type chainOutcome struct {
 }
 
 func newChainMemo(anchors []*x509.Certificate) *chainMemo {
-	m := &chainMemo{entries: make(map[[32]byte]chainOutcome)}
+	m := &chainMemo{outcomes: newMemo[[32]byte, chainOutcome](maxChainMemo)}
 	for _, a := range anchors {
 		m.bounds = append(m.bounds, validityBounds(a)...)
 	}
@@ -120,9 +117,7 @@ func (m *chainMemo) window(certs []*x509.Certificate, at time.Time) (from, until
 
 // get returns the outcome remembered for certs at time at.
 func (m *chainMemo) get(key [32]byte, at time.Time) (chainOutcome, bool) {
-	m.mu.Lock()
-	o, ok := m.entries[key]
-	m.mu.Unlock()
+	o, ok := m.outcomes.get(key)
 	if !ok || at.Before(o.from) || (!o.until.IsZero() && !at.Before(o.until)) {
 		return chainOutcome{}, false
 	}
@@ -131,14 +126,5 @@ func (m *chainMemo) get(key [32]byte, at time.Time) (chainOutcome, bool) {
 
 // put remembers an outcome, forgetting the oldest beyond maxChainMemo.
 func (m *chainMemo) put(key [32]byte, o chainOutcome) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if _, ok := m.entries[key]; !ok {
-		if len(m.order) >= maxChainMemo {
-			delete(m.entries, m.order[0])
-			m.order = m.order[1:]
-		}
-		m.order = append(m.order, key)
-	}
-	m.entries[key] = o
+	m.outcomes.put(key, o)
 }

@@ -94,13 +94,13 @@ func TestChainMemoBounded(t *testing.T) {
 	for i := 0; i < n; i++ {
 		m.put(key(i), chainOutcome{})
 	}
-	if len(m.entries) != maxChainMemo || len(m.order) != maxChainMemo {
-		t.Fatalf("%d entries, %d in order", len(m.entries), len(m.order))
+	if len(m.outcomes.entries) != maxChainMemo || len(m.outcomes.order) != maxChainMemo {
+		t.Fatalf("%d entries, %d in order", len(m.outcomes.entries), len(m.outcomes.order))
 	}
-	if _, ok := m.entries[key(n-1)]; !ok {
+	if _, ok := m.outcomes.entries[key(n-1)]; !ok {
 		t.Fatal("the newest entry was forgotten")
 	}
-	if _, ok := m.entries[key(0)]; ok {
+	if _, ok := m.outcomes.entries[key(0)]; ok {
 		t.Fatal("the oldest entry was kept")
 	}
 }
