@@ -27,7 +27,7 @@ const (
 
 // certMemo remembers parsed certificates by their DER (memo.go).
 type certMemo struct {
-	*memo[string, *memoCert]
+	m *memo
 }
 
 // memoCert is a parsed certificate, its report entry and the SHA-256 of
@@ -39,7 +39,7 @@ type memoCert struct {
 }
 
 func newCertMemo() *certMemo {
-	return &certMemo{newMemo[string, *memoCert](maxCertMemo)}
+	return &certMemo{newMemo(maxCertMemo)}
 }
 
 // parseCertificate parses der as x509.ParseCertificate does, from the
@@ -47,8 +47,8 @@ func newCertMemo() *certMemo {
 // with der, which may be the caller's buffer.
 func (m *certMemo) parseCertificate(der []byte) (*memoCert, error) {
 	if m != nil {
-		if e, ok := m.get(string(der)); ok {
-			return e, nil
+		if e, ok := m.m.get(string(der)); ok {
+			return e.(*memoCert), nil
 		}
 	}
 	owned := bytes.Clone(der)
@@ -60,7 +60,7 @@ func (m *certMemo) parseCertificate(der []byte) (*memoCert, error) {
 	if m == nil || len(der) > maxMemoCertDER {
 		return e, nil
 	}
-	m.put(string(owned), e)
+	m.m.put(string(owned), e)
 	return e, nil
 }
 
@@ -81,11 +81,11 @@ func (m *certMemo) describe(c *x509.Certificate) CertificateInfo {
 	if m == nil || len(c.Raw) > maxMemoCertDER {
 		return certificateInfo(c)
 	}
-	if e, ok := m.get(string(c.Raw)); ok {
-		return e.info
+	if e, ok := m.m.get(string(c.Raw)); ok {
+		return e.(*memoCert).info
 	}
 	e := &memoCert{cert: c, info: certificateInfo(c), sum: sha256.Sum256(c.Raw)}
-	m.put(string(c.Raw), e)
+	m.m.put(string(c.Raw), e)
 	return e.info
 }
 

@@ -32,8 +32,8 @@ func TestCertMemoParsesAsX509(t *testing.T) {
 			t.Fatal("the memo's certificate shares the caller's buffer")
 		}
 	}
-	if len(m.entries) != 1 {
-		t.Fatalf("%d entries for one certificate", len(m.entries))
+	if len(m.m.entries) != 1 {
+		t.Fatalf("%d entries for one certificate", len(m.m.entries))
 	}
 	bad := append(bytes.Clone(leaf.der), 0)
 	for pass := 0; pass < 2; pass++ {
@@ -41,7 +41,7 @@ func TestCertMemoParsesAsX509(t *testing.T) {
 			t.Fatal("trailing data parsed")
 		}
 	}
-	if len(m.entries) != 1 {
+	if len(m.m.entries) != 1 {
 		t.Fatal("a certificate that does not parse was remembered")
 	}
 	if info := m.describe(root.cert); info != certificateInfo(root.cert) {
@@ -54,15 +54,15 @@ func TestCertMemoBounded(t *testing.T) {
 	m := newCertMemo()
 	const n = 3 * maxCertMemo
 	for i := 0; i < n; i++ {
-		m.put(fmt.Sprint(i), &memoCert{})
+		m.m.put(fmt.Sprint(i), &memoCert{})
 	}
-	if len(m.entries) != maxCertMemo || len(m.order) != maxCertMemo {
-		t.Fatalf("%d entries, %d in order", len(m.entries), len(m.order))
+	if len(m.m.entries) != maxCertMemo || len(m.m.order) != maxCertMemo {
+		t.Fatalf("%d entries, %d in order", len(m.m.entries), len(m.m.order))
 	}
-	if _, ok := m.entries[fmt.Sprint(n-1)]; !ok {
+	if _, ok := m.m.entries[fmt.Sprint(n-1)]; !ok {
 		t.Fatal("the newest entry was forgotten")
 	}
-	if _, ok := m.entries["0"]; ok {
+	if _, ok := m.m.entries["0"]; ok {
 		t.Fatal("the oldest entry was kept")
 	}
 }

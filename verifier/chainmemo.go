@@ -33,7 +33,7 @@ type chainMemo struct {
 	// after it).
 	bounds []time.Time
 
-	outcomes *memo[[32]byte, chainOutcome]
+	outcomes *memo // chainOutcome by the certificates' key
 }
 
 // chainOutcome is a chain build's result and the window in which it holds.
@@ -44,7 +44,7 @@ type chainOutcome struct {
 }
 
 func newChainMemo(anchors []*x509.Certificate) *chainMemo {
-	m := &chainMemo{outcomes: newMemo[[32]byte, chainOutcome](maxChainMemo)}
+	m := &chainMemo{outcomes: newMemo(maxChainMemo)}
 	for _, a := range anchors {
 		m.bounds = append(m.bounds, validityBounds(a)...)
 	}
@@ -117,7 +117,8 @@ func (m *chainMemo) window(certs []*x509.Certificate, at time.Time) (from, until
 
 // get returns the outcome remembered for certs at time at.
 func (m *chainMemo) get(key [32]byte, at time.Time) (chainOutcome, bool) {
-	o, ok := m.outcomes.get(key)
+	v, ok := m.outcomes.get(string(key[:]))
+	o, _ := v.(chainOutcome)
 	if !ok || at.Before(o.from) || (!o.until.IsZero() && !at.Before(o.until)) {
 		return chainOutcome{}, false
 	}
@@ -126,5 +127,5 @@ func (m *chainMemo) get(key [32]byte, at time.Time) (chainOutcome, bool) {
 
 // put remembers an outcome, forgetting the oldest beyond maxChainMemo.
 func (m *chainMemo) put(key [32]byte, o chainOutcome) {
-	m.outcomes.put(key, o)
+	m.outcomes.put(string(key[:]), o)
 }

@@ -90,6 +90,7 @@ func TestChainMemoExact(t *testing.T) {
 func TestChainMemoBounded(t *testing.T) {
 	m := newChainMemo(nil)
 	key := func(i int) [32]byte { return [32]byte{byte(i), byte(i >> 8)} }
+	keyOf := func(i int) string { k := key(i); return string(k[:]) }
 	const n = 3 * maxChainMemo
 	for i := 0; i < n; i++ {
 		m.put(key(i), chainOutcome{})
@@ -97,10 +98,10 @@ func TestChainMemoBounded(t *testing.T) {
 	if len(m.outcomes.entries) != maxChainMemo || len(m.outcomes.order) != maxChainMemo {
 		t.Fatalf("%d entries, %d in order", len(m.outcomes.entries), len(m.outcomes.order))
 	}
-	if _, ok := m.outcomes.entries[key(n-1)]; !ok {
+	if _, ok := m.outcomes.entries[keyOf(n-1)]; !ok {
 		t.Fatal("the newest entry was forgotten")
 	}
-	if _, ok := m.outcomes.entries[key(0)]; ok {
+	if _, ok := m.outcomes.entries[keyOf(0)]; ok {
 		t.Fatal("the oldest entry was kept")
 	}
 }

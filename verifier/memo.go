@@ -7,18 +7,22 @@ import "sync"
 // built chains (chainmemo.go). Insertion order, not use, decides what is
 // forgotten, so that a document cannot keep an entry alive by repeating
 // it, and the bound holds whatever the input. Safe for concurrent use.
-type memo[K comparable, V any] struct {
+//
+// Keys are strings and values any, not type parameters: the module's
+// size counts, and two instantiations of a generic memo cost about 3 KB of
+// brotli where the one type assertion per lookup costs nothing visible.
+type memo struct {
 	mu      sync.Mutex
 	max     int
-	entries map[K]V
-	order   []K // insertion order, for eviction
+	entries map[string]any
+	order   []string // insertion order, for eviction
 }
 
-func newMemo[K comparable, V any](max int) *memo[K, V] {
-	return &memo[K, V]{max: max, entries: make(map[K]V)}
+func newMemo(max int) *memo {
+	return &memo{max: max, entries: make(map[string]any)}
 }
 
-func (m *memo[K, V]) get(k K) (V, bool) {
+func (m *memo) get(k string) (any, bool) {
 	m.mu.Lock()
 	v, ok := m.entries[k]
 	m.mu.Unlock()
@@ -26,7 +30,7 @@ func (m *memo[K, V]) get(k K) (V, bool) {
 }
 
 // put remembers v under k, forgetting the oldest entry beyond max.
-func (m *memo[K, V]) put(k K, v V) {
+func (m *memo) put(k string, v any) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.entries[k]; !ok {
