@@ -35,7 +35,7 @@ func (v *verification) verifyContainer(data []byte) {
 	sigs := make([]*xadesSignature, len(c.Signatures))
 	perr := make([]error, len(c.Signatures))
 	for i, f := range c.Signatures {
-		sigs[i], perr[i] = parseXAdES(f.XML)
+		sigs[i], perr[i] = parseXAdES(f.XML, v.certMemo())
 		if perr[i] == nil && sigs[i].PolicyOID == bdocPolicyOID && doc.Format == formatASiCE {
 			doc.Format, doc.Type = formatBDOC, "BDOC 2.1"
 		}

@@ -28,6 +28,12 @@ func parseCertificateLenient(der []byte) (*x509.Certificate, error) {
 	if err == nil {
 		return c, nil
 	}
+	return parseFixedRSAModulus(der, err)
+}
+
+// parseFixedRSAModulus is parseCertificateLenient's second attempt, once
+// crypto/x509 refused der with err (returned if the fix does not apply).
+func parseFixedRSAModulus(der []byte, err error) (*x509.Certificate, error) {
 	fixed, tbs, spki, ok := fixRSAModulus(der)
 	if !ok {
 		return nil, err

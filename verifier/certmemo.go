@@ -64,6 +64,19 @@ func (m *certMemo) parseCertificate(der []byte) (*memoCert, error) {
 	return e, nil
 }
 
+// parseCertificateLenient parses der as parseCertificateLenient
+// (certlenient.go) does, through the memo: a certificate crypto/x509
+// parses is remembered as parseCertificate remembers it; one that needs
+// its RSA modulus fixed is parsed afresh every time and never remembered,
+// so the strict parseCertificate of other formats never finds it here.
+func (m *certMemo) parseCertificateLenient(der []byte) (*x509.Certificate, error) {
+	e, err := m.parseCertificate(der)
+	if err == nil {
+		return e.cert, nil
+	}
+	return parseFixedRSAModulus(bytes.Clone(der), err)
+}
+
 // certificateInfo is c as the report's technical details describe it.
 func certificateInfo(c *x509.Certificate) CertificateInfo {
 	return CertificateInfo{

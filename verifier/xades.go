@@ -60,6 +60,9 @@ type xadesSignature struct {
 	// SigningCertificate names.
 	Certificate *x509.Certificate
 	keyInfo     []*x509.Certificate
+	// memo is the trust's certificate memo (nil without a trust): the
+	// certificates a signer's signatures repeat are parsed once.
+	memo *certMemo
 	// weakKey: the signature verified with an RSA key shorter than the
 	// verifier accepts (checkSignedInfo).
 	weakKey bool
@@ -118,7 +121,7 @@ func (s *xadesSignature) Level(bdoc bool) string {
 
 // parseXAdES reads a signatures*.xml file: a XAdESSignatures root holding
 // exactly one ds:Signature.
-func parseXAdES(data []byte) (*xadesSignature, error) {
+func parseXAdES(data []byte, memo *certMemo) (*xadesSignature, error) {
 	doc, err := readXML(data, xmlLimits{})
 	if err != nil {
 		return nil, err
@@ -131,7 +134,7 @@ func parseXAdES(data []byte) (*xadesSignature, error) {
 	if len(sigs) != 1 || len(root.Elements()) != 1 {
 		return nil, readFail(Malformed, "a signature file holds %d signatures; one is allowed", len(sigs))
 	}
-	s := &xadesSignature{doc: doc, sig: sigs[0], MimeTypes: map[string]string{}}
+	s := &xadesSignature{doc: doc, sig: sigs[0], MimeTypes: map[string]string{}, memo: memo}
 	return s, s.read()
 }
 
@@ -145,7 +148,7 @@ func (s *xadesSignature) read() error {
 	if len(s.dsig.Certificates) == 0 {
 		return readFail(Malformed, "a signature without a certificate in KeyInfo")
 	}
-	s.keyInfo = s.dsig.KeyInfoCertificates()
+	s.keyInfo = s.dsig.KeyInfoCertificates(s.memo)
 	var qps []*xmlElement
 	for _, o := range s.dsig.Objects {
 		qps = append(qps, o.ChildrenNamed(xadesNS, "QualifyingProperties")...)
@@ -305,7 +308,7 @@ func (s *xadesSignature) readUnsigned(up *xmlElement) error {
 				}
 				// A certificate crypto/x509 cannot parse can prove nothing
 				// here; it is left out, as der.go's readCertificates does.
-				if cert, err := parseCertificateLenient(der); err == nil {
+				if cert, err := s.memo.parseCertificateLenient(der); err == nil {
 					s.CertValues = append(s.CertValues, cert)
 				}
 			}

@@ -26,7 +26,7 @@ func FuzzXAdES(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := parseXAdES(data)
+		s, err := parseXAdES(data, nil)
 		if err != nil {
 			if r := errReason(err); !knownXAdESReasons[r] {
 				t.Fatalf("reason %s: %v", r, err)

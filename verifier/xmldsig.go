@@ -11,7 +11,7 @@ package verifier
 // API (kept stable for the XAdES code):
 //
 //	parseXMLSignature(sig *xmlElement) (*xmlSignature, error)
-//	(*xmlSignature).KeyInfoCertificates() []*x509.Certificate  (parseCertificateLenient, certlenient.go)
+//	(*xmlSignature).KeyInfoCertificates(*certMemo) []*x509.Certificate  (certMemo.parseCertificateLenient, certmemo.go)
 //	(*xmlSignature).WeakAlg() bool                            SHA-1 signature method (warn); xmlRefResult.WeakDigest per reference
 //	(*xmlSignature).VerifyValue(o *Options, cert *x509.Certificate) error
 //	(*xmlSignature).CheckReferences(resolve xmlResolver) []xmlRefResult
@@ -333,14 +333,15 @@ func (s *xmlSignature) readKeyInfo() error {
 	return nil
 }
 
-// KeyInfoCertificates parses KeyInfo's certificates (certlenient.go: the
-// negative RSA moduli of 2011 ID cards are read); one that still does not
-// parse is left out (the caller matches the signer against
-// SigningCertificate, and finds none then).
-func (s *xmlSignature) KeyInfoCertificates() []*x509.Certificate {
+// KeyInfoCertificates parses KeyInfo's certificates through the trust's
+// memo m (nil without a trust) (certlenient.go: the negative RSA moduli
+// of 2011 ID cards are read); one that still does not parse is left out
+// (the caller matches the signer against SigningCertificate, and finds
+// none then).
+func (s *xmlSignature) KeyInfoCertificates(m *certMemo) []*x509.Certificate {
 	var out []*x509.Certificate
 	for _, der := range s.Certificates {
-		if c, err := parseCertificateLenient(der); err == nil {
+		if c, err := m.parseCertificateLenient(der); err == nil {
 			out = append(out, c)
 		}
 	}

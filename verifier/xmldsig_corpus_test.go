@@ -107,7 +107,7 @@ func TestXMLSignatureCorpus(t *testing.T) {
 				if v.Expected == "valid" {
 					validSigs++
 				}
-				certs := s.KeyInfoCertificates()
+				certs := s.KeyInfoCertificates(nil)
 				verr := readFail(IssuerUnknown, "no KeyInfo certificate")
 				if len(certs) > 0 {
 					verr = s.VerifyValue(&Options{}, certs[0])

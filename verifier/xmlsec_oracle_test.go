@@ -191,7 +191,7 @@ func compareWithXMLSec(t *testing.T, bin, dir, sigFile string, doc *xmlDocument,
 		}
 	}
 	ours, policy := false, false
-	for _, c := range s.KeyInfoCertificates() {
+	for _, c := range s.KeyInfoCertificates(nil) {
 		err := s.VerifyValue(&Options{}, c)
 		if err == nil {
 			ours = true
