@@ -3,8 +3,12 @@ package verifier
 import (
 	"bytes"
 	"compress/zlib"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"fmt"
+	"math/big"
 	"testing"
 )
 
@@ -89,5 +93,88 @@ func TestInflatersAsNew(t *testing.T) {
 				t.Errorf("pass %d, stream %d: pooled %d bytes, %v; new %d bytes, %v", pass, i, len(got), gotErr, len(want), wantErr)
 			}
 		}
+	}
+}
+
+// TestCertMemoLenient holds certMemo.parseCertificateLenient to
+// parseCertificateLenient: a certificate crypto/x509 parses is remembered;
+// one with a negative RSA modulus parses with its own bytes, is never
+// remembered, and so never reaches the strict parseCertificate.
+func TestCertMemoLenient(t *testing.T) {
+	good, negative := negativeModulusCert(t)
+	m := newCertMemo()
+	a, err := m.parseCertificateLenient(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := m.parseCertificateLenient(bytes.Clone(good))
+	if err != nil || a != b || len(m.m.entries) != 1 {
+		t.Fatalf("a certificate crypto/x509 parses was not served from the memo (%v, %d entries)", err, len(m.m.entries))
+	}
+	if _, err := x509.ParseCertificate(negative); err == nil {
+		t.Fatal("crypto/x509 parsed a negative modulus; the fixture proves nothing")
+	}
+	for pass := 0; pass < 2; pass++ {
+		c, err := m.parseCertificateLenient(negative)
+		if err != nil {
+			t.Fatalf("pass %d: the negative modulus was refused: %v", pass, err)
+		}
+		if !bytes.Equal(c.Raw, negative) || c.PublicKey.(*rsa.PublicKey).N.Cmp(a.PublicKey.(*rsa.PublicKey).N) != 0 {
+			t.Fatal("the lenient certificate is not the one issued")
+		}
+	}
+	if len(m.m.entries) != 1 {
+		t.Fatal("a certificate crypto/x509 refuses was remembered")
+	}
+	if _, err := m.parseCertificate(negative); err == nil {
+		t.Fatal("the strict parse accepted a negative modulus")
+	}
+}
+
+// negativeModulusCert issues an RSA certificate and re-encodes it with the
+// modulus's leading zero byte dropped, as the 2011 ID cards did: every
+// enclosing length (certificate, TBS, SPKI, BIT STRING, RSAPublicKey,
+// INTEGER) shrinks by one; all are in the two-byte long form here.
+func negativeModulusCert(t *testing.T) (good, negative []byte) {
+	t.Helper()
+	for {
+		key, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ID card 2011"}}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spki := bytes.Index(der, c.RawSubjectPublicKeyInfo)
+		algLen := 2 + int(c.RawSubjectPublicKeyInfo[5]) // SEQUENCE of the algorithm, short form
+		bitStr := spki + 4 + algLen
+		rsaKey := bitStr + 5
+		n := rsaKey + 4
+		if der[n] != 0x02 || der[n+1] != 0x82 || der[n+4] != 0 {
+			t.Fatal("unexpected SPKI layout")
+		}
+		heads := []int{0, 4, spki, bitStr, rsaKey, n}
+		ok := true
+		for _, h := range heads {
+			l := int(der[h+2])<<8 | int(der[h+3])
+			if der[h+1] != 0x82 || l-1 < 0x100 {
+				ok = false // the length would change form: issue another
+			}
+		}
+		if !ok {
+			continue
+		}
+		out := bytes.Clone(der)
+		for _, h := range heads {
+			l := int(out[h+2])<<8 | int(out[h+3]) - 1
+			out[h+2], out[h+3] = byte(l>>8), byte(l)
+		}
+		return der, append(out[:n+4:n+4], der[n+5:]...)
 	}
 }
