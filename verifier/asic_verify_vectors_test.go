@@ -87,7 +87,7 @@ func readCerts(t testing.TB, path string, lenient bool) []*x509.Certificate {
 		}
 	}
 	if len(out) == 0 {
-		cs, err := tsl.ParseCertificates(b)
+		cs, err := importer.Certificates(b)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -153,7 +153,7 @@ func readCerts(path string) ([]*x509.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	certs, err := tsl.ParseCertificates(data)
+	certs, err := importer.Certificates(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

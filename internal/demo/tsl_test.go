@@ -1,12 +1,13 @@
 package demo
 
 import (
-	"github.com/apostille/apostille/verifier/trustservices"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/apostille/apostille/internal/importer"
 	"github.com/apostille/apostille/internal/tsl"
+	"github.com/apostille/apostille/verifier/trustservices"
 )
 
 // TestDemoTrustedList: the demo world's TS 119 612 list verifies with its
@@ -22,7 +23,7 @@ func TestDemoTrustedList(t *testing.T) {
 		t.Fatal(err)
 	}
 	pemData, _ := os.ReadFile(filepath.Join(dir, TrustedListSigner))
-	signers, err := tsl.ParseCertificates(pemData)
+	signers, err := importer.Certificates(pemData)
 	if err != nil {
 		t.Fatal(err)
 	}

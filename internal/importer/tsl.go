@@ -2,11 +2,11 @@ package importer
 
 import (
 	"encoding/base64"
-	"github.com/apostille/apostille/verifier/trustservices"
 	"strings"
 	"time"
 
 	"github.com/apostille/apostille/internal/tsl"
+	"github.com/apostille/apostille/verifier/trustservices"
 )
 
 // TrustedListServices turns a verified trusted list's services into bundle

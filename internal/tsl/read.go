@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/xml"
-	"errors"
 	"io"
 	"strings"
 	"time"
@@ -147,37 +146,6 @@ func judge(l *List, o Options) error {
 		return refuse(ReasonSequenceRollback, "sequence %d is older than %d, kept by a previous import", l.Sequence, o.MinSequence)
 	}
 	return nil
-}
-
-// ParseCertificates reads the signer certificates an operator passes: PEM
-// (one or many) or one DER certificate.
-func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
-	trimmed := bytes.TrimSpace(data)
-	if !bytes.HasPrefix(trimmed, []byte("-----BEGIN")) {
-		c, err := x509.ParseCertificate(trimmed)
-		if err != nil {
-			return nil, err
-		}
-		return []*x509.Certificate{c}, nil
-	}
-	var out []*x509.Certificate
-	rest := trimmed
-	for {
-		blk, r := pemDecode(rest)
-		if blk == nil {
-			break
-		}
-		rest = r
-		c, err := x509.ParseCertificate(blk)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no CERTIFICATE in PEM")
-	}
-	return out, nil
 }
 
 // decodeB64 reads base64 with white space inside (as XML carries it).

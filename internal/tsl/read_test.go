@@ -2,6 +2,7 @@ package tsl
 
 import (
 	"crypto/x509"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,11 +21,37 @@ func mustRead(t testing.TB, path string) []byte {
 
 func mustCerts(t testing.TB, path string) []*x509.Certificate {
 	t.Helper()
-	cs, err := ParseCertificates(mustRead(t, path))
-	if err != nil {
-		t.Fatal(err)
+	var cs []*x509.Certificate
+	for rest := mustRead(t, path); ; {
+		der, r := pemDecode(rest)
+		if der == nil {
+			break
+		}
+		rest = r
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs = append(cs, c)
+	}
+	if len(cs) == 0 {
+		t.Fatalf("%s: no certificate", path)
 	}
 	return cs
+}
+
+// pemDecode returns the DER of the next CERTIFICATE block and the rest.
+func pemDecode(data []byte) ([]byte, []byte) {
+	for {
+		blk, rest := pem.Decode(data)
+		if blk == nil {
+			return nil, data
+		}
+		if blk.Type == "CERTIFICATE" {
+			return blk.Bytes, rest
+		}
+		data = rest
+	}
 }
 
 // lenientCerts reads the PEM certificates Go can parse (the LOTL's own
