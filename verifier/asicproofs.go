@@ -254,10 +254,8 @@ func (k *containerCheck) checkTSA(tok *timeStampToken) (*x509.Certificate, error
 //go:noinline
 func (k *containerCheck) candidates(typ string) []*x509.Certificate {
 	out := append(append([]*x509.Certificate(nil), k.s.CertValues...), k.s.keyInfo...)
-	for _, svc := range k.services() {
-		if svc.Type == typ || strings.HasPrefix(svc.Type, typ+"/") {
-			out = append(out, svc.Certificates...)
-		}
+	for _, svc := range trustservices.ServicesOfType(k.services(), typ) {
+		out = append(out, svc.Certificates...)
 	}
 	return out
 }
