@@ -8,13 +8,10 @@ import (
 	"time"
 )
 
-// TestServices: services read from a bundle; the service that issued a
-// certificate and its status at a time; OCSP and TSA services by type.
+// TestServices: services read from a bundle; a service and
+// its status at a time; CA, OCSP and TSA services by type.
 func TestServices(t *testing.T) {
 	ca := newCert(t, "ESTEID Test CA", nil, caTemplate())
-	other := newCert(t, "Other CA", nil, caTemplate())
-	leaf := newCert(t, "Mari", ca, leafTemplate(0))
-	stranger := newCert(t, "Jaan", other, leafTemplate(0))
 	ocsp := newCert(t, "Test OCSP", ca, leafTemplate(0))
 	b64 := func(d []byte) string { return base64.StdEncoding.EncodeToString(d) }
 	type withServices struct {
@@ -45,12 +42,9 @@ func TestServices(t *testing.T) {
 	if len(svcs) != 3 {
 		t.Fatalf("%d services", len(svcs))
 	}
-	found := trustservices.ServiceForIssuer(svcs, leaf.cert)
-	if len(found) != 1 || found[0].Name != "ESTEID Test CA" {
-		t.Fatalf("issuer of the leaf: %v", found)
-	}
-	if len(trustservices.ServiceForIssuer(svcs, stranger.cert)) != 0 {
-		t.Fatal("a certificate of another CA found a service")
+	found := trustservices.ServicesOfType(svcs, "CA/QC")
+	if len(found) != 1 || found[0].Name != "ESTEID Test CA" || !found[0].Certificates[0].Equal(ca.cert) {
+		t.Fatalf("the CA service: %v", found)
 	}
 	day := func(s string) time.Time { v, _ := time.Parse(time.DateOnly, s); return v }
 	for _, c := range []struct {
@@ -73,8 +67,8 @@ func TestServices(t *testing.T) {
 	if st, _ := found[0].StatusAt(day("2023-06-01")); len(st.Qualifications) != 1 || st.AdditionalInfo[0] != "ForeSignatures" {
 		t.Errorf("qualifiers: %+v", st)
 	}
-	if s := trustservices.ServiceForCertificate(svcs, ocsp.cert); len(s) != 1 || s[0].Name != "Test OCSP" {
-		t.Errorf("OCSP by certificate: %v", s)
+	if s := trustservices.ServicesOfType(svcs, "Certstatus/OCSP"); len(s) != 1 || s[0].Name != "Test OCSP" || !s[0].Certificates[0].Equal(ocsp.cert) {
+		t.Errorf("the OCSP service: %v", s)
 	}
 	if len(trustservices.ServicesOfType(svcs, "Certstatus/OCSP")) != 1 || len(trustservices.ServicesOfType(svcs, "TSA")) != 1 || len(trustservices.ServicesOfType(svcs, "CA")) != 1 || len(trustservices.ServicesOfType(svcs, "CA/Q")) != 0 {
 		t.Error("services by type")

@@ -1,6 +1,8 @@
 // Package trustservices reads the trust services of a trust bundle (ETSI
-// TS 119 612 services, docs/trust-bundle.md) and answers which service
-// issued a certificate and what its status was at a time. The verifier
+// TS 119 612 services, docs/trust-bundle.md) and answers what a
+// service's status was at a time and which services are of a type (which
+// service issued a certificate the verifier decides itself, through its
+// crypto path, which accepts the SHA-1 of older chains). The verifier
 // reads a bundle's services with its own JSON decoder and ParseService
 // (DigiDoc containers are judged by them); ParseServices, which uses
 // encoding/json, is for hosts, so that the module does not link it.
@@ -165,37 +167,6 @@ func ParseServices(bundle []byte) ([]*Service, error) {
 		out = append(out, s)
 	}
 	return out, nil
-}
-
-// ServiceForCertificate returns the services that list c itself as a
-// digital identity (an OCSP responder's or a time-stamping unit's own
-// certificate, a CA certificate).
-func ServiceForCertificate(services []*Service, c *x509.Certificate) []*Service {
-	var out []*Service
-	for _, s := range services {
-		for _, sc := range s.Certificates {
-			if bytes.Equal(sc.Raw, c.Raw) {
-				out = append(out, s)
-				break
-			}
-		}
-	}
-	return out
-}
-
-// ServiceForIssuer returns the services one of whose certificates issued
-// c (name and signature checked), in bundle order.
-func ServiceForIssuer(services []*Service, c *x509.Certificate) []*Service {
-	var out []*Service
-	for _, s := range services {
-		for _, sc := range s.Certificates {
-			if bytes.Equal(sc.RawSubject, c.RawIssuer) && c.CheckSignatureFrom(sc) == nil {
-				out = append(out, s)
-				break
-			}
-		}
-	}
-	return out
 }
 
 // ServicesOfType returns the services whose current type is typ or below
