@@ -6,7 +6,8 @@ package verifier
 // crypto/x509 refuses them, OpenSSL, digidoc4j and libdigidocpp accept
 // them, and their XAdES signatures are valid (libdigidocpp's tsl.asice).
 //
-// API: parseCertificateLenient(der) (*x509.Certificate, error)
+// API: parseFixedRSAModulus(der, err) (*x509.Certificate, error), called by
+// certMemo.parseCertificateLenient (certmemo.go)
 
 import (
 	"crypto/x509"
@@ -15,24 +16,15 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
-// parseCertificateLenient parses a certificate as crypto/x509 does; if that
-// fails, and the only fault is an RSA modulus whose first byte has the high
-// bit set, it parses a copy with the zero byte added and then gives the
-// certificate back its own bytes: Raw, RawTBSCertificate and
-// RawSubjectPublicKeyInfo are those of der, so digests of the certificate,
-// checks of its issuer's signature and OCSP key hashes see what was
-// issued; PublicKey is the modulus read as the unsigned number it was
-// meant to be.
-func parseCertificateLenient(der []byte) (*x509.Certificate, error) {
-	c, err := x509.ParseCertificate(der)
-	if err == nil {
-		return c, nil
-	}
-	return parseFixedRSAModulus(der, err)
-}
-
-// parseFixedRSAModulus is parseCertificateLenient's second attempt, once
-// crypto/x509 refused der with err (returned if the fix does not apply).
+// parseFixedRSAModulus is the second attempt of a lenient parse
+// (certMemo.parseCertificateLenient, certmemo.go), once crypto/x509
+// refused der with err (returned if the fix does not apply): when the only
+// fault is an RSA modulus whose first byte has the high bit set, it parses
+// a copy with the zero byte added and then gives the certificate back its
+// own bytes: Raw, RawTBSCertificate and RawSubjectPublicKeyInfo are those
+// of der, so digests of the certificate, checks of its issuer's signature
+// and OCSP key hashes see what was issued; PublicKey is the modulus read
+// as the unsigned number it was meant to be.
 func parseFixedRSAModulus(der []byte, err error) (*x509.Certificate, error) {
 	fixed, tbs, spki, ok := fixRSAModulus(der)
 	if !ok {

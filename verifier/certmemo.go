@@ -64,11 +64,12 @@ func (m *certMemo) parseCertificate(der []byte) (*memoCert, error) {
 	return e, nil
 }
 
-// parseCertificateLenient parses der as parseCertificateLenient
-// (certlenient.go) does, through the memo: a certificate crypto/x509
-// parses is remembered as parseCertificate remembers it; one that needs
-// its RSA modulus fixed is parsed afresh every time and never remembered,
-// so the strict parseCertificate of other formats never finds it here.
+// parseCertificateLenient parses der as crypto/x509 does, through the
+// memo, and failing that reads a negative RSA modulus (certlenient.go):
+// a certificate crypto/x509 parses is remembered as parseCertificate
+// remembers it; one that needs its modulus fixed is parsed afresh every
+// time and never remembered, so the strict parseCertificate of other
+// formats never finds it here.
 func (m *certMemo) parseCertificateLenient(der []byte) (*x509.Certificate, error) {
 	e, err := m.parseCertificate(der)
 	if err == nil {

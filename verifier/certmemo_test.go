@@ -96,8 +96,8 @@ func TestInflatersAsNew(t *testing.T) {
 	}
 }
 
-// TestCertMemoLenient holds certMemo.parseCertificateLenient to
-// parseCertificateLenient: a certificate crypto/x509 parses is remembered;
+// TestCertMemoLenient: through certMemo.parseCertificateLenient a
+// certificate crypto/x509 parses is remembered;
 // one with a negative RSA modulus parses with its own bytes, is never
 // remembered, and so never reaches the strict parseCertificate.
 func TestCertMemoLenient(t *testing.T) {
