@@ -58,19 +58,11 @@ func validityBounds(c *x509.Certificate) []time.Time {
 	return []time.Time{c.NotBefore, c.NotAfter.Add(time.Nanosecond)}
 }
 
-// chainMemoKey identifies the certificates of a document, in order: the
-// SHA-256 of their SHA-256 digests, so that a certificate's digest can be
-// computed once (certmemo.go) rather than for every document.
-func chainMemoKey(certs []*x509.Certificate) [32]byte {
-	sums := make([][32]byte, len(certs))
-	for i, c := range certs {
-		sums[i] = sha256.Sum256(c.Raw)
-	}
-	return chainMemoKeyOf(sums)
-}
-
-// chainMemoKeyOf is chainMemoKey from the certificates' digests.
-func chainMemoKeyOf(sums [][32]byte) [32]byte {
+// chainMemoKey identifies the certificates of a document, in order, by
+// their SHA-256 digests sums: the SHA-256 of the digests, so that a
+// certificate's digest is computed once (certmemo.go) rather than for
+// every document.
+func chainMemoKey(sums [][32]byte) [32]byte {
 	h := sha256.New()
 	for i := range sums {
 		h.Write(sums[i][:])

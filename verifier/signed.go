@@ -259,7 +259,7 @@ func (v *verification) chainKey(s *signed) *Key {
 	leaf := certs[0]
 	v.certificates(infos)
 	at := s.at(v)
-	is, err := v.buildChainKeyed(certs, sums, at)
+	is, err := v.buildChain(certs, sums, at)
 	switch {
 	case err != nil:
 		if ce, ok := err.(x509.CertificateInvalidError); ok && ce.Reason == x509.Expired {
@@ -285,14 +285,9 @@ func (v *verification) chainKey(s *signed) *Key {
 // against every trust anchor at once, at time at, and returns the issuer
 // whose anchor ends a chain: of all chains found, the one of the issuer
 // first in trust order. The trust remembers the outcome for the window in
-// which it cannot change (chainmemo.go).
-func (v *verification) buildChain(certs []*x509.Certificate, at time.Time) (*Issuer, error) {
-	return v.buildChainKeyed(certs, nil, at)
-}
-
-// buildChainKeyed is buildChain given the certificates' SHA-256 digests
-// (nil: computed here).
-func (v *verification) buildChainKeyed(certs []*x509.Certificate, sums [][32]byte, at time.Time) (*Issuer, error) {
+// which it cannot change (chainmemo.go), keyed by sums, the SHA-256 of
+// each certificate's DER (the certificate memo's, certmemo.go).
+func (v *verification) buildChain(certs []*x509.Certificate, sums [][32]byte, at time.Time) (*Issuer, error) {
 	t := v.opts.Trust
 	if t == nil || t.anchorPool == nil {
 		return nil, errNoAnchors
@@ -300,11 +295,7 @@ func (v *verification) buildChainKeyed(certs []*x509.Certificate, sums [][32]byt
 	memo := t.chainMemo
 	var key [32]byte
 	if memo != nil {
-		if sums != nil {
-			key = chainMemoKeyOf(sums)
-		} else {
-			key = chainMemoKey(certs)
-		}
+		key = chainMemoKey(sums)
 		if o, ok := memo.get(key, at); ok {
 			return o.issuer, o.err
 		}
