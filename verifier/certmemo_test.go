@@ -87,8 +87,8 @@ func TestInflatersAsNew(t *testing.T) {
 	p := newInflaters()
 	for pass := 0; pass < 3; pass++ {
 		for i, s := range streams {
-			want, wantErr := dccInflate(s)
-			got, gotErr := dccInflateWith(p, s)
+			want, wantErr := dccInflate(nil, s)
+			got, gotErr := dccInflate(p, s)
 			if !bytes.Equal(got, want) || (gotErr == nil) != (wantErr == nil) {
 				t.Errorf("pass %d, stream %d: pooled %d bytes, %v; new %d bytes, %v", pass, i, len(got), gotErr, len(want), wantErr)
 			}

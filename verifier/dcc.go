@@ -36,11 +36,9 @@ func dccUnprefix(text []byte) ([]byte, error) {
 
 // dccInflate decompresses a zlib stream (RFC 1950) of at most
 // MaxDCCInflated bytes. A stream that is not zlib, is corrupt or has
-// trailing data fails; the raw bytes are never used in its place.
-func dccInflate(z []byte) ([]byte, error) { return dccInflateWith(nil, z) }
-
-// dccInflateWith is dccInflate with a reader from pool (nil: a new one).
-func dccInflateWith(pool *inflaters, z []byte) ([]byte, error) {
+// trailing data fails; the raw bytes are never used in its place. The
+// reader comes from pool (nil: a new one).
+func dccInflate(pool *inflaters, z []byte) ([]byte, error) {
 	// bytes.Reader is an io.ByteReader, so flate reads no further than the
 	// end of the stream and what is left over can be seen.
 	br := bytes.NewReader(z)
@@ -65,11 +63,9 @@ func dccInflateWith(pool *inflaters, z []byte) ([]byte, error) {
 	return out, nil
 }
 
-// dccDecode undoes the QR transport: prefix, base45 and zlib.
-func dccDecode(text []byte) ([]byte, error) { return dccDecodeWith(nil, text) }
-
-// dccDecodeWith is dccDecode inflating with a reader from pool.
-func dccDecodeWith(pool *inflaters, text []byte) ([]byte, error) {
+// dccDecode undoes the QR transport: prefix, base45 and zlib (inflating
+// with a reader from pool).
+func dccDecode(pool *inflaters, text []byte) ([]byte, error) {
 	b45, err := dccUnprefix(text)
 	if err != nil {
 		return nil, err
@@ -78,7 +74,7 @@ func dccDecodeWith(pool *inflaters, text []byte) ([]byte, error) {
 	if err != nil {
 		return nil, coseMalformed("%v", err)
 	}
-	return dccInflateWith(pool, z)
+	return dccInflate(pool, z)
 }
 
 // verifyDCC verifies an "HC1:" string.
@@ -87,7 +83,7 @@ func (v *verification) verifyDCC(text []byte) {
 	if v.opts.Trust != nil {
 		pool = v.opts.Trust.inflaters
 	}
-	msg, err := dccDecodeWith(pool, text)
+	msg, err := dccDecode(pool, text)
 	if err != nil {
 		v.coseFail(err)
 		return
