@@ -79,11 +79,7 @@ func dccDecode(pool *inflaters, text []byte) ([]byte, error) {
 
 // verifyDCC verifies an "HC1:" string.
 func (v *verification) verifyDCC(text []byte) {
-	var pool *inflaters
-	if v.opts.Trust != nil {
-		pool = v.opts.Trust.inflaters
-	}
-	msg, err := dccDecode(pool, text)
+	msg, err := dccDecode(v.inflaters(), text)
 	if err != nil {
 		v.coseFail(err)
 		return

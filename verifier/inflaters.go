@@ -36,3 +36,11 @@ func (p *inflaters) put(z io.ReadCloser) {
 		p.pool.Put(z)
 	}
 }
+
+// inflaters is the trust's pool of zlib readers, nil without a trust.
+func (v *verification) inflaters() *inflaters {
+	if v.opts.Trust == nil {
+		return nil
+	}
+	return v.opts.Trust.inflaters
+}

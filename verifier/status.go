@@ -81,11 +81,7 @@ func (v *verification) lookUpStatus(ref statusRef) {
 		v.rep.fail(CheckRevocation, StatusUnknown, why)
 		return
 	}
-	var pool *inflaters
-	if v.opts.Trust != nil {
-		pool = v.opts.Trust.inflaters
-	}
-	st, err := list.statusAtWith(pool, ref.idx)
+	st, err := list.statusAt(v.inflaters(), ref.idx)
 	switch {
 	case errors.Is(err, errListTooLong):
 		v.rep.fail(CheckRevocation, LimitExceeded, err.Error())

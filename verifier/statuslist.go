@@ -296,11 +296,9 @@ var errIndexRange = errors.New("the index is beyond the end of the status list")
 var errListTooLong = fmt.Errorf("the index lies beyond the %d bytes a status list may hold here", MaxStatusListBytes)
 
 // statusAt decompresses the list only as far as idx and returns its status
-// value. Bits are counted from the least significant bit of each byte.
-func (l *statusList) statusAt(idx uint64) (byte, error) { return l.statusAtWith(nil, idx) }
-
-// statusAtWith is statusAt with a zlib reader from pool (nil: a new one).
-func (l *statusList) statusAtWith(pool *inflaters, idx uint64) (byte, error) {
+// value. Bits are counted from the least significant bit of each byte. The
+// zlib reader comes from pool (nil: a new one).
+func (l *statusList) statusAt(pool *inflaters, idx uint64) (byte, error) {
 	bitPos := idx * uint64(l.bits)
 	bytePos := bitPos / 8
 	if bytePos >= MaxStatusListBytes {

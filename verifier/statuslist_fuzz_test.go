@@ -42,7 +42,7 @@ func FuzzStatusList(f *testing.F) {
 		if sl.bits != 1 && sl.bits != 2 && sl.bits != 4 && sl.bits != 8 {
 			t.Fatalf("bits %d accepted", sl.bits)
 		}
-		if st, err := sl.statusAt(idx % (1 << 20)); err == nil && int(st) >= 1<<sl.bits {
+		if st, err := sl.statusAt(nil, idx%(1<<20)); err == nil && int(st) >= 1<<sl.bits {
 			t.Fatalf("status %d does not fit %d bits", st, sl.bits)
 		}
 		ReadStatusListInfo(data)
