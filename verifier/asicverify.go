@@ -169,7 +169,7 @@ func (k *containerCheck) check() error {
 		}
 	}
 	cert := s.Certificate
-	if cert.KeyUsage&(1<<1) == 0 { // contentCommitment (nonRepudiation)
+	if cert.KeyUsage&x509.KeyUsageContentCommitment == 0 { // nonRepudiation
 		return readFail(KeyUsage, "the signing certificate is not for non-repudiation")
 	}
 	k.refs = refs
