@@ -154,7 +154,7 @@ func TestASiCVectorOCSP(t *testing.T) {
 	for _, f := range vectorSignatureFiles(t) {
 		for _, der := range f.ocsps {
 			distinct[sha256.Sum256(der)] = true
-			r, err := parseOCSPResponse(der)
+			r, err := parseOCSPResponse(der, nil)
 			if err != nil {
 				t.Fatalf("%s %s: %v", f.container, f.name, err)
 			}
@@ -167,7 +167,7 @@ func TestASiCVectorOCSP(t *testing.T) {
 			} else if err != nil {
 				t.Errorf("%s %s: signature: %v", f.container, f.name, err)
 			} else if err := flippedFails(der, r.Signature, func(b []byte) error {
-				r, err := parseOCSPResponse(b)
+				r, err := parseOCSPResponse(b, nil)
 				if err == nil {
 					_, err = r.verifySignature(&Options{}, append(append([]*x509.Certificate(nil), f.certs...), known...))
 				}
@@ -311,7 +311,7 @@ func TestASiCVectorTimeStamps(t *testing.T) {
 	for _, f := range vectorSignatureFiles(t) {
 		for _, der := range f.tsts {
 			distinct[sha256.Sum256(der)] = true
-			tok, err := parseTimeStampToken(der)
+			tok, err := parseTimeStampToken(der, nil)
 			if err != nil {
 				t.Fatalf("%s %s: %v", f.container, f.name, err)
 			}
@@ -342,7 +342,7 @@ func TestASiCVectorTimeStamps(t *testing.T) {
 				continue
 			}
 			if err := flippedFails(der, tok.Signature, func(b []byte) error {
-				tok, err := parseTimeStampToken(b)
+				tok, err := parseTimeStampToken(b, nil)
 				if err == nil {
 					_, err = tok.verify(&Options{}, known)
 				}

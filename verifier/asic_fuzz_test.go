@@ -74,7 +74,7 @@ func FuzzParseOCSPResponse(f *testing.F) {
 	f.Add(buildOCSP(f, ocspSpec{signer: p.responder, producedAt: ocspTime, cert: p.leaf.cert, issuer: p.ca.cert,
 		nonce: digestInfo([]byte("v")), certs: p.allCerts()}))
 	f.Fuzz(func(t *testing.T, der []byte) {
-		r, err := parseOCSPResponse(der)
+		r, err := parseOCSPResponse(der, nil)
 		if err == nil {
 			if !bytes.Contains(der, r.TBS) || len(r.Responses) == 0 {
 				t.Fatal("TBS is not the response's own bytes, or no single response")
@@ -101,7 +101,7 @@ func FuzzParseTimeStampToken(f *testing.F) {
 	p := newTestPKI(f)
 	f.Add(buildTST(f, tstSpec{signer: p.tsa, data: []byte("v"), genTime: tstTime}))
 	f.Fuzz(func(t *testing.T, der []byte) {
-		tok, err := parseTimeStampToken(der)
+		tok, err := parseTimeStampToken(der, nil)
 		if err == nil {
 			if !bytes.Contains(der, tok.TSTInfo) || tok.SignedAttrs[0] != 0x31 {
 				t.Fatal("TSTInfo is not the token's own bytes, or the signed attributes are not a SET")

@@ -205,7 +205,7 @@ func certSignedBy(o *Options, child, parent *x509.Certificate) bool {
 // SignatureValue element, signed by a granted qualified TSA of the trust.
 // It returns the genTime.
 func (k *containerCheck) checkTimeStamp(ts xadesTimeStamp) (time.Time, error) {
-	tok, err := parseTimeStampToken(ts.Token)
+	tok, err := parseTimeStampToken(ts.Token, k.v.certMemo())
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -290,7 +290,7 @@ func (k *containerCheck) listed(c *x509.Certificate, t time.Time, typ string, is
 func (k *containerCheck) checkOCSP(cert, issuer *x509.Certificate, tm bool, stamped time.Time) (time.Time, error) {
 	lastErr := readFail(StatusUnknown, "no OCSP response is about the signer's certificate")
 	for _, der := range k.s.OCSPs {
-		r, err := parseOCSPResponse(der)
+		r, err := parseOCSPResponse(der, k.v.certMemo())
 		if err != nil {
 			lastErr = err
 			continue

@@ -363,16 +363,18 @@ func certHash(h crypto.Hash, c *x509.Certificate) []byte {
 // whole structure: some real Estonian certificates of 2011 encode their RSA
 // modulus as a negative INTEGER, which crypto/x509 refuses and OpenSSL
 // accepts. Left out, it can sign nothing here; the signer is then looked
-// for among the caller's certificates.
-func readCertificates(s cryptobyte.String) ([]*x509.Certificate, error) {
+// for among the caller's certificates. The certificates are parsed
+// through the trust's memo (nil without a trust): a responder's or a
+// TSA's certificate recurs in every container it served.
+func readCertificates(s cryptobyte.String, memo *certMemo) ([]*x509.Certificate, error) {
 	var out []*x509.Certificate
 	for !s.Empty() {
 		var der cryptobyte.String
 		if !s.ReadASN1Element(&der, cbasn1.SEQUENCE) {
 			return nil, readFail(Malformed, "a certificate entry is not a Certificate")
 		}
-		if c, err := x509.ParseCertificate(der); err == nil {
-			out = append(out, c)
+		if e, err := memo.parseCertificate(der); err == nil {
+			out = append(out, e.cert)
 		}
 	}
 	return out, nil

@@ -93,7 +93,7 @@ type ocspSingleResponse struct {
 // certificate), UnsupportedFormat for a response type other than basic,
 // UnsupportedAlg for an algorithm the verifier does not check, and
 // CritUnsupported for a critical extension it does not know.
-func parseOCSPResponse(der []byte) (*ocspResponse, error) {
+func parseOCSPResponse(der []byte, memo *certMemo) (*ocspResponse, error) {
 	malformed := readFail(Malformed, "the OCSP response is not DER of RFC 6960")
 	s := cryptobyte.String(der)
 	var resp, respBytes, basic cryptobyte.String
@@ -113,7 +113,7 @@ func parseOCSPResponse(der []byte) (*ocspResponse, error) {
 	if rtype != oidOCSPBasic {
 		return nil, readFail(UnsupportedFormat, "OCSP response type %v is not basic", rtype)
 	}
-	r, err := parseBasicOCSP(basic)
+	r, err := parseBasicOCSP(basic, memo)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ func parseOCSPResponse(der []byte) (*ocspResponse, error) {
 }
 
 // parseBasicOCSP reads a BasicOCSPResponse.
-func parseBasicOCSP(der []byte) (*ocspResponse, error) {
+func parseBasicOCSP(der []byte, memo *certMemo) (*ocspResponse, error) {
 	malformed := readFail(Malformed, "the BasicOCSPResponse is not DER of RFC 6960")
 	r := &ocspResponse{}
 	s := cryptobyte.String(der)
@@ -142,7 +142,7 @@ func parseBasicOCSP(der []byte) (*ocspResponse, error) {
 			return nil, malformed
 		}
 		var err error
-		if r.Certificates, err = readCertificates(list); err != nil {
+		if r.Certificates, err = readCertificates(list, memo); err != nil {
 			return nil, err
 		}
 	}

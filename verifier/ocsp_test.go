@@ -21,7 +21,7 @@ func TestOCSPResponse(t *testing.T) {
 	sigValue := []byte("the signature value of a BDOC-TM signature")
 	der := buildOCSP(t, ocspSpec{signer: p.responder, producedAt: ocspTime, cert: p.leaf.cert, issuer: p.ca.cert,
 		nonce: digestInfo(sigValue), certs: []*x509.Certificate{p.responder.cert}})
-	r, err := parseOCSPResponse(der)
+	r, err := parseOCSPResponse(der, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestOCSPAuthority(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			der := buildOCSP(t, ocspSpec{signer: tc.signer, byKey: true, producedAt: ocspTime, cert: p.leaf.cert, issuer: p.ca.cert})
-			r, err := parseOCSPResponse(der)
+			r, err := parseOCSPResponse(der, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,7 +105,7 @@ func TestOCSPHostile(t *testing.T) {
 	// check runs parse, find, signature and nonce as a caller would, and
 	// returns the first failure.
 	check := func(der []byte, cert *x509.Certificate, signedValue []byte) error {
-		r, err := parseOCSPResponse(der)
+		r, err := parseOCSPResponse(der, nil)
 		if err != nil {
 			return err
 		}

@@ -87,7 +87,7 @@ type timeStampToken struct {
 // message-digest, signing-certificate or signing-certificate-v2),
 // UnsupportedAlg for an algorithm the verifier does not check, and
 // CritUnsupported for a critical TSTInfo extension.
-func parseTimeStampToken(der []byte) (*timeStampToken, error) {
+func parseTimeStampToken(der []byte, memo *certMemo) (*timeStampToken, error) {
 	malformed := readFail(Malformed, "the time stamp is not DER of a CMS SignedData (RFC 5652)")
 	t := &timeStampToken{Raw: der}
 	sd, ok := signedDataOf(der)
@@ -120,7 +120,7 @@ func parseTimeStampToken(der []byte) (*timeStampToken, error) {
 	}
 	if present {
 		var err error
-		if t.Certificates, err = readCertificates(certs); err != nil {
+		if t.Certificates, err = readCertificates(certs, memo); err != nil {
 			return nil, err
 		}
 	}

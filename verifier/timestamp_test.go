@@ -15,7 +15,7 @@ var tstTime = time.Date(2026, 1, 10, 9, 30, 0, 125_000_000, time.UTC)
 func TestTimeStampToken(t *testing.T) {
 	p := newTestPKI(t)
 	data := []byte("the canonical SignatureValue element")
-	tok, err := parseTimeStampToken(buildTST(t, tstSpec{signer: p.tsa, data: data, genTime: tstTime}))
+	tok, err := parseTimeStampToken(buildTST(t, tstSpec{signer: p.tsa, data: data, genTime: tstTime}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestTimeStampSigner(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.spec.data, tc.spec.genTime = []byte("x"), tstTime
-			tok, err := parseTimeStampToken(buildTST(t, tc.spec))
+			tok, err := parseTimeStampToken(buildTST(t, tc.spec), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,7 +97,7 @@ func TestTimeStampHostile(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := func() error {
-				tok, err := parseTimeStampToken(tc.der)
+				tok, err := parseTimeStampToken(tc.der, nil)
 				if err != nil {
 					return err
 				}

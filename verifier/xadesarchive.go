@@ -80,7 +80,7 @@ func (s *xadesSignature) archiveInput(refs []dsigRef, ts xadesTimeStamp, b io.Wr
 // that it comes after the signature time stamp.
 func (k *containerCheck) checkArchiveTimeStamps(refs []dsigRef, after time.Time) error {
 	for _, ts := range k.s.ArchiveTimeStamps {
-		tok, err := parseTimeStampToken(ts.Token)
+		tok, err := parseTimeStampToken(ts.Token, k.v.certMemo())
 		if err != nil {
 			return err
 		}
