@@ -62,7 +62,7 @@ func (n *xnode) document(prefixes ...string) []byte {
 // canonical form renders a namespace only where it is visibly used, so
 // where the document declares it does not matter), then canonicalised.
 func (n *xnode) excC14N() []byte {
-	b, err := verifier.CanonicalXML(n.document("asic", "ds", "xades", "xades141"), "", algExcC14N, "", verifier.XMLLimits{})
+	b, err := verifier.CanonicalXML(n.document("asic", "ds", "xades", "xades141"), "", algExcC14N, "", false, verifier.XMLLimits{})
 	if err != nil {
 		// The demo writes every node itself; a failure is a bug here.
 		panic("demo: canonicalising its own XML: " + err.Error())
