@@ -18,8 +18,9 @@ package verifier
 // (only visibly used namespaces, plus the InclusiveNamespaces PrefixList),
 // each with or without comments.
 //
-// internal/tsl canonicalises with etree; this one works on xmltree.go's
-// tree so that the module needs neither etree nor goxmldsig.
+// It works on xmltree.go's tree so that the module needs neither etree
+// nor goxmldsig; hosts reach it through CanonicalXML (xmlcanon.go), which
+// the demo's XAdES writer and internal/tsl's whole-list digest use.
 
 import (
 	"slices"

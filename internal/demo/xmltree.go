@@ -1,17 +1,19 @@
 package demo
 
-// A small XML tree for the demo's XAdES signatures, with two writers: the
-// document form (every namespace declared once, on the root, as DigiDoc
-// clients write it) and Exclusive XML Canonicalization 1.0 of a subtree
-// (https://www.w3.org/TR/xml-exc-c14n/), which is what the signatures
-// digest. Owning both writers means the digested bytes are exactly the
-// canonical form of what the document holds, with no canonicaliser
-// guessing at a serialiser's choices. Every element and attribute the demo
-// writes is prefixed or unqualified; there is no default namespace.
+// A small XML tree for the demo's XAdES signatures and its document writer
+// (every namespace declared once, on the root, as DigiDoc clients write
+// it). What the signatures digest, Exclusive XML Canonicalization 1.0 of a
+// subtree, is the verifier's own canonical form of the written bytes
+// (verifier.CanonicalXML), so the demo signs exactly what the verifier
+// will recompute, with no second canonicaliser to keep in step. Every
+// element and attribute the demo writes is prefixed or unqualified; there
+// is no default namespace.
 
 import (
 	"sort"
 	"strings"
+
+	"github.com/apostille/apostille/verifier"
 )
 
 var xmlNamespaces = map[string]string{
@@ -47,38 +49,30 @@ func (n *xnode) txt(s string) *xnode {
 	return n
 }
 
-func prefixOf(name string) string {
-	p, _, _ := strings.Cut(name, ":")
-	return p
-}
-
 // document writes the tree with the root declaring the given prefixes.
 func (n *xnode) document(prefixes ...string) []byte {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="no"?>` + "\n")
-	n.write(&b, prefixes, nil)
+	n.write(&b, prefixes)
 	return []byte(b.String())
 }
 
-// excC14N is the exclusive canonical form of the subtree at n.
+// excC14N is the exclusive canonical form of the subtree at n: n written
+// as a document of its own, declaring every prefix on n (an exclusive
+// canonical form renders a namespace only where it is visibly used, so
+// where the document declares it does not matter), then canonicalised.
 func (n *xnode) excC14N() []byte {
-	var b strings.Builder
-	n.write(&b, nil, map[string]bool{})
-	return []byte(b.String())
+	b, err := verifier.CanonicalXML(n.document("asic", "ds", "xades", "xades141"), "", algExcC14N, "", false, verifier.XMLLimits{})
+	if err != nil {
+		// The demo writes every node itself; a failure is a bug here.
+		panic("demo: canonicalising its own XML: " + err.Error())
+	}
+	return b
 }
 
-// write serialises n. With rendered nil, the prefixes given are declared
-// here and nowhere below; otherwise (canonical form) a prefix is declared
-// where it is visibly used and no output ancestor declared it.
-func (n *xnode) write(b *strings.Builder, declare []string, rendered map[string]bool) {
+// write serialises n, declaring the prefixes given here and nowhere below.
+func (n *xnode) write(b *strings.Builder, declare []string) {
 	b.WriteString("<" + n.name)
-	if rendered != nil {
-		if p := prefixOf(n.name); !rendered[p] {
-			rendered = cloneSet(rendered)
-			rendered[p] = true
-			declare = []string{p}
-		}
-	}
 	sort.Strings(declare)
 	for _, p := range declare {
 		b.WriteString(" xmlns:" + p + `="` + escapeAttr(xmlNamespaces[p]) + `"`)
@@ -91,20 +85,13 @@ func (n *xnode) write(b *strings.Builder, declare []string, rendered map[string]
 	b.WriteString(">")
 	b.WriteString(escapeText(n.text))
 	for _, k := range n.kids {
-		k.write(b, nil, rendered)
+		k.write(b, nil)
 	}
 	b.WriteString("</" + n.name + ">")
 }
 
-func cloneSet(m map[string]bool) map[string]bool {
-	c := make(map[string]bool, len(m)+1)
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
-}
-
-// escapeText and escapeAttr escape as canonical XML does (C14N 1.0 5.2).
+// escapeText and escapeAttr escape as canonical XML does (C14N 1.0 5.2),
+// so a document's text reads back as written.
 func escapeText(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\r", "&#xD;").Replace(s)
 }

@@ -66,7 +66,7 @@ func Read(data []byte, o Options) (*List, error) {
 	if root == nil || root.Tag != "TrustServiceStatusList" || root.NamespaceURI() != nsTSL {
 		return nil, refuse(ReasonMalformed, "the root is not a TS 119 612 TrustServiceStatusList")
 	}
-	signed, signer, err := verifySignature(root, o)
+	signed, signer, err := verifySignature(data, root, o)
 	if err != nil {
 		return nil, err
 	}

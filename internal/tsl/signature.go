@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"strings"
 
+	"github.com/apostille/apostille/verifier"
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
 	"github.com/russellhaering/goxmldsig/etreeutils"
@@ -43,7 +44,7 @@ var digestAlgs = map[string]crypto.Hash{
 // child, a second TrustServiceStatusList anywhere (a wrapped copy), two
 // elements with one Id, and a reference to anything but the list itself and
 // the signature's own XAdES SignedProperties.
-func verifySignature(root *etree.Element, o Options) (*etree.Element, *x509.Certificate, error) {
+func verifySignature(data []byte, root *etree.Element, o Options) (*etree.Element, *x509.Certificate, error) {
 	var sigs []*etree.Element
 	lists := 0
 	ids := map[string]*etree.Element{}
@@ -116,7 +117,7 @@ func verifySignature(root *etree.Element, o Options) (*etree.Element, *x509.Cert
 	if err := checkSignedInfo(signedInfo, sig, signer); err != nil {
 		return nil, nil, err
 	}
-	signed, err := checkRootReference(rootRef, root, sig)
+	signed, err := checkRootReference(data, rootRef, root, sig, o)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -244,7 +245,12 @@ var signatureAlgs = map[string]x509.SignatureAlgorithm{
 // enveloped-signature transform, then a canonicalisation; C14N 1.0 when
 // none is named), checks the digest and returns the signed content: the
 // list without its signature, as digested.
-func checkRootReference(ref, root, sig *etree.Element) (*etree.Element, error) {
+//
+// The canonical form is the verifier's (verifier.CanonicalXML) over the
+// list's own bytes: the reader that canonicalises what the verifier checks,
+// with limits raised for a list (whose size and depth Read has bounded
+// already) and no element budget of the kind goxmldsig's has.
+func checkRootReference(data []byte, ref, root, sig *etree.Element, o Options) (*etree.Element, error) {
 	enveloped := false
 	c14n, prefixes := algC14N10, ""
 	if ts := child(ref, nsDSig, "Transforms"); ts != nil {
@@ -265,24 +271,23 @@ func checkRootReference(ref, root, sig *etree.Element) (*etree.Element, error) {
 	if !enveloped {
 		return nil, refuse(ReasonSignature, "the list's reference has no enveloped-signature transform")
 	}
+	// A list is mostly certificates in base64: an element per 64 bytes is
+	// far more than any list has (the Estonian list, about 2,600
+	// elements, is about 1 MB) while bounding the tree by the size.
+	lim := verifier.XMLLimits{Size: o.MaxSize, Depth: o.MaxDepth, Elements: o.MaxSize / 64}
+	canon, err := verifier.CanonicalXML(data, "", c14n, prefixes, true, lim)
+	if err != nil {
+		return nil, refuse(ReasonSignature, "the list cannot be canonicalised")
+	}
+	if err := checkDigest(ref, canon); err != nil {
+		return nil, err
+	}
 	content := root.Copy()
 	for _, c := range content.ChildElements() {
 		if c.Tag == sig.Tag && c.Space == sig.Space && c.SelectAttrValue("Id", "") == sig.SelectAttrValue("Id", "") && c.Index() == sig.Index() {
 			content.RemoveChildAt(c.Index())
 			break
 		}
-	}
-	var canon []byte
-	if c14n == algExcC14N {
-		canon = excC14N(content, prefixes)
-	} else {
-		var err error
-		if canon, err = dsig.MakeC14N10RecCanonicalizer().Canonicalize(content); err != nil {
-			return nil, refuse(ReasonSignature, "the list cannot be canonicalised")
-		}
-	}
-	if err := checkDigest(ref, canon); err != nil {
-		return nil, err
 	}
 	return content, nil
 }
