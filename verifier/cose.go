@@ -75,6 +75,9 @@ const (
 // same bytes from other bytes: one signed document would have two
 // encodings, so it is refused.
 func plainBytes(raw cbor.RawMessage, what string) ([]byte, error) {
+	if b, ok := plainBytesPlain(raw); ok {
+		return b, nil
+	}
 	var b []byte
 	if len(raw) == 0 || raw[0]>>5 != majorBytes || cborUnmarshal(raw, &b) != nil {
 		return nil, coseMalformed("the %s is not a plain byte string", what)
@@ -132,48 +135,27 @@ func (p sign1Profile) understoodCrit(label int64) bool {
 
 // parseSign1 parses a COSE_Sign1 for a format's profile.
 func parseSign1(data []byte, profile sign1Profile) (*coseSign1, error) {
+	return parseSign1With(data, profile, sign1Envelope)
+}
+
+// parseSign1With is parseSign1 with the envelope read by envelope (tests
+// hold the hand-read one to the library's).
+func parseSign1With(data []byte, profile sign1Profile, envelope func([]byte) (bool, coseArray, error)) (*coseSign1, error) {
 	kidTwice := profile.kidTwice
 	if rest, ok := preferredItem(data, 0); ok && len(rest) == 0 {
 		// well-formed and preferred; the strict decoder below reads it
 	} else if cborProbe.Wellformed(data) == nil {
 		return nil, coseMalformed("the COSE_Sign1 is not in preferred CBOR serialization (a length or number in a longer form than needed)")
 	}
-	var top cbor.RawTag
 	m := &coseSign1{}
-	body := data
-	for depth := 0; len(body) > 0 && body[0]>>5 == 6 && depth < 2; depth++ { // major type 6: tag
-		if err := cborUnmarshal(body, &top); err != nil {
-			return nil, coseMalformed("not well-formed CBOR: %v", err)
-		}
-		switch top.Number {
-		case tagCWT:
-			if m.cwt {
-				return nil, coseMalformed("nested CWT tags")
-			}
-			m.cwt = true
-		case tagCOSESign1:
-		case tagCOSEMac0, tagCOSEMac:
-			return nil, &coseError{UnsupportedFormat, "a COSE MAC is not a signature: only the holder of the secret key can check it"}
-		case tagCOSEEncrypt0, tagCOSEEncrypt:
-			return nil, &coseError{UnsupportedFormat, "COSE encrypted content cannot be verified without the key"}
-		case tagCOSESign:
-			return nil, &coseError{UnsupportedFormat, "COSE_Sign with several signers is not accepted; expected COSE_Sign1"}
-		default:
-			return nil, coseMalformed("CBOR tag %d is not a COSE_Sign1 tag", top.Number)
-		}
-		body = top.Content
-		if top.Number == tagCOSESign1 {
-			break
-		}
+	cwt, a, err := envelope(data)
+	if err != nil {
+		return nil, err
 	}
-	var a coseArray
-	if err := cborUnmarshal(body, &a); err != nil {
-		return nil, coseMalformed("not a COSE_Sign1 array: %v", err)
-	}
+	m.cwt = cwt
 	if a.Protected == nil || a.Signature == nil || a.Unprotected == nil || a.Payload == nil {
 		return nil, coseMalformed("COSE_Sign1 needs protected, unprotected, payload and signature")
 	}
-	var err error
 	if m.protectedRaw, err = plainBytes(a.Protected, "protected header"); err != nil {
 		return nil, err
 	}
@@ -223,6 +205,54 @@ func parseSign1(data []byte, profile sign1Profile) (*coseSign1, error) {
 		return nil, &coseError{UnsupportedFormat, "CWT claims in the protected header (label 15) are not read for this document"}
 	}
 	return m, nil
+}
+
+// sign1Envelope reads the tags and the four-member array of a COSE_Sign1:
+// the usual shapes by hand (sign1EnvelopePlain), any other through the
+// library, which decides it as it always has. Where the library would
+// refuse a member the hand path passed (a tag 0 on a number inside the
+// unprotected header), parseSign1's own decoding of that member refuses
+// it, as malformed as well.
+func sign1Envelope(data []byte) (cwt bool, a coseArray, err error) {
+	if cwt, a, ok := sign1EnvelopePlain(data); ok {
+		return cwt, a, nil
+	}
+	return sign1EnvelopeLibrary(data)
+}
+
+// sign1EnvelopeLibrary is sign1Envelope through fxamacker/cbor alone.
+func sign1EnvelopeLibrary(data []byte) (cwt bool, a coseArray, err error) {
+	var top cbor.RawTag
+	body := data
+	for depth := 0; len(body) > 0 && body[0]>>5 == 6 && depth < 2; depth++ { // major type 6: tag
+		if err := cborUnmarshal(body, &top); err != nil {
+			return false, a, coseMalformed("not well-formed CBOR: %v", err)
+		}
+		switch top.Number {
+		case tagCWT:
+			if cwt {
+				return false, a, coseMalformed("nested CWT tags")
+			}
+			cwt = true
+		case tagCOSESign1:
+		case tagCOSEMac0, tagCOSEMac:
+			return false, a, &coseError{UnsupportedFormat, "a COSE MAC is not a signature: only the holder of the secret key can check it"}
+		case tagCOSEEncrypt0, tagCOSEEncrypt:
+			return false, a, &coseError{UnsupportedFormat, "COSE encrypted content cannot be verified without the key"}
+		case tagCOSESign:
+			return false, a, &coseError{UnsupportedFormat, "COSE_Sign with several signers is not accepted; expected COSE_Sign1"}
+		default:
+			return false, a, coseMalformed("CBOR tag %d is not a COSE_Sign1 tag", top.Number)
+		}
+		body = top.Content
+		if top.Number == tagCOSESign1 {
+			break
+		}
+	}
+	if err := cborUnmarshal(body, &a); err != nil {
+		return false, a, coseMalformed("not a COSE_Sign1 array: %v", err)
+	}
+	return cwt, a, nil
 }
 
 // header returns a header parameter, protected first.
