@@ -123,7 +123,7 @@ func (k *containerCheck) caService(cert *x509.Certificate) (*x509.Certificate, *
 	issuer, svc, state := k.serviceOf(cert, cert.NotBefore)
 	if state == caNone {
 		for _, ic := range append(append([]*x509.Certificate(nil), k.s.CertValues...), k.s.keyInfo...) {
-			if !ic.IsCA || cert.NotBefore.Before(ic.NotBefore) || cert.NotBefore.After(ic.NotAfter) || !certSignedBy(k.v.opts, cert, ic) {
+			if !ic.IsCA || cert.NotBefore.Before(ic.NotBefore) || cert.NotBefore.After(ic.NotAfter) || !k.v.certMemo().signedBy(k.v.opts, cert, ic) {
 				continue
 			}
 			if _, isvc, istate := k.serviceOf(ic, cert.NotBefore); istate == caGranted {
@@ -162,7 +162,7 @@ func (k *containerCheck) serviceOf(c *x509.Certificate, t time.Time) (*x509.Cert
 	for _, svc := range k.services() {
 		var issuer *x509.Certificate
 		for _, sc := range svc.Certificates {
-			if certSignedBy(k.v.opts, c, sc) {
+			if k.v.certMemo().signedBy(k.v.opts, c, sc) {
 				issuer = sc
 				break
 			}
@@ -272,7 +272,7 @@ func (k *containerCheck) listed(c *x509.Certificate, t time.Time, typ string, is
 			continue
 		}
 		for _, sc := range svc.Certificates {
-			if sc.Equal(c) || issued && certSignedBy(k.v.opts, c, sc) {
+			if sc.Equal(c) || issued && k.v.certMemo().signedBy(k.v.opts, c, sc) {
 				return true
 			}
 		}

@@ -25,9 +25,11 @@ const (
 	maxMemoCertDER = 16 << 10
 )
 
-// certMemo remembers parsed certificates by their DER (memo.go).
+// certMemo remembers parsed certificates by their DER (memo.go), and
+// which certificate signed which (signedBy).
 type certMemo struct {
-	m *memo
+	m    *memo
+	sigs *memo
 }
 
 // memoCert is a parsed certificate, its report entry and the SHA-256 of
@@ -39,7 +41,7 @@ type memoCert struct {
 }
 
 func newCertMemo() *certMemo {
-	return &certMemo{newMemo(maxCertMemo)}
+	return &certMemo{m: newMemo(maxCertMemo), sigs: newMemo(maxCertMemo)}
 }
 
 // parseCertificate parses der as x509.ParseCertificate does, from the
@@ -109,4 +111,23 @@ func (v *verification) certMemo() *certMemo {
 		return nil
 	}
 	return v.opts.Trust.certMemo
+}
+
+// signedBy is certSignedBy through the memo. Every DigiDoc container checks
+// that its signer's CA, its time-stamping unit and its OCSP responder were
+// issued by a service of the trusted lists: the same few pairs of
+// certificates, one signature check each, per container. The answer is a
+// function of the two certificates' DER alone (DER is self-delimiting, so
+// the two side by side name one pair), so it is remembered by them.
+func (m *certMemo) signedBy(o *Options, child, parent *x509.Certificate) bool {
+	if m == nil || len(child.Raw) > maxMemoCertDER || len(parent.Raw) > maxMemoCertDER {
+		return certSignedBy(o, child, parent)
+	}
+	k := string(child.Raw) + string(parent.Raw)
+	if ok, hit := m.sigs.get(k); hit {
+		return ok.(bool)
+	}
+	ok := certSignedBy(o, child, parent)
+	m.sigs.put(k, ok)
+	return ok
 }

@@ -178,3 +178,44 @@ func negativeModulusCert(t *testing.T) (good, negative []byte) {
 		return der, append(out[:n+4:n+4], der[n+5:]...)
 	}
 }
+
+// TestCertMemoSignedBy holds signedBy to certSignedBy, issued or not, and
+// checks that a remembered pair is answered without a signature check.
+func TestCertMemoSignedBy(t *testing.T) {
+	root := newCert(t, "Root", nil, caTemplate())
+	other := newCert(t, "Other", nil, caTemplate())
+	leaf := newCert(t, "Leaf", root, leafTemplate(x509.KeyUsageDigitalSignature))
+	parse := func(der []byte) *x509.Certificate {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	rc, oc, lc := parse(root.der), parse(other.der), parse(leaf.der)
+	checks := 0
+	o := &Options{Crypto: func(alg string, spki, msg, sig []byte) (bool, bool) {
+		checks++
+		return false, false // counted, then left to the verifier's own crypto
+	}}
+	m := newCertMemo()
+	for pass := 0; pass < 2; pass++ {
+		for _, c := range []struct {
+			child, parent *x509.Certificate
+			want          bool
+		}{{lc, rc, true}, {lc, oc, false}, {rc, rc, true}, {oc, rc, false}} {
+			if got, direct := m.signedBy(o, c.child, c.parent), certSignedBy(&Options{}, c.child, c.parent); got != c.want || direct != c.want {
+				t.Errorf("pass %d: %s by %s: memo %v, direct %v, want %v", pass, c.child.Subject.CommonName, c.parent.Subject.CommonName, got, direct, c.want)
+			}
+		}
+		// Two pairs have chained names and need a check, once; the
+		// other two fail on the names alone.
+		if checks != 2 {
+			t.Errorf("pass %d: %d signature checks, want 2 in all", pass, checks)
+		}
+	}
+	var nilMemo *certMemo
+	if !nilMemo.signedBy(o, lc, rc) {
+		t.Error("without a trust's memo, signedBy does not check")
+	}
+}
