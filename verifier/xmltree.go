@@ -32,9 +32,7 @@ package verifier
 
 import (
 	"bytes"
-	"encoding/xml"
 	"errors"
-	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -245,114 +243,10 @@ func readXML(b []byte, lim xmlLimits) (*xmlDocument, error) {
 	return r.doc, nil
 }
 
-type xmlReader struct {
-	b      []byte
-	lim    xmlLimits
-	doc    *xmlDocument
-	d      *xml.Decoder
-	cur    *xmlElement
-	depth  int
-	count  int
-	scopes []map[string]string // namespaces in scope at each open element
-	ended  bool                // the root element is closed
-}
-
-func (r *xmlReader) read() error {
-	r.d = xml.NewDecoder(bytes.NewReader(r.b))
-	r.d.Strict = true
-	var prev int64
-	first := true
-	for {
-		tok, err := r.d.RawToken()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var se *xml.SyntaxError
-			if errors.As(err, &se) && strings.Contains(se.Msg, "entity &") && !strings.Contains(se.Msg, "&#") {
-				return readFail(XMLForbidden, "XML entity reference")
-			}
-			return readFail(Malformed, "XML is not well-formed")
-		}
-		off := r.d.InputOffset()
-		if err := r.token(tok, r.b[prev:off], first); err != nil {
-			return err
-		}
-		prev, first = off, false
-	}
-	if r.doc.Root == nil || !r.ended {
-		return readFail(Malformed, "XML document has no complete root element")
-	}
-	return nil
-}
-
-func (r *xmlReader) token(tok xml.Token, raw []byte, first bool) error {
-	switch t := tok.(type) {
-	case xml.StartElement:
-		return r.start(t, raw)
-	case xml.EndElement:
-		if r.cur == nil || t.Name.Space != r.cur.Prefix || t.Name.Local != r.cur.Local {
-			return readFail(Malformed, "XML end tag does not match its start tag")
-		}
-		r.cur = r.cur.Parent
-		r.scopes = r.scopes[:len(r.scopes)-1]
-		r.depth--
-		if r.cur == nil {
-			r.ended = true
-		}
-	case xml.CharData:
-		if r.cur == nil {
-			if len(bytes.Trim(t, " \t\r\n")) != 0 {
-				return readFail(Malformed, "XML text outside the root element")
-			}
-			return nil
-		}
-		n := len(r.cur.Children)
-		if n > 0 && r.cur.Children[n-1].Kind == xmlTextNode {
-			r.cur.Children[n-1].Text += string(t)
-		} else {
-			r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlTextNode, Text: string(t)})
-		}
-	case xml.Comment:
-		if r.cur != nil {
-			// encoding/xml leaves line ends in comments as written;
-			// XML 1.0 section 2.11 normalises them in the whole document.
-			c := strings.ReplaceAll(strings.ReplaceAll(string(t), "\r\n", "\n"), "\r", "\n")
-			r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlCommentNode, Text: c})
-		}
-	case xml.ProcInst:
-		if t.Target != "xml" || !first {
-			return readFail(XMLForbidden, "XML processing instruction")
-		}
-		return checkXMLDecl(string(t.Inst))
-	case xml.Directive:
-		return readFail(XMLForbidden, "XML document type or other declaration")
-	default:
-		return readFail(Malformed, "unexpected XML token")
-	}
-	return nil
-}
-
-// checkXMLDecl accepts <?xml version="1.0" encoding="UTF-8"
-// standalone="..."?> with encoding and standalone optional.
-func checkXMLDecl(inst string) error {
-	s := attrScan{b: []byte("<x " + inst + ">")}
-	names, vals, err := s.scan()
-	if err != nil || len(names) == 0 || names[0] != "version" || vals[0] != "1.0" {
-		return readFail(Malformed, "XML declaration is not version 1.0")
-	}
-	for i := 1; i < len(names); i++ {
-		switch {
-		case names[i] == "encoding" && strings.EqualFold(vals[i], "UTF-8") && i == 1:
-		case names[i] == "standalone" && (vals[i] == "yes" || vals[i] == "no"):
-		default:
-			return readFail(Malformed, "XML declaration other than version 1.0, UTF-8")
-		}
-	}
-	return nil
-}
-
-func (r *xmlReader) start(t xml.StartElement, raw []byte) error {
+// startElement judges a start tag the tokenizer has read whole: a second
+// root and the limits first, then the attribute values (normalised as XML
+// 1.0 section 3.3.3 says), names and namespaces.
+func (r *xmlReader) startElement(name []byte, raw []rawAttr) error {
 	if r.ended {
 		return readFail(Malformed, "XML document has a second root element")
 	}
@@ -364,28 +258,42 @@ func (r *xmlReader) start(t xml.StartElement, raw []byte) error {
 	if r.count > r.lim.Elements {
 		return readFail(LimitExceeded, "XML document with more than %d elements", r.lim.Elements)
 	}
-	if len(t.Attr) > r.lim.Attrs {
+	if len(raw) > r.lim.Attrs {
 		return readFail(LimitExceeded, "XML element with more than %d attributes", r.lim.Attrs)
-	}
-	s := attrScan{b: raw}
-	names, vals, err := s.scan()
-	if err != nil || len(names) != len(t.Attr) || s.name != rawName(t.Name) {
-		return readFail(Malformed, "XML start tag")
 	}
 	e := &xmlElement{Parent: r.cur, doc: r.doc}
 	type pending struct{ prefix, local, value string }
 	var attrs []pending
-	seen := map[string]bool{}
-	for i, n := range names {
-		if n != rawName(t.Attr[i].Name) || seen[n] {
-			return readFail(Malformed, "XML attribute repeated or misread")
+	var seen map[string]bool // past a few attributes; below, a look back
+	if len(raw) > 8 {
+		seen = make(map[string]bool, len(raw))
+	}
+	for i, a := range raw {
+		n := string(r.b[a.n0:a.n1])
+		if seen != nil {
+			if seen[n] {
+				return readFail(Malformed, "XML attribute repeated")
+			}
+			seen[n] = true
+		} else {
+			for _, o := range raw[:i] {
+				if string(r.b[o.n0:o.n1]) == n {
+					return readFail(Malformed, "XML attribute repeated")
+				}
+			}
 		}
-		seen[n] = true
+		v := string(r.b[a.v0:a.v1])
+		if a.norm {
+			var ok bool
+			if v, ok = attrValue(r.b[a.v0:a.v1]); !ok {
+				return readFail(Malformed, "XML attribute value")
+			}
+		}
 		prefix, local, ok := splitQName(n)
 		if !ok {
 			return readFail(Malformed, "XML attribute name is not a qualified name")
 		}
-		if (prefix == "xmlns" || prefix == "" && local == "xmlns") && strings.ContainsAny(vals[i], "&<\"\t\n\r") {
+		if (prefix == "xmlns" || prefix == "" && local == "xmlns") && strings.ContainsAny(v, "&<\"\t\n\r") {
 			// Canonical XML escapes these in a namespace URI and
 			// libxml2 (xmlsec1, libdigidocpp) writes & as &#38;: two
 			// implementations would hash two different forms.
@@ -393,19 +301,19 @@ func (r *xmlReader) start(t xml.StartElement, raw []byte) error {
 		}
 		switch {
 		case prefix == "" && local == "xmlns":
-			if vals[i] == xmlNamespace || vals[i] == xmlnsNamespace {
+			if v == xmlNamespace || v == xmlnsNamespace {
 				return readFail(Malformed, "XML default namespace bound to a reserved name")
 			}
-			e.NS = append(e.NS, xmlNS{"", vals[i]})
+			e.NS = append(e.NS, xmlNS{"", v})
 		case prefix == "xmlns":
-			if err := checkPrefixDecl(local, vals[i]); err != nil {
+			if err := checkPrefixDecl(local, v); err != nil {
 				return err
 			}
 			if local != "xml" {
-				e.NS = append(e.NS, xmlNS{local, vals[i]})
+				e.NS = append(e.NS, xmlNS{local, v})
 			}
 		default:
-			attrs = append(attrs, pending{prefix, local, vals[i]})
+			attrs = append(attrs, pending{prefix, local, v})
 		}
 	}
 	if r.cur != nil {
@@ -431,7 +339,7 @@ func (r *xmlReader) start(t xml.StartElement, raw []byte) error {
 		scope = next
 	}
 	r.scopes = append(r.scopes, scope)
-	prefix, local, ok := splitQName(s.name)
+	prefix, local, ok := splitQName(string(name))
 	if !ok {
 		return readFail(Malformed, "XML element name is not a qualified name")
 	}
@@ -458,6 +366,25 @@ func (r *xmlReader) start(t xml.StartElement, raw []byte) error {
 				return readFail(Malformed, "XML Id used twice")
 			}
 			r.doc.ids[at.Value] = e
+		}
+	}
+	return nil
+}
+
+// checkXMLDecl accepts <?xml version="1.0" encoding="UTF-8"
+// standalone="..."?> with encoding and standalone optional.
+func checkXMLDecl(inst string) error {
+	s := attrScan{b: []byte("<x " + inst + ">")}
+	names, vals, err := s.scan()
+	if err != nil || len(names) == 0 || names[0] != "version" || vals[0] != "1.0" {
+		return readFail(Malformed, "XML declaration is not version 1.0")
+	}
+	for i := 1; i < len(names); i++ {
+		switch {
+		case names[i] == "encoding" && strings.EqualFold(vals[i], "UTF-8") && i == 1:
+		case names[i] == "standalone" && (vals[i] == "yes" || vals[i] == "no"):
+		default:
+			return readFail(Malformed, "XML declaration other than version 1.0, UTF-8")
 		}
 	}
 	return nil
@@ -496,13 +423,6 @@ func splitQName(n string) (prefix, local string, ok bool) {
 	}
 	prefix, local = n[:i], n[i+1:]
 	return prefix, local, prefix != "" && local != "" && !strings.Contains(local, ":")
-}
-
-func rawName(n xml.Name) string {
-	if n.Space == "" {
-		return n.Local
-	}
-	return n.Space + ":" + n.Local
 }
 
 // attrScan reads a start tag that encoding/xml has already found
