@@ -22,10 +22,7 @@ package verifier
 // constraint forbids it and libxml2 refuses it, so the tree would hold a
 // character no other verifier reads.
 //
-// Within one start tag the checks keep encoding/xml's order too: the
-// tokenizer's (reference syntax, characters of each value) before a second
-// root and the limits, those before the rest (reference values canonical
-// XML cannot carry, namespaces, repeated attributes).
+// Start tags are read in xmlstarttag.go.
 
 import (
 	"bytes"
@@ -522,112 +519,4 @@ func (r *xmlReader) comment(t []byte) {
 		t = normalizeNewlines(nil, t)
 	}
 	r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlCommentNode, Text: string(t)})
-}
-
-// startTag reads <name attr="value" ...> or its empty form; p is after
-// '<'. The tag is read whole before it is judged (startElement), as
-// encoding/xml did.
-func (r *xmlReader) startTag(p int) (int, error) {
-	b := r.b
-	q := scanName(b, p)
-	if q == p || q == len(b) || !nameOK(b[p:q]) {
-		return 0, errXMLSyntax()
-	}
-	n0, n1 := p, q
-	p = q
-	attrs := r.attrs[:0]
-	empty := false
-	for {
-		p = skipXMLSpace(b, p)
-		if p == len(b) {
-			return 0, errXMLSyntax()
-		}
-		if b[p] == '>' {
-			p++
-			break
-		}
-		if b[p] == '/' {
-			if p+1 == len(b) || b[p+1] != '>' {
-				return 0, errXMLSyntax()
-			}
-			p, empty = p+2, true
-			break
-		}
-		// No white space needed before an attribute, as in encoding/xml.
-		a := rawAttr{n0: p, n1: scanName(b, p)}
-		if a.n1 == p || a.n1 == len(b) || !nameOK(b[p:a.n1]) {
-			return 0, errXMLSyntax()
-		}
-		p = skipXMLSpace(b, a.n1)
-		if p == len(b) || b[p] != '=' {
-			return 0, errXMLSyntax()
-		}
-		p = skipXMLSpace(b, p+1)
-		if p == len(b) || b[p] != '"' && b[p] != '\'' {
-			return 0, errXMLSyntax()
-		}
-		var err error
-		if p, err = r.attrValue(&a, p); err != nil {
-			return 0, err
-		}
-		attrs = append(attrs, a)
-	}
-	r.attrs = attrs
-	if err := r.startElement(b[n0:n1], attrs); err != nil {
-		return 0, err
-	}
-	if empty {
-		r.end()
-	}
-	return p, nil
-}
-
-// attrValue scans the quoted value at b[p] into a, with the tokenizer's
-// checks (references, characters); the value itself is made, normalised,
-// by startElement.
-func (r *xmlReader) attrValue(a *rawAttr, p int) (int, error) {
-	b := r.b
-	quote := b[p]
-	p++
-	a.v0 = p
-	bad := false
-	for {
-		if p == len(b) {
-			return 0, errXMLSyntax()
-		}
-		c := b[p]
-		if xmlByteClass[c]&cAttr != 0 {
-			p++
-			continue
-		}
-		switch c {
-		case quote:
-			a.v1 = p
-			if bad {
-				return 0, readFail(Malformed, "XML attribute value holds a character outside XML's Char")
-			}
-			return p + 1, nil
-		case '<':
-			return 0, readFail(Malformed, "XML attribute value holds <")
-		case '&':
-			rn, q, err := r.ref(p)
-			if err != nil {
-				return 0, err
-			}
-			// encoding/xml read a surrogate as U+FFFD here; attrValue
-			// refuses it later, with the Char check of readXML.
-			bad = bad || !isXMLChar(rn) && (rn < 0xD800 || rn > 0xDFFF)
-			p, a.norm = q, true
-		case '\t', '\n', '\r':
-			p, a.norm = p+1, true
-		case '"', '\'':
-			p++
-		case 0xEF:
-			bad = bad || notCharAt(b, p)
-			p++
-		default: // a control character
-			bad = true
-			p++
-		}
-	}
 }

@@ -1,21 +1,22 @@
 package verifier
 
 // A strict XML reader for XAdES signature documents: readXML builds a tree
-// from encoding/xml's raw token stream, with its own namespace resolution,
-// and refuses what the tree cannot hold exactly. The same tree is what the
+// from the tokens of xmltok.go, with its own namespace resolution, and
+// refuses what the tree cannot hold exactly. The same tree is what the
 // signature code interprets and what c14n.go canonicalises, so what is
 // hashed and what is read never come from two parses.
 //
-// encoding/xml is not round-trip stable (golang/go#43168): it resolves no
-// namespaces in RawToken, does not normalise white space in attribute values
-// as XML 1.0 section 3.3.3 says, and accepts a second root, text after the
-// root, processing instructions and a document type. So the reader takes
-// from it only the tokenising and its checks of characters, references and
-// comments; element and attribute names and attribute values are read again
-// from the raw bytes of each start tag (attrScan), and line ends in
-// comments are normalised here. A namespace name holding a character that
-// canonical XML escapes is refused: libxml2 escapes it otherwise than the
-// standard, so no one form of it can be hashed for everyone.
+// The reader was built on encoding/xml's RawToken, which resolves no
+// namespaces, does not normalise white space in attribute values as XML
+// 1.0 section 3.3.3 says, and accepts a second root, text after the root,
+// processing instructions and a document type (golang/go#43168); those
+// rules are readXML's own. The tokenizer that replaced encoding/xml (it is
+// slow in WebAssembly, xmltok.go says why) keeps encoding/xml's checks of
+// characters, references and comments, and its reasons, exactly; line
+// ends in comments are normalised here. A namespace name holding a
+// character that canonical XML escapes is refused: libxml2 escapes it
+// otherwise than the standard, so no one form of it can be hashed for
+// everyone.
 //
 // API (kept stable for the XAdES code):
 //
@@ -243,134 +244,6 @@ func readXML(b []byte, lim xmlLimits) (*xmlDocument, error) {
 	return r.doc, nil
 }
 
-// startElement judges a start tag the tokenizer has read whole: a second
-// root and the limits first, then the attribute values (normalised as XML
-// 1.0 section 3.3.3 says), names and namespaces.
-func (r *xmlReader) startElement(name []byte, raw []rawAttr) error {
-	if r.ended {
-		return readFail(Malformed, "XML document has a second root element")
-	}
-	r.depth++
-	r.count++
-	if r.depth > r.lim.Depth {
-		return readFail(LimitExceeded, "XML nesting deeper than %d", r.lim.Depth)
-	}
-	if r.count > r.lim.Elements {
-		return readFail(LimitExceeded, "XML document with more than %d elements", r.lim.Elements)
-	}
-	if len(raw) > r.lim.Attrs {
-		return readFail(LimitExceeded, "XML element with more than %d attributes", r.lim.Attrs)
-	}
-	e := &xmlElement{Parent: r.cur, doc: r.doc}
-	type pending struct{ prefix, local, value string }
-	var attrs []pending
-	var seen map[string]bool // past a few attributes; below, a look back
-	if len(raw) > 8 {
-		seen = make(map[string]bool, len(raw))
-	}
-	for i, a := range raw {
-		n := string(r.b[a.n0:a.n1])
-		if seen != nil {
-			if seen[n] {
-				return readFail(Malformed, "XML attribute repeated")
-			}
-			seen[n] = true
-		} else {
-			for _, o := range raw[:i] {
-				if string(r.b[o.n0:o.n1]) == n {
-					return readFail(Malformed, "XML attribute repeated")
-				}
-			}
-		}
-		v := string(r.b[a.v0:a.v1])
-		if a.norm {
-			var ok bool
-			if v, ok = attrValue(r.b[a.v0:a.v1]); !ok {
-				return readFail(Malformed, "XML attribute value")
-			}
-		}
-		prefix, local, ok := splitQName(n)
-		if !ok {
-			return readFail(Malformed, "XML attribute name is not a qualified name")
-		}
-		if (prefix == "xmlns" || prefix == "" && local == "xmlns") && strings.ContainsAny(v, "&<\"\t\n\r") {
-			// Canonical XML escapes these in a namespace URI and
-			// libxml2 (xmlsec1, libdigidocpp) writes & as &#38;: two
-			// implementations would hash two different forms.
-			return readFail(Malformed, "XML namespace name with a character canonicalisation escapes")
-		}
-		switch {
-		case prefix == "" && local == "xmlns":
-			if v == xmlNamespace || v == xmlnsNamespace {
-				return readFail(Malformed, "XML default namespace bound to a reserved name")
-			}
-			e.NS = append(e.NS, xmlNS{"", v})
-		case prefix == "xmlns":
-			if err := checkPrefixDecl(local, v); err != nil {
-				return err
-			}
-			if local != "xml" {
-				e.NS = append(e.NS, xmlNS{local, v})
-			}
-		default:
-			attrs = append(attrs, pending{prefix, local, v})
-		}
-	}
-	if r.cur != nil {
-		r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlElementNode, Elem: e})
-	} else {
-		r.doc.Root = e
-	}
-	r.cur = e
-	// The scope is built once per element that declares a namespace and
-	// shared by the others, so a deep document costs no more than its size.
-	var scope map[string]string
-	if n := len(r.scopes); n > 0 {
-		scope = r.scopes[n-1]
-	}
-	if len(e.NS) > 0 || scope == nil {
-		next := make(map[string]string, len(scope)+len(e.NS))
-		for k, v := range scope {
-			next[k] = v
-		}
-		for _, ns := range e.NS {
-			next[ns.Prefix] = ns.URI
-		}
-		scope = next
-	}
-	r.scopes = append(r.scopes, scope)
-	prefix, local, ok := splitQName(string(name))
-	if !ok {
-		return readFail(Malformed, "XML element name is not a qualified name")
-	}
-	e.Prefix, e.Local = prefix, local
-	if e.Space, ok = resolvePrefix(scope, prefix); !ok {
-		return readFail(Malformed, "XML element prefix is not declared")
-	}
-	for _, a := range attrs {
-		space := ""
-		if a.prefix != "" {
-			if space, ok = resolvePrefix(scope, a.prefix); !ok {
-				return readFail(Malformed, "XML attribute prefix is not declared")
-			}
-		}
-		for _, b := range e.Attrs {
-			if b.Space == space && b.Local == a.local {
-				return readFail(Malformed, "XML attribute repeated under two prefixes")
-			}
-		}
-		at := xmlAttr{Space: space, Local: a.local, Prefix: a.prefix, Value: a.value}
-		e.Attrs = append(e.Attrs, at)
-		if isIDAttr(at) {
-			if _, dup := r.doc.ids[at.Value]; dup {
-				return readFail(Malformed, "XML Id used twice")
-			}
-			r.doc.ids[at.Value] = e
-		}
-	}
-	return nil
-}
-
 // checkXMLDecl accepts <?xml version="1.0" encoding="UTF-8"
 // standalone="..."?> with encoding and standalone optional.
 func checkXMLDecl(inst string) error {
@@ -425,8 +298,8 @@ func splitQName(n string) (prefix, local string, ok bool) {
 	return prefix, local, prefix != "" && local != "" && !strings.Contains(local, ":")
 }
 
-// attrScan reads a start tag that encoding/xml has already found
-// well-formed: its name, then each attribute's name and value, the value
+// attrScan reads a start tag that is already known well-formed (the
+// XML declaration, as "<x version=... >", for checkXMLDecl): its name, then each attribute's name and value, the value
 // normalised as XML 1.0 sections 2.11 and 3.3.3 say (line ends to LF, then
 // each literal white-space character to a space, references resolved
 // after, so &#10; stays a line feed).
