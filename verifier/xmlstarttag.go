@@ -133,15 +133,15 @@ func (r *xmlReader) startElement(name []byte, raw []rawAttr) error {
 	if len(raw) > r.lim.Attrs {
 		return readFail(LimitExceeded, "XML element with more than %d attributes", r.lim.Attrs)
 	}
-	e := r.newElement()
-	e.Parent, e.doc = r.cur, r.doc
-	attrs := r.pending[:0]
+	e := &xmlElement{Parent: r.cur, doc: r.doc}
+	type pending struct{ prefix, local, value string }
+	var attrs []pending
 	var seen map[string]bool // past a few attributes; below, a look back
 	if len(raw) > 8 {
 		seen = make(map[string]bool, len(raw))
 	}
 	for i, a := range raw {
-		n := r.intern(r.b[a.n0:a.n1])
+		n := string(r.b[a.n0:a.n1])
 		if seen != nil {
 			if seen[n] {
 				return readFail(Malformed, "XML attribute repeated")
@@ -185,7 +185,7 @@ func (r *xmlReader) startElement(name []byte, raw []rawAttr) error {
 				e.NS = append(e.NS, xmlNS{local, v})
 			}
 		default:
-			attrs = append(attrs, pendingAttr{prefix, local, v})
+			attrs = append(attrs, pending{prefix, local, v})
 		}
 	}
 	if r.cur != nil {
@@ -211,17 +211,13 @@ func (r *xmlReader) startElement(name []byte, raw []rawAttr) error {
 		scope = next
 	}
 	r.scopes = append(r.scopes, scope)
-	r.pending = attrs
-	prefix, local, ok := splitQName(r.intern(name))
+	prefix, local, ok := splitQName(string(name))
 	if !ok {
 		return readFail(Malformed, "XML element name is not a qualified name")
 	}
 	e.Prefix, e.Local = prefix, local
 	if e.Space, ok = resolvePrefix(scope, prefix); !ok {
 		return readFail(Malformed, "XML element prefix is not declared")
-	}
-	if len(attrs) > 0 {
-		e.Attrs = make([]xmlAttr, 0, len(attrs))
 	}
 	for _, a := range attrs {
 		space := ""

@@ -77,41 +77,6 @@ type xmlReader struct {
 	ended  bool                // the root element is closed
 	attrs  []rawAttr           // the attributes of the start tag being read
 	buf    []byte              // text with references or CRs, decoded
-
-	// Allocations cost most in the module (mallocgc and the collector's
-	// work in WebAssembly): elements come from slabs, names and white
-	// space between elements are made once per document, and the
-	// attributes of a tag are gathered in one reused slice.
-	slab    []xmlElement
-	strs    map[string]string
-	pending []pendingAttr
-}
-
-// pendingAttr is an attribute waiting for the element's namespaces.
-type pendingAttr struct{ prefix, local, value string }
-
-// newElement returns a zeroed element from the current slab.
-func (r *xmlReader) newElement() *xmlElement {
-	if len(r.slab) == cap(r.slab) {
-		// Doubling from 8 to 128: a small document wastes little.
-		r.slab = make([]xmlElement, 0, min(max(2*cap(r.slab), 8), 128))
-	}
-	r.slab = r.slab[:len(r.slab)+1]
-	return &r.slab[len(r.slab)-1]
-}
-
-// intern returns b as a string, the same string each time within the
-// document: element and attribute names repeat, as does indentation.
-func (r *xmlReader) intern(b []byte) string {
-	if s, ok := r.strs[string(b)]; ok {
-		return s
-	}
-	if r.strs == nil {
-		r.strs = make(map[string]string)
-	}
-	s := string(b)
-	r.strs[s] = s
-	return s
 }
 
 // rawAttr is an attribute of a start tag as written: b[n0:n1] its name,
@@ -538,15 +503,9 @@ func (r *xmlReader) chars(t []byte) error {
 	n := len(r.cur.Children)
 	if n > 0 && r.cur.Children[n-1].Kind == xmlTextNode {
 		r.cur.Children[n-1].Text += string(t)
-		return nil
-	}
-	var s string
-	if len(t) <= 64 && len(bytes.Trim(t, " \t\n")) == 0 {
-		s = r.intern(t) // indentation
 	} else {
-		s = string(t)
+		r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlTextNode, Text: string(t)})
 	}
-	r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlTextNode, Text: s})
 	return nil
 }
 
