@@ -19,7 +19,7 @@ func (r *xmlReader) startTag(p int) (int, error) {
 	n0, n1 := p, q
 	p = q
 	attrs := r.attrs[:0]
-	empty := false
+	count, empty := 0, false
 	for {
 		p = skipXMLSpace(b, p)
 		if p == len(b) {
@@ -50,13 +50,17 @@ func (r *xmlReader) startTag(p int) (int, error) {
 			return 0, errXMLSyntax()
 		}
 		var err error
-		if p, err = r.attrValue(&a, p); err != nil {
+		if p, err = r.scanAttrValue(&a, p); err != nil {
 			return 0, err
 		}
-		attrs = append(attrs, a)
+		// Past the limit they are only counted (the tag is refused once
+		// read), so memory stays within the limit however many there are.
+		if count++; count <= r.lim.Attrs {
+			attrs = append(attrs, a)
+		}
 	}
 	r.attrs = attrs
-	if err := r.startElement(b[n0:n1], attrs); err != nil {
+	if err := r.startElement(b[n0:n1], attrs, count); err != nil {
 		return 0, err
 	}
 	if empty {
@@ -65,10 +69,10 @@ func (r *xmlReader) startTag(p int) (int, error) {
 	return p, nil
 }
 
-// attrValue scans the quoted value at b[p] into a, with the tokenizer's
+// scanAttrValue scans the quoted value at b[p] into a, with the tokenizer's
 // checks (references, characters); the value itself is made, normalised,
 // by startElement.
-func (r *xmlReader) attrValue(a *rawAttr, p int) (int, error) {
+func (r *xmlReader) scanAttrValue(a *rawAttr, p int) (int, error) {
 	b := r.b
 	quote := b[p]
 	p++
@@ -117,8 +121,9 @@ func (r *xmlReader) attrValue(a *rawAttr, p int) (int, error) {
 
 // startElement judges a start tag the tokenizer has read whole: a second
 // root and the limits first, then the attribute values (normalised as XML
-// 1.0 section 3.3.3 says), names and namespaces.
-func (r *xmlReader) startElement(name []byte, raw []rawAttr) error {
+// 1.0 section 3.3.3 says), names and namespaces. count is the number of
+// attributes in the tag, raw the first of them (all, within the limit).
+func (r *xmlReader) startElement(name []byte, raw []rawAttr, count int) error {
 	if r.ended {
 		return readFail(Malformed, "XML document has a second root element")
 	}
@@ -130,7 +135,7 @@ func (r *xmlReader) startElement(name []byte, raw []rawAttr) error {
 	if r.count > r.lim.Elements {
 		return readFail(LimitExceeded, "XML document with more than %d elements", r.lim.Elements)
 	}
-	if len(raw) > r.lim.Attrs {
+	if count > r.lim.Attrs {
 		return readFail(LimitExceeded, "XML element with more than %d attributes", r.lim.Attrs)
 	}
 	e := &xmlElement{Parent: r.cur, doc: r.doc}

@@ -3,7 +3,7 @@ package verifier
 // The tokenizer under readXML. It replaced encoding/xml's Decoder, which
 // reads one byte at a time through an io.ByteReader: an interface call per
 // byte (getc, text, readName), cheap natively but, compiled to
-// WebAssembly, some 40% of a DigiDoc container's time in the module. This
+// WebAssembly, 38% of a DigiDoc container's time in the module. This
 // one walks the []byte with an index and allocates only the strings the
 // tree keeps.
 //

@@ -203,10 +203,11 @@ func TestReadXMLLimitsDifferential(t *testing.T) {
 		`<a><b x="&#0000000065;"/></a>`, `<a><b x="&#1;"/></a>`, `<a><b x="&foo;"/></a>`, `<a><b x="1" x="2"/></a>`,
 		`<a/><b x="&#1;"/>`, `<a/><b/>`, `<a><b p:x="1"/></a>`, `<a><b x="1" y="2" z="3"/></a>`, `<a><b x="1" y="2" z="&#1;"/></a>`,
 		`<a><b x="1" y="2" z="&#xD800;"/></a>`, `<a><p:b/></a>`,
+		"<a" + strings.Repeat(` b=""`, 100000) + "/>", "<a" + strings.Repeat(` b=""`, 100000) + ` c="&foo;"/>`,
 	}
 	for _, d := range docs {
 		for _, lim := range []xmlLimits{{Depth: 1}, {Elements: 1}, {Attrs: 2}, {Size: 8}} {
-			t.Run(d, func(t *testing.T) { compareXMLReaders(t, []byte(d), lim) })
+			t.Run(d[:min(len(d), 40)], func(t *testing.T) { compareXMLReaders(t, []byte(d), lim) })
 		}
 	}
 }
