@@ -2,16 +2,14 @@ package verifier
 
 // The OpenDocument manifest of a DigiDoc container, META-INF/manifest.xml
 // (OpenDocument 1.2 part 3, chapter 4): the container's own media type
-// (full-path "/") and one media type per data file. It is read here with
-// encoding/xml's token stream (namespaces resolved) and a short list of what may appear; when the
-// strict XML reader of the XAdES work exists, parseManifest is the one
-// function to switch to it.
+// (full-path "/") and one media type per data file. It is read with
+// readXML, the reader of the signatures, so that encoding/xml is not in
+// the WebAssembly module at all, and then held to a short list of what may
+// appear.
 
 import (
-	"bytes"
-	"encoding/xml"
-	"io"
 	"slices"
+	"strings"
 )
 
 // manifestNS is the namespace of the manifest's elements and attributes.
@@ -23,89 +21,67 @@ type manifestEntry struct {
 	MediaType string // manifest:media-type
 }
 
-// parseManifest reads a manifest strictly: UTF-8, no DOCTYPE (so no
-// entities beyond XML's five), no processing instruction but the XML
-// declaration, a manifest:manifest root holding only empty
-// manifest:file-entry elements with the attributes OpenDocument defines
-// for them, no text but whitespace, no attribute twice. Encryption data
-// (an encrypted file) is refused with the rest.
+// parseManifest reads a manifest strictly: what readXML accepts (UTF-8, no
+// DOCTYPE, so no entities beyond XML's five, no processing instruction but
+// the XML declaration, namespaces well-formed, within its limits), a
+// manifest:manifest root holding only empty manifest:file-entry elements
+// with the attributes OpenDocument defines for them, no text but white
+// space. Encryption data (an encrypted file) is refused with the rest.
+// Every refusal is Malformed but a limit's (LimitExceeded).
 func parseManifest(b []byte) ([]manifestEntry, error) {
 	bad := func(what string) error { return readFail(Malformed, "META-INF/manifest.xml: %s", what) }
-	d := xml.NewDecoder(bytes.NewReader(b))
-	d.Strict = true
+	d, err := readXML(b, xmlLimits{})
+	if err != nil {
+		if errReason(err) == LimitExceeded {
+			return nil, err
+		}
+		return nil, bad("not well-formed XML")
+	}
+	root := d.Root
+	if root.Space != manifestNS || root.Local != "manifest" {
+		return nil, bad("no manifest:manifest root")
+	}
+	if err := manifestAttrs(root, "version"); err != nil {
+		return nil, err
+	}
 	var out []manifestEntry
-	depth, roots := 0, 0
-	for first := true; ; first = false {
-		tok, err := d.Token()
-		if err == io.EOF {
-			break
+	for _, c := range root.Children {
+		switch {
+		case c.Kind == xmlTextNode && !onlySpace(c.Text):
+			return nil, bad("text outside attributes")
+		case c.Kind != xmlElementNode:
+			continue
 		}
-		if err != nil {
-			return nil, bad("not well-formed XML")
+		e := c.Elem
+		if e.Space != manifestNS || e.Local != "file-entry" || len(e.Elements()) != 0 {
+			return nil, bad("an element other than manifest and its file-entry elements")
 		}
-		switch t := tok.(type) {
-		case xml.ProcInst:
-			if !first || t.Target != "xml" {
-				return nil, bad("a processing instruction")
-			}
-		case xml.Directive:
-			return nil, bad("a DOCTYPE or other directive")
-		case xml.CharData:
-			if len(bytes.TrimLeft(t, " \t\r\n")) != 0 {
+		for _, t := range e.Children {
+			if t.Kind == xmlTextNode && !onlySpace(t.Text) {
 				return nil, bad("text outside attributes")
 			}
-		case xml.Comment:
-		case xml.StartElement:
-			depth++
-			switch {
-			case depth == 1 && roots == 0 && t.Name == xml.Name{Space: manifestNS, Local: "manifest"}:
-				roots++
-				if err := manifestAttrs(t.Attr, "version"); err != nil {
-					return nil, err
-				}
-			case depth == 2 && t.Name == xml.Name{Space: manifestNS, Local: "file-entry"}:
-				if err := manifestAttrs(t.Attr, "full-path", "media-type", "version", "size", "preferred-view-mode"); err != nil {
-					return nil, err
-				}
-				e, ok := manifestEntry{}, 0
-				for _, a := range t.Attr {
-					switch a.Name.Local {
-					case "full-path":
-						e.Path, ok = a.Value, ok+1
-					case "media-type":
-						e.MediaType, ok = a.Value, ok+1
-					}
-				}
-				if ok != 2 {
-					return nil, bad("a file-entry without full-path or media-type")
-				}
-				out = append(out, e)
-			default:
-				return nil, bad("an element other than manifest and its file-entry elements")
-			}
-		case xml.EndElement:
-			depth--
 		}
-	}
-	if roots != 1 || depth != 0 {
-		return nil, bad("no manifest:manifest root")
+		if err := manifestAttrs(e, "full-path", "media-type", "version", "size", "preferred-view-mode"); err != nil {
+			return nil, err
+		}
+		path, ok1 := e.Attr(manifestNS, "full-path")
+		mt, ok2 := e.Attr(manifestNS, "media-type")
+		if !ok1 || !ok2 {
+			return nil, bad("a file-entry without full-path or media-type")
+		}
+		out = append(out, manifestEntry{path, mt})
 	}
 	return out, nil
 }
 
-// manifestAttrs checks an element's attributes: namespace declarations and
-// the named attributes of the manifest namespace, each at most once.
-func manifestAttrs(attrs []xml.Attr, allowed ...string) error {
-	seen := map[xml.Name]bool{}
-	for _, a := range attrs {
-		if seen[a.Name] {
-			return readFail(Malformed, "META-INF/manifest.xml: an attribute appears twice")
-		}
-		seen[a.Name] = true
-		if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
-			continue
-		}
-		if a.Name.Space != manifestNS || !slices.Contains(allowed, a.Name.Local) {
+func onlySpace(s string) bool { return strings.Trim(s, " \t\r\n") == "" }
+
+// manifestAttrs checks an element's attributes (readXML has refused one
+// twice, and keeps namespace declarations apart): only the named
+// attributes of the manifest namespace.
+func manifestAttrs(e *xmlElement, allowed ...string) error {
+	for _, a := range e.Attrs {
+		if a.Space != manifestNS || !slices.Contains(allowed, a.Local) {
 			return readFail(Malformed, "META-INF/manifest.xml: an attribute OpenDocument does not define here")
 		}
 	}

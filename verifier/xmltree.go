@@ -1,21 +1,22 @@
 package verifier
 
 // A strict XML reader for XAdES signature documents: readXML builds a tree
-// from encoding/xml's raw token stream, with its own namespace resolution,
-// and refuses what the tree cannot hold exactly. The same tree is what the
+// from the tokens of xmltok.go, with its own namespace resolution, and
+// refuses what the tree cannot hold exactly. The same tree is what the
 // signature code interprets and what c14n.go canonicalises, so what is
 // hashed and what is read never come from two parses.
 //
-// encoding/xml is not round-trip stable (golang/go#43168): it resolves no
-// namespaces in RawToken, does not normalise white space in attribute values
-// as XML 1.0 section 3.3.3 says, and accepts a second root, text after the
-// root, processing instructions and a document type. So the reader takes
-// from it only the tokenising and its checks of characters, references and
-// comments; element and attribute names and attribute values are read again
-// from the raw bytes of each start tag (attrScan), and line ends in
-// comments are normalised here. A namespace name holding a character that
-// canonical XML escapes is refused: libxml2 escapes it otherwise than the
-// standard, so no one form of it can be hashed for everyone.
+// The reader was built on encoding/xml's RawToken, which resolves no
+// namespaces, does not normalise white space in attribute values as XML
+// 1.0 section 3.3.3 says, and accepts a second root, text after the root,
+// processing instructions and a document type (golang/go#43168); those
+// rules are readXML's own. The tokenizer that replaced encoding/xml (it is
+// slow in WebAssembly, xmltok.go says why) keeps encoding/xml's checks of
+// characters, references and comments, and its reasons, exactly; line
+// ends in comments are normalised here. A namespace name holding a
+// character that canonical XML escapes is refused: libxml2 escapes it
+// otherwise than the standard, so no one form of it can be hashed for
+// everyone.
 //
 // API (kept stable for the XAdES code):
 //
@@ -32,9 +33,7 @@ package verifier
 
 import (
 	"bytes"
-	"encoding/xml"
 	"errors"
-	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -245,94 +244,6 @@ func readXML(b []byte, lim xmlLimits) (*xmlDocument, error) {
 	return r.doc, nil
 }
 
-type xmlReader struct {
-	b      []byte
-	lim    xmlLimits
-	doc    *xmlDocument
-	d      *xml.Decoder
-	cur    *xmlElement
-	depth  int
-	count  int
-	scopes []map[string]string // namespaces in scope at each open element
-	ended  bool                // the root element is closed
-}
-
-func (r *xmlReader) read() error {
-	r.d = xml.NewDecoder(bytes.NewReader(r.b))
-	r.d.Strict = true
-	var prev int64
-	first := true
-	for {
-		tok, err := r.d.RawToken()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var se *xml.SyntaxError
-			if errors.As(err, &se) && strings.Contains(se.Msg, "entity &") && !strings.Contains(se.Msg, "&#") {
-				return readFail(XMLForbidden, "XML entity reference")
-			}
-			return readFail(Malformed, "XML is not well-formed")
-		}
-		off := r.d.InputOffset()
-		if err := r.token(tok, r.b[prev:off], first); err != nil {
-			return err
-		}
-		prev, first = off, false
-	}
-	if r.doc.Root == nil || !r.ended {
-		return readFail(Malformed, "XML document has no complete root element")
-	}
-	return nil
-}
-
-func (r *xmlReader) token(tok xml.Token, raw []byte, first bool) error {
-	switch t := tok.(type) {
-	case xml.StartElement:
-		return r.start(t, raw)
-	case xml.EndElement:
-		if r.cur == nil || t.Name.Space != r.cur.Prefix || t.Name.Local != r.cur.Local {
-			return readFail(Malformed, "XML end tag does not match its start tag")
-		}
-		r.cur = r.cur.Parent
-		r.scopes = r.scopes[:len(r.scopes)-1]
-		r.depth--
-		if r.cur == nil {
-			r.ended = true
-		}
-	case xml.CharData:
-		if r.cur == nil {
-			if len(bytes.Trim(t, " \t\r\n")) != 0 {
-				return readFail(Malformed, "XML text outside the root element")
-			}
-			return nil
-		}
-		n := len(r.cur.Children)
-		if n > 0 && r.cur.Children[n-1].Kind == xmlTextNode {
-			r.cur.Children[n-1].Text += string(t)
-		} else {
-			r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlTextNode, Text: string(t)})
-		}
-	case xml.Comment:
-		if r.cur != nil {
-			// encoding/xml leaves line ends in comments as written;
-			// XML 1.0 section 2.11 normalises them in the whole document.
-			c := strings.ReplaceAll(strings.ReplaceAll(string(t), "\r\n", "\n"), "\r", "\n")
-			r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlCommentNode, Text: c})
-		}
-	case xml.ProcInst:
-		if t.Target != "xml" || !first {
-			return readFail(XMLForbidden, "XML processing instruction")
-		}
-		return checkXMLDecl(string(t.Inst))
-	case xml.Directive:
-		return readFail(XMLForbidden, "XML document type or other declaration")
-	default:
-		return readFail(Malformed, "unexpected XML token")
-	}
-	return nil
-}
-
 // checkXMLDecl accepts <?xml version="1.0" encoding="UTF-8"
 // standalone="..."?> with encoding and standalone optional.
 func checkXMLDecl(inst string) error {
@@ -347,117 +258,6 @@ func checkXMLDecl(inst string) error {
 		case names[i] == "standalone" && (vals[i] == "yes" || vals[i] == "no"):
 		default:
 			return readFail(Malformed, "XML declaration other than version 1.0, UTF-8")
-		}
-	}
-	return nil
-}
-
-func (r *xmlReader) start(t xml.StartElement, raw []byte) error {
-	if r.ended {
-		return readFail(Malformed, "XML document has a second root element")
-	}
-	r.depth++
-	r.count++
-	if r.depth > r.lim.Depth {
-		return readFail(LimitExceeded, "XML nesting deeper than %d", r.lim.Depth)
-	}
-	if r.count > r.lim.Elements {
-		return readFail(LimitExceeded, "XML document with more than %d elements", r.lim.Elements)
-	}
-	if len(t.Attr) > r.lim.Attrs {
-		return readFail(LimitExceeded, "XML element with more than %d attributes", r.lim.Attrs)
-	}
-	s := attrScan{b: raw}
-	names, vals, err := s.scan()
-	if err != nil || len(names) != len(t.Attr) || s.name != rawName(t.Name) {
-		return readFail(Malformed, "XML start tag")
-	}
-	e := &xmlElement{Parent: r.cur, doc: r.doc}
-	type pending struct{ prefix, local, value string }
-	var attrs []pending
-	seen := map[string]bool{}
-	for i, n := range names {
-		if n != rawName(t.Attr[i].Name) || seen[n] {
-			return readFail(Malformed, "XML attribute repeated or misread")
-		}
-		seen[n] = true
-		prefix, local, ok := splitQName(n)
-		if !ok {
-			return readFail(Malformed, "XML attribute name is not a qualified name")
-		}
-		if (prefix == "xmlns" || prefix == "" && local == "xmlns") && strings.ContainsAny(vals[i], "&<\"\t\n\r") {
-			// Canonical XML escapes these in a namespace URI and
-			// libxml2 (xmlsec1, libdigidocpp) writes & as &#38;: two
-			// implementations would hash two different forms.
-			return readFail(Malformed, "XML namespace name with a character canonicalisation escapes")
-		}
-		switch {
-		case prefix == "" && local == "xmlns":
-			if vals[i] == xmlNamespace || vals[i] == xmlnsNamespace {
-				return readFail(Malformed, "XML default namespace bound to a reserved name")
-			}
-			e.NS = append(e.NS, xmlNS{"", vals[i]})
-		case prefix == "xmlns":
-			if err := checkPrefixDecl(local, vals[i]); err != nil {
-				return err
-			}
-			if local != "xml" {
-				e.NS = append(e.NS, xmlNS{local, vals[i]})
-			}
-		default:
-			attrs = append(attrs, pending{prefix, local, vals[i]})
-		}
-	}
-	if r.cur != nil {
-		r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlElementNode, Elem: e})
-	} else {
-		r.doc.Root = e
-	}
-	r.cur = e
-	// The scope is built once per element that declares a namespace and
-	// shared by the others, so a deep document costs no more than its size.
-	var scope map[string]string
-	if n := len(r.scopes); n > 0 {
-		scope = r.scopes[n-1]
-	}
-	if len(e.NS) > 0 || scope == nil {
-		next := make(map[string]string, len(scope)+len(e.NS))
-		for k, v := range scope {
-			next[k] = v
-		}
-		for _, ns := range e.NS {
-			next[ns.Prefix] = ns.URI
-		}
-		scope = next
-	}
-	r.scopes = append(r.scopes, scope)
-	prefix, local, ok := splitQName(s.name)
-	if !ok {
-		return readFail(Malformed, "XML element name is not a qualified name")
-	}
-	e.Prefix, e.Local = prefix, local
-	if e.Space, ok = resolvePrefix(scope, prefix); !ok {
-		return readFail(Malformed, "XML element prefix is not declared")
-	}
-	for _, a := range attrs {
-		space := ""
-		if a.prefix != "" {
-			if space, ok = resolvePrefix(scope, a.prefix); !ok {
-				return readFail(Malformed, "XML attribute prefix is not declared")
-			}
-		}
-		for _, b := range e.Attrs {
-			if b.Space == space && b.Local == a.local {
-				return readFail(Malformed, "XML attribute repeated under two prefixes")
-			}
-		}
-		at := xmlAttr{Space: space, Local: a.local, Prefix: a.prefix, Value: a.value}
-		e.Attrs = append(e.Attrs, at)
-		if isIDAttr(at) {
-			if _, dup := r.doc.ids[at.Value]; dup {
-				return readFail(Malformed, "XML Id used twice")
-			}
-			r.doc.ids[at.Value] = e
 		}
 	}
 	return nil
@@ -498,15 +298,8 @@ func splitQName(n string) (prefix, local string, ok bool) {
 	return prefix, local, prefix != "" && local != "" && !strings.Contains(local, ":")
 }
 
-func rawName(n xml.Name) string {
-	if n.Space == "" {
-		return n.Local
-	}
-	return n.Space + ":" + n.Local
-}
-
-// attrScan reads a start tag that encoding/xml has already found
-// well-formed: its name, then each attribute's name and value, the value
+// attrScan reads a start tag that is already known well-formed (the
+// XML declaration, as "<x version=... >", for checkXMLDecl): its name, then each attribute's name and value, the value
 // normalised as XML 1.0 sections 2.11 and 3.3.3 say (line ends to LF, then
 // each literal white-space character to a space, references resolved
 // after, so &#10; stays a line feed).

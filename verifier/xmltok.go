@@ -1,0 +1,522 @@
+package verifier
+
+// The tokenizer under readXML. It replaced encoding/xml's Decoder, which
+// reads one byte at a time through an io.ByteReader: an interface call per
+// byte (getc, text, readName), cheap natively but, compiled to
+// WebAssembly, 38% of a DigiDoc container's time in the module. This
+// one walks the []byte with an index and allocates only the strings the
+// tree keeps.
+//
+// It accepts and refuses what encoding/xml in Strict mode did, with the
+// same reasons, checked against encoding/xml itself by
+// xmltree_diff_test.go: names after XML 1.0 first edition (xmlnames.go);
+// references only to the five predefined entities and to characters;
+// Char checked in text, CDATA and attribute values (not in comments, as
+// encoding/xml did not); "--" only at a comment's end; "]]>" never in
+// text; CR LF and a lone CR read as LF in text and CDATA. Where
+// encoding/xml's error said "entity &name", the reason is XMLForbidden
+// (an entity the document would have to declare), otherwise Malformed.
+// The one deliberate difference: a character reference to a surrogate
+// code point in text (&#xD800;), which encoding/xml turned silently into
+// U+FFFD, is refused (errXMLSurrogateRef): XML 1.0's Legal Character
+// constraint forbids it and libxml2 refuses it, so the tree would hold a
+// character no other verifier reads.
+//
+// Start tags are read in xmlstarttag.go.
+
+import (
+	"bytes"
+	"strings"
+	"unicode/utf8"
+)
+
+// errXMLSurrogateRef refuses a character reference to a surrogate in text
+// (see above); the differential test knows it by identity.
+var errXMLSurrogateRef error = &readError{Malformed, "XML character reference to a surrogate code point"}
+
+// Classes of bytes, one table lookup per byte in the scanning loops.
+const (
+	cName      = 1 << iota // encoding/xml's readName goes on over it (all bytes from 0x80)
+	cNameFirst             // an ASCII character that may start a name
+	cNameNext              // an ASCII character that may follow in a name
+	cText                  // needs no look in text: a Char, not < & ] CR or a lead byte EF
+	cAttr                  // the same in an attribute value: not < & " ' TAB LF CR EF
+)
+
+var xmlByteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		digit := '0' <= c && c <= '9'
+		if letter || digit || c == '_' || c == ':' || c == '.' || c == '-' || c >= 0x80 {
+			t[c] |= cName
+		}
+		if letter || c == '_' || c == ':' {
+			t[c] |= cNameFirst
+		}
+		if letter || digit || c == '_' || c == ':' || c == '.' || c == '-' {
+			t[c] |= cNameNext
+		}
+		if (c >= 0x20 || c == '\t' || c == '\n') && c != '<' && c != '&' && c != ']' && c != 0xEF {
+			t[c] |= cText
+		}
+		if c >= 0x20 && c != '<' && c != '&' && c != '"' && c != '\'' && c != 0xEF {
+			t[c] |= cAttr
+		}
+	}
+	return t
+}()
+
+type xmlReader struct {
+	b      []byte
+	lim    xmlLimits
+	doc    *xmlDocument
+	cur    *xmlElement
+	depth  int
+	count  int
+	scopes []map[string]string // namespaces in scope at each open element
+	ended  bool                // the root element is closed
+	attrs  []rawAttr           // the attributes of the start tag being read
+	buf    []byte              // text with references or CRs, decoded
+}
+
+// rawAttr is an attribute of a start tag as written: b[n0:n1] its name,
+// b[v0:v1] its value between the quotes; norm says the value holds a
+// reference or white space other than a space.
+type rawAttr struct {
+	n0, n1, v0, v1 int
+	norm           bool
+}
+
+func (r *xmlReader) read() error {
+	b := r.b
+	for p, first := 0, true; p < len(b); first = false {
+		var err error
+		if b[p] != '<' {
+			p, err = r.text(p)
+		} else {
+			p, err = r.markup(p+1, first)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if r.doc.Root == nil || !r.ended {
+		return readFail(Malformed, "XML document has no complete root element")
+	}
+	return nil
+}
+
+func errXMLSyntax() error { return readFail(Malformed, "XML is not well-formed") }
+
+// scanName returns the end of the run of name bytes at p.
+func scanName(b []byte, p int) int {
+	for p < len(b) && xmlByteClass[b[p]]&cName != 0 {
+		p++
+	}
+	return p
+}
+
+func skipXMLSpace(b []byte, p int) int {
+	for p < len(b) && (b[p] == ' ' || b[p] == '\t' || b[p] == '\r' || b[p] == '\n') {
+		p++
+	}
+	return p
+}
+
+// nameOK is what encoding/xml asks of an element or attribute name: a
+// name with at most one colon.
+func nameOK(n []byte) bool {
+	return isXMLName(n) && bytes.Count(n, []byte{':'}) <= 1
+}
+
+// markup reads what starts with '<'; p is just after it.
+func (r *xmlReader) markup(p int, first bool) (int, error) {
+	b := r.b
+	if p == len(b) {
+		return 0, errXMLSyntax()
+	}
+	switch b[p] {
+	case '/':
+		return r.endTag(p + 1)
+	case '?':
+		return r.procInst(p+1, first)
+	case '!':
+		return r.bang(p + 1)
+	}
+	return r.startTag(p)
+}
+
+func (r *xmlReader) endTag(p int) (int, error) {
+	b := r.b
+	q := scanName(b, p)
+	if q == p || q == len(b) {
+		return 0, errXMLSyntax()
+	}
+	name := b[p:q]
+	q = skipXMLSpace(b, q)
+	if q == len(b) || b[q] != '>' {
+		return 0, errXMLSyntax()
+	}
+	// A name equal to its start tag's is a name; any other is refused.
+	e := r.cur
+	if e == nil || !sameQName(name, e.Prefix, e.Local) {
+		return 0, readFail(Malformed, "XML end tag does not match its start tag")
+	}
+	r.end()
+	return q + 1, nil
+}
+
+func sameQName(n []byte, prefix, local string) bool {
+	if prefix == "" {
+		return string(n) == local
+	}
+	return len(n) == len(prefix)+1+len(local) && string(n[:len(prefix)]) == prefix &&
+		n[len(prefix)] == ':' && string(n[len(prefix)+1:]) == local
+}
+
+func (r *xmlReader) end() {
+	r.cur = r.cur.Parent
+	r.scopes = r.scopes[:len(r.scopes)-1]
+	r.depth--
+	if r.cur == nil {
+		r.ended = true
+	}
+}
+
+// procInst reads <?target ...?>: the XML declaration if it comes first,
+// refused otherwise.
+func (r *xmlReader) procInst(p int, first bool) (int, error) {
+	b := r.b
+	q := scanName(b, p)
+	if q == p || q == len(b) || !isXMLName(b[p:q]) {
+		return 0, errXMLSyntax()
+	}
+	target := string(b[p:q])
+	q = skipXMLSpace(b, q)
+	k := bytes.Index(b[q:], []byte("?>"))
+	if k < 0 {
+		return 0, errXMLSyntax()
+	}
+	if target != "xml" {
+		return 0, readFail(XMLForbidden, "XML processing instruction")
+	}
+	inst := string(b[q : q+k])
+	// encoding/xml's own look at any <?xml ...?>, before readXML's.
+	if v := procInstParam("version", inst); v != "" && v != "1.0" {
+		return 0, readFail(Malformed, "XML version other than 1.0")
+	}
+	if e := procInstParam("encoding", inst); e != "" && !strings.EqualFold(e, "utf-8") {
+		return 0, readFail(Malformed, "XML encoding other than UTF-8")
+	}
+	if !first {
+		return 0, readFail(XMLForbidden, "XML processing instruction")
+	}
+	if err := checkXMLDecl(inst); err != nil {
+		return 0, err
+	}
+	return q + k + 2, nil
+}
+
+// procInstParam is encoding/xml's procInst: the value of param="..." or
+// param='...' in s, found loosely (the first "param=" followed by a
+// quote), "" if none.
+func procInstParam(param, s string) string {
+	param += "="
+	i := 0
+	var sep byte
+	for i < len(s) {
+		sub := s[i:]
+		k := strings.Index(sub, param)
+		if k < 0 || len(param)+k >= len(sub) {
+			return ""
+		}
+		i += len(param) + k + 1
+		if c := sub[len(param)+k]; c == '\'' || c == '"' {
+			sep = c
+			break
+		}
+	}
+	if sep == 0 {
+		return ""
+	}
+	j := strings.IndexByte(s[i:], sep)
+	if j < 0 {
+		return ""
+	}
+	return s[i : i+j]
+}
+
+// bang reads a comment, a CDATA section or a declaration; p is after "<!".
+func (r *xmlReader) bang(p int) (int, error) {
+	b := r.b
+	if p == len(b) {
+		return 0, errXMLSyntax()
+	}
+	switch b[p] {
+	case '-':
+		if p+1 == len(b) || b[p+1] != '-' {
+			return 0, errXMLSyntax()
+		}
+		p += 2
+		// The first "--" ends the comment and must be followed by '>'.
+		k := bytes.Index(b[p:], []byte("--"))
+		if k < 0 || p+k+2 == len(b) || b[p+k+2] != '>' {
+			return 0, errXMLSyntax()
+		}
+		r.comment(b[p : p+k])
+		return p + k + 3, nil
+	case '[':
+		if !bytes.HasPrefix(b[p+1:], []byte("CDATA[")) {
+			return 0, errXMLSyntax()
+		}
+		p += 7
+		k := bytes.Index(b[p:], []byte("]]>"))
+		if k < 0 {
+			return 0, errXMLSyntax()
+		}
+		if err := r.cdata(b[p : p+k]); err != nil {
+			return 0, err
+		}
+		return p + k + 3, nil
+	}
+	if !declarationEnds(b, p) {
+		return 0, errXMLSyntax()
+	}
+	return 0, readFail(XMLForbidden, "XML document type or other declaration")
+}
+
+// declarationEnds reports whether the declaration (<!DOCTYPE ...> and the
+// like) whose first byte is b[p] ends before the input does, as
+// encoding/xml scans it: quotes and nested <...> counted, comments
+// skipped. Ended, it is refused as XMLForbidden; cut short, as Malformed.
+func declarationEnds(b []byte, p int) bool {
+	p++ // the first byte is taken as it is
+	var quote byte
+	depth := 0
+	for p < len(b) {
+		c := b[p]
+		p++
+		if quote == 0 && c == '>' && depth == 0 {
+			return true
+		}
+	handle:
+		switch {
+		case c == quote:
+			quote = 0
+		case quote != 0:
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '>':
+			depth--
+		case c == '<':
+			for _, want := range []byte("!--") {
+				if p == len(b) {
+					return false
+				}
+				c = b[p]
+				p++
+				if c != want {
+					depth++
+					goto handle
+				}
+			}
+			k := bytes.Index(b[p:], []byte("-->"))
+			if k < 0 {
+				return false
+			}
+			p += k + 3
+		}
+	}
+	return false
+}
+
+// ref reads the reference at b[p] == '&' as encoding/xml did: the
+// character it stands for and the index after its ';'. A reference to an
+// entity other than the five predefined ones is XMLForbidden; a broken
+// character reference, or one past U+10FFFF, is Malformed.
+func (r *xmlReader) ref(p int) (rune, int, error) {
+	b := r.b
+	j := p + 1
+	if j == len(b) {
+		return 0, 0, errXMLSyntax()
+	}
+	if b[j] == '#' {
+		j++
+		base := uint64(10)
+		if j < len(b) && b[j] == 'x' {
+			base, j = 16, j+1
+		}
+		start := j
+		var n uint64
+		for ; j < len(b); j++ {
+			d := uint64(hexDigit(b[j]))
+			if d >= base {
+				break
+			}
+			// Held just past the largest code point so that any
+			// number of digits cannot overflow.
+			if n = n*base + d; n > utf8.MaxRune {
+				n = utf8.MaxRune + 1
+			}
+		}
+		if j == len(b) || b[j] != ';' || j == start || n > utf8.MaxRune {
+			return 0, 0, readFail(Malformed, "XML character reference")
+		}
+		return rune(n), j + 1, nil
+	}
+	q := scanName(b, j)
+	if q == len(b) {
+		return 0, 0, errXMLSyntax()
+	}
+	if b[q] == ';' {
+		switch string(b[j:q]) {
+		case "lt":
+			return '<', q + 1, nil
+		case "gt":
+			return '>', q + 1, nil
+		case "amp":
+			return '&', q + 1, nil
+		case "apos":
+			return '\'', q + 1, nil
+		case "quot":
+			return '"', q + 1, nil
+		}
+	}
+	return 0, 0, readFail(XMLForbidden, "XML entity reference")
+}
+
+func hexDigit(c byte) uint8 {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10
+	}
+	return 255
+}
+
+// notCharAt reports whether the character at b[p], a lead byte 0xEF of
+// valid UTF-8, is U+FFFE or U+FFFF, the only characters of three bytes
+// outside XML's Char (surrogates are not valid UTF-8).
+func notCharAt(b []byte, p int) bool {
+	return p+2 < len(b) && b[p+1] == 0xBF && b[p+2] >= 0xBE
+}
+
+// text reads character data from p to the next '<' or the end.
+func (r *xmlReader) text(p int) (int, error) {
+	b := r.b
+	start, mark := p, p // b[mark:p] is not yet in r.buf
+	decoded, bad := false, false
+	buf := r.buf[:0]
+scan:
+	for p < len(b) {
+		c := b[p]
+		if xmlByteClass[c]&cText != 0 {
+			p++
+			continue
+		}
+		switch c {
+		case '<':
+			break scan
+		case '&':
+			rn, q, err := r.ref(p)
+			if err != nil {
+				return 0, err
+			}
+			if 0xD800 <= rn && rn <= 0xDFFF {
+				return 0, errXMLSurrogateRef
+			}
+			bad = bad || !isXMLChar(rn)
+			buf = utf8.AppendRune(append(buf, b[mark:p]...), rn)
+			p, mark, decoded = q, q, true
+		case '\r':
+			buf = append(append(buf, b[mark:p]...), '\n')
+			if p++; p < len(b) && b[p] == '\n' {
+				p++
+			}
+			mark, decoded = p, true
+		case ']':
+			if p+2 < len(b) && b[p+1] == ']' && b[p+2] == '>' {
+				return 0, readFail(Malformed, "XML text holds ]]>")
+			}
+			p++
+		case 0xEF:
+			bad = bad || notCharAt(b, p)
+			p++
+		default: // a control character
+			bad = true
+			p++
+		}
+	}
+	t := b[start:p]
+	if decoded {
+		buf = append(buf, b[mark:p]...)
+		r.buf, t = buf, buf
+	}
+	if bad {
+		return 0, readFail(Malformed, "XML text holds a character outside XML's Char")
+	}
+	return p, r.chars(t)
+}
+
+// cdata takes the content of a CDATA section: no references, line ends
+// read as in text.
+func (r *xmlReader) cdata(t []byte) error {
+	for p := 0; p < len(t); p++ {
+		if c := t[p]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0xEF && notCharAt(t, p) {
+			return readFail(Malformed, "XML CDATA section holds a character outside XML's Char")
+		}
+	}
+	if bytes.IndexByte(t, '\r') >= 0 {
+		r.buf = normalizeNewlines(r.buf[:0], t)
+		t = r.buf
+	}
+	return r.chars(t)
+}
+
+// normalizeNewlines appends t to dst with CR LF and a lone CR as LF.
+func normalizeNewlines(dst, t []byte) []byte {
+	for p := 0; p < len(t); p++ {
+		if t[p] != '\r' {
+			dst = append(dst, t[p])
+			continue
+		}
+		dst = append(dst, '\n')
+		if p+1 < len(t) && t[p+1] == '\n' {
+			p++
+		}
+	}
+	return dst
+}
+
+// chars adds text to the open element, joined to a text node just
+// before it. Outside the root only white space may stand.
+func (r *xmlReader) chars(t []byte) error {
+	if r.cur == nil {
+		if len(bytes.Trim(t, " \t\r\n")) != 0 {
+			return readFail(Malformed, "XML text outside the root element")
+		}
+		return nil
+	}
+	n := len(r.cur.Children)
+	if n > 0 && r.cur.Children[n-1].Kind == xmlTextNode {
+		r.cur.Children[n-1].Text += string(t)
+	} else {
+		r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlTextNode, Text: string(t)})
+	}
+	return nil
+}
+
+// comment keeps a comment inside the root, its line ends normalised
+// (XML 1.0 section 2.11); one outside the root is dropped.
+func (r *xmlReader) comment(t []byte) {
+	if r.cur == nil {
+		return
+	}
+	if bytes.IndexByte(t, '\r') >= 0 {
+		t = normalizeNewlines(nil, t)
+	}
+	r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlCommentNode, Text: string(t)})
+}
