@@ -54,6 +54,7 @@ type zipEntry struct {
 	usize  int64
 	data   []byte // the entry's bytes as stored (compressed when deflated)
 	crcs   *crcTable
+	inf    *zipInflater // the archive's, shared by its entries
 	// localExtra says the local header has an extra field (ASiC forbids
 	// one on mimetype).
 	localExtra bool
@@ -105,11 +106,11 @@ func readZip(data []byte, lim zipLimits) ([]zipEntry, error) {
 		return nil, readFail(Malformed, "the central directory does not end where the end record starts")
 	}
 	entries := make([]zipEntry, 0, count)
-	crcs := newCRCTable()
+	crcs, inf := newCRCTable(), &zipInflater{}
 	cd := data[cdOff:end]
 	var total int64
 	for i := 0; i < count; i++ {
-		ze := zipEntry{crcs: crcs}
+		ze := zipEntry{crcs: crcs, inf: inf}
 		n, err := readCentral(cd, &ze, cdOff)
 		if err != nil {
 			return nil, err
@@ -344,7 +345,7 @@ func (ze *zipEntry) stream(w io.Writer) error {
 		return ze.checkCRC(sum)
 	}
 	br := bytes.NewReader(ze.data)
-	fr := flate.NewReader(br)
+	fr := ze.inf.reader(br)
 	n, err := io.Copy(out, io.LimitReader(fr, ze.usize))
 	if err != nil || n != ze.usize {
 		return readFail(Malformed, "an entry's data is shorter than its declared size, or not DEFLATE")
@@ -364,6 +365,24 @@ func (ze *zipEntry) checkCRC(sum *crcWriter) error {
 		return readFail(Malformed, "an entry's CRC does not match its data")
 	}
 	return nil
+}
+
+// zipInflater is the DEFLATE reader of one archive, reset onto each entry
+// that stream reads. A new reader allocates flate's 32 KB window and its
+// tables, several times what the rest of a container's entries need; a
+// reset one (flate.Resetter) decodes exactly as a new one and has
+// forgotten the last entry's error. Only stream uses it, which reads an
+// entry to its end before it returns; open's readers outlive the call and
+// get their own.
+type zipInflater struct{ r io.ReadCloser }
+
+func (z *zipInflater) reader(src io.Reader) io.Reader {
+	if z.r == nil {
+		z.r = flate.NewReader(src)
+	} else {
+		z.r.(flate.Resetter).Reset(src, nil)
+	}
+	return z.r
 }
 
 // crcTable is the table of the ZIP CRC-32 (IEEE 802.3, reflected
