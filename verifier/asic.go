@@ -11,7 +11,6 @@ package verifier
 import (
 	"bytes"
 	"crypto"
-	"crypto/sha256"
 	"fmt"
 	"hash"
 	"io"
@@ -115,6 +114,8 @@ type asicFile struct {
 	XML []byte
 
 	entry *zipEntry
+	// hash makes Digest's digests (the host's, when it offers them).
+	hash HashFunc
 }
 
 // Open streams the entry's content, inflated. The archive is read from
@@ -137,7 +138,7 @@ func (f *asicFile) Digest(h crypto.Hash) ([]byte, error) {
 		// keeps it within the host's time limit.
 		return bytes.Clone(f.SHA256[:]), nil
 	}
-	d := h.New()
+	d := f.hash.new(h)
 	if err := f.entry.stream(d); err != nil {
 		return nil, err
 	}
@@ -172,7 +173,9 @@ func (f *asicFile) Content() ([]byte, error) {
 //     BDOC 1.0), encryption, ZIP64, a compression method other than stored
 //     and deflated.
 //   - LimitExceeded: a limit of asicLimits.
-func readASiC(data []byte, lim asicLimits) (*asicContainer, error) {
+//
+// hf makes the data files' digests (nil: the verifier's own).
+func readASiC(data []byte, lim asicLimits, hf HashFunc) (*asicContainer, error) {
 	lim = lim.withDefaults()
 	entries, err := readZip(data, zipLimits{lim.Entries, lim.EntrySize, lim.TotalSize, lim.Ratio, lim.RatioFloor})
 	if err != nil {
@@ -198,11 +201,11 @@ func readASiC(data []byte, lim asicLimits) (*asicContainer, error) {
 			if ze.usize > lim.XMLSize {
 				return nil, readFail(LimitExceeded, "a signature file of %d bytes; the limit is %d", ze.usize, lim.XMLSize)
 			}
-			c.Signatures = append(c.Signatures, &asicFile{Name: name, Display: displayName(name), Size: ze.usize, entry: ze})
+			c.Signatures = append(c.Signatures, &asicFile{Name: name, Display: displayName(name), Size: ze.usize, entry: ze, hash: hf})
 		case strings.HasPrefix(name, "META-INF/"):
 			c.Ignored = append(c.Ignored, name)
 		default:
-			c.DataFiles = append(c.DataFiles, &asicFile{Name: name, Display: displayName(name), Size: ze.usize, entry: ze})
+			c.DataFiles = append(c.DataFiles, &asicFile{Name: name, Display: displayName(name), Size: ze.usize, entry: ze, hash: hf})
 		}
 	}
 	if err := c.readMimetype(entries, mimetype); err != nil {
@@ -297,13 +300,14 @@ func isMediaType(s string) bool {
 
 // verifyEntries inflates every entry once: data files into their SHA-256,
 // the manifest and signature files into memory, the rest to nowhere. It
-// proves each entry's size and CRC.
+// proves each entry's size and CRC. A data file's digest is made just
+// before its entry is inflated and summed just after, so that one digest
+// (with a host's buffer) is alive at a time.
 func (c *asicContainer) verifyEntries(entries []zipEntry, manifest *zipEntry) error {
 	sinks := map[*zipEntry]io.Writer{}
-	sums := map[*zipEntry]hash.Hash{}
+	data := map[*zipEntry]*asicFile{}
 	for _, f := range c.DataFiles {
-		sums[f.entry] = sha256.New()
-		sinks[f.entry] = sums[f.entry]
+		data[f.entry] = f
 	}
 	xmls := map[*zipEntry]*bytes.Buffer{}
 	for _, f := range c.Signatures {
@@ -317,16 +321,22 @@ func (c *asicContainer) verifyEntries(entries []zipEntry, manifest *zipEntry) er
 	for i := range entries {
 		ze := &entries[i]
 		w := sinks[ze]
+		f := data[ze]
+		var d hash.Hash
+		if f != nil {
+			d = f.hash.new(crypto.SHA256)
+			w = d
+		}
 		if w == nil {
 			w = io.Discard
 		}
 		if err := ze.stream(w); err != nil {
 			return err
 		}
-	}
-	for _, f := range c.DataFiles {
-		copy(f.SHA256[:], sums[f.entry].Sum(nil))
-		f.hashed = true
+		if f != nil {
+			copy(f.SHA256[:], d.Sum(nil))
+			f.hashed = true
+		}
 	}
 	for _, f := range c.Signatures {
 		f.XML = xmls[f.entry].Bytes()
