@@ -35,5 +35,6 @@ func (e *Engine) hashUpdate(_ context.Context, mod api.Module, stack []uint64) {
 		return
 	}
 	copy(out, next)
+	e.hashed.Add(int64(len(data)))
 	stack[0] = api.EncodeI32(int32(len(next)))
 }

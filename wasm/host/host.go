@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -120,8 +121,11 @@ type Engine struct {
 	compiled wazero.CompiledModule
 	slots    chan *instance // nil entries are slots without a live instance
 	crypto   verifier.CryptoFunc
-	hashing  bool   // answer hash_update natively
-	limit    uint32 // memory limit in bytes, rounded to pages
+	hashing  bool // answer hash_update natively
+	// hashed counts the bytes hash_update hashed, so that tests can tell
+	// that the host's hashing was used.
+	hashed atomic.Int64
+	limit  uint32 // memory limit in bytes, rounded to pages
 }
 
 // New compiles the module (or loads it from the cache), creates one

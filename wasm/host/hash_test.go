@@ -1,0 +1,212 @@
+package host
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"encoding"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+
+	"github.com/apostille/apostille/internal/benchdocs"
+	"github.com/apostille/apostille/verifier"
+	"github.com/apostille/apostille/wasm/abi"
+)
+
+// memoryModule is the smallest module with an exported memory of one page:
+// what hash_update reads and writes, without the Go runtime around it.
+var memoryModule = []byte{
+	0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // \0asm, version 1
+	0x05, 0x03, 0x01, 0x00, 0x01, // memory section: one memory, min 1 page
+	0x07, 0x0a, 0x01, 0x06, 'm', 'e', 'm', 'o', 'r', 'y', 0x02, 0x00, // export "memory"
+}
+
+// TestHashUpdateImport calls the host's hash_update as the module does,
+// across a module's memory: a digest fed in uneven pieces through it sums
+// as crypto's own for SHA-256/384/512, and whatever the host cannot answer
+// within bounds is answered "not handled" with the memory untouched.
+func TestHashUpdateImport(t *testing.T) {
+	ctx := context.Background()
+	rt := wazero.NewRuntime(ctx)
+	defer rt.Close(ctx)
+	mod, err := rt.Instantiate(ctx, memoryModule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := mod.Memory()
+	e := &Engine{hashing: true}
+	const stateAt, outAt, dataAt = 0, 1024, 2048
+	call := func(e *Engine, alg, state, stateLen, data, dataLen, out, outCap uint32) int32 {
+		stack := []uint64{uint64(alg), uint64(state), uint64(stateLen), uint64(data), uint64(dataLen), uint64(out), uint64(outCap)}
+		e.hashUpdate(ctx, mod, stack)
+		return api.DecodeI32(stack[0])
+	}
+
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, h := range []crypto.Hash{crypto.SHA256, crypto.SHA384, crypto.SHA512} {
+		alg := abi.HashAlg(h)
+		d := h.New()
+		want := h.New()
+		for range 40 {
+			st, _ := d.(encoding.BinaryMarshaler).MarshalBinary()
+			piece := make([]byte, rng.IntN(int(mem.Size()-dataAt)))
+			for i := range piece {
+				piece[i] = byte(rng.Uint32())
+			}
+			want.Write(piece)
+			mem.Write(stateAt, st)
+			mem.Write(dataAt, piece)
+			n := call(e, alg, stateAt, uint32(len(st)), dataAt, uint32(len(piece)), outAt, abi.HashStateCap)
+			if n <= 0 {
+				t.Fatalf("%v: a valid state answered %d", h, n)
+			}
+			next, _ := mem.Read(outAt, uint32(n))
+			if err := d.(encoding.BinaryUnmarshaler).UnmarshalBinary(next); err != nil {
+				t.Fatalf("%v: the host's state does not restore: %v", h, err)
+			}
+		}
+		if !bytes.Equal(d.Sum(nil), want.Sum(nil)) {
+			t.Fatalf("%v: hashed through the import differs from crypto's", h)
+		}
+		// The new state may overwrite the old one in place.
+		st, _ := d.(encoding.BinaryMarshaler).MarshalBinary()
+		mem.Write(stateAt, st)
+		if n := call(e, alg, stateAt, uint32(len(st)), dataAt, 100, stateAt, abi.HashStateCap); n != int32(len(st)) {
+			t.Fatalf("%v: out over state answered %d", h, n)
+		}
+	}
+
+	st, _ := crypto.SHA512.New().(encoding.BinaryMarshaler).MarshalBinary()
+	mem.Write(stateAt, st)
+	size := mem.Size()
+	off := &Engine{}
+	for _, tc := range []struct {
+		name                                                string
+		e                                                   *Engine
+		alg, state, stateLen, data, dataLen, out, outCapLen uint32
+	}{
+		{"hashing off", off, abi.HashSHA512, stateAt, uint32(len(st)), dataAt, 10, outAt, abi.HashStateCap},
+		{"unknown algorithm", e, 9, stateAt, uint32(len(st)), dataAt, 10, outAt, abi.HashStateCap},
+		{"state of another algorithm", e, abi.HashSHA256, stateAt, uint32(len(st)), dataAt, 10, outAt, abi.HashStateCap},
+		{"truncated state", e, abi.HashSHA512, stateAt, uint32(len(st)) - 1, dataAt, 10, outAt, abi.HashStateCap},
+		{"state longer than any", e, abi.HashSHA512, stateAt, abi.HashStateCap + 1, dataAt, 10, outAt, abi.HashStateCap},
+		{"state beyond memory", e, abi.HashSHA512, size - 10, uint32(len(st)), dataAt, 10, outAt, abi.HashStateCap},
+		{"data beyond memory", e, abi.HashSHA512, stateAt, uint32(len(st)), dataAt, size, outAt, abi.HashStateCap},
+		{"data length wraps", e, abi.HashSHA512, stateAt, uint32(len(st)), dataAt, 0xffffffff, outAt, abi.HashStateCap},
+		{"out beyond memory", e, abi.HashSHA512, stateAt, uint32(len(st)), dataAt, 10, size - 100, abi.HashStateCap},
+		{"out too small", e, abi.HashSHA512, stateAt, uint32(len(st)), dataAt, 10, outAt, uint32(len(st)) - 1},
+	} {
+		mem.Write(outAt, make([]byte, abi.HashStateCap))
+		if n := call(tc.e, tc.alg, tc.state, tc.stateLen, tc.data, tc.dataLen, tc.out, tc.outCapLen); n != abi.HashNotHandled {
+			t.Errorf("%s: answered %d, want %d", tc.name, n, abi.HashNotHandled)
+		}
+		if out, _ := mem.Read(outAt, abi.HashStateCap); !bytes.Equal(out, make([]byte, abi.HashStateCap)) {
+			t.Errorf("%s: the host wrote a state it refused", tc.name)
+		}
+	}
+}
+
+// nativeReport is the native verifier's report on doc with the benchmark
+// trust, which benchEngine loads.
+func nativeReport(t testing.TB, doc []byte, opts verifier.Options) []byte {
+	t.Helper()
+	opts.Trust = benchTrust(t)
+	return verifier.Verify(doc, opts).AppendJSON(nil)
+}
+
+func benchTrust(t testing.TB) *verifier.Trust {
+	t.Helper()
+	set, err := benchdocs.Make()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := verifier.ParseTrust("bench", set.Trust)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Added as an instance adds it (apostille_trust_add), so that the
+	// report names the bundle's operator as the module's does.
+	tr := &verifier.Trust{}
+	tr.Add(p)
+	return tr
+}
+
+// TestLargeContainerHostHash: large containers, one stored (handed to the
+// host in one write) and one deflated (in uneven pieces), get the native
+// verifier's report byte for byte through the module with host hashing,
+// without it and with no host crypto at all; the report carries each data
+// file's SHA-256, and only the first engine hashes through the host.
+func TestLargeContainerHostHash(t *testing.T) {
+	src := vectorContainer(t, "one_signature.bdoc")
+	engines := []struct {
+		name string
+		e    *Engine
+		host bool
+	}{
+		{"host hashing", benchEngine(t, Config{Instances: 1}), true},
+		{"no host hashing", benchEngine(t, Config{Instances: 1, DisableHostHash: true}), false},
+		{"no host crypto", benchEngine(t, Config{Instances: 1, DisableHostCrypto: true}), false},
+	}
+	opts := verifier.Options{Time: benchdocs.At}
+	for _, doc := range []struct {
+		name string
+		data []byte
+	}{
+		{"stored 16 MiB", withDataFile(t, src, 16<<20)},
+		{"deflated 24 MiB", withDeflatedDataFile(t, src, 24<<20+777)},
+	} {
+		want := nativeReport(t, doc.data, opts)
+		if v := decide(t, want); v.Reason != verifier.DigestMismatch {
+			t.Fatalf("%s: native %+v, want a digest mismatch (the data file was replaced)", doc.name, v)
+		}
+		for _, x := range engines {
+			before := x.e.hashed.Load()
+			start := time.Now()
+			got := x.e.Verify(context.Background(), doc.data, opts)
+			elapsed := time.Since(start)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%s, %s:\n got %s\nwant %s", doc.name, x.name, got, want)
+			}
+			hashed := x.e.hashed.Load() - before
+			if x.host && hashed < int64(len(doc.data))/2 || !x.host && hashed != 0 {
+				t.Errorf("%s, %s: the host hashed %d bytes", doc.name, x.name, hashed)
+			}
+			t.Logf("%s, %s: %s", doc.name, x.name, elapsed.Round(time.Millisecond))
+		}
+	}
+}
+
+// BenchmarkLargeContainer verifies a 48 MiB container (one stored data
+// file) natively, through the module with host hashing, with host crypto
+// but the module's own hashing, and with the module's own crypto and
+// hashing (as in a browser).
+func BenchmarkLargeContainer(b *testing.B) {
+	doc := withDataFile(b, vectorContainer(b, "one_signature.bdoc"), 48<<20)
+	opts := verifier.Options{Time: benchdocs.At}
+	b.Run("native", func(b *testing.B) {
+		native := opts
+		native.Trust = benchTrust(b)
+		for b.Loop() {
+			verifier.Verify(doc, native)
+		}
+	})
+	for _, c := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"module", Config{Instances: 1}},
+		{"module-nohosthash", Config{Instances: 1, DisableHostHash: true}},
+		{"module-nohostcrypto", Config{Instances: 1, DisableHostCrypto: true}},
+	} {
+		e := benchEngine(b, c.cfg)
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				e.Verify(context.Background(), doc, opts)
+			}
+		})
+	}
+}
