@@ -114,8 +114,6 @@ type asicFile struct {
 	XML []byte
 
 	entry *zipEntry
-	// hash makes Digest's digests (the host's, when it offers them).
-	hash HashFunc
 }
 
 // Open streams the entry's content, inflated. The archive is read from
@@ -138,7 +136,7 @@ func (f *asicFile) Digest(h crypto.Hash) ([]byte, error) {
 		// keeps it within the host's time limit.
 		return bytes.Clone(f.SHA256[:]), nil
 	}
-	d := f.hash.new(h)
+	d := f.entry.hash.new(h)
 	if err := f.entry.stream(d); err != nil {
 		return nil, err
 	}
@@ -174,12 +172,16 @@ func (f *asicFile) Content() ([]byte, error) {
 //     and deflated.
 //   - LimitExceeded: a limit of asicLimits.
 //
-// hf makes the data files' digests (nil: the verifier's own).
+// hf makes the data files' digests and the entries' CRCs (nil: the
+// verifier's own).
 func readASiC(data []byte, lim asicLimits, hf HashFunc) (*asicContainer, error) {
 	lim = lim.withDefaults()
 	entries, err := readZip(data, zipLimits{lim.Entries, lim.EntrySize, lim.TotalSize, lim.Ratio, lim.RatioFloor})
 	if err != nil {
 		return nil, err
+	}
+	for i := range entries {
+		entries[i].hash = hf
 	}
 	if err := checkNames(entries); err != nil {
 		return nil, err
@@ -201,11 +203,11 @@ func readASiC(data []byte, lim asicLimits, hf HashFunc) (*asicContainer, error) 
 			if ze.usize > lim.XMLSize {
 				return nil, readFail(LimitExceeded, "a signature file of %d bytes; the limit is %d", ze.usize, lim.XMLSize)
 			}
-			c.Signatures = append(c.Signatures, &asicFile{Name: name, Display: displayName(name), Size: ze.usize, entry: ze, hash: hf})
+			c.Signatures = append(c.Signatures, &asicFile{Name: name, Display: displayName(name), Size: ze.usize, entry: ze})
 		case strings.HasPrefix(name, "META-INF/"):
 			c.Ignored = append(c.Ignored, name)
 		default:
-			c.DataFiles = append(c.DataFiles, &asicFile{Name: name, Display: displayName(name), Size: ze.usize, entry: ze, hash: hf})
+			c.DataFiles = append(c.DataFiles, &asicFile{Name: name, Display: displayName(name), Size: ze.usize, entry: ze})
 		}
 	}
 	if err := c.readMimetype(entries, mimetype); err != nil {
@@ -324,7 +326,7 @@ func (c *asicContainer) verifyEntries(entries []zipEntry, manifest *zipEntry) er
 		f := data[ze]
 		var d hash.Hash
 		if f != nil {
-			d = f.hash.new(crypto.SHA256)
+			d = ze.hash.new(crypto.SHA256)
 			w = d
 		}
 		if w == nil {

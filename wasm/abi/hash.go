@@ -1,24 +1,25 @@
 package abi
 
 // Host hashing (docs/abi.md, apostille_host.hash_update): the module's
-// SHA-2 is Go's generic code compiled to wasm, 20-40 times slower than the
-// host's native SHA, and a container's data files are tens of MiB of it.
-// The host's primitive is stateless: the module hands it a digest's state
-// in the marshalled form of Go's crypto/sha256 and crypto/sha512 digests
+// SHA-2 and CRC-32 are Go code compiled to wasm, many times slower than the
+// host's native instructions, and a container's entries are tens of MiB of
+// them. The host's primitive is stateless: the module hands it a digest's
+// state, the data, and a buffer for the new state. A SHA-2 state is the
+// marshalled form of Go's crypto/sha256 and crypto/sha512 digests
 // (encoding.BinaryMarshaler: a versioned magic, the chaining values, the
-// pending partial block and the length), the data, and a buffer for the new
-// state. The host keeps nothing between calls, and the module finishes
-// every digest itself from the last state, so a host that does not answer
-// costs one call and nothing else.
+// pending partial block and the length); a CRC-32 state is the checksum so
+// far, 4 bytes big-endian. The host keeps nothing between calls, and the
+// module finishes every digest itself from the last state, so a host that
+// does not answer costs one call and nothing else.
 //
-// Both sides are here: HashUpdate is what the Go host computes, HostHasher
-// the module's digests around the import.
+// The module's side is here (HostHasher); the Go host's is wasm/host's.
 
 import (
-	"crypto"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding"
+	"encoding/binary"
+	"errors"
 	"hash"
 )
 
@@ -31,6 +32,7 @@ const (
 	HashSHA256 = 1
 	HashSHA384 = 2
 	HashSHA512 = 3
+	HashCRC32  = 4 // IEEE, as ZIP uses it
 
 	HashNotHandled = -1
 
@@ -39,46 +41,20 @@ const (
 	HashStateCap = 256
 )
 
-// HashAlg is h's algorithm number for hash_update, 0 for one the import
-// does not carry.
-func HashAlg(h crypto.Hash) uint32 {
-	switch h {
-	case crypto.SHA256:
+// HashAlg is the algorithm number of a verifier.HashFunc's algorithm name,
+// 0 for one the import does not carry.
+func HashAlg(name string) uint32 {
+	switch name {
+	case "SHA-256":
 		return HashSHA256
-	case crypto.SHA384:
+	case "SHA-384":
 		return HashSHA384
-	case crypto.SHA512:
+	case "SHA-512":
 		return HashSHA512
+	case "CRC-32":
+		return HashCRC32
 	}
 	return 0
-}
-
-// newHash is the digest of an algorithm number, nil for an unknown one.
-func newHash(alg uint32) hash.Hash {
-	switch alg {
-	case HashSHA256:
-		return sha256.New()
-	case HashSHA384:
-		return sha512.New384()
-	case HashSHA512:
-		return sha512.New()
-	}
-	return nil
-}
-
-// HashUpdate is the host's side of hash_update: it restores a digest of
-// algorithm alg from state, writes data to it and appends the new state to
-// out. ok is false, and the host answers HashNotHandled, for an unknown
-// algorithm or a state that is not one of alg's (the digest's own
-// UnmarshalBinary checks its magic and length).
-func HashUpdate(alg uint32, state, data, out []byte) (_ []byte, ok bool) {
-	d := newHash(alg)
-	if d == nil || d.(encoding.BinaryUnmarshaler).UnmarshalBinary(state) != nil {
-		return out, false
-	}
-	d.Write(data)
-	out, err := d.(encoding.BinaryAppender).AppendBinary(out)
-	return out, err == nil
 }
 
 // Sizes of the module's side. Writes are gathered into hostChunk bytes
@@ -104,17 +80,31 @@ type HashUpdateFunc func(alg uint32, state, data, out []byte) int32
 type HostHasher struct {
 	Update HashUpdateFunc
 	off    bool
+	crcs   *crcTable
 }
 
-// New returns a digest of h that hands large writes to the host, or nil
-// (the verifier's own digest) when the import does not carry h or the host
-// does not hash. It fits verifier.HashFunc.
-func (hh *HostHasher) New(h crypto.Hash) hash.Hash {
-	alg := HashAlg(h)
-	if hh.off || alg == 0 {
+// New returns a digest of alg (a verifier.HashFunc's name) that hands large
+// writes to the host, or nil (the verifier's own digest) when the import
+// does not carry alg or the host does not hash. It fits verifier.HashFunc;
+// its CRC-32 is a hash.Hash32.
+func (hh *HostHasher) New(alg string) hash.Hash {
+	if hh.off {
 		return nil
 	}
-	return &hostHash{hh: hh, alg: alg, own: newHash(alg)}
+	switch n := HashAlg(alg); n {
+	case HashSHA256:
+		return &hostHash{hh: hh, alg: n, own: sha256.New()}
+	case HashSHA384:
+		return &hostHash{hh: hh, alg: n, own: sha512.New384()}
+	case HashSHA512:
+		return &hostHash{hh: hh, alg: n, own: sha512.New()}
+	case HashCRC32:
+		if hh.crcs == nil {
+			hh.crcs = newCRCTable()
+		}
+		return hostHash32{&hostHash{hh: hh, alg: n, own: &crc32IEEE{t: hh.crcs}}}
+	}
+	return nil
 }
 
 // hostHash is a digest whose state is own's, but for the bytes gathered in
@@ -201,3 +191,59 @@ func (d *hostHash) Reset() {
 
 func (d *hostHash) Size() int      { return d.own.Size() }
 func (d *hostHash) BlockSize() int { return d.own.BlockSize() }
+
+// hostHash32 is a CRC-32 through the host.
+type hostHash32 struct{ *hostHash }
+
+func (d hostHash32) Sum32() uint32 { return binary.BigEndian.Uint32(d.Sum(nil)) }
+
+// crc32IEEE is the module's own CRC-32, which a CRC the host refused
+// continues with: a byte-wise table, as the verifier's (hash/crc32 would
+// add 12 KB to the module). Its state is the checksum so far, 4 bytes
+// big-endian.
+type crc32IEEE struct {
+	t   *crcTable
+	crc uint32
+}
+
+type crcTable [256]uint32
+
+func newCRCTable() *crcTable {
+	t := new(crcTable)
+	for i := range t {
+		c := uint32(i)
+		for range 8 {
+			if c&1 != 0 {
+				c = c>>1 ^ 0xedb88320
+			} else {
+				c >>= 1
+			}
+		}
+		t[i] = c
+	}
+	return t
+}
+
+func (d *crc32IEEE) Write(p []byte) (int, error) {
+	c := ^d.crc
+	for _, b := range p {
+		c = d.t[byte(c)^b] ^ c>>8
+	}
+	d.crc = ^c
+	return len(p), nil
+}
+
+func (d *crc32IEEE) Sum(b []byte) []byte { return binary.BigEndian.AppendUint32(b, d.crc) }
+func (d *crc32IEEE) Reset()              { d.crc = 0 }
+func (d *crc32IEEE) Size() int           { return 4 }
+func (d *crc32IEEE) BlockSize() int      { return 1 }
+
+func (d *crc32IEEE) AppendBinary(b []byte) ([]byte, error) { return d.Sum(b), nil }
+
+func (d *crc32IEEE) UnmarshalBinary(b []byte) error {
+	if len(b) != 4 {
+		return errors.New("abi: a CRC-32 state is 4 bytes")
+	}
+	d.crc = binary.BigEndian.Uint32(b)
+	return nil
+}

@@ -2,21 +2,51 @@ package abi
 
 import (
 	"bytes"
-	"crypto"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding"
+	"encoding/binary"
+	"hash"
+	"hash/crc32"
 	"math/rand/v2"
 	"testing"
 )
 
-// hostUpdate is the Go host's answer, as wasm/host gives it across the
-// module's memory, with a count of the calls.
+// algs are the algorithms of hash_update with crypto's own digests.
+var algs = []struct {
+	name string
+	new  func() hash.Hash
+}{
+	{"SHA-256", sha256.New},
+	{"SHA-384", sha512.New384},
+	{"SHA-512", sha512.New},
+	{"CRC-32", func() hash.Hash { return crc32.NewIEEE() }},
+}
+
+// hostUpdate answers as a host that hashes (wasm/host's, written again
+// from crypto's digests and docs/abi.md's states), with a count of the
+// calls.
 func hostUpdate(calls *int) HashUpdateFunc {
 	return func(alg uint32, state, data, out []byte) int32 {
 		*calls++
-		next, ok := HashUpdate(alg, state, data, nil)
-		if !ok || len(next) > len(out) {
+		var next []byte
+		if alg == HashCRC32 {
+			if len(state) != 4 {
+				return HashNotHandled
+			}
+			next = binary.BigEndian.AppendUint32(nil, crc32.Update(binary.BigEndian.Uint32(state), crc32.IEEETable, data))
+		} else {
+			if alg < 1 || alg > 3 {
+				return HashNotHandled
+			}
+			d := algs[alg-1].new()
+			if d.(encoding.BinaryUnmarshaler).UnmarshalBinary(state) != nil {
+				return HashNotHandled
+			}
+			d.Write(data)
+			next, _ = d.(encoding.BinaryMarshaler).MarshalBinary()
+		}
+		if len(next) > len(out) {
 			return HashNotHandled
 		}
 		return int32(copy(out, next))
@@ -41,14 +71,15 @@ func unevenly(d interface{ Write([]byte) (int, error) }, data []byte, seed uint6
 func TestHostHash(t *testing.T) {
 	data := make([]byte, 1<<20+12345)
 	rand.NewChaCha8([32]byte{1}).Read(data)
-	for _, h := range []crypto.Hash{crypto.SHA256, crypto.SHA384, crypto.SHA512} {
+	for _, a := range algs {
+		h := a.name
 		for _, n := range []int{0, 1, hostTail - 1, hostTail, hostChunk - 1, hostChunk, hostChunk + hostTail - 1, hostChunk + hostTail, len(data)} {
 			for seed := range uint64(3) {
 				calls := 0
 				hh := &HostHasher{Update: hostUpdate(&calls)}
 				d := hh.New(h)
 				unevenly(d, data[:n], seed)
-				want := h.New()
+				want := a.new()
 				want.Write(data[:n])
 				if got := d.Sum(nil); !bytes.Equal(got, want.Sum(nil)) {
 					t.Fatalf("%v, %d bytes, seed %d: the host's digest differs from crypto's", h, n, seed)
@@ -66,13 +97,16 @@ func TestHostHash(t *testing.T) {
 					t.Fatalf("%v, %d bytes: writing after Sum differs", h, n)
 				}
 				d.Reset()
-				if !bytes.Equal(d.Sum(nil), h.New().Sum(nil)) {
+				if !bytes.Equal(d.Sum(nil), a.new().Sum(nil)) {
 					t.Fatalf("%v: Reset does not start over", h)
+				}
+				if _, ok := d.(hash.Hash32); ok != (h == "CRC-32") {
+					t.Fatalf("%v: a hash.Hash32 %v", h, ok)
 				}
 			}
 		}
 	}
-	if (&HostHasher{}).New(crypto.SHA1) != nil || (&HostHasher{}).New(crypto.SHA224) != nil {
+	if (&HostHasher{}).New("SHA-1") != nil || (&HostHasher{}).New("SHA-224") != nil {
 		t.Error("a digest the import does not carry must be left to the verifier")
 	}
 }
@@ -108,7 +142,7 @@ func TestHostHashRefused(t *testing.T) {
 				}
 				return answer(out)
 			}}
-			d := hh.New(crypto.SHA256)
+			d := hh.New("SHA-256")
 			unevenly(d, data, uint64(after))
 			want := sha256.Sum256(data)
 			if !bytes.Equal(d.Sum(nil), want[:]) {
@@ -117,39 +151,32 @@ func TestHostHashRefused(t *testing.T) {
 			if calls != after+1 {
 				t.Errorf("%s after %d good answers: %d calls; the hasher must stop asking after a refusal", name, after, calls)
 			}
-			if hh.New(crypto.SHA256) != nil {
+			if hh.New("SHA-256") != nil {
 				t.Errorf("%s: the hasher still makes host digests after a refusal", name)
 			}
 		}
 	}
 }
 
-// TestHashUpdate: the host's side refuses what it cannot restore.
-func TestHashUpdate(t *testing.T) {
-	st256, _ := sha256.New().(encoding.BinaryMarshaler).MarshalBinary()
-	st384, _ := sha512.New384().(encoding.BinaryMarshaler).MarshalBinary()
-	for _, tc := range []struct {
-		name  string
-		alg   uint32
-		state []byte
-		ok    bool
-	}{
-		{"SHA-256", HashSHA256, st256, true},
-		{"SHA-384", HashSHA384, st384, true},
-		{"unknown algorithm", 0, st256, false},
-		{"algorithm 4", 4, st256, false},
-		{"SHA-384 state as SHA-512", HashSHA512, st384, false},
-		{"SHA-256 state as SHA-384", HashSHA384, st256, false},
-		{"truncated", HashSHA256, st256[:len(st256)-1], false},
-		{"longer", HashSHA256, append(bytes.Clone(st256), 0), false},
-		{"empty", HashSHA256, nil, false},
-	} {
-		next, ok := HashUpdate(tc.alg, tc.state, []byte("abc"), nil)
-		if ok != tc.ok {
-			t.Errorf("%s: ok %v, want %v", tc.name, ok, tc.ok)
+// TestHostCRC32Refused: a CRC-32 the host stops answering continues with
+// the module's own from its last state.
+func TestHostCRC32Refused(t *testing.T) {
+	data := make([]byte, 3*hostChunk+5)
+	rand.NewChaCha8([32]byte{3}).Read(data)
+	calls, good := 0, 0
+	honest := hostUpdate(&good)
+	hh := &HostHasher{Update: func(alg uint32, state, d, out []byte) int32 {
+		if calls++; calls == 1 {
+			return honest(alg, state, d, out)
 		}
-		if ok && len(next) > HashStateCap {
-			t.Errorf("%s: a state of %d bytes exceeds HashStateCap", tc.name, len(next))
-		}
+		return HashNotHandled
+	}}
+	d := hh.New("CRC-32").(hash.Hash32)
+	unevenly(d, data, 7)
+	if got, want := d.Sum32(), crc32.ChecksumIEEE(data); got != want {
+		t.Fatalf("CRC-32 %08x, want %08x", got, want)
+	}
+	if calls != 2 {
+		t.Errorf("%d calls, want 2", calls)
 	}
 }

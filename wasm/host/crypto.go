@@ -59,7 +59,7 @@ func (e *Engine) instantiateHostModule(ctx context.Context) error {
 		WithParameterNames("alg", "alg_len", "spki", "spki_len", "msg", "msg_len", "sig", "sig_len").
 		Export(abi.ImportVerifySignature).
 		NewFunctionBuilder().
-		WithGoModuleFunction(api.GoModuleFunc(e.hashUpdate), []api.ValueType{i32, i32, i32, i32, i32, i32, i32}, []api.ValueType{i32}).
+		WithGoModuleFunction(api.GoModuleFunc(e.hashUpdateImport), []api.ValueType{i32, i32, i32, i32, i32, i32, i32}, []api.ValueType{i32}).
 		WithParameterNames("alg", "state", "state_len", "data", "data_len", "out", "out_cap").
 		Export(abi.ImportHashUpdate).
 		Instantiate(ctx)

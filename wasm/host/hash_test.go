@@ -3,8 +3,11 @@ package host
 import (
 	"bytes"
 	"context"
-	"crypto"
+	"crypto/sha256"
+	"crypto/sha512"
 	"encoding"
+	"hash"
+	"hash/crc32"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -42,17 +45,27 @@ func TestHashUpdateImport(t *testing.T) {
 	const stateAt, outAt, dataAt = 0, 1024, 2048
 	call := func(e *Engine, alg, state, stateLen, data, dataLen, out, outCap uint32) int32 {
 		stack := []uint64{uint64(alg), uint64(state), uint64(stateLen), uint64(data), uint64(dataLen), uint64(out), uint64(outCap)}
-		e.hashUpdate(ctx, mod, stack)
+		e.hashUpdateImport(ctx, mod, stack)
 		return api.DecodeI32(stack[0])
 	}
 
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, h := range []crypto.Hash{crypto.SHA256, crypto.SHA384, crypto.SHA512} {
-		alg := abi.HashAlg(h)
-		d := h.New()
-		want := h.New()
+	for _, a := range []struct {
+		name string
+		new  func() hash.Hash
+	}{
+		{"SHA-256", sha256.New}, {"SHA-384", sha512.New384}, {"SHA-512", sha512.New},
+		{"CRC-32", func() hash.Hash { return crc32.NewIEEE() }},
+	} {
+		alg := abi.HashAlg(a.name)
+		// The states docs/abi.md gives: Go's marshalled digest, the CRC
+		// so far in 4 bytes.
+		st := []byte{0, 0, 0, 0}
+		if alg != abi.HashCRC32 {
+			st, _ = a.new().(encoding.BinaryMarshaler).MarshalBinary()
+		}
+		want := a.new()
 		for range 40 {
-			st, _ := d.(encoding.BinaryMarshaler).MarshalBinary()
 			piece := make([]byte, rng.IntN(int(mem.Size()-dataAt)))
 			for i := range piece {
 				piece[i] = byte(rng.Uint32())
@@ -61,26 +74,31 @@ func TestHashUpdateImport(t *testing.T) {
 			mem.Write(stateAt, st)
 			mem.Write(dataAt, piece)
 			n := call(e, alg, stateAt, uint32(len(st)), dataAt, uint32(len(piece)), outAt, abi.HashStateCap)
-			if n <= 0 {
-				t.Fatalf("%v: a valid state answered %d", h, n)
+			if n != int32(len(st)) {
+				t.Fatalf("%s: a valid state of %d bytes answered %d", a.name, len(st), n)
 			}
 			next, _ := mem.Read(outAt, uint32(n))
-			if err := d.(encoding.BinaryUnmarshaler).UnmarshalBinary(next); err != nil {
-				t.Fatalf("%v: the host's state does not restore: %v", h, err)
-			}
+			st = bytes.Clone(next)
 		}
-		if !bytes.Equal(d.Sum(nil), want.Sum(nil)) {
-			t.Fatalf("%v: hashed through the import differs from crypto's", h)
+		got := st
+		if alg != abi.HashCRC32 {
+			d := a.new()
+			if err := d.(encoding.BinaryUnmarshaler).UnmarshalBinary(st); err != nil {
+				t.Fatalf("%s: the host's state does not restore: %v", a.name, err)
+			}
+			got = d.Sum(nil)
+		}
+		if !bytes.Equal(got, want.Sum(nil)) {
+			t.Fatalf("%s: hashed through the import differs from crypto's", a.name)
 		}
 		// The new state may overwrite the old one in place.
-		st, _ := d.(encoding.BinaryMarshaler).MarshalBinary()
 		mem.Write(stateAt, st)
 		if n := call(e, alg, stateAt, uint32(len(st)), dataAt, 100, stateAt, abi.HashStateCap); n != int32(len(st)) {
-			t.Fatalf("%v: out over state answered %d", h, n)
+			t.Fatalf("%s: out over state answered %d", a.name, n)
 		}
 	}
 
-	st, _ := crypto.SHA512.New().(encoding.BinaryMarshaler).MarshalBinary()
+	st, _ := sha512.New().(encoding.BinaryMarshaler).MarshalBinary()
 	mem.Write(stateAt, st)
 	size := mem.Size()
 	off := &Engine{}
@@ -93,6 +111,8 @@ func TestHashUpdateImport(t *testing.T) {
 		{"unknown algorithm", e, 9, stateAt, uint32(len(st)), dataAt, 10, outAt, abi.HashStateCap},
 		{"state of another algorithm", e, abi.HashSHA256, stateAt, uint32(len(st)), dataAt, 10, outAt, abi.HashStateCap},
 		{"truncated state", e, abi.HashSHA512, stateAt, uint32(len(st)) - 1, dataAt, 10, outAt, abi.HashStateCap},
+		{"CRC-32 state of 5 bytes", e, abi.HashCRC32, stateAt, 5, dataAt, 10, outAt, abi.HashStateCap},
+		{"CRC-32 out of 3 bytes", e, abi.HashCRC32, stateAt, 4, dataAt, 10, outAt, 3},
 		{"state longer than any", e, abi.HashSHA512, stateAt, abi.HashStateCap + 1, dataAt, 10, outAt, abi.HashStateCap},
 		{"state beyond memory", e, abi.HashSHA512, size - 10, uint32(len(st)), dataAt, 10, outAt, abi.HashStateCap},
 		{"data beyond memory", e, abi.HashSHA512, stateAt, uint32(len(st)), dataAt, size, outAt, abi.HashStateCap},
