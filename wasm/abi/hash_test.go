@@ -180,3 +180,36 @@ func TestHostCRC32Refused(t *testing.T) {
 		t.Errorf("%d calls, want 2", calls)
 	}
 }
+
+// TestHashStates: the states are the layouts docs/abi.md gives, which
+// other hosts rely on and which a Go release must not change under a
+// module built with an older one (Go's marshalled digests are versioned by
+// their magic).
+func TestHashStates(t *testing.T) {
+	for _, s := range []struct {
+		new   func() hash.Hash
+		magic string
+		size  int
+	}{
+		{sha256.New, "sha\x03", 108},
+		{sha512.New384, "sha\x04", 204},
+		{sha512.New, "sha\x07", 204},
+	} {
+		d := s.new()
+		d.Write([]byte("abc"))
+		st, err := d.(encoding.BinaryMarshaler).MarshalBinary()
+		if err != nil || !bytes.HasPrefix(st, []byte(s.magic)) || len(st) != s.size || len(st) > HashStateCap {
+			t.Errorf("%q: a state of %d bytes starting %q", s.magic, len(st), st[:min(4, len(st))])
+		}
+		// The length in bytes ends the state, big-endian.
+		if binary.BigEndian.Uint64(st[len(st)-8:]) != 3 {
+			t.Errorf("%q: the state does not end with the length", s.magic)
+		}
+	}
+	var c crc32IEEE
+	c.t = newCRCTable()
+	c.Write([]byte("abc"))
+	if st, _ := c.AppendBinary(nil); len(st) != 4 || binary.BigEndian.Uint32(st) != crc32.ChecksumIEEE([]byte("abc")) {
+		t.Errorf("CRC-32 state %x", st)
+	}
+}

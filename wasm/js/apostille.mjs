@@ -4,7 +4,7 @@
 // bytes. docs/abi.md describes the ABI this file speaks.
 
 /** The module ABI this loader speaks. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 const ERROR_FLAG = 0x80000000n;
 const NOT_HANDLED = 2;
