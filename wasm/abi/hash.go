@@ -15,8 +15,9 @@ package abi
 // The module's side is here (HostHasher); the Go host's is wasm/host's.
 
 import (
-	"crypto/sha256"
-	"crypto/sha512"
+	"crypto"
+	_ "crypto/sha256" // the digests New makes
+	_ "crypto/sha512"
 	"encoding"
 	"encoding/binary"
 	"errors"
@@ -91,18 +92,21 @@ func (hh *HostHasher) New(alg string) hash.Hash {
 	if hh.off {
 		return nil
 	}
+	// The SHA-2 digests come from crypto's registry (crypto.Hash.New,
+	// which the verifier links anyway): calling sha256.New and sha512.New
+	// here would inline them, 1.5 KB of the module.
 	switch n := HashAlg(alg); n {
 	case HashSHA256:
-		return &hostHash{hh: hh, alg: n, own: sha256.New()}
+		return &hostHash{hh: hh, alg: n, own: crypto.SHA256.New()}
 	case HashSHA384:
-		return &hostHash{hh: hh, alg: n, own: sha512.New384()}
+		return &hostHash{hh: hh, alg: n, own: crypto.SHA384.New()}
 	case HashSHA512:
-		return &hostHash{hh: hh, alg: n, own: sha512.New()}
+		return &hostHash{hh: hh, alg: n, own: crypto.SHA512.New()}
 	case HashCRC32:
 		if hh.crcs == nil {
 			hh.crcs = newCRCTable()
 		}
-		return hostHash32{&hostHash{hh: hh, alg: n, own: &crc32IEEE{t: hh.crcs}}}
+		return &hostCRC32{hostHash{hh: hh, alg: n, own: &crc32IEEE{t: hh.crcs}}}
 	}
 	return nil
 }
@@ -111,12 +115,11 @@ func (hh *HostHasher) New(alg string) hash.Hash {
 // buf: the host's answers are restored into own, so that Sum, a refused
 // answer and a host that gives up all continue from own.
 type hostHash struct {
-	hh    *HostHasher
-	alg   uint32
-	own   hash.Hash
-	buf   []byte
-	state [HashStateCap]byte
-	next  [HashStateCap]byte
+	hh   *HostHasher
+	alg  uint32
+	own  hash.Hash
+	buf  []byte
+	next [HashStateCap]byte
 }
 
 func (d *hostHash) Write(p []byte) (int, error) {
@@ -150,8 +153,11 @@ func (d *hostHash) Write(p []byte) (int, error) {
 // not answer with a state own can restore.
 func (d *hostHash) send(data []byte) {
 	if !d.hh.off {
-		st, err := d.own.(encoding.BinaryAppender).AppendBinary(d.state[:0])
-		if err == nil && len(st) <= len(d.state) {
+		// MarshalBinary rather than AppendBinary: the module already calls
+		// it through an interface, and a call of AppendBinary would link
+		// every hash's AppendBinary into the module (6 KB).
+		st, err := d.own.(encoding.BinaryMarshaler).MarshalBinary()
+		if err == nil && len(st) <= HashStateCap {
 			n := d.hh.Update(d.alg, st, data, d.next[:])
 			if n > 0 && int(n) <= len(d.next) && d.own.(encoding.BinaryUnmarshaler).UnmarshalBinary(d.next[:n]) == nil {
 				return
@@ -192,10 +198,10 @@ func (d *hostHash) Reset() {
 func (d *hostHash) Size() int      { return d.own.Size() }
 func (d *hostHash) BlockSize() int { return d.own.BlockSize() }
 
-// hostHash32 is a CRC-32 through the host.
-type hostHash32 struct{ *hostHash }
+// hostCRC32 is a CRC-32 through the host.
+type hostCRC32 struct{ hostHash }
 
-func (d hostHash32) Sum32() uint32 { return binary.BigEndian.Uint32(d.Sum(nil)) }
+func (d *hostCRC32) Sum32() uint32 { return binary.BigEndian.Uint32(d.Sum(nil)) }
 
 // crc32IEEE is the module's own CRC-32, which a CRC the host refused
 // continues with: a byte-wise table, as the verifier's (hash/crc32 would
@@ -238,7 +244,7 @@ func (d *crc32IEEE) Reset()              { d.crc = 0 }
 func (d *crc32IEEE) Size() int           { return 4 }
 func (d *crc32IEEE) BlockSize() int      { return 1 }
 
-func (d *crc32IEEE) AppendBinary(b []byte) ([]byte, error) { return d.Sum(b), nil }
+func (d *crc32IEEE) MarshalBinary() ([]byte, error) { return d.Sum(nil), nil }
 
 func (d *crc32IEEE) UnmarshalBinary(b []byte) error {
 	if len(b) != 4 {

@@ -209,7 +209,7 @@ func TestHashStates(t *testing.T) {
 	var c crc32IEEE
 	c.t = newCRCTable()
 	c.Write([]byte("abc"))
-	if st, _ := c.AppendBinary(nil); len(st) != 4 || binary.BigEndian.Uint32(st) != crc32.ChecksumIEEE([]byte("abc")) {
+	if st, _ := c.MarshalBinary(); len(st) != 4 || binary.BigEndian.Uint32(st) != crc32.ChecksumIEEE([]byte("abc")) {
 		t.Errorf("CRC-32 state %x", st)
 	}
 }
