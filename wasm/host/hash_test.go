@@ -201,40 +201,53 @@ func TestLargeContainerHostHash(t *testing.T) {
 	}
 }
 
-// BenchmarkLargeContainer verifies a 48 MiB container (one stored data
-// file) natively, through the module with host hashing, with host crypto
-// but the module's own hashing, and with the module's own crypto and
-// hashing (as in a browser). Besides wall time it reports the process's
-// CPU time per verification (cpu-ms/op), which other load on a shared
-// machine does not inflate.
+// BenchmarkLargeContainer verifies a 48 MiB container with its data file
+// stored, and a 24 MiB one with it deflated, natively, through the module
+// with host hashing, with host crypto but the module's own hashing, and
+// with the module's own crypto and hashing (as in a browser). Besides wall
+// time it reports the process's CPU time per verification (cpu-ms/op),
+// which other load on a shared machine does not inflate.
 func BenchmarkLargeContainer(b *testing.B) {
-	doc := withDataFile(b, vectorContainer(b, "one_signature.bdoc"), 48<<20)
+	src := vectorContainer(b, "one_signature.bdoc")
 	opts := verifier.Options{Time: benchdocs.At}
-	b.Run("native", func(b *testing.B) {
-		native := opts
-		native.Trust = benchTrust(b)
-		start := cpuTime(b)
-		for b.Loop() {
-			verifier.Verify(doc, native)
-		}
-		b.ReportMetric(float64(cpuTime(b)-start)/1e6/float64(b.N), "cpu-ms/op")
-	})
-	for _, c := range []struct {
+	native := opts
+	native.Trust = benchTrust(b)
+	var engines []*Engine
+	configs := []struct {
 		name string
 		cfg  Config
 	}{
 		{"module", Config{Instances: 1}},
 		{"module-nohosthash", Config{Instances: 1, DisableHostHash: true}},
 		{"module-nohostcrypto", Config{Instances: 1, DisableHostCrypto: true}},
+	}
+	for _, c := range configs {
+		engines = append(engines, benchEngine(b, c.cfg))
+	}
+	for _, d := range []struct {
+		name string
+		doc  []byte
+	}{
+		{"stored-48MiB", withDataFile(b, src, 48<<20)},
+		{"deflated-24MiB", withDeflatedDataFile(b, src, 24<<20)},
 	} {
-		e := benchEngine(b, c.cfg)
-		b.Run(c.name, func(b *testing.B) {
+		b.Run(d.name+"/native", func(b *testing.B) {
 			start := cpuTime(b)
 			for b.Loop() {
-				e.Verify(context.Background(), doc, opts)
+				verifier.Verify(d.doc, native)
 			}
 			b.ReportMetric(float64(cpuTime(b)-start)/1e6/float64(b.N), "cpu-ms/op")
 		})
+		for i, c := range configs {
+			e := engines[i]
+			b.Run(d.name+"/"+c.name, func(b *testing.B) {
+				start := cpuTime(b)
+				for b.Loop() {
+					e.Verify(context.Background(), d.doc, opts)
+				}
+				b.ReportMetric(float64(cpuTime(b)-start)/1e6/float64(b.N), "cpu-ms/op")
+			})
+		}
 	}
 }
 
