@@ -259,3 +259,31 @@ func cpuTime(b *testing.B) time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// FuzzHashUpdate: whatever state and algorithm a module hands over,
+// hash_update's work answers without panicking, and a state it accepts is
+// one its digest restores.
+func FuzzHashUpdate(f *testing.F) {
+	for _, alg := range []uint32{abi.HashSHA256, abi.HashSHA384, abi.HashSHA512} {
+		d := []func() hash.Hash{sha256.New, sha512.New384, sha512.New}[alg-1]()
+		st, _ := d.(encoding.BinaryMarshaler).MarshalBinary()
+		f.Add(alg, st, []byte("abc"))
+	}
+	f.Add(uint32(abi.HashCRC32), []byte{0, 0, 0, 0}, []byte("abc"))
+	f.Add(uint32(0), []byte("sha\x03"), []byte{})
+	f.Fuzz(func(t *testing.T, alg uint32, state, data []byte) {
+		next, ok := hashUpdate(alg, state, data, nil)
+		if !ok {
+			if len(next) != 0 {
+				t.Fatal("a refused update wrote a state")
+			}
+			return
+		}
+		if len(next) > abi.HashStateCap {
+			t.Fatalf("a state of %d bytes", len(next))
+		}
+		if again, ok := hashUpdate(alg, next, nil, nil); !ok || !bytes.Equal(again, next) {
+			t.Fatal("the new state does not restore as itself")
+		}
+	})
+}
