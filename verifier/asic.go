@@ -11,7 +11,6 @@ package verifier
 import (
 	"bytes"
 	"crypto"
-	"crypto/sha256"
 	"fmt"
 	"hash"
 	"io"
@@ -137,7 +136,7 @@ func (f *asicFile) Digest(h crypto.Hash) ([]byte, error) {
 		// keeps it within the host's time limit.
 		return bytes.Clone(f.SHA256[:]), nil
 	}
-	d := h.New()
+	d := f.entry.hash.new(h)
 	if err := f.entry.stream(d); err != nil {
 		return nil, err
 	}
@@ -172,11 +171,17 @@ func (f *asicFile) Content() ([]byte, error) {
 //     BDOC 1.0), encryption, ZIP64, a compression method other than stored
 //     and deflated.
 //   - LimitExceeded: a limit of asicLimits.
-func readASiC(data []byte, lim asicLimits) (*asicContainer, error) {
+//
+// hf makes the data files' digests and the entries' CRCs (nil: the
+// verifier's own).
+func readASiC(data []byte, lim asicLimits, hf HashFunc) (*asicContainer, error) {
 	lim = lim.withDefaults()
 	entries, err := readZip(data, zipLimits{lim.Entries, lim.EntrySize, lim.TotalSize, lim.Ratio, lim.RatioFloor})
 	if err != nil {
 		return nil, err
+	}
+	for i := range entries {
+		entries[i].hash = hf
 	}
 	if err := checkNames(entries); err != nil {
 		return nil, err
@@ -297,13 +302,14 @@ func isMediaType(s string) bool {
 
 // verifyEntries inflates every entry once: data files into their SHA-256,
 // the manifest and signature files into memory, the rest to nowhere. It
-// proves each entry's size and CRC.
+// proves each entry's size and CRC. A data file's digest is made just
+// before its entry is inflated and summed just after, so that one digest
+// (with a host's buffer) is alive at a time.
 func (c *asicContainer) verifyEntries(entries []zipEntry, manifest *zipEntry) error {
 	sinks := map[*zipEntry]io.Writer{}
-	sums := map[*zipEntry]hash.Hash{}
+	data := map[*zipEntry]*asicFile{}
 	for _, f := range c.DataFiles {
-		sums[f.entry] = sha256.New()
-		sinks[f.entry] = sums[f.entry]
+		data[f.entry] = f
 	}
 	xmls := map[*zipEntry]*bytes.Buffer{}
 	for _, f := range c.Signatures {
@@ -317,16 +323,22 @@ func (c *asicContainer) verifyEntries(entries []zipEntry, manifest *zipEntry) er
 	for i := range entries {
 		ze := &entries[i]
 		w := sinks[ze]
+		f := data[ze]
+		var d hash.Hash
+		if f != nil {
+			d = ze.hash.new(crypto.SHA256)
+			w = d
+		}
 		if w == nil {
 			w = io.Discard
 		}
 		if err := ze.stream(w); err != nil {
 			return err
 		}
-	}
-	for _, f := range c.DataFiles {
-		copy(f.SHA256[:], sums[f.entry].Sum(nil))
-		f.hashed = true
+		if f != nil {
+			copy(f.SHA256[:], d.Sum(nil))
+			f.hashed = true
+		}
 	}
 	for _, f := range c.Signatures {
 		f.XML = xmls[f.entry].Bytes()

@@ -22,7 +22,7 @@ const (
 
 // verifyContainer verifies a container and reports each signature.
 func (v *verification) verifyContainer(data []byte) {
-	c, err := readASiC(data, asicLimits{})
+	c, err := readASiC(data, asicLimits{}, v.opts.Hash)
 	if err != nil {
 		v.rep.fail(CheckDecode, errReason(err), err.Error())
 		return

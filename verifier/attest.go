@@ -51,7 +51,11 @@ func checkAttestation(doc, proofText []byte, pol *tlogPolicy, embassies []*Embas
 	if !signedBy(n, cp.origin) {
 		return attestation{reason: CheckpointUntrusted, detail: fmt.Sprintf("the checkpoint's origin %q is not the log that signed it", clip(cp.origin))}
 	}
-	if err := verifyInclusion(LeafHash(doc), p.index, cp.size, p.path, cp.root); err != nil {
+	var hf HashFunc
+	if o != nil {
+		hf = o.Hash
+	}
+	if err := verifyInclusion(leafHash(doc, hf), p.index, cp.size, p.path, cp.root); err != nil {
 		return attestation{reason: ProofInvalid, detail: err.Error()}
 	}
 

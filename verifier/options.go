@@ -87,6 +87,11 @@ type Options struct {
 	// Crypto, when set, is offered every signature check first; see
 	// CryptoFunc. Nil means the verifier's own Go crypto.
 	Crypto CryptoFunc
+
+	// Hash, when set, makes the digests of large inputs (a container's
+	// data files, an attested document's log entry); see HashFunc. Nil
+	// means the verifier's own.
+	Hash HashFunc
 }
 
 // HolderOptions are the caller's expectations of a presentation.

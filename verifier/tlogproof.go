@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -92,6 +93,14 @@ func EntryHash(doc []byte) []byte {
 // SHA-256(0x00 || SHA-256(document)).
 func LeafHash(doc []byte) []byte {
 	return rfc6962.DefaultHasher.HashLeaf(EntryHash(doc))
+}
+
+// leafHash is LeafHash with the entry hash made by hf: an attested
+// document may be a container of tens of MiB.
+func leafHash(doc []byte, hf HashFunc) []byte {
+	d := hf.new(crypto.SHA256)
+	d.Write(doc)
+	return rfc6962.DefaultHasher.HashLeaf(d.Sum(nil))
 }
 
 // inclusionSize is the length of the inclusion path of index in a tree of

@@ -17,7 +17,7 @@ var knownXAdESReasons = map[Reason]bool{
 
 func FuzzXAdES(f *testing.F) {
 	for _, v := range loadASiCVectors(f) {
-		c, err := readASiC(v.read(f), asicLimits{})
+		c, err := readASiC(v.read(f), asicLimits{}, nil)
 		if err != nil {
 			continue
 		}

@@ -55,6 +55,9 @@ type zipEntry struct {
 	data   []byte // the entry's bytes as stored (compressed when deflated)
 	crcs   *crcTable
 	inf    *zipInflater // the archive's, shared by its entries
+	// hash makes the host's digests and CRC, when it offers them
+	// (Options.Hash).
+	hash HashFunc
 	// localExtra says the local header has an extra field (ASiC forbids
 	// one on mimetype).
 	localExtra bool
@@ -338,7 +341,10 @@ func (ze *zipEntry) open() io.Reader {
 // exactly the declared size, with the declared CRC: anything else means
 // that the archive lies about what it holds.
 func (ze *zipEntry) stream(w io.Writer) error {
-	sum := &crcWriter{t: ze.crcs}
+	var sum crc32Writer = &crcWriter{t: ze.crcs}
+	if d := ze.hash.crc32(); d != nil {
+		sum = d
+	}
 	out := io.MultiWriter(sum, w)
 	if ze.method == zipStored {
 		out.Write(ze.data)
@@ -360,8 +366,8 @@ func (ze *zipEntry) stream(w io.Writer) error {
 	return ze.checkCRC(sum)
 }
 
-func (ze *zipEntry) checkCRC(sum *crcWriter) error {
-	if sum.sum != ze.crc {
+func (ze *zipEntry) checkCRC(sum crc32Writer) error {
+	if sum.Sum32() != ze.crc {
 		return readFail(Malformed, "an entry's CRC does not match its data")
 	}
 	return nil
@@ -407,6 +413,13 @@ func newCRCTable() *crcTable {
 	return t
 }
 
+// crc32Writer is a CRC-32 being computed: the verifier's crcWriter or a
+// host's hash.Hash32.
+type crc32Writer interface {
+	io.Writer
+	Sum32() uint32
+}
+
 // crcWriter computes the CRC-32 of what is written to it.
 type crcWriter struct {
 	t   *crcTable
@@ -421,3 +434,5 @@ func (w *crcWriter) Write(p []byte) (int, error) {
 	w.sum = ^c
 	return len(p), nil
 }
+
+func (w *crcWriter) Sum32() uint32 { return w.sum }

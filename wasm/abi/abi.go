@@ -1,8 +1,8 @@
 // Package abi is the Apostille WebAssembly module's ABI, in one place for
 // both of its sides: the module (wasm/guest) and the Go host (wasm/host)
 // import it, so that its version, the names of its exports and imports, the
-// packing of results, the answers of the host's signature check and the
-// options JSON cannot drift apart. docs/abi.md describes the same ABI for
+// packing of results, the answers of the host's signature check and hash
+// update and the options JSON cannot drift apart. docs/abi.md describes the same ABI for
 // other hosts; wasm/js/apostille.mjs speaks it in JavaScript, and a test
 // holds it to the Go host on every option (wasm/host, wasm/js/test).
 //
@@ -18,9 +18,10 @@ import (
 )
 
 // Version is what apostille_abi_version returns; docs/abi.md describes
-// version 1. It changes only when the exports or their layouts change
-// incompatibly.
-const Version = 1
+// version 2. It changes when the exports, the imports a host must give or
+// their layouts change incompatibly: version 2 added the import
+// hash_update, which a host of version 1 does not give.
+const Version = 2
 
 // The module's exports.
 const (

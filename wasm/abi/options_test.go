@@ -156,9 +156,9 @@ func TestOptionsMembers(t *testing.T) {
 		"Holder.SessionTranscript": true, "Holder.ReaderKey": true,
 		"StatusLists": true, "AcceptStaleTrustUnsafe": true,
 		// Not in the JSON: the trust is loaded once per instance, payload
-		// and proof are raw bytes of the input buffer, and the crypto is
-		// the host's import.
-		"Trust": false, "Payload": false, "Proof": false, "Crypto": false,
+		// and proof are raw bytes of the input buffer, and the crypto and
+		// the digests are the host's imports.
+		"Trust": false, "Payload": false, "Proof": false, "Crypto": false, "Hash": false,
 	}
 	seen := map[string]bool{}
 	var walk func(prefix string, ty reflect.Type)
@@ -189,7 +189,7 @@ func TestOptionsMembers(t *testing.T) {
 // (a negative skew or max size, an empty byte string, invalid UTF-8,
 // which JSON carries as U+FFFD).
 func roundTripped(o verifier.Options) verifier.Options {
-	o.Trust, o.Payload, o.Proof, o.Crypto = nil, nil, nil, nil
+	o.Trust, o.Payload, o.Proof, o.Crypto, o.Hash = nil, nil, nil, nil, nil
 	if o.Time.IsZero() {
 		o.Time = time.Time{}
 	}

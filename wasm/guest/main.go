@@ -134,6 +134,7 @@ func verifyExport(docLen, payloadLen, proofLen, optsLen uint32) uint64 {
 	opts.Payload = nonEmpty(payload)
 	opts.Proof = nonEmpty(proof)
 	opts.Crypto = hostCrypto
+	opts.Hash = hostHash
 	rep := verifier.Verify(doc, opts)
 	return result(rep.AppendJSON(out[:0]), false)
 }

@@ -32,13 +32,34 @@ func vectorContainer(t testing.TB, name string) []byte {
 // The other entries are copied as they are, compressed or not.
 func withDataFile(t testing.TB, src []byte, n int) []byte {
 	t.Helper()
+	big := make([]byte, n)
+	rng := rand.NewChaCha8([32]byte{1})
+	rng.Read(big)
+	return withContent(t, src, big, zip.Store)
+}
+
+// withDeflatedDataFile is withDataFile with n bytes that DEFLATE halves,
+// deflated: inflating hands them over in pieces of uneven sizes.
+func withDeflatedDataFile(t testing.TB, src []byte, n int) []byte {
+	t.Helper()
+	big := make([]byte, n)
+	rng := rand.NewChaCha8([32]byte{2})
+	rng.Read(big)
+	for i := range big {
+		big[i] = 'a' + big[i]&15
+	}
+	return withContent(t, src, big, zip.Deflate)
+}
+
+// withContent rewrites the container src with each data file's content
+// replaced by big, stored or deflated (method).
+func withContent(t testing.TB, src, big []byte, method uint16) []byte {
+	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(src), int64(len(src)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	big := make([]byte, n)
-	rng := rand.NewChaCha8([32]byte{1})
-	rng.Read(big)
+	n := len(big)
 	var out bytes.Buffer
 	zw := zip.NewWriter(&out)
 	for _, f := range zr.File {
@@ -57,10 +78,19 @@ func withDataFile(t testing.TB, src []byte, n int) []byte {
 			continue
 		}
 		h := f.FileHeader
+		h.Extra = nil
+		if method == zip.Deflate {
+			h.Method = zip.Deflate
+			w, err := zw.CreateHeader(&h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write(big)
+			continue
+		}
 		h.Method, h.Flags = zip.Store, h.Flags&^0x8
 		h.CRC32 = crc32.ChecksumIEEE(big)
 		h.CompressedSize64, h.UncompressedSize64 = uint64(n), uint64(n)
-		h.Extra = nil
 		w, err := zw.CreateRaw(&h)
 		if err != nil {
 			t.Fatal(err)

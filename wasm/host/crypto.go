@@ -58,6 +58,10 @@ func (e *Engine) instantiateHostModule(ctx context.Context) error {
 		WithGoModuleFunction(api.GoModuleFunc(e.verifySignature), []api.ValueType{i32, i32, i32, i32, i32, i32, i32, i32}, []api.ValueType{i32}).
 		WithParameterNames("alg", "alg_len", "spki", "spki_len", "msg", "msg_len", "sig", "sig_len").
 		Export(abi.ImportVerifySignature).
+		NewFunctionBuilder().
+		WithGoModuleFunction(api.GoModuleFunc(e.hashUpdateImport), []api.ValueType{i32, i32, i32, i32, i32, i32, i32}, []api.ValueType{i32}).
+		WithParameterNames("alg", "state", "state_len", "data", "data_len", "out", "out_cap").
+		Export(abi.ImportHashUpdate).
 		Instantiate(ctx)
 	return err
 }

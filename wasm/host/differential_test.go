@@ -13,8 +13,9 @@ import (
 // TestDifferential verifies every document of the corpus (demo world,
 // benchmark documents and their mutations, every testdata file and fuzz
 // seed, hostile inputs) three ways: the native verifier, the module with
-// host crypto and the module with its own crypto. The reports must be the
-// same bytes.
+// host crypto (signatures and hashing) and the module with its own crypto
+// (DisableHostCrypto, as in a browser). The reports must be the same bytes,
+// and the corpus's containers must have been hashed through the host.
 func TestDifferential(t *testing.T) {
 	mod := wasmbuild.ForTest(t)
 	root, err := wasmbuild.Root()
@@ -27,6 +28,7 @@ func TestDifferential(t *testing.T) {
 	}
 	ctx := context.Background()
 	n := 0
+	var hostHashed int64
 	for _, set := range sets {
 		trust := &verifier.Trust{}
 		var sources []TrustSource
@@ -64,11 +66,18 @@ func TestDifferential(t *testing.T) {
 			}
 			n++
 		}
+		hostHashed += engines[0].hashed.Load()
+		if h := engines[1].hashed.Load(); h != 0 {
+			t.Errorf("%s: the module hashed %d bytes through a host with host crypto disabled", set.Name, h)
+		}
 	}
 	if n < 50 {
 		t.Fatalf("the corpus has only %d documents", n)
 	}
-	t.Logf("%d documents, three ways, identical", n)
+	if hostHashed == 0 {
+		t.Fatal("no document of the corpus was hashed through the host")
+	}
+	t.Logf("%d documents, three ways, identical; %d bytes hashed through the host", n, hostHashed)
 }
 
 // cacheDir is a compilation cache shared by the tests of one run, so that

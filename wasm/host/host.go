@@ -10,8 +10,9 @@
 // limit_exceeded report while the others go on.
 //
 // The module's signature checks are answered by the host's native Go crypto
-// (verifier.VerifyPrimitive) unless Config.DisableHostCrypto is set; parsing
-// and every decision stay inside the module. docs/abi.md describes the ABI.
+// (verifier.VerifyPrimitive), and the digests of large inputs by native
+// SHA-2, unless Config.DisableHostCrypto is set; parsing and every decision
+// stay inside the module. docs/abi.md describes the ABI.
 package host
 
 import (
@@ -19,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -99,12 +101,16 @@ type Config struct {
 	Timeout       time.Duration
 	Interruptible bool
 
-	// DisableHostCrypto makes the module check signatures with its own Go
-	// crypto, as it does in a browser. Crypto, when set, replaces the
-	// native answer (an HSM, a counting wrapper); nil means
-	// verifier.VerifyPrimitive with parsed keys cached by SPKI.
+	// DisableHostCrypto makes the module check signatures and compute
+	// digests with its own Go code, as it does in a browser. Crypto, when
+	// set, replaces the native answer (an HSM, a counting wrapper); nil
+	// means verifier.VerifyPrimitive with parsed keys cached by SPKI.
 	DisableHostCrypto bool
 	Crypto            verifier.CryptoFunc
+	// DisableHostHash makes the module compute the digests of large inputs
+	// (a container's data files) with its own Go code, while signatures
+	// still go to the host: it measures what host hashing saves.
+	DisableHostHash bool
 }
 
 // Engine verifies documents through the module. It is safe for concurrent
@@ -115,7 +121,11 @@ type Engine struct {
 	compiled wazero.CompiledModule
 	slots    chan *instance // nil entries are slots without a live instance
 	crypto   verifier.CryptoFunc
-	limit    uint32 // memory limit in bytes, rounded to pages
+	hashing  bool // answer hash_update natively
+	// hashed counts the bytes hash_update hashed, so that tests can tell
+	// that the host's hashing was used.
+	hashed atomic.Int64
+	limit  uint32 // memory limit in bytes, rounded to pages
 }
 
 // New compiles the module (or loads it from the cache), creates one
@@ -145,6 +155,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("host: memory limit %d is out of range", cfg.MemoryLimit)
 	}
 	e := &Engine{cfg: cfg, limit: uint32(min(pages*wasmPage, 1<<32-wasmPage))}
+	e.hashing = !cfg.DisableHostCrypto && !cfg.DisableHostHash
 	switch {
 	case cfg.DisableHostCrypto:
 		e.crypto = nil
@@ -200,7 +211,7 @@ func (e *Engine) Verify(ctx context.Context, doc []byte, opts verifier.Options) 
 		// The verifier decides too_large before reading a byte; asking it
 		// natively keeps the report identical without copying the input
 		// into an instance.
-		opts.Trust, opts.Crypto, opts.MaxSize = nil, nil, limit
+		opts.Trust, opts.Crypto, opts.Hash, opts.MaxSize = nil, nil, nil, limit
 		return verifier.Verify(doc, opts).AppendJSON(nil)
 	}
 	opts.MaxSize = limit

@@ -62,7 +62,7 @@ func batchAround(t *testing.T, e *Engine, bad []byte, badCtx context.Context, wa
 	}
 }
 
-func benchEngine(t *testing.T, cfg Config) *Engine {
+func benchEngine(t testing.TB, cfg Config) *Engine {
 	t.Helper()
 	set, err := benchdocs.Make()
 	if err != nil {

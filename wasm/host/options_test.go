@@ -79,7 +79,7 @@ func TestOptionsDifferential(t *testing.T) {
 
 // optionMembers names the members of verifier.Options a host hands over
 // with a document, Holder's one by one: all but Trust (loaded once per
-// instance) and Crypto (the host's import).
+// instance), Crypto and Hash (the host's imports).
 func optionMembers() []string {
 	var out []string
 	var walk func(prefix string, ty reflect.Type)
@@ -87,7 +87,7 @@ func optionMembers() []string {
 		for i := range ty.NumField() {
 			f := ty.Field(i)
 			switch {
-			case f.Name == "Trust" || f.Name == "Crypto":
+			case f.Name == "Trust" || f.Name == "Crypto" || f.Name == "Hash":
 			case f.Type.Kind() == reflect.Struct && f.Type.PkgPath() == ty.PkgPath():
 				walk(prefix+f.Name+".", f.Type)
 			default:

@@ -1,7 +1,7 @@
 // Types for apostille.mjs. The report's shape is docs/report.schema.json.
 
 /** The module ABI this loader speaks (docs/abi.md). */
-export const ABI_VERSION: 1;
+export const ABI_VERSION: 2;
 
 export type Bytes = Uint8Array | ArrayBuffer | ArrayBufferView | string;
 

@@ -4,10 +4,11 @@
 // bytes. docs/abi.md describes the ABI this file speaks.
 
 /** The module ABI this loader speaks. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 const ERROR_FLAG = 0x80000000n;
 const NOT_HANDLED = 2;
+const HASH_NOT_HANDLED = -1;
 
 // WASI errno values (wasi_snapshot_preview1).
 const ESUCCESS = 0;
@@ -95,10 +96,12 @@ export class Verifier {
     this.#stderr = options.stderr ?? (() => {});
     this.#imports = {
       wasi_snapshot_preview1: this.#wasi(),
-      // The module offers each signature check to the host first. A
-      // browser's WebCrypto is asynchronous and cannot answer a
-      // synchronous import, so the module checks signatures itself.
-      apostille_host: { verify_signature: () => NOT_HANDLED },
+      // The module offers each signature check and the digests of large
+      // inputs to the host first. A browser's WebCrypto is asynchronous
+      // and cannot answer a synchronous import, so the module checks
+      // signatures and hashes itself (after one hash_update answered
+      // HASH_NOT_HANDLED it stops asking).
+      apostille_host: { verify_signature: () => NOT_HANDLED, hash_update: () => HASH_NOT_HANDLED },
     };
     if (module !== later) this.#start(new WebAssembly.Instance(module, this.#imports));
   }
