@@ -341,7 +341,7 @@ func (ze *zipEntry) open() io.Reader {
 // exactly the declared size, with the declared CRC: anything else means
 // that the archive lies about what it holds.
 func (ze *zipEntry) stream(w io.Writer) error {
-	var sum crc32Writer = &crcWriter{t: ze.crcs}
+	sum := newCRC(ze.crcs)
 	if d := ze.hash.crc32(); d != nil {
 		sum = d
 	}
