@@ -410,76 +410,95 @@ func (z *inflater) dynamic(s *inflateState) error {
 
 // huffman decodes the data of a Huffman block up to its end code. Each
 // turn loads the bits of a whole literal or match (at most 15+5+15+13).
+// The state it changes is kept in locals, which the wasm compiler keeps in
+// its own locals rather than in memory, and put back for s's methods.
 func (s *inflateState) huffman(lit, dist *huffTable) error {
-	buf := s.buf
+	buf, src := s.buf, s.src
+	b, nb, pos, at, out := s.b, s.nb, s.pos, s.at, s.out
 	for {
-		if s.nb < 48 && !s.refill() {
-			return inflateShort()
+		if nb < 48 {
+			if pos+8 <= len(src) {
+				b |= binary.LittleEndian.Uint64(src[pos:]) << nb
+				pos += int(63-nb) >> 3
+				nb |= 56
+			} else {
+				s.b, s.nb, s.pos = b, nb, pos
+				if !s.refill() {
+					return inflateShort()
+				}
+				b, nb, pos = s.b, s.nb, s.pos
+			}
 		}
-		e := lit.lookup(s.b)
+		e := lit.root[b&(1<<huffRootBits-1)]
+		if e&huffLink != 0 {
+			e = lit.sub[e>>16+uint32(b>>huffRootBits)&(1<<(e&0xff)-1)]
+		}
 		n := uint(e & 0xff)
 		if n == 0 {
 			return inflateBad()
 		}
-		s.b >>= n
-		s.nb -= n
+		b >>= n
+		nb -= n
 		v := int(e >> 16)
 		if v < 256 {
-			if s.out >= s.size {
+			if out >= s.size {
 				return inflateLong()
 			}
-			buf[s.at] = byte(v)
-			s.at++
-			s.out++
-			if s.at >= inflateWindow+inflateChunk {
-				s.flush()
-			}
-			continue
-		}
-		if v == 256 {
-			return nil
-		}
-		v -= 257
-		if v >= len(inflateLenBase) {
-			return inflateBad()
-		}
-		x := uint(inflateLenExtra[v])
-		length := int(inflateLenBase[v]) + int(s.b&(1<<x-1))
-		s.b >>= x
-		s.nb -= x
-		e = dist.lookup(s.b)
-		n = uint(e & 0xff)
-		if n == 0 {
-			return inflateBad()
-		}
-		s.b >>= n
-		s.nb -= n
-		d := int(e >> 16)
-		if d >= len(inflateDistBase) {
-			return inflateBad()
-		}
-		x = uint(inflateDistExtra[d])
-		d = int(inflateDistBase[d]) + int(s.b&(1<<x-1))
-		s.b >>= x
-		s.nb -= x
-		if int64(d) > s.out {
-			return inflateBad()
-		}
-		if int64(length) > s.size-s.out {
-			return inflateLong()
-		}
-		at := s.at
-		if d >= length {
-			copy(buf[at:at+length], buf[at-d:])
+			buf[at] = byte(v)
+			at++
+			out++
 		} else {
-			for i := at; i < at+length; i++ {
-				buf[i] = buf[i-d]
+			if v == 256 {
+				s.b, s.nb, s.pos, s.at, s.out = b, nb, pos, at, out
+				return nil
 			}
+			v -= 257
+			if v >= len(inflateLenBase) {
+				return inflateBad()
+			}
+			x := uint(inflateLenExtra[v])
+			length := int(inflateLenBase[v]) + int(b&(1<<x-1))
+			b >>= x
+			nb -= x
+			e = dist.root[b&(1<<huffRootBits-1)]
+			if e&huffLink != 0 {
+				e = dist.sub[e>>16+uint32(b>>huffRootBits)&(1<<(e&0xff)-1)]
+			}
+			n = uint(e & 0xff)
+			if n == 0 {
+				return inflateBad()
+			}
+			b >>= n
+			nb -= n
+			d := int(e >> 16)
+			if d >= len(inflateDistBase) {
+				return inflateBad()
+			}
+			x = uint(inflateDistExtra[d])
+			d = int(inflateDistBase[d]) + int(b&(1<<x-1))
+			b >>= x
+			nb -= x
+			if int64(d) > out {
+				return inflateBad()
+			}
+			if int64(length) > s.size-out {
+				return inflateLong()
+			}
+			if d >= length {
+				copy(buf[at:at+length], buf[at-d:])
+			} else {
+				// Overlapping: each byte may be one this match wrote.
+				for i := at; i < at+length; i++ {
+					buf[i] = buf[i-d]
+				}
+			}
+			at += length
+			out += int64(length)
 		}
-		s.at = at + length
-		s.out += int64(length)
-		if s.at >= inflateWindow+inflateChunk {
+		if at >= inflateWindow+inflateChunk {
+			s.at, s.out = at, out
 			s.flush()
+			at = s.at
 		}
 	}
 }
