@@ -414,7 +414,11 @@ func (z *inflater) dynamic(s *inflateState) error {
 // its own locals rather than in memory, and put back for s's methods.
 func (s *inflateState) huffman(lit, dist *huffTable) error {
 	buf, src := s.buf, s.src
-	b, nb, pos, at, out := s.b, s.nb, s.pos, s.at, s.out
+	b, nb, pos, at := s.b, s.nb, s.pos, s.at
+	// The output so far is base+at; at may not pass end, where it
+	// reaches the declared size.
+	base := s.out - int64(at)
+	end := int(min(s.size-base, 1<<40))
 	for {
 		if nb < 48 {
 			if pos+8 <= len(src) {
@@ -441,15 +445,27 @@ func (s *inflateState) huffman(lit, dist *huffTable) error {
 		nb -= n
 		v := int(e >> 16)
 		if v < 256 {
-			if out >= s.size {
+			if at >= end {
 				return inflateLong()
 			}
 			buf[at] = byte(v)
 			at++
-			out++
+			// At least 33 bits are left: a second literal of one
+			// lookup needs no refill (most of a text's symbols).
+			e = lit.root[b&(1<<huffRootBits-1)]
+			if e&huffLink == 0 && e&0xff != 0 && e>>16 < 256 {
+				if at >= end {
+					return inflateLong()
+				}
+				n = uint(e & 0xff)
+				b >>= n
+				nb -= n
+				buf[at] = byte(e >> 16)
+				at++
+			}
 		} else {
 			if v == 256 {
-				s.b, s.nb, s.pos, s.at, s.out = b, nb, pos, at, out
+				s.b, s.nb, s.pos, s.at, s.out = b, nb, pos, at, base+int64(at)
 				return nil
 			}
 			v -= 257
@@ -478,10 +494,10 @@ func (s *inflateState) huffman(lit, dist *huffTable) error {
 			d = int(inflateDistBase[d]) + int(b&(1<<x-1))
 			b >>= x
 			nb -= x
-			if int64(d) > out {
+			if int64(d) > base+int64(at) {
 				return inflateBad()
 			}
-			if int64(length) > s.size-out {
+			if length > end-at {
 				return inflateLong()
 			}
 			if d >= length {
@@ -493,11 +509,12 @@ func (s *inflateState) huffman(lit, dist *huffTable) error {
 				}
 			}
 			at += length
-			out += int64(length)
 		}
 		if at >= inflateWindow+inflateChunk {
-			s.at, s.out = at, out
+			s.at, s.out = at, base+int64(at)
 			s.flush()
+			base -= int64(s.at - at)
+			end += s.at - at
 			at = s.at
 		}
 	}
