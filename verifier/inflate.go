@@ -450,10 +450,15 @@ func (s *inflateState) huffman(lit, dist *huffTable) error {
 			}
 			buf[at] = byte(v)
 			at++
-			// At least 33 bits are left: a second literal of one
-			// lookup needs no refill (most of a text's symbols).
-			e = lit.root[b&(1<<huffRootBits-1)]
-			if e&huffLink == 0 && e&0xff != 0 && e>>16 < 256 {
+			// Literals whose code fits the first lookup follow while the
+			// buffer holds their bits (most of a text's symbols): one
+			// refill serves several. The buffer's slack holds the at most
+			// 63 bytes written before the flush test.
+			for nb >= huffRootBits {
+				e = lit.root[b&(1<<huffRootBits-1)]
+				if e&huffLink != 0 || e&0xff == 0 || e>>16 >= 256 {
+					break
+				}
 				if at >= end {
 					return inflateLong()
 				}
