@@ -10,8 +10,8 @@ package verifier
 // keeps the last 32 KiB as the window and is written out in chunks.
 //
 // It accepts exactly what zipEntry.stream accepted with compress/flate
-// (flate_oracle_test.go keeps that code and FuzzInflateAsFlate compares
-// them): the validity rules below are flate's, including its two
+// (inflate_test.go keeps that code as flateInflate, and TestInflateAsFlate
+// and FuzzInflateAsFlate compare the two): the validity rules below are flate's, including its two
 // exceptions to complete Huffman codes (an empty code, which fails when it
 // is used, and a single code of one bit), its refusal of length symbols
 // 286 and 287, distance symbols 30 and 31, 286 < HLIT and 30 < HDIST, and
@@ -19,6 +19,11 @@ package verifier
 // whose bits it does not need (it holds fewer than 8 unused bits after
 // each code), so "the stream fills exactly the stored bytes" is: the last
 // bit of the final block is in the last byte of the data.
+//
+// Its work is bounded by the input and the declared size: every code takes
+// at least one bit, the output stops with a refusal as soon as it would
+// pass the declared size, and bits read past the end of the data are
+// refused at the next refill.
 
 import (
 	"encoding/binary"
@@ -36,7 +41,7 @@ const (
 )
 
 // inflater is one archive's decoder, reused for its entries: the output
-// buffer (128 KiB) and the tables would otherwise be made for each entry.
+// buffer (96 KiB) and the tables would otherwise be made for each entry.
 type inflater struct {
 	buf        []byte
 	lit, dist  huffTable
