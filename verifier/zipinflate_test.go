@@ -43,10 +43,10 @@ func TestZipInflaterReused(t *testing.T) {
 		entry([]byte{0xff, 0xff}, 4, 0),
 		entry(good, len(text), crcOf(text)),
 	}
-	shared := &zipInflater{}
+	shared := &inflater{}
 	for i := range entries {
 		fresh := entries[i]
-		fresh.inf = &zipInflater{}
+		fresh.inf = &inflater{}
 		reused := entries[i]
 		reused.inf = shared
 		var a, b bytes.Buffer
@@ -62,7 +62,7 @@ func TestZipInflaterReused(t *testing.T) {
 			t.Errorf("entry %d: a broken entry reads", i)
 		}
 	}
-	if shared.r == nil {
+	if shared.buf == nil {
 		t.Fatal("the shared reader was never used")
 	}
 }

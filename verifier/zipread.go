@@ -54,7 +54,7 @@ type zipEntry struct {
 	usize  int64
 	data   []byte // the entry's bytes as stored (compressed when deflated)
 	crcs   *crcTable
-	inf    *zipInflater // the archive's, shared by its entries
+	inf    *inflater // the archive's, shared by its entries (inflate.go)
 	// hash makes the host's digests and CRC, when it offers them
 	// (Options.Hash).
 	hash HashFunc
@@ -109,7 +109,7 @@ func readZip(data []byte, lim zipLimits) ([]zipEntry, error) {
 		return nil, readFail(Malformed, "the central directory does not end where the end record starts")
 	}
 	entries := make([]zipEntry, 0, count)
-	crcs, inf := newCRCTable(), &zipInflater{}
+	crcs, inf := newCRCTable(), &inflater{}
 	cd := data[cdOff:end]
 	var total int64
 	for i := 0; i < count; i++ {
@@ -350,18 +350,8 @@ func (ze *zipEntry) stream(w io.Writer) error {
 		out.Write(ze.data)
 		return ze.checkCRC(sum)
 	}
-	br := bytes.NewReader(ze.data)
-	fr := ze.inf.reader(br)
-	n, err := io.Copy(out, io.LimitReader(fr, ze.usize))
-	if err != nil || n != ze.usize {
-		return readFail(Malformed, "an entry's data is shorter than its declared size, or not DEFLATE")
-	}
-	var one [1]byte
-	if k, err := fr.Read(one[:]); k != 0 || err != io.EOF {
-		return readFail(Malformed, "an entry's data is longer than its declared size")
-	}
-	if br.Len() != 0 {
-		return readFail(Malformed, "an entry has bytes after its DEFLATE stream")
+	if err := ze.inf.inflate(out, ze.data, ze.usize); err != nil {
+		return err
 	}
 	return ze.checkCRC(sum)
 }
@@ -371,24 +361,6 @@ func (ze *zipEntry) checkCRC(sum crc32Writer) error {
 		return readFail(Malformed, "an entry's CRC does not match its data")
 	}
 	return nil
-}
-
-// zipInflater is the DEFLATE reader of one archive, reset onto each entry
-// that stream reads. A new reader allocates flate's 32 KB window and its
-// tables, several times what the rest of a container's entries need; a
-// reset one (flate.Resetter) decodes exactly as a new one and has
-// forgotten the last entry's error. Only stream uses it, which reads an
-// entry to its end before it returns; open's readers outlive the call and
-// get their own.
-type zipInflater struct{ r io.ReadCloser }
-
-func (z *zipInflater) reader(src io.Reader) io.Reader {
-	if z.r == nil {
-		z.r = flate.NewReader(src)
-	} else {
-		z.r.(flate.Resetter).Reset(src, nil)
-	}
-	return z.r
 }
 
 // crcTable is the table of the ZIP CRC-32 (IEEE 802.3, reflected
