@@ -3,7 +3,6 @@ package verifier
 import (
 	"bytes"
 	"compress/flate"
-	"hash/crc32"
 	"testing"
 )
 
@@ -64,26 +63,5 @@ func TestZipInflaterReused(t *testing.T) {
 	}
 	if shared.buf == nil {
 		t.Fatal("the shared reader was never used")
-	}
-}
-
-// TestCRCTableAsCRC32 holds the module's byte-wise CRC-32 (crcWriter) to
-// hash/crc32, which native builds use (newCRC), written whole and in
-// uneven pieces.
-func TestCRCTableAsCRC32(t *testing.T) {
-	data := make([]byte, 100000)
-	for i := range data {
-		data[i] = byte(i*7 + i>>8)
-	}
-	for _, n := range []int{0, 1, 7, 64, 1000, len(data)} {
-		w := &crcWriter{t: newCRCTable()}
-		for rest := data[:n]; len(rest) > 0; {
-			k := min(len(rest), 1+len(rest)%13)
-			w.Write(rest[:k])
-			rest = rest[k:]
-		}
-		if want := crc32.ChecksumIEEE(data[:n]); w.Sum32() != want {
-			t.Errorf("%d bytes: table %08x, hash/crc32 %08x", n, w.Sum32(), want)
-		}
 	}
 }

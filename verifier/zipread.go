@@ -19,6 +19,8 @@ import (
 	"io"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/apostille/apostille/internal/crc32ieee"
 )
 
 // ZIP record signatures and sizes (APPNOTE 4.3).
@@ -363,27 +365,11 @@ func (ze *zipEntry) checkCRC(sum crc32Writer) error {
 	return nil
 }
 
-// crcTable is the table of the ZIP CRC-32 (IEEE 802.3, reflected
-// polynomial 0xedb88320), made for each archive read: hash/crc32 would add
-// 12 KB of code to the module, and a table kept between reads would be
-// global state.
-type crcTable [256]uint32
+// crcTable is the table of the ZIP CRC-32, made for each archive read (a
+// table kept between reads would be global state).
+type crcTable = crc32ieee.Table
 
-func newCRCTable() *crcTable {
-	t := new(crcTable)
-	for i := range t {
-		c := uint32(i)
-		for range 8 {
-			if c&1 != 0 {
-				c = c>>1 ^ 0xedb88320
-			} else {
-				c >>= 1
-			}
-		}
-		t[i] = c
-	}
-	return t
-}
+func newCRCTable() *crcTable { return crc32ieee.MakeTable() }
 
 // crc32Writer is a CRC-32 being computed: the verifier's crcWriter or a
 // host's hash.Hash32.
@@ -399,11 +385,7 @@ type crcWriter struct {
 }
 
 func (w *crcWriter) Write(p []byte) (int, error) {
-	c := ^w.sum
-	for _, b := range p {
-		c = w.t[byte(c)^b] ^ c>>8
-	}
-	w.sum = ^c
+	w.sum = crc32ieee.Update(w.sum, w.t, p)
 	return len(p), nil
 }
 

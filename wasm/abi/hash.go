@@ -22,6 +22,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash"
+
+	"github.com/apostille/apostille/internal/crc32ieee"
 )
 
 // The host's hash update, which the module imports, and the algorithms it
@@ -85,7 +87,7 @@ type HashUpdateFunc func(alg uint32, state, data, out []byte) int32
 type HostHasher struct {
 	Update HashUpdateFunc
 	off    bool
-	crcs   *crcTable
+	crcs   *crc32ieee.Table
 }
 
 // New returns a digest of alg (a verifier.HashFunc's name) that hands large
@@ -108,7 +110,7 @@ func (hh *HostHasher) New(alg string) hash.Hash {
 		return &hostHash{hh: hh, alg: n, own: crypto.SHA512.New()}
 	case HashCRC32:
 		if hh.crcs == nil {
-			hh.crcs = newCRCTable()
+			hh.crcs = crc32ieee.MakeTable()
 		}
 		return &hostCRC32{hostHash{hh: hh, alg: n, own: &crc32IEEE{t: hh.crcs}}}
 	}
@@ -222,34 +224,12 @@ func (d *hostCRC32) Sum32() uint32 { return binary.BigEndian.Uint32(d.Sum(nil)) 
 // add 12 KB to the module). Its state is the checksum so far, 4 bytes
 // big-endian.
 type crc32IEEE struct {
-	t   *crcTable
+	t   *crc32ieee.Table
 	crc uint32
 }
 
-type crcTable [256]uint32
-
-func newCRCTable() *crcTable {
-	t := new(crcTable)
-	for i := range t {
-		c := uint32(i)
-		for range 8 {
-			if c&1 != 0 {
-				c = c>>1 ^ 0xedb88320
-			} else {
-				c >>= 1
-			}
-		}
-		t[i] = c
-	}
-	return t
-}
-
 func (d *crc32IEEE) Write(p []byte) (int, error) {
-	c := ^d.crc
-	for _, b := range p {
-		c = d.t[byte(c)^b] ^ c>>8
-	}
-	d.crc = ^c
+	d.crc = crc32ieee.Update(d.crc, d.t, p)
 	return len(p), nil
 }
 
