@@ -117,17 +117,37 @@ func (v *verification) certMemo() *certMemo {
 // that its signer's CA, its time-stamping unit and its OCSP responder were
 // issued by a service of the trusted lists: the same few pairs of
 // certificates, one signature check each, per container. The answer is a
-// function of the two certificates' DER alone (DER is self-delimiting, so
-// the two side by side name one pair), so it is remembered by them.
+// function of the two certificates' DER alone, so it is remembered under
+// the child's DER with the parents' DER it was asked about: a lookup
+// converts no bytes and joins no strings (Go's map index by string(b) does
+// not copy), which in the module would cost more than a small memo saves.
 func (m *certMemo) signedBy(o *Options, child, parent *x509.Certificate) bool {
 	if m == nil || len(child.Raw) > maxMemoCertDER || len(parent.Raw) > maxMemoCertDER {
 		return certSignedBy(o, child, parent)
 	}
-	k := string(child.Raw) + string(parent.Raw)
-	if ok, hit := m.sigs.get(k); hit {
-		return ok.(bool)
+	var known []issuerAnswer
+	if v, ok := m.sigs.get(string(child.Raw)); ok {
+		known = v.([]issuerAnswer)
+		for _, a := range known {
+			if a.parent == string(parent.Raw) {
+				return a.signed
+			}
+		}
 	}
 	ok := certSignedBy(o, child, parent)
-	m.sigs.put(k, ok)
+	if len(known) < maxIssuerAnswers {
+		// A new slice: the memo's may be read by another verification.
+		m.sigs.put(string(child.Raw), append(known[:len(known):len(known)], issuerAnswer{string(parent.Raw), ok}))
+	}
 	return ok
 }
+
+// issuerAnswer is one remembered certSignedBy of a child certificate.
+type issuerAnswer struct {
+	parent string // the DER of the certificate asked about
+	signed bool
+}
+
+// maxIssuerAnswers bounds the parents remembered per certificate: a
+// certificate is asked about the few services whose names it chains to.
+const maxIssuerAnswers = 8

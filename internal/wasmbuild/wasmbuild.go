@@ -139,3 +139,43 @@ func ForTest(tb testing.TB) []byte {
 	}
 	return b
 }
+
+// BuildNamed builds the module with the release flags but without -s -w,
+// so that its name section stays, and returns it: the size and profile
+// tools (internal/cmd/wasmsize, wasmprof) read functions by name.
+func BuildNamed() ([]byte, error) {
+	root, err := Root()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "apostille-named-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, "named.wasm")
+	// The last -ldflags wins.
+	if err := Build(root, out, "-ldflags=-buildid="); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(out)
+}
+
+// PackageOf takes the Go package from a function's name in the name
+// section, where Go writes the path with "_" for "/" but keeps a module's
+// domain: "crypto_x509.(*Certificate).Verify" is crypto_x509,
+// "github.com_fxamacker_cbor_v2.Unmarshal" is github.com_fxamacker_cbor_v2.
+func PackageOf(sym string) string {
+	i := strings.IndexByte(sym, '.')
+	if i < 0 {
+		return sym
+	}
+	if rest := sym[i+1:]; !strings.Contains(sym[:i], "_") {
+		if j := strings.IndexAny(rest, "._("); j > 0 && rest[j] == '_' {
+			if k := strings.IndexByte(rest, '.'); k > 0 {
+				return sym[:i+1+k]
+			}
+		}
+	}
+	return sym[:i]
+}

@@ -18,7 +18,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -128,21 +127,7 @@ var epoch = time.Now()
 func nanotime() int64 { return int64(time.Since(epoch)) }
 
 func run(only string, passes, top int, fns *regexp.Regexp) error {
-	root, err := wasmbuild.Root()
-	if err != nil {
-		return err
-	}
-	dir, err := os.MkdirTemp("", "wasmprof-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	out := filepath.Join(dir, "named.wasm")
-	// The last -ldflags wins: keep the name section (no -s -w).
-	if err := wasmbuild.Build(root, out, "-ldflags=-buildid="); err != nil {
-		return err
-	}
-	mod, err := os.ReadFile(out)
+	mod, err := wasmbuild.BuildNamed()
 	if err != nil {
 		return err
 	}
@@ -202,7 +187,8 @@ func report(format string, docs int, wall time.Duration, p *prof, top int) {
 			total += ns
 		}
 		fns = append(fns, row{name, ns})
-		pkgs[pkgOf(name)] += ns
+		// wazero names a function "module.function"; the module has no name.
+		pkgs[wasmbuild.PackageOf(strings.TrimPrefix(name, "."))] += ns
 	}
 	var prows []row
 	for k, v := range pkgs {
@@ -229,16 +215,4 @@ func report(format string, docs int, wall time.Duration, p *prof, top int) {
 		fmt.Printf("  %5.1f%%  %s\n", 100*float64(r.ns)/float64(total), r.name)
 	}
 	fmt.Println()
-}
-
-// pkgOf is the Go package of a function's debug name, e.g. "crypto/sha256"
-// for ".crypto/internal/fips140/sha256.blockGeneric".
-func pkgOf(name string) string {
-	name = strings.TrimPrefix(name, ".")
-	slash := strings.LastIndex(name, "/")
-	dot := strings.Index(name[slash+1:], ".")
-	if dot < 0 {
-		return name
-	}
-	return name[:slash+1+dot]
 }

@@ -14,9 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/apostille/apostille/internal/wasmbuild"
 )
@@ -33,23 +31,13 @@ func main() {
 }
 
 func run(file string, top, funcs int) error {
+	var b []byte
+	var err error
 	if file == "" {
-		root, err := wasmbuild.Root()
-		if err != nil {
-			return err
-		}
-		dir, err := os.MkdirTemp("", "apostille-wasmsize-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		file = filepath.Join(dir, "named.wasm")
-		// The release flags without -s -w, so that the name section stays.
-		if err := wasmbuild.Build(root, file, "-ldflags=-buildid="); err != nil {
-			return err
-		}
+		b, err = wasmbuild.BuildNamed()
+	} else {
+		b, err = os.ReadFile(file)
 	}
-	b, err := os.ReadFile(file)
 	if err != nil {
 		return err
 	}
@@ -66,7 +54,7 @@ func run(file string, top, funcs int) error {
 	code := 0
 	for i, size := range m.bodies {
 		name := m.names[uint32(m.imported+i)]
-		byPkg[pkgOf(name)] += size
+		byPkg[wasmbuild.PackageOf(name)] += size
 		byFunc = append(byFunc, kv{name, size})
 		code += size
 	}
@@ -97,25 +85,6 @@ func run(file string, top, funcs int) error {
 		}
 	}
 	return nil
-}
-
-// pkgOf takes the package from a symbol of the name section, where Go
-// writes the path with "_" for "/" but keeps a module's domain:
-// "crypto_x509.(*Certificate).Verify" is crypto_x509,
-// "github.com_fxamacker_cbor_v2.Unmarshal" is github.com_fxamacker_cbor_v2.
-func pkgOf(sym string) string {
-	i := strings.IndexByte(sym, '.')
-	if i < 0 {
-		return sym
-	}
-	if rest := sym[i+1:]; !strings.Contains(sym[:i], "_") {
-		if j := strings.IndexAny(rest, "._("); j > 0 && rest[j] == '_' {
-			if k := strings.IndexByte(rest, '.'); k > 0 {
-				return sym[:i+1+k]
-			}
-		}
-	}
-	return sym[:i]
 }
 
 type section struct {
