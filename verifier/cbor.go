@@ -45,8 +45,12 @@ var cborDec = func() cbor.DecMode {
 }()
 
 // cborUnmarshal decodes exactly one CBOR item, strictly; trailing bytes are
-// an error.
+// an error. The usual shapes are read by hand (cbordec.go), as the library
+// would read them.
 func cborUnmarshal(data []byte, v any) error {
+	if cborDecodePlain(data, v) {
+		return nil
+	}
 	return cborDec.Unmarshal(data, v)
 }
 
