@@ -19,3 +19,17 @@ const (
 // ForgetChains makes t build every certificate chain afresh (no memo), for
 // the test that holds the memo to uncached validation.
 func ForgetChains(t *Trust) { t.chainMemo = nil }
+
+// CBORPlainMismatches holds the hand-read CBOR (cbordec.go) to the library
+// on a document and every item inside it (an HC1 text is decoded first):
+// what differed, and how many decodings the hand path took.
+func CBORPlainMismatches(doc []byte) (problems []string, taken int) {
+	if cose, err := dccDecode(nil, doc); err == nil {
+		doc = cose
+	}
+	for _, item := range cborItems(doc) {
+		p, n := cborPlainMismatches(item)
+		problems, taken = append(problems, p...), taken+n
+	}
+	return problems, taken
+}

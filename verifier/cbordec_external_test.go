@@ -1,0 +1,44 @@
+package verifier_test
+
+import (
+	"testing"
+
+	"github.com/apostille/apostille/internal/benchdocs"
+	"github.com/apostille/apostille/internal/hardening"
+	"github.com/apostille/apostille/verifier"
+)
+
+// TestCBORPlainDemoWorld holds the hand-read CBOR to fxamacker/cbor on
+// the demo world's documents (the mDL with its device signature, the
+// DCCs, the CWTs) and the hardening cases, item by item; the hand path must
+// take most of the demo world's decodings, or it saves nothing.
+func TestCBORPlainDemoWorld(t *testing.T) {
+	mix, err := benchdocs.MakeMix()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, err := hardening.Cases()
+	if err != nil {
+		t.Fatal(err)
+	}
+	taken := map[string]int{}
+	check := func(name, format string, doc []byte) {
+		problems, n := verifier.CBORPlainMismatches(doc)
+		for _, p := range problems {
+			t.Errorf("%s: %s", name, p)
+		}
+		taken[format] += n
+	}
+	for _, d := range mix.Docs {
+		check(d.Name, d.Format, d.Data)
+	}
+	for _, c := range cases {
+		check(c.Name, "hardening", c.Doc)
+	}
+	t.Logf("hand decodings taken: %v", taken)
+	for _, f := range []string{"mdoc", "dcc", "cwt"} {
+		if taken[f] < 10 {
+			t.Errorf("%s: the hand path took %d decodings", f, taken[f])
+		}
+	}
+}
