@@ -47,9 +47,9 @@ func readCBORHead(b []byte, major byte) (arg uint64, rest []byte, ok bool) {
 }
 
 // unwrap24Plain reads a tag-24 item that is tag 24 on a definite-length
-// byte string reaching exactly to the end of raw, and returns a copy of
-// the string's bytes, as the library's decoding would. ok is false for
-// any other shape.
+// byte string reaching exactly to the end of raw, and returns the string's
+// bytes. They are raw's own: every caller decodes them at once, and the
+// decoding copies what it keeps. ok is false for any other shape.
 func unwrap24Plain(raw []byte) (inner []byte, ok bool) {
 	tag, rest, ok := readCBORHead(raw, majorTag)
 	if !ok || tag != tagEncodedCBOR {
@@ -59,7 +59,7 @@ func unwrap24Plain(raw []byte) (inner []byte, ok bool) {
 	if !ok || n != uint64(len(body)) {
 		return nil, false
 	}
-	return bytes.Clone(body), true
+	return body[:n:n], true
 }
 
 // sign1EnvelopePlain reads a COSE_Sign1 envelope in its usual shapes: an

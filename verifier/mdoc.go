@@ -7,7 +7,6 @@ import (
 	"encoding/asn1"
 	"encoding/base64"
 	"fmt"
-	"hash"
 	"sort"
 	"time"
 
@@ -24,11 +23,12 @@ import (
 // exact bytes travel.
 const tagEncodedCBOR = 24
 
-// mdocHashes are the MSO digest algorithms (18013-5 section 9.1.2.5).
-var mdocHashes = map[string]func() hash.Hash{
-	"SHA-256": sha256.New,
-	"SHA-384": sha512.New384,
-	"SHA-512": sha512.New,
+// mdocHashes are the MSO digest algorithms (18013-5 section 9.1.2.5), as
+// one-shot sums: a hash.Hash per element would be two more allocations.
+var mdocHashes = map[string]func([]byte) []byte{
+	"SHA-256": func(b []byte) []byte { s := sha256.Sum256(b); return s[:] },
+	"SHA-384": func(b []byte) []byte { s := sha512.Sum384(b); return s[:] },
+	"SHA-512": func(b []byte) []byte { s := sha512.Sum512(b); return s[:] },
 }
 
 // The 18013-5 mDL namespace, whose elements fill the report's subject.
@@ -230,13 +230,13 @@ func (v *verification) verifyMDoc(data []byte) {
 	d.Type = mso.DocType
 	v.rep.pass(CheckClaims, clip(mso.DocType))
 	v.checkDocumentType(d.Type)
-	claims, err := v.mdocDisclosures(doc, mso)
+	claims, portraits, err := v.mdocDisclosures(doc, mso)
 	if err != nil {
 		v.sdFail(err)
 		return
 	}
 	d.Claims = claims
-	d.Subject = mdocSubject(claims, doc)
+	d.Subject = mdocSubject(claims, portraits)
 	vi := mso.ValidityInfo
 	v.checkValidity(validity{iat: vi.Signed, nbf: vi.ValidFrom, exp: vi.ValidUntil})
 	if !v.mdocStatus(mso) {
@@ -263,10 +263,11 @@ func (v *verification) mdocStatus(mso *mdocMSO) bool {
 // mdocDisclosures checks every disclosed IssuerSignedItem against the MSO:
 // the digest of its tag-24 bytes as received must be the one the MSO holds
 // for its namespace and digestID, and no digestID or element may appear
-// twice in a namespace. It returns the disclosed elements by namespace.
-func (v *verification) mdocDisclosures(doc *mdocDocument, mso *mdocMSO) (map[string]any, error) {
-	newHash := mdocHashes[mso.DigestAlgorithm]
-	claims := map[string]any{}
+// twice in a namespace. It returns the disclosed elements by namespace,
+// and the values of the mDL namespace's "portrait" items in their order.
+func (v *verification) mdocDisclosures(doc *mdocDocument, mso *mdocMSO) (claims map[string]any, portraits [][]byte, err error) {
+	digest := mdocHashes[mso.DigestAlgorithm]
+	claims = map[string]any{}
 	n := 0
 	for ns, items := range doc.IssuerSigned.NameSpaces {
 		digests := mso.ValueDigests[ns]
@@ -275,39 +276,40 @@ func (v *verification) mdocDisclosures(doc *mdocDocument, mso *mdocMSO) (map[str
 		for i, raw := range items {
 			inner, err := unwrap24(raw)
 			if err != nil {
-				return nil, sdMalformed("%s item %d: %v", clip(ns), i, err)
+				return nil, nil, sdMalformed("%s item %d: %v", clip(ns), i, err)
 			}
 			var it mdocIssuerSignedItem
 			if err := cborUnmarshal(inner, &it); err != nil || it.ElementIdentifier == "" || it.ElementValue == nil {
-				return nil, sdMalformed("%s item %d is not an IssuerSignedItem", clip(ns), i)
+				return nil, nil, sdMalformed("%s item %d is not an IssuerSignedItem", clip(ns), i)
 			}
 			if ids[it.DigestID] {
-				return nil, sdMismatch("%s: digestID %d is used twice", clip(ns), it.DigestID)
+				return nil, nil, sdMismatch("%s: digestID %d is used twice", clip(ns), it.DigestID)
 			}
 			ids[it.DigestID] = true
 			if _, dup := elems[it.ElementIdentifier]; dup {
-				return nil, sdMismatch("%s: element %q is disclosed twice", clip(ns), clip(it.ElementIdentifier))
+				return nil, nil, sdMismatch("%s: element %q is disclosed twice", clip(ns), clip(it.ElementIdentifier))
 			}
 			want, ok := digests[it.DigestID]
-			h := newHash()
-			h.Write(raw)
-			if !ok || string(h.Sum(nil)) != string(want) {
-				return nil, sdMismatch("%s: element %q does not match the issuer-signed digest", clip(ns), clip(it.ElementIdentifier))
+			if !ok || string(digest(raw)) != string(want) {
+				return nil, nil, sdMismatch("%s: element %q does not match the issuer-signed digest", clip(ns), clip(it.ElementIdentifier))
 			}
 			var val any
 			if err := cborUnmarshal(it.ElementValue, &val); err != nil {
-				return nil, sdMalformed("%s: element %q has an unreadable value", clip(ns), clip(it.ElementIdentifier))
+				return nil, nil, sdMalformed("%s: element %q has an unreadable value", clip(ns), clip(it.ElementIdentifier))
 			}
 			if cborKeysCollide(val) {
-				return nil, sdMalformed("%s: element %q has two keys of one name", clip(ns), clip(it.ElementIdentifier))
+				return nil, nil, sdMalformed("%s: element %q has two keys of one name", clip(ns), clip(it.ElementIdentifier))
 			}
 			elems[it.ElementIdentifier] = val
+			if ns == mdlNamespace && it.ElementIdentifier == "portrait" {
+				portraits = append(portraits, it.ElementValue)
+			}
 			n++
 		}
 		claims[ns] = elems
 	}
 	v.rep.pass(CheckDisclosures, fmt.Sprintf("%d elements disclosed, each matching its digest", n))
-	return mdocClaims(claims), nil
+	return mdocClaims(claims), portraits, nil
 }
 
 // mdocClaims turns decoded element values into report JSON: dates as text,
@@ -370,8 +372,9 @@ func imageType(b []byte) string {
 }
 
 // mdocSubject fills the subject from the mDL namespace (whose element
-// names the EU PID namespace shares), the portrait as a data: URL.
-func mdocSubject(claims map[string]any, doc *mdocDocument) *Subject {
+// names the EU PID namespace shares), the portrait as a data: URL: the
+// last of the namespace's "portrait" values that is an image.
+func mdocSubject(claims map[string]any, portraits [][]byte) *Subject {
 	var elems map[string]any
 	for _, ns := range sortedKeys(claims) {
 		if ns == mdlNamespace || elems == nil {
@@ -389,8 +392,8 @@ func mdocSubject(claims map[string]any, doc *mdocDocument) *Subject {
 		DocumentNumber: str("document_number"),
 	}
 	s.Name = joinName(s.GivenName, s.FamilyName)
-	for _, raw := range doc.IssuerSigned.NameSpaces[mdlNamespace] {
-		if p := portraitOf(raw); p != "" {
+	for _, val := range portraits {
+		if p := portraitOf(val); p != "" {
 			s.Portrait = p
 		}
 	}
@@ -400,19 +403,11 @@ func mdocSubject(claims map[string]any, doc *mdocDocument) *Subject {
 	return s
 }
 
-// portraitOf returns the data: URL of a "portrait" item, already checked
-// against its digest.
-func portraitOf(raw []byte) string {
-	inner, err := unwrap24(raw)
-	if err != nil {
-		return ""
-	}
-	var it mdocIssuerSignedItem
-	if cborUnmarshal(inner, &it) != nil || it.ElementIdentifier != "portrait" {
-		return ""
-	}
+// portraitOf returns the data: URL of a portrait element's value, already
+// checked against its digest.
+func portraitOf(val []byte) string {
 	var b []byte
-	if cborUnmarshal(it.ElementValue, &b) != nil || imageType(b) == "" {
+	if cborUnmarshal(val, &b) != nil || imageType(b) == "" {
 		return ""
 	}
 	return "data:" + imageType(b) + ";base64," + base64.StdEncoding.EncodeToString(b)
