@@ -60,13 +60,20 @@ func cborUnmarshal(data []byte, v any) error {
 func cborKeysCollide(v any) bool {
 	switch x := v.(type) {
 	case map[any]any:
-		names := make(map[string]struct{}, len(x))
+		// Keys of one type (all text, as in a DCC, or all integers)
+		// cannot share a name: only a mix needs the names written out.
+		var names map[string]struct{}
+		if !cborKeysOneType(x) {
+			names = make(map[string]struct{}, len(x))
+		}
 		for k, e := range x {
-			name := cborKeyString(k)
-			if _, dup := names[name]; dup {
-				return true
+			if names != nil {
+				name := cborKeyString(k)
+				if _, dup := names[name]; dup {
+					return true
+				}
+				names[name] = struct{}{}
 			}
-			names[name] = struct{}{}
 			if cborKeysCollide(e) {
 				return true
 			}
@@ -81,6 +88,23 @@ func cborKeysCollide(v any) bool {
 		return cborKeysCollide(x.Content)
 	}
 	return false
+}
+
+// cborKeysOneType reports whether m's keys are all text or all int64,
+// the two key types whose distinct values always have distinct names.
+func cborKeysOneType(m map[any]any) bool {
+	var text, ints bool
+	for k := range m {
+		switch k.(type) {
+		case string:
+			text = true
+		case int64:
+			ints = true
+		default:
+			return false
+		}
+	}
+	return !(text && ints)
 }
 
 // cborToJSON turns a decoded CBOR value into something encoding/json writes

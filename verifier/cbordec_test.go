@@ -337,3 +337,69 @@ func FuzzCBORPlain(f *testing.F) {
 	f.Add(loadAnnexD(f).bytes(f, "DEVICE_RESPONSE"))
 	f.Fuzz(func(t *testing.T, raw []byte) { checkCBORPlain(t, "fuzz", raw) })
 }
+
+// cborKeysCollideAll is cborKeysCollide writing out every map's names, as
+// it did before maps of one key type were let through.
+func cborKeysCollideAll(v any) bool {
+	switch x := v.(type) {
+	case map[any]any:
+		names := map[string]bool{}
+		for k, e := range x {
+			if names[cborKeyString(k)] || cborKeysCollideAll(e) {
+				return true
+			}
+			names[cborKeyString(k)] = true
+		}
+	case []any:
+		for _, e := range x {
+			if cborKeysCollideAll(e) {
+				return true
+			}
+		}
+	case cbor.Tag:
+		return cborKeysCollideAll(x.Content)
+	}
+	return false
+}
+
+// TestCBORKeysCollideOneType holds cborKeysCollide to cborKeysCollideAll on
+// random nested maps whose keys mix text, integers, byte strings and
+// their names ("4" and 4; a byte string and its base64url).
+func TestCBORKeysCollideOneType(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	keys := []any{"4", int64(4), "-1", int64(-1), "AQ", cbor.ByteString("\x01"), uint64(4), "a", int64(7), true}
+	var gen func(depth int) any
+	gen = func(depth int) any {
+		switch n := rng.IntN(4); {
+		case depth > 3 || n == 0:
+			return int64(rng.IntN(3))
+		case n == 1:
+			out := make([]any, rng.IntN(3))
+			for i := range out {
+				out[i] = gen(depth + 1)
+			}
+			return out
+		case n == 2:
+			return cbor.Tag{Number: 99, Content: gen(depth + 1)}
+		}
+		m := map[any]any{}
+		for range rng.IntN(4) {
+			m[keys[rng.IntN(len(keys))]] = gen(depth + 1)
+		}
+		return m
+	}
+	collided := 0
+	for range 20000 {
+		v := gen(0)
+		want := cborKeysCollideAll(v)
+		if got := cborKeysCollide(v); got != want {
+			t.Fatalf("%#v: collide %v, writing every name out %v", v, got, want)
+		}
+		if want {
+			collided++
+		}
+	}
+	if collided < 1000 {
+		t.Errorf("only %d of the random values had a collision", collided)
+	}
+}
