@@ -140,7 +140,7 @@ func (v *verification) verifyHCert(data []byte) {
 	var raw map[any]any
 	rawErr := cborUnmarshal(m.payload, &raw)
 	claims, val, claimsErr := cwtClaimsDecoded(m.payload, raw, rawErr)
-	h, hcertErr := hcertFromDecoded(raw, rawErr)
+	h, hcertErr := hcertFromDecoded(raw, rawErr, claims)
 	v.rep.pass(CheckDecode, d.Format)
 	s := &signed{alg: alg, algUnprotected: m.algUnprotected(), kid: kid, msg: msg, sig: m.signature, signedAt: val.iat}
 	if h != nil {

@@ -478,3 +478,35 @@ func TestDCCConformance(t *testing.T) {
 		}
 	}
 }
+
+// TestHCertFromClaims holds hcertFromDecoded, taking the certificate from
+// the claims already converted, to converting it afresh, on every payload
+// of the conformance suite.
+func TestHCertFromClaims(t *testing.T) {
+	n := 0
+	for _, f := range dccVectorFiles(t) {
+		v := loadDCCVector(t, f)
+		cose, err := hex.DecodeString(v.COSE)
+		if err != nil || len(cose) == 0 {
+			continue
+		}
+		m, err := parseSign1(cose, sign1Profile{})
+		if err != nil || m.detached {
+			continue
+		}
+		var raw map[any]any
+		rawErr := cborUnmarshal(m.payload, &raw)
+		claims, _, _ := cwtClaimsDecoded(m.payload, raw, rawErr)
+		got, gerr := hcertFromDecoded(raw, rawErr, claims)
+		want, werr := hcertFromDecoded(raw, rawErr, nil)
+		if (gerr == nil) != (werr == nil) || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: from the claims %+v %v, converted afresh %+v %v", f, got, gerr, want, werr)
+		}
+		if claims != nil && gerr == nil {
+			n++
+		}
+	}
+	if n < 50 {
+		t.Errorf("only %d certificates were taken from the claims", n)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -74,8 +75,12 @@ type hcert struct {
 }
 
 // hcertFromDecoded reads the DCC from a CWT payload decoded into a map,
-// given the decoding's error.
-func hcertFromDecoded(raw map[any]any, err error) (*hcert, error) {
+// given the decoding's error. claims is what cwtClaimsFrom made of raw, or
+// nil: where it holds the certificate already turned into JSON values it is
+// taken from there rather than converted a second time. (cwtClaimsFrom
+// refuses a payload with two keys of one name, so its "-260" and "1" are
+// the integer keys read here.)
+func hcertFromDecoded(raw map[any]any, err error, claims map[string]any) (*hcert, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the CWT claims are not well-formed CBOR: %v", err)
 	}
@@ -90,6 +95,11 @@ func hcertFromDecoded(raw map[any]any, err error) (*hcert, error) {
 	dcc, ok := m[int64(hcertDCC1)]
 	if !ok {
 		return nil, fmt.Errorf("the hcert claim holds no certificate (key 1)")
+	}
+	if hj, ok := claims[strconv.Itoa(cwtHCert)].(map[string]any); ok {
+		if j, ok := hj[strconv.Itoa(hcertDCC1)]; ok {
+			return parseHCert(j)
+		}
 	}
 	return parseHCert(cborToJSON(dcc))
 }
