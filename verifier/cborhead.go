@@ -17,33 +17,11 @@ const (
 // argument (a length or a tag number) and what follows the head. Only
 // definite heads (additional information 0 to 27) are read.
 func readCBORHead(b []byte, major byte) (arg uint64, rest []byte, ok bool) {
-	if len(b) == 0 || b[0]>>5 != major {
+	m, _, arg, rest, ok := cborPlain{}.head(b)
+	if !ok || m != major {
 		return 0, nil, false
 	}
-	ai := b[0] & 0x1f
-	b = b[1:]
-	var n int
-	switch {
-	case ai < 24:
-		return uint64(ai), b, true
-	case ai == 24:
-		n = 1
-	case ai == 25:
-		n = 2
-	case ai == 26:
-		n = 4
-	case ai == 27:
-		n = 8
-	default:
-		return 0, nil, false
-	}
-	if len(b) < n {
-		return 0, nil, false
-	}
-	for _, c := range b[:n] {
-		arg = arg<<8 | uint64(c)
-	}
-	return arg, b[n:], true
+	return arg, rest, true
 }
 
 // unwrap24Plain reads a tag-24 item that is tag 24 on a definite-length
