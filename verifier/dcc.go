@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 )
 
 // EU Digital COVID Certificate (eu-dcc-hcert-spec): "HC1:" + base45(zlib(
@@ -37,31 +36,35 @@ func dccUnprefix(text []byte) ([]byte, error) {
 // dccInflate decompresses a zlib stream (RFC 1950) of at most
 // MaxDCCInflated bytes. A stream that is not zlib, is corrupt or has
 // trailing data fails; the raw bytes are never used in its place. The
-// reader comes from pool (nil: a new one).
+// decoder comes from pool (nil: a new one).
+//
+// It answers as compress/zlib read to its end through a reader limited to
+// MaxDCCInflated+1 bytes did (zlib.go): the bound stops the work, not only
+// the result, and a stream that passes it is refused as too large even if
+// it is corrupt further on.
 func dccInflate(pool *inflaters, z []byte) ([]byte, error) {
-	// bytes.Reader is an io.ByteReader, so flate reads no further than the
-	// end of the stream and what is left over can be seen.
-	br := bytes.NewReader(z)
-	r, err := pool.get(br)
-	if err != nil {
+	inf := pool.inflater()
+	defer pool.putInflater(inf)
+	out, rest, err := inf.zlibRead(z, MaxDCCInflated+1)
+	switch {
+	case err == errZlibLimit:
+		return nil, &coseError{LimitExceeded, fmt.Sprintf("the certificate inflates to more than %d bytes", MaxDCCInflated)}
+	case err == errZlibHeader || err == errZlibDictionary:
 		return nil, coseMalformed("the certificate is not zlib-compressed: %v", err)
-	}
-	defer pool.put(r)
-	out, err := io.ReadAll(io.LimitReader(r, MaxDCCInflated+1))
-	if err != nil {
+	case err != nil:
 		return nil, coseMalformed("the compressed certificate is corrupt: %v", err)
 	}
-	if len(out) > MaxDCCInflated {
-		return nil, &coseError{LimitExceeded, fmt.Sprintf("the certificate inflates to more than %d bytes", MaxDCCInflated)}
-	}
-	// Reading to EOF verified the Adler-32 checksum. Bytes after the stream
-	// are refused: nothing in them is signed, and they make one certificate
-	// have many encodings.
-	if br.Len() > 0 {
-		return nil, coseMalformed("%d bytes follow the compressed certificate", br.Len())
+	// The Adler-32 checksum matched. Bytes after the stream are refused:
+	// nothing in them is signed, and they make one certificate have many
+	// encodings.
+	if rest > 0 {
+		return nil, coseMalformed("%d bytes follow the compressed certificate", rest)
 	}
 	return out, nil
 }
+
+// zlibRead needs its limit off compress/flate's window size (zlib.go).
+const _ uint = (MaxDCCInflated+1)%flateWindow - 1
 
 // dccDecode undoes the QR transport: prefix, base45 and zlib (inflating
 // with a reader from pool).

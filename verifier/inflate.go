@@ -156,8 +156,13 @@ type inflateState struct {
 	at    int   // where the next output byte goes in buf
 	from  int   // buf[from:at] is not yet written to w
 	out   int64 // bytes decoded so far
-	size  int64 // bytes the stream must decode to
+	size  int64 // bytes the stream must decode to (inflate), or at most (zlib.go)
 	short bool  // a write to w failed
+	// What zlib.go needs to answer as compress/flate behind a reader
+	// limited to size would (see there); inflate ignores it.
+	long     bool // the output would pass size
+	past     bool // ... and flate would give more than size bytes before failing
+	heldSize bool // a non-final empty stored block ended at size bytes
 }
 
 // refill loads bits until b holds at least 56; it fails once the stream
@@ -228,10 +233,34 @@ func (s *inflateState) flush() {
 // stops as soon as the stream is wrong; what it wrote is then to be
 // discarded. A write error fails it too, as io.Copy did.
 func (z *inflater) inflate(w io.Writer, src []byte, size int64) error {
+	s := &inflateState{src: src, w: w, size: size}
+	if err := z.decode(s); err != nil {
+		return err
+	}
+	used := s.used()
+	if used > int64(len(src))*8 || s.out != size {
+		return inflateShort()
+	}
+	if (used+7)/8 != int64(len(src)) {
+		return readFail(Malformed, "an entry has bytes after its DEFLATE stream")
+	}
+	return nil
+}
+
+// used is the number of bits of the stream decoded so far; more than
+// len(s.src)*8 when the stream is truncated.
+func (s *inflateState) used() int64 {
+	return int64(s.pos)*8 - int64(s.nb)
+}
+
+// decode decodes the blocks of the stream at the start of s.src up to the
+// final one, writing at most s.size bytes to s.w. Without an error, bits
+// past the end of src may still have been used (s.used tells).
+func (z *inflater) decode(s *inflateState) error {
 	if z.buf == nil {
 		z.buf = make([]byte, inflateWindow+inflateChunk+inflateMaxLen)
 	}
-	s := &inflateState{src: src, w: w, buf: z.buf, size: size}
+	s.buf = z.buf
 	for final := false; !final; {
 		h, ok := s.bits(3)
 		if !ok {
@@ -241,7 +270,13 @@ func (z *inflater) inflate(w io.Writer, src []byte, size int64) error {
 		var err error
 		switch h >> 1 {
 		case 0:
+			before := s.out
 			err = s.stored()
+			// flate hands out what it holds at an empty stored block
+			// (zlib.go).
+			if err == nil && !final && s.out == before && s.out == s.size {
+				s.heldSize = true
+			}
 		case 1:
 			z.fixed()
 			err = s.huffman(&z.fixedLit, &z.fixedDist)
@@ -263,13 +298,6 @@ func (z *inflater) inflate(w io.Writer, src []byte, size int64) error {
 	if s.short {
 		return inflateShort()
 	}
-	used := int64(s.pos)*8 - int64(s.nb) // bits of the stream
-	if used > int64(len(src))*8 || s.out != size {
-		return inflateShort()
-	}
-	if (used+7)/8 != int64(len(src)) {
-		return readFail(Malformed, "an entry has bytes after its DEFLATE stream")
-	}
 	return nil
 }
 
@@ -279,6 +307,16 @@ func inflateShort() error {
 
 func inflateLong() error {
 	return readFail(Malformed, "an entry's data is longer than its declared size")
+}
+
+// tooLong fails a stream whose output would pass s.size, noting for
+// zlib.go whether flate would have given more than s.size bytes before
+// failing: whether the bits of the symbol passing it (the last used) are
+// all in src. The caller has put its bit state back into s.
+func (s *inflateState) tooLong() error {
+	s.long = true
+	s.past = s.used() <= int64(len(s.src))*8
+	return inflateLong()
 }
 
 func inflateBad() error {
@@ -300,6 +338,11 @@ func (s *inflateState) stored() error {
 	}
 	s.pos += 4
 	if int64(n) > s.size-s.out {
+		// flate copies what src holds of the block, failing after it if
+		// that is not all of it.
+		held := len(s.src) - s.pos
+		s.long = true
+		s.past = n <= held || s.out+int64(held) > s.size
 		return inflateLong()
 	}
 	if n > len(s.src)-s.pos {
@@ -451,7 +494,8 @@ func (s *inflateState) huffman(lit, dist *huffTable) error {
 		v := int(e >> 16)
 		if v < 256 {
 			if at >= end {
-				return inflateLong()
+				s.b, s.nb, s.pos = b, nb, pos
+				return s.tooLong()
 			}
 			buf[at] = byte(v)
 			at++
@@ -464,12 +508,13 @@ func (s *inflateState) huffman(lit, dist *huffTable) error {
 				if e&huffLink != 0 || e&0xff == 0 || e>>16 >= 256 {
 					break
 				}
-				if at >= end {
-					return inflateLong()
-				}
 				n = uint(e & 0xff)
 				b >>= n
 				nb -= n
+				if at >= end {
+					s.b, s.nb, s.pos = b, nb, pos
+					return s.tooLong()
+				}
 				buf[at] = byte(e >> 16)
 				at++
 			}
@@ -508,7 +553,8 @@ func (s *inflateState) huffman(lit, dist *huffTable) error {
 				return inflateBad()
 			}
 			if length > end-at {
-				return inflateLong()
+				s.b, s.nb, s.pos = b, nb, pos
+				return s.tooLong()
 			}
 			if d >= length {
 				copy(buf[at:at+length], buf[at-d:])

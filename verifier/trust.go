@@ -118,7 +118,7 @@ type Trust struct {
 	// certMemo remembers the certificates documents carried, parsed
 	// (certmemo.go); nil parses every certificate afresh.
 	certMemo *certMemo
-	// inflaters are zlib readers kept for EU DCCs and status lists
+	// inflaters are decoders kept for EU DCCs and status lists
 	// (inflaters.go).
 	inflaters *inflaters
 }

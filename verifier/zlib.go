@@ -1,0 +1,100 @@
+package verifier
+
+// A zlib (RFC 1950) reader over inflate.go's DEFLATE decoder, for EU DCCs
+// (dcc.go). It answers as the code it replaced did: compress/zlib over a
+// bytes.Reader, read through io.LimitReader(r, limit) with io.ReadAll
+// (dcc_zlib_test.go keeps that code as the oracle, and
+// TestDCCInflateAsZlib and FuzzDCCInflateAsZlib compare the two).
+//
+// The header and trailer rules are compress/zlib's: CM 8, CINFO at most 7,
+// the FCHECK multiple of 31; with FDICT the DICTID must be the Adler-32 of
+// the (absent, so empty) dictionary, 1, and the stream then goes on; after
+// the final block the 4-byte big-endian Adler-32 of the output, and
+// nothing read after it.
+//
+// The limit is where the two could differ. The limited reader stops
+// asking once it has limit bytes, so what flate finds wrong later is never
+// seen, and flate hands out its output only at some points: when its 32
+// KiB window fills, at an empty non-final stored block, at the end of the
+// final block (with the trailer's check) and at an error (with the error).
+// So a failure counts if flate meets it having given at most limit bytes,
+// unless a handout ended exactly at limit bytes before it; otherwise the
+// read gives limit bytes and no error. inflate.go notes what decides that
+// (inflateState.long, past, heldSize). Its decoder finds a truncated
+// stream later than flate, which reads no byte it does not need, but never
+// after passing the limit with all of the passing symbol's bits in the
+// data; a window handout at the limit would need flate's exact point, so
+// the limit must not be a multiple of 32 KiB (dcc.go asserts it).
+
+import (
+	"encoding/binary"
+	"errors"
+	"hash/adler32"
+)
+
+// flateWindow is compress/flate's window, whose fills hand out its output.
+const flateWindow = 1 << 15
+
+var (
+	errZlibHeader     = errors.New("not a zlib stream")
+	errZlibDictionary = errors.New("the zlib stream needs a preset dictionary")
+	errZlibCorrupt    = errors.New("the DEFLATE data is corrupt or truncated")
+	errZlibChecksum   = errors.New("the zlib checksum does not match")
+	// errZlibLimit: the read gave limit bytes without an error.
+	errZlibLimit = errors.New("the stream inflates to the limit or more")
+)
+
+// zlibRead decodes the zlib stream at the start of src with z. It fails
+// with errZlibLimit where the limited read would give limit bytes without
+// an error, with another error where it would fail; otherwise it returns
+// the same bytes (fewer than limit) and how many bytes of src follow the
+// stream. limit is not a multiple of flateWindow.
+func (z *inflater) zlibRead(src []byte, limit int64) (out []byte, rest int, err error) {
+	if len(src) < 2 {
+		return nil, 0, errZlibHeader
+	}
+	cmf, flg := src[0], src[1]
+	if cmf&0x0f != 8 || cmf>>4 > 7 || (uint(cmf)<<8|uint(flg))%31 != 0 {
+		return nil, 0, errZlibHeader
+	}
+	start := 2
+	if flg&0x20 != 0 {
+		if len(src) < 6 {
+			return nil, 0, errZlibHeader
+		}
+		if binary.BigEndian.Uint32(src[2:]) != 1 {
+			return nil, 0, errZlibDictionary
+		}
+		start = 6
+	}
+	var w sliceWriter
+	s := &inflateState{src: src[start:], w: &w, size: limit}
+	err = z.decode(s)
+	switch {
+	case s.long && s.past, s.heldSize:
+		return nil, 0, errZlibLimit
+	case err != nil || s.used() > int64(len(s.src))*8:
+		return nil, 0, errZlibCorrupt
+	}
+	// The final block ended with at most limit bytes: zlib reads the
+	// trailer.
+	end := start + int((s.used()+7)/8)
+	if len(src)-end < 4 {
+		return nil, 0, errZlibCorrupt
+	}
+	if binary.BigEndian.Uint32(src[end:]) != adler32.Checksum(w) {
+		return nil, 0, errZlibChecksum
+	}
+	if int64(len(w)) >= limit {
+		return nil, 0, errZlibLimit
+	}
+	return w, len(src) - end - 4, nil
+}
+
+// sliceWriter collects what is written to it.
+type sliceWriter []byte
+
+func (w *sliceWriter) Write(p []byte) (int, error) {
+	*w = append(*w, p...)
+	return len(p), nil
+}
