@@ -279,10 +279,10 @@ func (z *inflater) decode(s *inflateState) error {
 			}
 		case 1:
 			z.fixed()
-			err = s.huffman(&z.fixedLit, &z.fixedDist)
+			err = s.huffman(&z.fixedLit, &z.fixedDist, 7)
 		case 2:
 			if err = z.dynamic(s); err == nil {
-				err = s.huffman(&z.lit, &z.dist)
+				err = s.huffman(&z.lit, &z.dist, uint(z.lens[256]))
 			}
 		default:
 			err = readFail(Malformed, "an entry's DEFLATE stream has a block of type 3")
@@ -311,11 +311,15 @@ func inflateLong() error {
 
 // tooLong fails a stream whose output would pass s.size, noting for
 // zlib.go whether flate would have given more than s.size bytes before
-// failing: whether the bits of the symbol passing it (the last used) are
-// all in src. The caller has put its bit state back into s.
-func (s *inflateState) tooLong() error {
+// failing: whether src holds the bits of the symbol passing it (the last
+// n used) and, from its start, flate's lookahead: the length of the
+// block's end-of-block code (eob), which flate has in hand before it
+// decodes a literal or length code. The caller has put its bit state
+// back into s.
+func (s *inflateState) tooLong(n, eob uint) error {
 	s.long = true
-	s.past = s.used() <= int64(len(s.src))*8
+	used, have := s.used(), int64(len(s.src))*8
+	s.past = used <= have && used-int64(n)+int64(eob) <= have
 	return inflateLong()
 }
 
@@ -456,11 +460,12 @@ func (z *inflater) dynamic(s *inflateState) error {
 	return nil
 }
 
-// huffman decodes the data of a Huffman block up to its end code. Each
+// huffman decodes the data of a Huffman block up to its end code, whose
+// length is eob. Each
 // turn loads the bits of a whole literal or match (at most 15+5+15+13).
 // The state it changes is kept in locals, which the wasm compiler keeps in
 // its own locals rather than in memory, and put back for s's methods.
-func (s *inflateState) huffman(lit, dist *huffTable) error {
+func (s *inflateState) huffman(lit, dist *huffTable, eob uint) error {
 	buf, src := s.buf, s.src
 	b, nb, pos, at := s.b, s.nb, s.pos, s.at
 	// The output so far is base+at; at may not pass end, where it
@@ -495,7 +500,7 @@ func (s *inflateState) huffman(lit, dist *huffTable) error {
 		if v < 256 {
 			if at >= end {
 				s.b, s.nb, s.pos = b, nb, pos
-				return s.tooLong()
+				return s.tooLong(n, eob)
 			}
 			buf[at] = byte(v)
 			at++
@@ -513,7 +518,7 @@ func (s *inflateState) huffman(lit, dist *huffTable) error {
 				nb -= n
 				if at >= end {
 					s.b, s.nb, s.pos = b, nb, pos
-					return s.tooLong()
+					return s.tooLong(n, eob)
 				}
 				buf[at] = byte(e >> 16)
 				at++
@@ -531,6 +536,7 @@ func (s *inflateState) huffman(lit, dist *huffTable) error {
 			length := int(inflateLenBase[v]) + int(b&(1<<x-1))
 			b >>= x
 			nb -= x
+			took := n + x // the match's bits so far
 			e = dist.root[b&(1<<huffRootBits-1)]
 			if e&huffLink != 0 {
 				e = dist.sub[e>>16+uint32(b>>huffRootBits)&(1<<(e&0xff)-1)]
@@ -554,7 +560,7 @@ func (s *inflateState) huffman(lit, dist *huffTable) error {
 			}
 			if length > end-at {
 				s.b, s.nb, s.pos = b, nb, pos
-				return s.tooLong()
+				return s.tooLong(took+n+x, eob)
 			}
 			if d >= length {
 				copy(buf[at:at+length], buf[at-d:])

@@ -21,10 +21,13 @@ package verifier
 // unless a handout ended exactly at limit bytes before it; otherwise the
 // read gives limit bytes and no error. inflate.go notes what decides that
 // (inflateState.long, past, heldSize). Its decoder finds a truncated
-// stream later than flate, which reads no byte it does not need, but never
-// after passing the limit with all of the passing symbol's bits in the
-// data; a window handout at the limit would need flate's exact point, so
-// the limit must not be a multiple of 32 KiB (dcc.go asserts it).
+// stream later than flate, but never after passing the limit with the
+// passing symbol's bits in the data; flate finds it earlier than the
+// symbol's bits alone say, as it has the end-of-block code's length in
+// hand before each literal or length code (inflateState.tooLong). A
+// window handout at the limit would need flate's exact point of
+// truncation, so the limit must not be a multiple of 32 KiB (dcc.go
+// asserts it).
 
 import (
 	"encoding/binary"
