@@ -57,9 +57,19 @@ func dccInflateDiff(pool *inflaters, z []byte) string {
 	return ""
 }
 
-// DCCInflateDiff is dccInflateDiff for the external test of the demo
-// world's certificates.
-func DCCInflateDiff(z []byte) string { return dccInflateDiff(newInflaters(), z) }
+// DCCInflateDiff is dccInflateDiff of the zlib stream of an "HC1:" text,
+// for the external test of the demo world's certificates.
+func DCCInflateDiff(text []byte) string {
+	b45, err := dccUnprefix(text)
+	if err != nil {
+		return err.Error()
+	}
+	z, err := base45Decode(b45)
+	if err != nil {
+		return err.Error()
+	}
+	return dccInflateDiff(newInflaters(), z)
+}
 
 // zlibOf compresses chunks at level, with a sync flush (an empty stored
 // block) after each when flush is set.

@@ -1,6 +1,7 @@
 package verifier
 
-// A DEFLATE (RFC 1951) decoder for ZIP entries (zipread.go). In the
+// A DEFLATE (RFC 1951) decoder for ZIP entries (zipread.go), also behind
+// the zlib reader of EU DCCs (zlib.go). In the
 // WebAssembly module compress/flate inflates at about 16 MB/s: it reads
 // every input byte through an io.ByteReader interface call and copies
 // through small helper calls, and in wasm each call is expensive. Here the
