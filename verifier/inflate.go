@@ -1,10 +1,10 @@
 package verifier
 
 // A DEFLATE (RFC 1951) decoder for ZIP entries (zipread.go), also behind
-// the zlib reader of EU DCCs (zlib.go). In the
-// WebAssembly module compress/flate inflates at about 16 MB/s: it reads
-// every input byte through an io.ByteReader interface call and copies
-// through small helper calls, and in wasm each call is expensive. Here the
+// the zlib reader of EU DCCs (zlib.go). In the WebAssembly module
+// compress/flate inflates at about 16 MB/s: it reads every input byte
+// through an io.ByteReader interface call and copies through small helper
+// calls, and in wasm each call is expensive. Here the
 // input is a slice held in memory and the output size is known, so bits
 // are read from the slice into a 64-bit buffer by index, Huffman codes are
 // decoded by table lookups and the output is built in one buffer that
