@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
+	"io"
 	"math/big"
 	"testing"
 )
@@ -71,8 +72,9 @@ func TestCertMemoBounded(t *testing.T) {
 	}
 }
 
-// TestInflatersAsNew holds reused zlib readers to new ones: the same
-// output and the same failure for every stream, in any order.
+// TestInflatersAsNew holds reused decoders to new ones: DCC inflaters and
+// the status lists' zlib readers give the same output and the same
+// failure for every stream, in any order.
 func TestInflatersAsNew(t *testing.T) {
 	var good bytes.Buffer
 	w := zlib.NewWriter(&good)
@@ -92,8 +94,23 @@ func TestInflatersAsNew(t *testing.T) {
 			if !bytes.Equal(got, want) || (gotErr == nil) != (wantErr == nil) {
 				t.Errorf("pass %d, stream %d: pooled %d bytes, %v; new %d bytes, %v", pass, i, len(got), gotErr, len(want), wantErr)
 			}
+			want, wantErr = readZlib(nil, s)
+			got, gotErr = readZlib(p, s)
+			if !bytes.Equal(got, want) || (gotErr == nil) != (wantErr == nil) {
+				t.Errorf("pass %d, stream %d: pooled zlib reader %d bytes, %v; new %d bytes, %v", pass, i, len(got), gotErr, len(want), wantErr)
+			}
 		}
 	}
+}
+
+// readZlib reads s to its end through a zlib reader from p.
+func readZlib(p *inflaters, s []byte) ([]byte, error) {
+	r, err := p.get(bytes.NewReader(s))
+	if err != nil {
+		return nil, err
+	}
+	defer p.put(r)
+	return io.ReadAll(r)
 }
 
 // TestCertMemoLenient: through certMemo.parseCertificateLenient a
