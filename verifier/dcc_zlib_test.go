@@ -399,3 +399,37 @@ func TestZlibHeaderRules(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDCCInflate compares dccInflate with the code before zlib.go,
+// both with pooled decoders, over the conformance suite's compressed
+// certificates.
+func BenchmarkDCCInflate(b *testing.B) {
+	var zs [][]byte
+	for _, c := range dccZlibSeeds(b)[:80] {
+		if _, err := zlibDCCInflate(c.z); err == nil {
+			zs = append(zs, c.z)
+		}
+	}
+	pool := newInflaters()
+	b.Run("inflate", func(b *testing.B) {
+		for b.Loop() {
+			for _, z := range zs {
+				dccInflate(pool, z)
+			}
+		}
+	})
+	// The code before zlib.go, with its pooled zlib reader.
+	b.Run("zlib", func(b *testing.B) {
+		for b.Loop() {
+			for _, z := range zs {
+				br := bytes.NewReader(z)
+				r, err := pool.get(br)
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.ReadAll(io.LimitReader(r, MaxDCCInflated+1))
+				pool.put(r)
+			}
+		}
+	})
+}
