@@ -4,9 +4,9 @@ package verifier
 // the zlib reader of EU DCCs (zlib.go). In the WebAssembly module
 // compress/flate inflates at about 16 MB/s: it reads every input byte
 // through an io.ByteReader interface call and copies through small helper
-// calls, and in wasm each call is expensive. Here the
-// input is a slice held in memory and the output size is known, so bits
-// are read from the slice into a 64-bit buffer by index, Huffman codes are
+// calls, and in wasm each call is expensive. Here the input is a slice
+// held in memory and the output size is known (or bounded), so bits are
+// read from the slice into a 64-bit buffer by index, Huffman codes are
 // decoded by table lookups and the output is built in one buffer that
 // keeps the last 32 KiB as the window and is written out in chunks.
 //
@@ -462,8 +462,8 @@ func (z *inflater) dynamic(s *inflateState) error {
 }
 
 // huffman decodes the data of a Huffman block up to its end code, whose
-// length is eob. Each
-// turn loads the bits of a whole literal or match (at most 15+5+15+13).
+// length is eob. Each turn loads the bits of a whole literal or match (at
+// most 15+5+15+13).
 // The state it changes is kept in locals, which the wasm compiler keeps in
 // its own locals rather than in memory, and put back for s's methods.
 func (s *inflateState) huffman(lit, dist *huffTable, eob uint) error {
