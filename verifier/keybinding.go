@@ -39,7 +39,7 @@ func (v *verification) checkKeyBinding(sd *sdJWT, processed map[string]any, newH
 		fail("the key binding JWT is not a compact JWT")
 		return
 	}
-	kb, err := parseJWS(sd.kb, nil)
+	kb, err := parseJWSMemo(sd.kb, nil, v.headerMemo())
 	if err != nil {
 		fail("the key binding JWT cannot be read: %v", err)
 		return

@@ -30,16 +30,18 @@ type sdJWT struct {
 // parseSDJWT splits an SD-JWT. The compact form is
 // <issuer JWT>~<disclosure>~…~[<KB-JWT>] (RFC 9901 section 4); the JSON form
 // carries disclosures and kb_jwt in the unprotected header (section 8).
-func parseSDJWT(data []byte) (*sdJWT, error) {
+//
+// hm is the trust's memo of protected headers (headermemo.go), or nil.
+func parseSDJWT(data []byte, hm *headerMemo) (*sdJWT, error) {
 	if len(data) > 0 && data[0] == '{' {
-		return parseSDJWTJSON(data)
+		return parseSDJWTJSON(data, hm)
 	}
 	last := bytes.LastIndexByte(data, '~')
 	if last < 0 {
 		return nil, jwsErr("an SD-JWT has at least one '~'; this has none")
 	}
 	parts := bytes.Split(data[:last], []byte{'~'})
-	j, err := parseJWS(parts[0], nil)
+	j, err := parseJWSMemo(parts[0], nil, hm)
 	if err != nil {
 		return nil, err
 	}
@@ -59,8 +61,8 @@ func parseSDJWT(data []byte) (*sdJWT, error) {
 	return sd, nil
 }
 
-func parseSDJWTJSON(data []byte) (*sdJWT, error) {
-	j, err := parseJWS(data, nil)
+func parseSDJWTJSON(data []byte, hm *headerMemo) (*sdJWT, error) {
+	j, err := parseJWSMemo(data, nil, hm)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +110,7 @@ var sdVCTypes = map[string]bool{"dc+sd-jwt": true, "vc+sd-jwt": true}
 // disclosure against the signed digests, the key binding JWT when present
 // or required, and the validity of the processed claims.
 func (v *verification) verifySDJWT(data []byte) {
-	sd, err := parseSDJWT(data)
+	sd, err := parseSDJWT(data, v.headerMemo())
 	if err != nil {
 		v.jwsFail(err)
 		return

@@ -118,6 +118,9 @@ type Trust struct {
 	// certMemo remembers the certificates documents carried, parsed
 	// (certmemo.go); nil parses every certificate afresh.
 	certMemo *certMemo
+	// headerMemo remembers the JWS protected headers documents carried,
+	// decoded (headermemo.go); nil decodes every header afresh.
+	headerMemo *headerMemo
 	// inflaters are zlib readers kept for EU DCCs and status lists
 	// (inflaters.go).
 	inflaters *inflaters
@@ -290,6 +293,7 @@ func (t *Trust) index() {
 	}
 	t.chainMemo = newChainMemo(anchors)
 	t.certMemo = newCertMemo()
+	t.headerMemo = newHeaderMemo()
 	t.inflaters = newInflaters()
 	t.listsByURI = make(map[string][]*statusList)
 	for _, tok := range t.StatusLists {
