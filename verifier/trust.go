@@ -121,6 +121,9 @@ type Trust struct {
 	// headerMemo remembers the JWS protected headers documents carried,
 	// decoded (headermemo.go); nil decodes every header afresh.
 	headerMemo *headerMemo
+	// checkpointMemo remembers the tlog checkpoints proofs carried,
+	// opened (checkpointmemo.go); nil opens every checkpoint afresh.
+	checkpointMemo *checkpointMemo
 	// inflaters are zlib readers kept for EU DCCs and status lists
 	// (inflaters.go).
 	inflaters *inflaters
@@ -294,6 +297,7 @@ func (t *Trust) index() {
 	t.chainMemo = newChainMemo(anchors)
 	t.certMemo = newCertMemo()
 	t.headerMemo = newHeaderMemo()
+	t.checkpointMemo = newCheckpointMemo()
 	t.inflaters = newInflaters()
 	t.listsByURI = make(map[string][]*statusList)
 	for _, tok := range t.StatusLists {
