@@ -29,6 +29,9 @@ type jws struct {
 	// content was given: the content is empty, or detached (appendix F
 	// spells both the same); see emptyPayloadFailed.
 	emptyPayload bool
+	// ownPayload says payload was decoded here, into a buffer nothing
+	// else holds or writes: the claims' strings may be views of it.
+	ownPayload bool
 	// ph is the decoded protected header (headermemo.go), nil without one.
 	ph *protectedHeader
 	// x5c is the DER of h.X5c when the protected header's memo entry
@@ -374,7 +377,7 @@ func (j *jws) decodePayload(detached []byte) error {
 		if err != nil {
 			return jwsErr("the payload is not base64url")
 		}
-		j.payload = p
+		j.payload, j.ownPayload = p, true
 	}
 	return nil
 }
@@ -445,7 +448,7 @@ func (v *verification) verifyJWS(data []byte) {
 	// Claims are read before the signature only for the signing time; a
 	// payload that does not parse is judged after the signature, so that a
 	// document altered after signing says so rather than "malformed".
-	claims, val, claimsErr := jwtClaims(j.payload)
+	claims, val, claimsErr := jwtClaimsOf(j.payload, j.ownPayload)
 	if claims == nil && claimsErr == nil && (jwtTyped(j.h.Typ) || jwtTyped(j.h.Cty)) {
 		claimsErr = errors.New("the header says JWT, but the payload is not a JSON object")
 	}

@@ -118,7 +118,7 @@ func (v *verification) verifySDJWT(data []byte) {
 	j := sd.issuer
 	d := v.jwsDocument(j)
 	d.Format = sd.format
-	payload, claimsErr := sdPayload(j.payload)
+	payload, claimsErr := sdPayload(j.payload, j.ownPayload)
 	var signedAt validity
 	if payload != nil {
 		signedAt, _ = claimsValidity(payload)
@@ -178,8 +178,14 @@ func (v *verification) verifySDJWT(data []byte) {
 }
 
 // sdPayload decodes the issuer-signed payload, which must be a JSON object.
-func sdPayload(payload []byte) (map[string]any, error) {
-	v, err := parseJSON(payload, true)
+// owned says the caller decoded payload and never writes it again
+// (parseJSONOwned).
+func sdPayload(payload []byte, owned bool) (map[string]any, error) {
+	parse := parseJSON
+	if owned {
+		parse = parseJSONOwned
+	}
+	v, err := parse(payload, true)
 	if err != nil {
 		return nil, fmt.Errorf("the claims are not valid JSON: %v", err)
 	}
