@@ -29,6 +29,10 @@ type jws struct {
 	// content was given: the content is empty, or detached (appendix F
 	// spells both the same); see emptyPayloadFailed.
 	emptyPayload bool
+	// signedIn, when set, is the signing input as received: in a compact
+	// JWS the header and payload segments and the dot between them are
+	// already the signing input, a prefix of the input.
+	signedIn []byte
 	// ownPayload says payload was decoded here, into a buffer nothing
 	// else holds or writes: the claims' strings may be views of it.
 	ownPayload bool
@@ -107,7 +111,8 @@ func parseJWSCompact(data []byte, hm *headerMemo) (*jws, error) {
 		return nil, jwsErr("a compact JWS has three parts separated by two dots; this has %d dots", n)
 	}
 	p := bytes.SplitN(data, []byte{'.'}, 3)
-	j := &jws{format: formatJWSCompact, protectedB: p[0], payloadSeg: p[1]}
+	n := len(p[0]) + 1 + len(p[1])
+	j := &jws{format: formatJWSCompact, protectedB: p[0], payloadSeg: p[1], signedIn: data[:n:n]}
 	var err error
 	if j.ph, err = hm.decode(p[0]); err != nil {
 		return nil, err
@@ -356,6 +361,7 @@ func (j *jws) decodePayload(detached []byte) error {
 		// checked.
 		return jwsErr("the JWS carries its payload, and detached content was given too")
 	case len(j.payloadSeg) == 0 && len(detached) > 0:
+		j.signedIn = nil // the detached payload's segment replaces the empty one
 		j.payload = detached
 		if b64 {
 			j.payloadSeg = []byte(base64.RawURLEncoding.EncodeToString(detached))
@@ -380,6 +386,15 @@ func (j *jws) decodePayload(detached []byte) error {
 		j.payload, j.ownPayload = p, true
 	}
 	return nil
+}
+
+// signingInputView is signingInput, as received where it can be: a view
+// of the input, to be read and not kept beyond the verification.
+func (j *jws) signingInputView() []byte {
+	if j.signedIn != nil {
+		return j.signedIn
+	}
+	return j.signingInput()
 }
 
 // signingInput is ASCII(BASE64URL(protected)) || '.' || payload segment.
@@ -418,7 +433,7 @@ func (v *verification) jwsDocument(j *jws) *Document {
 // jwsSigned is what the common checks need of a JWS; false when its x5c
 // cannot be read (reported).
 func (v *verification) jwsSigned(j *jws, signedAt time.Time) (*signed, bool) {
-	s := &signed{alg: j.h.Alg, algUnprotected: j.algUnprotected, kid: j.h.Kid, msg: j.signingInput(), sig: j.sig, signedAt: signedAt}
+	s := &signed{alg: j.h.Alg, algUnprotected: j.algUnprotected, kid: j.h.Kid, msg: j.signingInputView(), sig: j.sig, signedAt: signedAt}
 	if j.x5c != nil {
 		// Decoded once, with the protected header (headermemo.go); the
 		// DER is never written (certMemo.parseCertificate copies it).

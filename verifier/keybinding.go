@@ -63,7 +63,7 @@ func (v *verification) checkKeyBinding(sd *sdJWT, processed map[string]any, newH
 		fail("the holder key is not for %s", alg)
 		return
 	}
-	if !v.opts.checkSig(alg, key, kb.signingInput(), kb.sig) {
+	if !v.opts.checkSig(alg, key, kb.signingInputView(), kb.sig) {
 		fail("the key binding JWT's signature does not verify with the holder key")
 		return
 	}

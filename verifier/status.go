@@ -124,7 +124,7 @@ func (v *verification) findStatusList(uri string) (*statusList, string) {
 		lists = append(lists, v.opts.Trust.listsByURI[uri]...)
 	}
 	now, skew := v.opts.Time, v.opts.skew()
-	why := fmt.Sprintf("no status list for %q was given", clip(uri))
+	why := "" // no list was given; written out below, only when it is the answer
 	var best *statusList
 	tried := 0
 	for _, l := range lists {
@@ -141,6 +141,9 @@ func (v *verification) findStatusList(uri string) (*statusList, string) {
 		case best == nil || l.iat.After(best.iat):
 			best = l
 		}
+	}
+	if best == nil && why == "" {
+		why = fmt.Sprintf("no status list for %q was given", clip(uri))
 	}
 	return best, why
 }
