@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"hash"
+	"unsafe"
 )
 
 // SD-JWT disclosures (RFC 9901 sections 4.2 and 7.1): each disclosure is
@@ -94,26 +95,25 @@ func decodeDisclosures(raws [][]byte, newHash func() hash.Hash) (map[string]*dis
 		}
 		// b is this function's own and never written again: the
 		// claims' strings may be views of it.
-		v, err := parseJSONOwned(b, true)
+		dj, err := parseDisclosureJSON(b)
 		if err != nil {
 			return nil, sdMalformed("disclosure %d is not valid JSON: %v", i, err)
 		}
-		arr, ok := v.([]any)
-		if !ok {
+		if !dj.isArray {
 			return nil, sdMalformed("disclosure %d is not a JSON array", i)
 		}
-		if len(arr) < 2 || len(arr) > 3 {
+		if dj.n < 2 || dj.n > 3 {
 			return nil, sdMalformed("disclosure %d is not [salt, name, value] nor [salt, value]", i)
 		}
-		if _, ok := arr[0].(string); !ok {
+		if !dj.saltText {
 			return nil, sdMalformed("disclosure %d has a salt that is not text", i)
 		}
-		d := &disclosure{array: len(arr) == 2, value: arr[len(arr)-1]}
+		d := &disclosure{array: dj.n == 2, value: dj.value}
 		if !d.array {
-			name, ok := arr[1].(string)
-			if !ok {
+			if !dj.nameText {
 				return nil, sdMalformed("disclosure %d has a claim name that is not text", i)
 			}
+			name := dj.name
 			// These names are the mechanism's own (RFC 9901 section 7.1).
 			if name == "_sd" || name == "..." {
 				return nil, sdMalformed("disclosure %d discloses a claim named %q", i, name)
@@ -273,4 +273,93 @@ func (p *sdProcessor) array(a []any, depth int) ([]any, error) {
 		out = append(out, val)
 	}
 	return out, nil
+}
+
+// disclosureJSON is what decodeDisclosures reads of a disclosure's JSON:
+// whether it is an array, its length, whether its first two elements are
+// text, the second as text, and its last element (the value).
+type disclosureJSON struct {
+	isArray            bool
+	n                  int
+	saltText, nameText bool
+	name               string
+	value              any
+}
+
+// parseDisclosureJSON is parseJSONOwned(data, true) read as
+// decodeDisclosures reads it, with the same acceptance and errors: a
+// top-level array is parsed element by element, so that the salt and the
+// name, text that is only looked at, are neither built into a []any nor
+// boxed as values (inside the WebAssembly module each allocation costs
+// more than parsing the string). Anything else is parsed by
+// parseJSONOwned. data must not be written again.
+func parseDisclosureJSON(data []byte) (disclosureJSON, error) {
+	var dj disclosureJSON
+	p := jsonParser{jsonDecoder: jsonDecoder{data: data, useNumber: true}}
+	p.arena = unsafe.String(unsafe.SliceData(data), len(data))
+	p.ws()
+	if p.i >= len(data) || data[p.i] != '[' {
+		v, err := parseJSONOwned(data, true)
+		if err != nil {
+			return dj, err
+		}
+		if arr, ok := v.([]any); ok { // not reached: an array starts with '['
+			dj.isArray, dj.n = true, len(arr)
+		}
+		return dj, nil
+	}
+	// parray at depth 0, called by top: the same steps.
+	dj.isArray = true
+	var second any
+	p.i++ // [
+	p.ws()
+	if p.i < len(data) && data[p.i] == ']' {
+		p.i++
+	} else {
+		for p.err == nil {
+			p.ws()
+			var v any
+			if dj.n < 2 && p.i < len(data) && data[p.i] == '"' {
+				// pvalue(1) of a string, not boxed.
+				s, _ := p.pstr(false)
+				if dj.n == 0 {
+					dj.saltText = true
+				} else {
+					dj.nameText, dj.name = true, s
+				}
+			} else {
+				v = p.pvalue(1)
+				if dj.n == 1 {
+					second = v
+				}
+			}
+			if p.err != nil {
+				break
+			}
+			if dj.n == 2 {
+				dj.value = v
+			}
+			dj.n++
+			if p.next(']') {
+				break
+			}
+		}
+	}
+	if p.err == nil {
+		p.ws()
+		if p.i != len(data) {
+			p.err = errJSONSyntax
+		}
+	}
+	if p.err != nil {
+		return disclosureJSON{}, p.err
+	}
+	if dj.n == 2 {
+		if dj.nameText {
+			dj.value = dj.name
+		} else {
+			dj.value = second
+		}
+	}
+	return dj, nil
 }

@@ -216,6 +216,9 @@ func FuzzSDParts(f *testing.F) {
 	for _, p := range ps[:min(len(ps), 20)] {
 		f.Add(p)
 	}
+	for _, j := range []string{`["s","n",1]`, `["s",{"a":[1,"x"]}]`, `["s","n","v",4]`, `[1,"n",1]`, `["s",2,3]`, ` [ "s" , "n" , "v" ] `, `["s"]`, `[]`, `{}`, `["s","n",1e999]`, `["\u0073","\ud800",[]]`} {
+		f.Add([]byte(j))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if isJOSEText(b) != isJOSETextOracle(b) {
 			t.Fatal("isJOSEText differs")
@@ -224,6 +227,13 @@ func FuzzSDParts(f *testing.F) {
 		want, wantErr := decodeDisclosuresOracle([][]byte{b, b}, sdHashes["sha-256"])
 		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
 			t.Fatal("decodeDisclosures differs")
+		}
+		// b as the JSON of a disclosure.
+		enc := []byte(base64.RawURLEncoding.EncodeToString(b))
+		got, gotErr = decodeDisclosures([][]byte{enc}, sdHashes["sha-256"])
+		want, wantErr = decodeDisclosuresOracle([][]byte{enc}, sdHashes["sha-256"])
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
+			t.Fatalf("decodeDisclosures differs on %q: %v %v, want %v %v", b, got, gotErr, want, wantErr)
 		}
 		got, gotErr = decodeDisclosures([][]byte{b}, sdHashes["sha-384"])
 		want, wantErr = decodeDisclosuresOracle([][]byte{b}, sdHashes["sha-384"])
