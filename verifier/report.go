@@ -196,19 +196,28 @@ func timeString(t time.Time) string {
 // report collects checks while a verification runs.
 type report struct {
 	r Report
-	// checks backs r.Checks for the usual number of checks, so that a
-	// report is one allocation, not two.
-	checks [8]Check
+	// checks backs r.Checks for the usual number of checks, and document
+	// and trust r.Document and r.Trust, so that a report is one
+	// allocation, not four.
+	checks   [8]Check
+	document Document
+	trust    TrustInfo
 }
 
 func newReport(at time.Time) *report {
-	b := &report{r: Report{
+	b := &report{}
+	b.init(at)
+	return b
+}
+
+// init makes b an empty report of a verification at at.
+func (b *report) init(at time.Time) {
+	b.r = Report{
 		Report:     ReportVersion,
 		Warnings:   []Warning{},
 		VerifiedAt: timeString(at),
-	}}
+	}
 	b.r.Checks = b.checks[:0]
-	return b
 }
 
 // The steps below are called at dozens of places and run a few times per
@@ -244,7 +253,7 @@ func (b *report) warn(reason Reason, detail string) {
 
 func (b *report) doc() *Document {
 	if b.r.Document == nil {
-		b.r.Document = &Document{}
+		b.r.Document = &b.document
 	}
 	return b.r.Document
 }
