@@ -37,6 +37,17 @@ type protectedHeader struct {
 	// x5c is the DER of h.X5c, when every certificate is base64; nil
 	// otherwise (jwsSigned then decodes them, to say which one is not).
 	x5c [][]byte
+	// report is what headerReport makes of the members alone, when every
+	// value is a scalar (strings, numbers, booleans, null): copied into
+	// each report, never shared, as a report's maps are its reader's.
+	report   []reportHeader
+	reportOK bool
+}
+
+// reportHeader is one reported header parameter.
+type reportHeader struct {
+	name  string
+	value any
 }
 
 // headerMemo remembers decoded protected headers (memo.go).
@@ -78,8 +89,33 @@ func (hm *headerMemo) decode(seg []byte) (*protectedHeader, error) {
 			ph.x5c = append(ph.x5c, der)
 		}
 	}
+	ph.reportOK = true
+	for name, v := range headerReport(m) {
+		switch v.(type) {
+		case string, float64, bool, nil:
+		default:
+			ph.reportOK = false
+		}
+		ph.report = append(ph.report, reportHeader{name, v})
+	}
+	if !ph.reportOK {
+		ph.report = nil
+	}
 	hm.m.put(string(seg), ph)
 	return ph, nil
+}
+
+// reportHeaders is headerReport(j.protected, j.unprotected), from the
+// protected header's memo entry when it holds them.
+func (j *jws) reportHeaders() map[string]any {
+	if j.ph == nil || !j.ph.reportOK || len(j.unprotected) > 0 {
+		return headerReport(j.protected, j.unprotected)
+	}
+	out := make(map[string]any, len(j.ph.report))
+	for _, h := range j.ph.report {
+		out[h.name] = h.value
+	}
+	return out
 }
 
 // headerMemo is the trust's memo of protected headers, nil without a

@@ -122,6 +122,7 @@ type parseOutcome struct {
 	h                       joseHeader
 	payload, sig, signingIn []byte
 	view                    []byte
+	headers                 map[string]any
 	chain                   [][]byte
 	chainReport             []byte
 }
@@ -130,7 +131,7 @@ func outcomeOf(j *jws, err error) parseOutcome {
 	if err != nil {
 		return parseOutcome{err: reflect.TypeOf(err).String() + ": " + err.Error()}
 	}
-	o := parseOutcome{protected: j.protected, unprotected: j.unprotected, h: j.h, payload: j.payload, sig: j.sig, signingIn: j.signingInput(), view: j.signingInputView()}
+	o := parseOutcome{protected: j.protected, unprotected: j.unprotected, h: j.h, payload: j.payload, sig: j.sig, signingIn: j.signingInput(), view: j.signingInputView(), headers: j.reportHeaders()}
 	v := &verification{opts: &Options{}, rep: newReport(time.Unix(0, 0))}
 	if s, ok := v.jwsSigned(j, time.Time{}); ok {
 		o.chain = s.chain
@@ -159,6 +160,9 @@ func TestHeaderMemoDifferential(t *testing.T) {
 			first := outcomeOf(parseJWSMemo(d, detached, hm))
 			if first.err == "" && !bytes.Equal(first.view, first.signingIn) {
 				t.Errorf("doc %d: the signing input as received differs from the one built", i)
+			}
+			if j, err := parseJWSMemo(d, detached, hm); err == nil && !reflect.DeepEqual(j.reportHeaders(), headerReport(j.protected, j.unprotected)) {
+				t.Errorf("doc %d: the remembered report headers differ", i)
 			}
 			again := outcomeOf(parseJWSMemo(d, detached, hm))
 			if !sameOutcome(first, oracle) {

@@ -426,7 +426,7 @@ func (v *verification) jwsDocument(j *jws) *Document {
 	d.Format = string(j.format)
 	d.Type = j.h.Typ
 	d.technical().Algorithm = clip(j.h.Alg)
-	d.Technical.Headers = headerReport(j.protected, j.unprotected)
+	d.Technical.Headers = j.reportHeaders()
 	return d
 }
 
