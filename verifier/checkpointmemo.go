@@ -62,7 +62,7 @@ func newCheckpointMemo() *checkpointMemo { return &checkpointMemo{m: newMemo(max
 // time. The failure is an attestation with its reason.
 func (m *checkpointMemo) open(text []byte, pol *tlogPolicy, o *Options) (*openedCheckpoint, *attestation) {
 	if m != nil {
-		if e, ok := m.m.get(string(text)); ok && e.(*openedCheckpoint).pol == pol {
+		if e, ok := m.m.getBytes(text); ok && e.(*openedCheckpoint).pol == pol {
 			return e.(*openedCheckpoint), nil
 		}
 	}

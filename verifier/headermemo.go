@@ -59,7 +59,7 @@ func newHeaderMemo() *headerMemo { return &headerMemo{m: newMemo(maxHeaderMemo)}
 // from the memo when it holds seg. A nil memo decodes every time.
 func (hm *headerMemo) decode(seg []byte) (*protectedHeader, error) {
 	if hm != nil {
-		if e, ok := hm.m.get(string(seg)); ok {
+		if e, ok := hm.m.getBytes(seg); ok {
 			return e.(*protectedHeader), nil
 		}
 	}
