@@ -425,7 +425,7 @@ func (v *verification) jwsDocument(j *jws) *Document {
 	d := v.rep.doc()
 	d.Format = string(j.format)
 	d.Type = j.h.Typ
-	d.technical().Algorithm = clip(j.h.Alg)
+	v.rep.tech().Algorithm = clip(j.h.Alg)
 	d.Technical.Headers = j.reportHeaders()
 	return d
 }

@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"time"
+	"unsafe"
 )
 
 // ReportVersion is the value of Report.Report. It changes only when the
@@ -193,15 +194,32 @@ func timeString(t time.Time) string {
 	return string(appendRFC3339(make([]byte, 0, 20), t))
 }
 
+// timeStrings3 is timeString of three times in one allocation: the
+// strings are views of one buffer, never written after.
+func timeStrings3(a, b, c time.Time) (string, string, string) {
+	buf := make([]byte, 0, 60)
+	var end [3]int
+	for i, t := range [3]time.Time{a, b, c} {
+		if !t.IsZero() {
+			buf = appendRFC3339(buf, t)
+		}
+		end[i] = len(buf)
+	}
+	s := unsafe.String(unsafe.SliceData(buf), len(buf))
+	return s[:end[0]], s[end[0]:end[1]], s[end[1]:end[2]]
+}
+
 // report collects checks while a verification runs.
 type report struct {
 	r Report
 	// checks backs r.Checks for the usual number of checks, and document
 	// and trust r.Document and r.Trust, so that a report is one
 	// allocation, not four.
-	checks   [8]Check
-	document Document
-	trust    TrustInfo
+	checks    [8]Check
+	document  Document
+	trust     TrustInfo
+	technical Technical
+	issuer    DocumentIssuer
 }
 
 func newReport(at time.Time) *report {
@@ -256,6 +274,15 @@ func (b *report) doc() *Document {
 		b.r.Document = &b.document
 	}
 	return b.r.Document
+}
+
+// tech is doc().technical(), held by the report.
+func (b *report) tech() *Technical {
+	d := b.doc()
+	if d.Technical == nil {
+		d.Technical = &b.technical
+	}
+	return d.Technical
 }
 
 // finish decides the verdict: the first failed check decides invalid; else
