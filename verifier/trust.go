@@ -302,6 +302,7 @@ func (t *Trust) index() {
 	t.listsByURI = make(map[string][]*statusList)
 	for _, tok := range t.StatusLists {
 		if l, err := parseStatusList(tok, t); err == nil {
+			l.signers = &listSigners{}
 			t.listsByURI[l.sub] = append(t.listsByURI[l.sub], l)
 		}
 	}
