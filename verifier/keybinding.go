@@ -1,8 +1,8 @@
 package verifier
 
 import (
+	"crypto"
 	"fmt"
-	"hash"
 	"time"
 	"unicode/utf8"
 )
@@ -24,7 +24,7 @@ func (o *Options) bindingRequired() bool {
 // sections 4.3 and 7.3): signed by the key in the issuer-signed cnf, typed
 // kb+jwt, bound to this presentation by sd_hash, fresh, and for the
 // audience and nonce the caller expects.
-func (v *verification) checkKeyBinding(sd *sdJWT, processed map[string]any, newHash func() hash.Hash) {
+func (v *verification) checkKeyBinding(sd *sdJWT, processed map[string]any, hashID crypto.Hash) {
 	fail := func(format string, a ...any) {
 		v.rep.fail(CheckHolderBinding, HolderBindingInvalid, fmt.Sprintf(format, a...))
 	}
@@ -73,7 +73,7 @@ func (v *verification) checkKeyBinding(sd *sdJWT, processed map[string]any, newH
 		return
 	}
 	sdHash, _ := claims["sd_hash"].(string)
-	if sdHash == "" || sdHash != sdDigest(newHash, sd.presented) {
+	if sdHash == "" || sdHash != sdDigestWith(v.opts.Hash, hashID, sd.presented) {
 		fail("sd_hash does not match this presentation")
 		return
 	}

@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -332,4 +333,31 @@ func isJOSETextOracle(text []byte) bool {
 		}
 	}
 	return true
+}
+
+// TestSDDigestWith holds the presentation's digest through a HashFunc to
+// sdDigest, with and without a host digest.
+func TestSDDigestWith(t *testing.T) {
+	if len(sdHashIDs) != len(sdHashes) {
+		t.Fatal("sdHashIDs and sdHashes name different algorithms")
+	}
+	host := HashFunc(func(alg string) hash.Hash {
+		for _, h := range []crypto.Hash{crypto.SHA256, crypto.SHA384, crypto.SHA512} {
+			if h.String() == alg {
+				return h.New()
+			}
+		}
+		return nil
+	})
+	for name, id := range sdHashIDs {
+		for _, s := range [][]byte{nil, []byte("x"), bytes.Repeat([]byte("presentation~"), 500)} {
+			want := sdDigest(sdHashes[name], s)
+			if got := sdDigestWith(nil, id, s); got != want {
+				t.Fatalf("%s: %s, want %s", name, got, want)
+			}
+			if got := sdDigestWith(host, id, s); got != want {
+				t.Fatalf("%s with a host digest: %s, want %s", name, got, want)
+			}
+		}
+	}
 }

@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"bytes"
+	"crypto"
 	"encoding/base64"
 	"fmt"
 	"hash"
@@ -174,7 +175,7 @@ func (v *verification) verifySDJWT(data []byte) {
 	}
 	v.checkValidity(val)
 	v.checkStatus(processed) // status.go: revocation, from the status lists the host supplied
-	v.checkKeyBinding(sd, processed, newHash)
+	v.checkKeyBinding(sd, processed, sdHashID(payload))
 }
 
 // sdPayload decodes the issuer-signed payload, which must be a JSON object.
@@ -194,6 +195,16 @@ func sdPayload(payload []byte, owned bool) (map[string]any, error) {
 		return nil, fmt.Errorf("the claims are not a JSON object")
 	}
 	return m, nil
+}
+
+// sdHashID is sdHashAlg's hash as a crypto.Hash, for a payload sdHashAlg
+// accepted.
+func sdHashID(payload map[string]any) crypto.Hash {
+	name, _ := payload["_sd_alg"].(string)
+	if name == "" {
+		name = "sha-256"
+	}
+	return sdHashIDs[name]
 }
 
 // sdHashAlg is the payload's _sd_alg, SHA-256 when absent.
