@@ -86,10 +86,16 @@ func sdDigest(newHash func() hash.Hash, s []byte) string {
 type sdDigester struct {
 	h   hash.Hash
 	buf []byte
+	// out holds the digests' text, each string a view of its part: the
+	// digests of a presentation are one allocation. Appending never
+	// writes the bytes of an earlier digest.
+	out []byte
 }
 
-func newSDDigester(newHash func() hash.Hash) *sdDigester {
-	return &sdDigester{h: newHash(), buf: make([]byte, 0, 64+88)}
+// newSDDigester makes a digester for n digests.
+func newSDDigester(newHash func() hash.Hash, n int) *sdDigester {
+	h := newHash()
+	return &sdDigester{h: h, buf: make([]byte, 0, 64+88), out: make([]byte, 0, n*base64.RawURLEncoding.EncodedLen(h.Size()))}
 }
 
 // digest is sdDigest(newHash, s).
@@ -97,16 +103,28 @@ func (d *sdDigester) digest(s []byte) string {
 	d.h.Reset()
 	d.h.Write(s)
 	sum := d.h.Sum(d.buf[:0])
-	return string(base64.RawURLEncoding.AppendEncode(sum[len(sum):len(sum)], sum))
+	start := len(d.out)
+	d.out = base64.RawURLEncoding.AppendEncode(d.out, sum)
+	return unsafe.String(unsafe.SliceData(d.out[start:]), len(d.out)-start)
 }
 
 // decodeDisclosures decodes every disclosure and indexes it by digest. A
 // disclosure presented twice is refused: it would be one claim said twice.
 func decodeDisclosures(raws [][]byte, newHash func() hash.Hash) (map[string]*disclosure, error) {
 	out := make(map[string]*disclosure, len(raws))
-	digester := newSDDigester(newHash)
+	digester := newSDDigester(newHash, len(raws))
+	// One buffer for the decoded disclosures and one array for their
+	// entries, rather than one allocation of each per disclosure.
+	size := 0
+	for _, raw := range raws {
+		size += base64.RawURLEncoding.DecodedLen(len(raw))
+	}
+	decoded := make([]byte, size)
+	entries := make([]disclosure, len(raws))
 	for i, raw := range raws {
-		b, err := b64urlBytes(raw)
+		n := base64.RawURLEncoding.DecodedLen(len(raw))
+		b, err := b64urlInto(decoded[:n:n], raw)
+		decoded = decoded[n:]
 		if err != nil {
 			return nil, sdMalformed("disclosure %d is not base64url", i)
 		}
@@ -125,7 +143,8 @@ func decodeDisclosures(raws [][]byte, newHash func() hash.Hash) (map[string]*dis
 		if !dj.saltText {
 			return nil, sdMalformed("disclosure %d has a salt that is not text", i)
 		}
-		d := &disclosure{array: dj.n == 2, value: dj.value}
+		d := &entries[i]
+		*d = disclosure{array: dj.n == 2, value: dj.value}
 		if !d.array {
 			if !dj.nameText {
 				return nil, sdMalformed("disclosure %d has a claim name that is not text", i)

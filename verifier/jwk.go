@@ -55,12 +55,15 @@ func b64url(s string) ([]byte, error) {
 // b64urlBytes is b64url for bytes, without copying them into a string
 // first.
 func b64urlBytes(src []byte) ([]byte, error) {
-	enc := base64.RawURLEncoding.Strict()
-	dst := make([]byte, enc.DecodedLen(len(src)))
+	return b64urlInto(make([]byte, base64.RawURLEncoding.DecodedLen(len(src))), src)
+}
+
+// b64urlInto is b64urlBytes into dst, of DecodedLen(len(src)) bytes.
+func b64urlInto(dst, src []byte) ([]byte, error) {
 	if n, ok := decodeB64URL(dst, src); ok {
 		return dst[:n], nil
 	}
-	n, err := enc.Decode(dst, src)
+	n, err := base64.RawURLEncoding.Strict().Decode(dst, src)
 	return dst[:n], err
 }
 
