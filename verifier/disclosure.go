@@ -186,7 +186,7 @@ type sdProcessor struct {
 // section 7.1 step 3) and returns the processed payload. Every digest may
 // occur once, every disclosure must be used once.
 func processSD(payload map[string]any, disclosures map[string]*disclosure) (map[string]any, int, error) {
-	p := &sdProcessor{disclosures: disclosures, seen: map[string]bool{}}
+	p := &sdProcessor{disclosures: disclosures, seen: make(map[string]bool, len(disclosures))}
 	out, err := p.object(payload, 0)
 	if err != nil {
 		return nil, 0, err

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -270,20 +271,23 @@ func appendJSONVal(b []byte, v any, failed *bool) []byte {
 		if x == nil {
 			return append(b, "null"...)
 		}
-		var small [16]string // most claim sets and headers: no allocation
-		keys := small[:0]
-		for k := range x {
-			keys = append(keys, k)
+		// The members are taken with their values, so that writing them
+		// in key order looks none up again: inside the WebAssembly module
+		// a lookup hashes its key in software.
+		var small [16]jsonMember // most claim sets and headers: no allocation
+		ms := small[:0]
+		for k, v := range x {
+			ms = append(ms, jsonMember{k, v})
 		}
-		slices.Sort(keys)
+		slices.SortFunc(ms, func(a, b jsonMember) int { return strings.Compare(a.name, b.name) })
 		b = append(b, '{')
-		for i, k := range keys {
+		for i := range ms {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONStr(b, k)
+			b = appendJSONStr(b, ms[i].name)
 			b = append(b, ':')
-			b = appendJSONVal(b, x[k], failed)
+			b = appendJSONVal(b, ms[i].value, failed)
 		}
 		return append(b, '}')
 	case []any:
@@ -303,6 +307,12 @@ func appendJSONVal(b []byte, v any, failed *bool) []byte {
 	// and headers hold appendJSONValue to encoding/json).
 	*failed = true
 	return append(b, "null"...)
+}
+
+// jsonMember is one member of a map being written.
+type jsonMember struct {
+	name  string
+	value any
 }
 
 // appendJSONFloat formats as encoding/json does (ES6 number to string).

@@ -54,7 +54,9 @@ func parseSDJWT(data []byte, hm *headerMemo) (*sdJWT, error) {
 		if len(d) == 0 {
 			return nil, jwsErr("disclosure %d is empty", i)
 		}
-		sd.disclosures = append(sd.disclosures, d)
+	}
+	if len(parts) > 1 {
+		sd.disclosures = parts[1:]
 	}
 	if kb := data[last+1:]; len(kb) > 0 {
 		sd.kb = kb
