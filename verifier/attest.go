@@ -3,10 +3,8 @@ package verifier
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
-	"unsafe"
 
 	"golang.org/x/mod/sumdb/note"
 )
@@ -80,24 +78,8 @@ func checkAttestationMemo(doc, proofText []byte, pol *tlogPolicy, embassies []*E
 		att.detail = strings.Join(append([]string{fmt.Sprintf("%d of the policy's %d embassies cosigned %s at size %d, short of its quorum", len(att.embassies), len(pol.witnesses), clip(cp.origin), cp.size)}, notes...), "; ")
 		return att
 	}
-	att.detail = attestedDetail(p.index, clip(cp.origin), cp.size, len(att.embassies), notes)
+	att.detail = strings.Join(append([]string{fmt.Sprintf("entry %d of %s (size %d), %d embassy cosignatures", p.index, clip(cp.origin), cp.size, len(att.embassies))}, notes...), "; ")
 	return att
-}
-
-// attestedDetail is strings.Join of fmt.Sprintf("entry %d of %s (size %d),
-// %d embassy cosignatures", index, origin, size, n) and notes with "; ",
-// in one allocation, without fmt: every attested document writes one.
-func attestedDetail(index uint64, origin string, size uint64, n int, notes []string) string {
-	b := make([]byte, 0, 64+len(origin))
-	b = strconv.AppendUint(append(b, "entry "...), index, 10)
-	b = append(append(append(b, " of "...), origin...), " (size "...)
-	b = strconv.AppendUint(b, size, 10)
-	b = strconv.AppendInt(append(b, "), "...), int64(n), 10)
-	b = append(b, " embassy cosignatures"...)
-	for _, note := range notes {
-		b = append(append(b, "; "...), note...)
-	}
-	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // signedBy reports whether a verified signature of n is by the log whose

@@ -79,3 +79,16 @@ func FuzzB64URL(f *testing.F) {
 		checkB64URL(t, src)
 	})
 }
+
+func TestB64URLValues(t *testing.T) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for c := range 256 {
+		want := byte(0xff)
+		if i := bytes.IndexByte([]byte(alphabet), byte(c)); i >= 0 {
+			want = byte(i)
+		}
+		if b64urlValues[c] != want {
+			t.Fatalf("byte %#x: %#x, want %#x", c, b64urlValues[c], want)
+		}
+	}
+}

@@ -15,22 +15,11 @@ import (
 // names is malformed: RFC 7519 section 4 lets a parser take the last, which
 // lets "exp" say two things.
 func jwtClaims(payload []byte) (map[string]any, validity, error) {
-	return jwtClaimsOf(payload, false)
-}
-
-// jwtClaimsOf is jwtClaims; owned says the caller decoded payload and never
-// writes it again, so that the claims' strings may be views of it
-// (parseJSONOwned) rather than of a copy.
-func jwtClaimsOf(payload []byte, owned bool) (map[string]any, validity, error) {
 	p := bytes.TrimLeft(payload, " \t\r\n")
 	if len(p) == 0 || p[0] != '{' {
 		return nil, validity{}, nil
 	}
-	parse := parseJSON
-	if owned {
-		parse = parseJSONOwned
-	}
-	v, err := parse(payload, true)
+	v, err := parseJSON(payload, true)
 	switch {
 	case errors.Is(err, errJSONSyntax):
 		// Text that only starts like an object is content (content.go).

@@ -56,11 +56,18 @@ type disclosure struct {
 	used  bool
 }
 
-// sdHashIDs are sdHashes as crypto.Hash values, for a HashFunc.
-var sdHashIDs = map[string]crypto.Hash{
-	"sha-256": crypto.SHA256,
-	"sha-384": crypto.SHA384,
-	"sha-512": crypto.SHA512,
+// sdHashIDOf is the crypto.Hash of an sdHashes name, for a HashFunc; 0
+// for another name.
+func sdHashIDOf(name string) crypto.Hash {
+	switch name {
+	case "sha-256":
+		return crypto.SHA256
+	case "sha-384":
+		return crypto.SHA384
+	case "sha-512":
+		return crypto.SHA512
+	}
+	return 0
 }
 
 // sdDigestWith is sdDigest with the host's digest when hf offers one: the

@@ -463,7 +463,7 @@ func (v *verification) verifyJWS(data []byte) {
 	// Claims are read before the signature only for the signing time; a
 	// payload that does not parse is judged after the signature, so that a
 	// document altered after signing says so rather than "malformed".
-	claims, val, claimsErr := jwtClaimsOf(j.payload, j.ownPayload)
+	claims, val, claimsErr := jwtClaims(j.payload)
 	if claims == nil && claimsErr == nil && (jwtTyped(j.h.Typ) || jwtTyped(j.h.Cty)) {
 		claimsErr = errors.New("the header says JWT, but the payload is not a JSON object")
 	}

@@ -4,7 +4,6 @@ import (
 	"crypto"
 	"fmt"
 	"time"
-	"unicode/utf8"
 )
 
 // KBMaxAge is how old a key binding JWT may be when the caller expects a
@@ -67,7 +66,7 @@ func (v *verification) checkKeyBinding(sd *sdJWT, processed map[string]any, hash
 		fail("the key binding JWT's signature does not verify with the holder key")
 		return
 	}
-	claims, val, err := jwtClaimsOf(kb.payload, kb.ownPayload)
+	claims, val, err := jwtClaims(kb.payload)
 	if err != nil || claims == nil {
 		fail("the key binding JWT's claims cannot be read")
 		return
@@ -115,69 +114,17 @@ func cnfKey(processed map[string]any) (*Key, error) {
 	if !ok {
 		return nil, fmt.Errorf("the holder key is not given as cnf.jwk")
 	}
-	j, ok := jwkOfStrings(raw)
+	b, ok := marshalJSONValue(raw)
 	if !ok {
-		b, ok := marshalJSONValue(raw)
-		if !ok {
-			return nil, fmt.Errorf("the holder key cannot be read")
-		}
-		var err error
-		if j, err = ParseJWK(b); err != nil {
-			return nil, fmt.Errorf("the holder key cannot be read: %v", err)
-		}
+		return nil, fmt.Errorf("the holder key cannot be read")
+	}
+	j, err := ParseJWK(b)
+	if err != nil {
+		return nil, fmt.Errorf("the holder key cannot be read: %v", err)
 	}
 	k, err := jwkKey(j)
 	if err != nil {
 		return nil, fmt.Errorf("the holder key cannot be used: %v", err)
 	}
 	return k, nil
-}
-
-// jwkOfStrings is the JWK that ParseJWK reads from raw written as JSON,
-// without the round trip through JSON and reflection, for the usual holder
-// key: every member one of the JWK's text members, with a text value. Any
-// other member (key_ops, x5c, an unknown or misspelled name) or value
-// returns false, and the caller takes the round trip, whose errors it
-// reports.
-func jwkOfStrings(raw map[string]any) (*JWK, bool) {
-	j := &JWK{}
-	for name, v := range raw {
-		s, ok := v.(string)
-		if !ok || !utf8.ValidString(s) {
-			return nil, false
-		}
-		var dst *string
-		switch name {
-		case "kty":
-			dst = &j.Kty
-		case "kid":
-			dst = &j.Kid
-		case "alg":
-			dst = &j.Alg
-		case "use":
-			dst = &j.Use
-		case "crv":
-			dst = &j.Crv
-		case "x":
-			dst = &j.X
-		case "y":
-			dst = &j.Y
-		case "n":
-			dst = &j.N
-		case "e":
-			dst = &j.E
-		case "d":
-			dst = &j.D
-		case "p":
-			dst = &j.P
-		case "q":
-			dst = &j.Q
-		case "k":
-			dst = &j.K
-		default:
-			return nil, false
-		}
-		*dst = s
-	}
-	return j, true
 }

@@ -2,7 +2,6 @@ package verifier
 
 import (
 	"time"
-	"unsafe"
 )
 
 // ReportVersion is the value of Report.Report. It changes only when the
@@ -192,21 +191,6 @@ func timeString(t time.Time) string {
 		return ""
 	}
 	return string(appendRFC3339(make([]byte, 0, 20), t))
-}
-
-// timeStrings3 is timeString of three times in one allocation: the
-// strings are views of one buffer, never written after.
-func timeStrings3(a, b, c time.Time) (string, string, string) {
-	buf := make([]byte, 0, 60)
-	var end [3]int
-	for i, t := range [3]time.Time{a, b, c} {
-		if !t.IsZero() {
-			buf = appendRFC3339(buf, t)
-		}
-		end[i] = len(buf)
-	}
-	s := unsafe.String(unsafe.SliceData(buf), len(buf))
-	return s[:end[0]], s[end[0]:end[1]], s[end[1]:end[2]]
 }
 
 // report collects checks while a verification runs.

@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -271,23 +270,20 @@ func appendJSONVal(b []byte, v any, failed *bool) []byte {
 		if x == nil {
 			return append(b, "null"...)
 		}
-		// The members are taken with their values, so that writing them
-		// in key order looks none up again: inside the WebAssembly module
-		// a lookup hashes its key in software.
-		var small [16]jsonMember // most claim sets and headers: no allocation
-		ms := small[:0]
-		for k, v := range x {
-			ms = append(ms, jsonMember{k, v})
+		var small [16]string // most claim sets and headers: no allocation
+		keys := small[:0]
+		for k := range x {
+			keys = append(keys, k)
 		}
-		slices.SortFunc(ms, func(a, b jsonMember) int { return strings.Compare(a.name, b.name) })
+		slices.Sort(keys)
 		b = append(b, '{')
-		for i := range ms {
+		for i, k := range keys {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONStr(b, ms[i].name)
+			b = appendJSONStr(b, k)
 			b = append(b, ':')
-			b = appendJSONVal(b, ms[i].value, failed)
+			b = appendJSONVal(b, x[k], failed)
 		}
 		return append(b, '}')
 	case []any:
@@ -307,12 +303,6 @@ func appendJSONVal(b []byte, v any, failed *bool) []byte {
 	// and headers hold appendJSONValue to encoding/json).
 	*failed = true
 	return append(b, "null"...)
-}
-
-// jsonMember is one member of a map being written.
-type jsonMember struct {
-	name  string
-	value any
 }
 
 // appendJSONFloat formats as encoding/json does (ES6 number to string).

@@ -206,7 +206,7 @@ func sdHashID(payload map[string]any) crypto.Hash {
 	if name == "" {
 		name = "sha-256"
 	}
-	return sdHashIDs[name]
+	return sdHashIDOf(name)
 }
 
 // sdHashAlg is the payload's _sd_alg, SHA-256 when absent.

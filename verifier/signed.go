@@ -397,7 +397,9 @@ type validity struct {
 func (v *verification) checkValidity(t validity) {
 	now, skew := v.opts.Time, v.opts.skew()
 	d := v.rep.doc()
-	d.SignedAt, d.ValidFrom, d.ValidUntil = timeStrings3(t.iat, t.nbf, t.exp)
+	d.SignedAt = timeString(t.iat)
+	d.ValidFrom = timeString(t.nbf)
+	d.ValidUntil = timeString(t.exp)
 	switch {
 	case !t.exp.IsZero() && now.After(t.exp.Add(skew)):
 		v.rep.fail(CheckValidityPeriod, Expired, "expired on "+timeString(t.exp))

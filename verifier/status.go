@@ -4,10 +4,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
-	"unsafe"
 )
 
 // statusRef is a referenced token's pointer into a status list
@@ -93,31 +91,17 @@ func (v *verification) lookUpStatus(ref statusRef) {
 		v.rep.fail(CheckRevocation, StatusUnknown, fmt.Sprintf("index %d: %v", ref.idx, err))
 		return
 	}
+	when := "status list of " + timeString(list.iat)
 	switch st {
 	case statusValid:
-		v.rep.pass(CheckRevocation, statusDetail("not revoked", list.iat, ref.idx))
+		v.rep.pass(CheckRevocation, fmt.Sprintf("not revoked (%s, index %d)", when, ref.idx))
 	case statusInvalid:
-		v.rep.fail(CheckRevocation, Revoked, statusDetail("revoked by its issuer", list.iat, ref.idx))
+		v.rep.fail(CheckRevocation, Revoked, fmt.Sprintf("revoked by its issuer (%s, index %d)", when, ref.idx))
 	case statusSuspended:
-		v.rep.fail(CheckRevocation, Revoked, statusDetail("suspended by its issuer", list.iat, ref.idx))
+		v.rep.fail(CheckRevocation, Revoked, fmt.Sprintf("suspended by its issuer (%s, index %d)", when, ref.idx))
 	default:
-		when := "status list of " + timeString(list.iat)
 		v.rep.fail(CheckRevocation, StatusUnknown, fmt.Sprintf("application-specific status 0x%02x (%s, index %d)", st, when, ref.idx))
 	}
-}
-
-// statusDetail is fmt.Sprintf("%s (status list of %s, index %d)", what,
-// timeString(iat), idx) in one allocation, without fmt: most documents
-// with a status write one.
-func statusDetail(what string, iat time.Time, idx uint64) string {
-	b := make([]byte, 0, len(what)+64)
-	b = append(append(b, what...), " (status list of "...)
-	if !iat.IsZero() {
-		b = appendRFC3339(b, iat)
-	}
-	b = strconv.AppendUint(append(b, ", index "...), idx, 10)
-	b = append(b, ')')
-	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // findStatusList returns the newest usable list for uri: signed by a key of
