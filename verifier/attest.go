@@ -27,30 +27,21 @@ type attestation struct {
 // the cosigners. now bounds cosignature times (a cosignature from the
 // future does not count).
 func checkAttestation(doc, proofText []byte, pol *tlogPolicy, embassies []*Embassy, o *Options) attestation {
+	return checkAttestationMemo(doc, proofText, pol, embassies, o, nil)
+}
+
+// checkAttestationMemo is checkAttestation with the trust's memo of opened
+// checkpoints (checkpointmemo.go); a nil memo opens every checkpoint.
+func checkAttestationMemo(doc, proofText []byte, pol *tlogPolicy, embassies []*Embassy, o *Options, cm *checkpointMemo) attestation {
 	p, err := parseTLogProof(proofText)
 	if err != nil {
 		return attestation{reason: ProofInvalid, detail: err.Error()}
 	}
-	n, err := openNote(p.checkpoint, pol.logs, o)
-	var unverified *note.UnverifiedNoteError
-	var invalid *note.InvalidSignatureError
-	switch {
-	case errors.As(err, &unverified):
-		return attestation{reason: CheckpointUntrusted, detail: "the checkpoint carries no signature by a log trusted for this issuer"}
-	case errors.As(err, &invalid):
-		return attestation{reason: CheckpointUntrusted, detail: "the log's signature on the checkpoint does not verify"}
-	case err != nil:
-		return attestation{reason: ProofInvalid, detail: "the checkpoint is not a well-formed signed note"}
+	opened, fail := cm.open(p.checkpoint, pol, o)
+	if fail != nil {
+		return *fail
 	}
-	cp, err := parseCheckpoint(n.Text)
-	if err != nil {
-		return attestation{reason: ProofInvalid, detail: err.Error()}
-	}
-	// The log's key name is its origin (c2sp.org/tlog-policy): a log key
-	// vouches only for checkpoints of its own log.
-	if !signedBy(n, cp.origin) {
-		return attestation{reason: CheckpointUntrusted, detail: fmt.Sprintf("the checkpoint's origin %q is not the log that signed it", clip(cp.origin))}
-	}
+	cp := opened.cp
 	var hf HashFunc
 	if o != nil {
 		hf = o.Hash
@@ -59,7 +50,7 @@ func checkAttestation(doc, proofText []byte, pol *tlogPolicy, embassies []*Embas
 		return attestation{reason: ProofInvalid, detail: err.Error()}
 	}
 
-	cosigned, times, ignored := cosigners(n, pol, o)
+	cosigned, times, ignored := tallyCosignatures(cm.cosignatures(p.checkpoint, opened), o)
 	var att attestation
 	for _, w := range pol.witnesses {
 		if !cosigned[w] {
@@ -108,24 +99,25 @@ func signedBy(n *note.Note, origin string) bool {
 // verify (over another checkpoint, say) or whose time is after the
 // verification time (clock skew allowed) does not count; ignored says why.
 func cosigners(n *note.Note, pol *tlogPolicy, o *Options) (map[*policyWitness]bool, map[*policyWitness]time.Time, []string) {
+	return tallyCosignatures(cosignatureResults(n, pol, o), o)
+}
+
+// tallyCosignatures is cosigners on the checked signature lines
+// (cosignatureResults), at the verification time.
+func tallyCosignatures(rs []cosignatureResult, o *Options) (map[*policyWitness]bool, map[*policyWitness]time.Time, []string) {
 	cosigned := map[*policyWitness]bool{}
 	times := map[*policyWitness]time.Time{}
 	var bad, future int
 	latest := o.Time.Add(o.skew())
-	for _, s := range n.UnverifiedSigs {
-		for _, w := range pol.witnesses {
-			if s.Name != w.key.name || s.Hash != w.key.hash {
-				continue
-			}
-			t, ok := verifyCosignature(w.key, o, []byte(n.Text), s)
-			switch {
-			case !ok:
-				bad++
-			case t.After(latest):
-				future++
-			case !cosigned[w] || t.Before(times[w]):
-				cosigned[w], times[w] = true, t
-			}
+	for _, r := range rs {
+		w, t := r.w, r.t
+		switch {
+		case !r.ok:
+			bad++
+		case t.After(latest):
+			future++
+		case !cosigned[w] || t.Before(times[w]):
+			cosigned[w], times[w] = true, t
 		}
 	}
 	var ignored []string
@@ -178,7 +170,7 @@ func (v *verification) attest() {
 	if v.opts.Trust != nil {
 		embassies = v.opts.Trust.Embassies
 	}
-	att := checkAttestation(v.input, proofText, pol, embassies, v.opts)
+	att := checkAttestationMemo(v.input, proofText, pol, embassies, v.opts, v.checkpointMemo())
 	v.rep.r.Attestations = att.embassies
 	switch att.reason {
 	case "":

@@ -156,11 +156,13 @@ func (v *verification) checkTrust() bool {
 	if t == nil {
 		return true
 	}
-	info := t.Info
+	// The report holds the copy (report.trust): no allocation of its own.
+	info := &v.rep.trust
+	*info = t.Info
 	if !t.IssuedAt.IsZero() && !v.opts.Time.Before(t.IssuedAt) {
 		info.AgeSeconds = int64(v.opts.Time.Sub(t.IssuedAt) / time.Second)
 	}
-	v.rep.r.Trust = &info
+	v.rep.r.Trust = info
 	if !info.Signed {
 		return true
 	}

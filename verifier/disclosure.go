@@ -1,11 +1,13 @@
 package verifier
 
 import (
+	"crypto"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
 	"fmt"
 	"hash"
+	"unsafe"
 )
 
 // SD-JWT disclosures (RFC 9901 sections 4.2 and 7.1): each disclosure is
@@ -54,6 +56,29 @@ type disclosure struct {
 	used  bool
 }
 
+// sdHashIDOf is the crypto.Hash of an sdHashes name, for a HashFunc; 0
+// for another name.
+func sdHashIDOf(name string) crypto.Hash {
+	switch name {
+	case "sha-256":
+		return crypto.SHA256
+	case "sha-384":
+		return crypto.SHA384
+	case "sha-512":
+		return crypto.SHA512
+	}
+	return 0
+}
+
+// sdDigestWith is sdDigest with the host's digest when hf offers one: the
+// key binding's sd_hash covers the whole presentation, kilobytes that the
+// module's own SHA-256 hashes at about 45 µs a KiB.
+func sdDigestWith(hf HashFunc, id crypto.Hash, s []byte) string {
+	h := hf.new(id)
+	h.Write(s)
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
+}
+
 // sdDigest is base64url(hash(ASCII(s))), over the string as received.
 func sdDigest(newHash func() hash.Hash, s []byte) string {
 	h := newHash()
@@ -61,42 +86,84 @@ func sdDigest(newHash func() hash.Hash, s []byte) string {
 	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
 }
 
+// sdDigester is sdDigest for many strings: one hash, reset between them,
+// and one buffer for the sum and its base64url, so that a digest costs one
+// allocation (its string) where sdDigest's cost four; a presentation
+// carries a dozen disclosures.
+type sdDigester struct {
+	h   hash.Hash
+	buf []byte
+	// out holds the digests' text, each string a view of its part: the
+	// digests of a presentation are one allocation. Appending never
+	// writes the bytes of an earlier digest.
+	out []byte
+}
+
+// newSDDigester makes a digester for n digests.
+func newSDDigester(newHash func() hash.Hash, n int) *sdDigester {
+	h := newHash()
+	return &sdDigester{h: h, buf: make([]byte, 0, 64+88), out: make([]byte, 0, n*base64.RawURLEncoding.EncodedLen(h.Size()))}
+}
+
+// digest is sdDigest(newHash, s).
+func (d *sdDigester) digest(s []byte) string {
+	d.h.Reset()
+	d.h.Write(s)
+	sum := d.h.Sum(d.buf[:0])
+	start := len(d.out)
+	d.out = base64.RawURLEncoding.AppendEncode(d.out, sum)
+	return unsafe.String(unsafe.SliceData(d.out[start:]), len(d.out)-start)
+}
+
 // decodeDisclosures decodes every disclosure and indexes it by digest. A
 // disclosure presented twice is refused: it would be one claim said twice.
 func decodeDisclosures(raws [][]byte, newHash func() hash.Hash) (map[string]*disclosure, error) {
 	out := make(map[string]*disclosure, len(raws))
+	digester := newSDDigester(newHash, len(raws))
+	// One buffer for the decoded disclosures and one array for their
+	// entries, rather than one allocation of each per disclosure.
+	size := 0
+	for _, raw := range raws {
+		size += base64.RawURLEncoding.DecodedLen(len(raw))
+	}
+	decoded := make([]byte, size)
+	entries := make([]disclosure, len(raws))
 	for i, raw := range raws {
-		b, err := b64url(string(raw))
+		n := base64.RawURLEncoding.DecodedLen(len(raw))
+		b, err := b64urlInto(decoded[:n:n], raw)
+		decoded = decoded[n:]
 		if err != nil {
 			return nil, sdMalformed("disclosure %d is not base64url", i)
 		}
-		v, err := parseJSON(b, true)
+		// b is this function's own and never written again: the
+		// claims' strings may be views of it.
+		dj, err := parseDisclosureJSON(b)
 		if err != nil {
 			return nil, sdMalformed("disclosure %d is not valid JSON: %v", i, err)
 		}
-		arr, ok := v.([]any)
-		if !ok {
+		if !dj.isArray {
 			return nil, sdMalformed("disclosure %d is not a JSON array", i)
 		}
-		if len(arr) < 2 || len(arr) > 3 {
+		if dj.n < 2 || dj.n > 3 {
 			return nil, sdMalformed("disclosure %d is not [salt, name, value] nor [salt, value]", i)
 		}
-		if _, ok := arr[0].(string); !ok {
+		if !dj.saltText {
 			return nil, sdMalformed("disclosure %d has a salt that is not text", i)
 		}
-		d := &disclosure{array: len(arr) == 2, value: arr[len(arr)-1]}
+		d := &entries[i]
+		*d = disclosure{array: dj.n == 2, value: dj.value}
 		if !d.array {
-			name, ok := arr[1].(string)
-			if !ok {
+			if !dj.nameText {
 				return nil, sdMalformed("disclosure %d has a claim name that is not text", i)
 			}
+			name := dj.name
 			// These names are the mechanism's own (RFC 9901 section 7.1).
 			if name == "_sd" || name == "..." {
 				return nil, sdMalformed("disclosure %d discloses a claim named %q", i, name)
 			}
 			d.name = name
 		}
-		digest := sdDigest(newHash, raw)
+		digest := digester.digest(raw)
 		if _, dup := out[digest]; dup {
 			return nil, sdMismatch("disclosure %d is presented twice", i)
 		}
@@ -126,7 +193,7 @@ type sdProcessor struct {
 // section 7.1 step 3) and returns the processed payload. Every digest may
 // occur once, every disclosure must be used once.
 func processSD(payload map[string]any, disclosures map[string]*disclosure) (map[string]any, int, error) {
-	p := &sdProcessor{disclosures: disclosures, seen: map[string]bool{}}
+	p := &sdProcessor{disclosures: disclosures, seen: make(map[string]bool, len(disclosures))}
 	out, err := p.object(payload, 0)
 	if err != nil {
 		return nil, 0, err
@@ -249,4 +316,93 @@ func (p *sdProcessor) array(a []any, depth int) ([]any, error) {
 		out = append(out, val)
 	}
 	return out, nil
+}
+
+// disclosureJSON is what decodeDisclosures reads of a disclosure's JSON:
+// whether it is an array, its length, whether its first two elements are
+// text, the second as text, and its last element (the value).
+type disclosureJSON struct {
+	isArray            bool
+	n                  int
+	saltText, nameText bool
+	name               string
+	value              any
+}
+
+// parseDisclosureJSON is parseJSONOwned(data, true) read as
+// decodeDisclosures reads it, with the same acceptance and errors: a
+// top-level array is parsed element by element, so that the salt and the
+// name, text that is only looked at, are neither built into a []any nor
+// boxed as values (inside the WebAssembly module each allocation costs
+// more than parsing the string). Anything else is parsed by
+// parseJSONOwned. data must not be written again.
+func parseDisclosureJSON(data []byte) (disclosureJSON, error) {
+	var dj disclosureJSON
+	p := jsonParser{jsonDecoder: jsonDecoder{data: data, useNumber: true}}
+	p.arena = unsafe.String(unsafe.SliceData(data), len(data))
+	p.ws()
+	if p.i >= len(data) || data[p.i] != '[' {
+		v, err := parseJSONOwned(data, true)
+		if err != nil {
+			return dj, err
+		}
+		if arr, ok := v.([]any); ok { // not reached: an array starts with '['
+			dj.isArray, dj.n = true, len(arr)
+		}
+		return dj, nil
+	}
+	// parray at depth 0, called by top: the same steps.
+	dj.isArray = true
+	var second any
+	p.i++ // [
+	p.ws()
+	if p.i < len(data) && data[p.i] == ']' {
+		p.i++
+	} else {
+		for p.err == nil {
+			p.ws()
+			var v any
+			if dj.n < 2 && p.i < len(data) && data[p.i] == '"' {
+				// pvalue(1) of a string, not boxed.
+				s, _ := p.pstr(false)
+				if dj.n == 0 {
+					dj.saltText = true
+				} else {
+					dj.nameText, dj.name = true, s
+				}
+			} else {
+				v = p.pvalue(1)
+				if dj.n == 1 {
+					second = v
+				}
+			}
+			if p.err != nil {
+				break
+			}
+			if dj.n == 2 {
+				dj.value = v
+			}
+			dj.n++
+			if p.next(']') {
+				break
+			}
+		}
+	}
+	if p.err == nil {
+		p.ws()
+		if p.i != len(data) {
+			p.err = errJSONSyntax
+		}
+	}
+	if p.err != nil {
+		return disclosureJSON{}, p.err
+	}
+	if dj.n == 2 {
+		if dj.nameText {
+			dj.value = dj.name
+		} else {
+			dj.value = second
+		}
+	}
+	return dj, nil
 }

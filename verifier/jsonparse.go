@@ -13,16 +13,18 @@ import (
 // encoding/json. The hot path (every JWS header and claims set) reads its
 // input once instead of three times; tests hold it to both.
 func parseJSON(data []byte, useNumber bool) (any, error) {
-	p := jsonParser{jsonDecoder: jsonDecoder{data: data, useNumber: useNumber}}
 	// The decoded strings without escapes (most of them) are views of one
 	// private copy of the input instead of one allocation each: inside the
 	// WebAssembly module an allocation costs more than parsing the string.
 	// The copy is never written, so the views are as immutable as strings.
-	p.arena = unsafe.String(unsafe.SliceData(data), 0)
-	if len(data) > 0 {
-		c := bytes.Clone(data)
-		p.arena = unsafe.String(unsafe.SliceData(c), len(c))
-	}
+	return parseJSONOwned(bytes.Clone(data), useNumber)
+}
+
+// parseJSONOwned is parseJSON on data the caller owns and never writes
+// again (a buffer it decoded): the strings are views of data itself.
+func parseJSONOwned(data []byte, useNumber bool) (any, error) {
+	p := jsonParser{jsonDecoder: jsonDecoder{data: data, useNumber: useNumber}}
+	p.arena = unsafe.String(unsafe.SliceData(data), len(data))
 	v := p.top()
 	if p.err != nil {
 		return nil, p.err

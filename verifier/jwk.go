@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"unsafe"
 )
 
 // JWK is the public part of a JSON Web Key (RFC 7517) as a trust entry
@@ -44,15 +45,25 @@ var errPrivateKey = errors.New("jwk: private or symmetric key material in a trus
 
 // b64url decodes unpadded base64url strictly (RFC 7515 section 2).
 func b64url(s string) ([]byte, error) {
+	dst := make([]byte, base64.RawURLEncoding.DecodedLen(len(s)))
+	if n, ok := decodeB64URL(dst, unsafe.Slice(unsafe.StringData(s), len(s))); ok {
+		return dst[:n], nil
+	}
 	return base64.RawURLEncoding.Strict().DecodeString(s)
 }
 
 // b64urlBytes is b64url for bytes, without copying them into a string
 // first.
 func b64urlBytes(src []byte) ([]byte, error) {
-	enc := base64.RawURLEncoding.Strict()
-	dst := make([]byte, enc.DecodedLen(len(src)))
-	n, err := enc.Decode(dst, src)
+	return b64urlInto(make([]byte, base64.RawURLEncoding.DecodedLen(len(src))), src)
+}
+
+// b64urlInto is b64urlBytes into dst, of DecodedLen(len(src)) bytes.
+func b64urlInto(dst, src []byte) ([]byte, error) {
+	if n, ok := decodeB64URL(dst, src); ok {
+		return dst[:n], nil
+	}
+	n, err := base64.RawURLEncoding.Strict().Decode(dst, src)
 	return dst[:n], err
 }
 

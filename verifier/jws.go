@@ -29,6 +29,18 @@ type jws struct {
 	// content was given: the content is empty, or detached (appendix F
 	// spells both the same); see emptyPayloadFailed.
 	emptyPayload bool
+	// signedIn, when set, is the signing input as received: in a compact
+	// JWS the header and payload segments and the dot between them are
+	// already the signing input, a prefix of the input.
+	signedIn []byte
+	// ownPayload says payload was decoded here, into a buffer nothing
+	// else holds or writes: the claims' strings may be views of it.
+	ownPayload bool
+	// ph is the decoded protected header (headermemo.go), nil without one.
+	ph *protectedHeader
+	// x5c is the DER of h.X5c when the protected header's memo entry
+	// decoded it (jwsSigned decodes it otherwise).
+	x5c [][]byte
 }
 
 // joseHeader holds the header parameters the verifier acts on: typ, cty,
@@ -72,12 +84,18 @@ func jwsErr(format string, a ...any) error { return &jwsError{fmt.Sprintf(format
 // parseJWS parses a compact or JSON serialization. Errors are syntax errors
 // (malformed); crit problems come back as *critError.
 func parseJWS(data []byte, detached []byte) (*jws, error) {
+	return parseJWSMemo(data, detached, nil)
+}
+
+// parseJWSMemo is parseJWS with the trust's memo of protected headers
+// (headermemo.go); a nil memo decodes every header.
+func parseJWSMemo(data []byte, detached []byte, hm *headerMemo) (*jws, error) {
 	var j *jws
 	var err error
 	if len(data) > 0 && data[0] == '{' {
-		j, err = parseJWSJSON(data)
+		j, err = parseJWSJSON(data, hm)
 	} else {
-		j, err = parseJWSCompact(data)
+		j, err = parseJWSCompact(data, hm)
 	}
 	if err != nil {
 		return nil, err
@@ -88,16 +106,18 @@ func parseJWS(data []byte, detached []byte) (*jws, error) {
 	return j, j.decodePayload(detached)
 }
 
-func parseJWSCompact(data []byte) (*jws, error) {
+func parseJWSCompact(data []byte, hm *headerMemo) (*jws, error) {
 	if n := bytes.Count(data, []byte{'.'}); n != 2 {
 		return nil, jwsErr("a compact JWS has three parts separated by two dots; this has %d dots", n)
 	}
 	p := bytes.SplitN(data, []byte{'.'}, 3)
-	j := &jws{format: formatJWSCompact, protectedB: p[0], payloadSeg: p[1]}
+	n := len(p[0]) + 1 + len(p[1])
+	j := &jws{format: formatJWSCompact, protectedB: p[0], payloadSeg: p[1], signedIn: data[:n:n]}
 	var err error
-	if j.protected, err = decodeHeaderSegment(p[0]); err != nil {
+	if j.ph, err = hm.decode(p[0]); err != nil {
 		return nil, err
 	}
+	j.protected = j.ph.members
 	if j.sig, err = b64urlBytes(p[2]); err != nil {
 		return nil, jwsErr("the signature is not base64url")
 	}
@@ -141,7 +161,7 @@ type jwsJSONSignature struct {
 	Signature *string         `json:"signature"`
 }
 
-func parseJWSJSON(data []byte) (*jws, error) {
+func parseJWSJSON(data []byte, hm *headerMemo) (*jws, error) {
 	m, err := parseJSONMembers(data)
 	switch {
 	case errors.Is(err, errNotObject):
@@ -191,9 +211,10 @@ func parseJWSJSON(data []byte) (*jws, error) {
 	}
 	if w.Protected != nil {
 		j.protectedB = []byte(*w.Protected)
-		if j.protected, err = decodeHeaderSegment(j.protectedB); err != nil {
+		if j.ph, err = hm.decode(j.protectedB); err != nil {
 			return nil, err
 		}
+		j.protected = j.ph.members
 	}
 	if len(w.Header) > 0 {
 		if j.unprotected, err = headerObject(w.Header, "unprotected"); err != nil {
@@ -229,9 +250,15 @@ func (j *jws) headers() error {
 	if _, ok := j.unprotected["b64"]; ok {
 		return jwsErr("b64 must be in the protected header")
 	}
-	for name, raw := range j.protected {
-		if err := setHeader(&j.h, name, raw); err != nil {
-			return err
+	if j.ph != nil && j.ph.hOK {
+		// Remembered: the parameters these members set, and the x5c
+		// certificates decoded.
+		j.h, j.x5c = j.ph.h, j.ph.x5c
+	} else {
+		for name, raw := range j.protected {
+			if err := setHeader(&j.h, name, raw); err != nil {
+				return err
+			}
 		}
 	}
 	for name, raw := range j.unprotected {
@@ -334,6 +361,7 @@ func (j *jws) decodePayload(detached []byte) error {
 		// checked.
 		return jwsErr("the JWS carries its payload, and detached content was given too")
 	case len(j.payloadSeg) == 0 && len(detached) > 0:
+		j.signedIn = nil // the detached payload's segment replaces the empty one
 		j.payload = detached
 		if b64 {
 			j.payloadSeg = []byte(base64.RawURLEncoding.EncodeToString(detached))
@@ -355,9 +383,18 @@ func (j *jws) decodePayload(detached []byte) error {
 		if err != nil {
 			return jwsErr("the payload is not base64url")
 		}
-		j.payload = p
+		j.payload, j.ownPayload = p, true
 	}
 	return nil
+}
+
+// signingInputView is signingInput, as received where it can be: a view
+// of the input, to be read and not kept beyond the verification.
+func (j *jws) signingInputView() []byte {
+	if j.signedIn != nil {
+		return j.signedIn
+	}
+	return j.signingInput()
 }
 
 // signingInput is ASCII(BASE64URL(protected)) || '.' || payload segment.
@@ -388,15 +425,21 @@ func (v *verification) jwsDocument(j *jws) *Document {
 	d := v.rep.doc()
 	d.Format = string(j.format)
 	d.Type = j.h.Typ
-	d.technical().Algorithm = clip(j.h.Alg)
-	d.Technical.Headers = headerReport(j.protected, j.unprotected)
+	v.rep.tech().Algorithm = clip(j.h.Alg)
+	d.Technical.Headers = j.reportHeaders()
 	return d
 }
 
 // jwsSigned is what the common checks need of a JWS; false when its x5c
 // cannot be read (reported).
 func (v *verification) jwsSigned(j *jws, signedAt time.Time) (*signed, bool) {
-	s := &signed{alg: j.h.Alg, algUnprotected: j.algUnprotected, kid: j.h.Kid, msg: j.signingInput(), sig: j.sig, signedAt: signedAt}
+	s := &signed{alg: j.h.Alg, algUnprotected: j.algUnprotected, kid: j.h.Kid, msg: j.signingInputView(), sig: j.sig, signedAt: signedAt}
+	if j.x5c != nil {
+		// Decoded once, with the protected header (headermemo.go); the
+		// DER is never written (certMemo.parseCertificate copies it).
+		s.chain = j.x5c
+		return s, true
+	}
 	for i, c := range j.h.X5c {
 		der, err := base64.StdEncoding.DecodeString(c)
 		if err != nil {
@@ -410,7 +453,7 @@ func (v *verification) jwsSigned(j *jws, signedAt time.Time) (*signed, bool) {
 
 // verifyJWS verifies a JWS or JWT.
 func (v *verification) verifyJWS(data []byte) {
-	j, err := parseJWS(data, v.opts.Payload)
+	j, err := parseJWSMemo(data, v.opts.Payload, v.headerMemo())
 	if err != nil {
 		v.jwsFail(err)
 		return

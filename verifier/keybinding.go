@@ -1,8 +1,8 @@
 package verifier
 
 import (
+	"crypto"
 	"fmt"
-	"hash"
 	"time"
 )
 
@@ -23,7 +23,7 @@ func (o *Options) bindingRequired() bool {
 // sections 4.3 and 7.3): signed by the key in the issuer-signed cnf, typed
 // kb+jwt, bound to this presentation by sd_hash, fresh, and for the
 // audience and nonce the caller expects.
-func (v *verification) checkKeyBinding(sd *sdJWT, processed map[string]any, newHash func() hash.Hash) {
+func (v *verification) checkKeyBinding(sd *sdJWT, processed map[string]any, hashID crypto.Hash) {
 	fail := func(format string, a ...any) {
 		v.rep.fail(CheckHolderBinding, HolderBindingInvalid, fmt.Sprintf(format, a...))
 	}
@@ -39,7 +39,7 @@ func (v *verification) checkKeyBinding(sd *sdJWT, processed map[string]any, newH
 		fail("the key binding JWT is not a compact JWT")
 		return
 	}
-	kb, err := parseJWS(sd.kb, nil)
+	kb, err := parseJWSMemo(sd.kb, nil, v.headerMemo())
 	if err != nil {
 		fail("the key binding JWT cannot be read: %v", err)
 		return
@@ -62,7 +62,7 @@ func (v *verification) checkKeyBinding(sd *sdJWT, processed map[string]any, newH
 		fail("the holder key is not for %s", alg)
 		return
 	}
-	if !v.opts.checkSig(alg, key, kb.signingInput(), kb.sig) {
+	if !v.opts.checkSig(alg, key, kb.signingInputView(), kb.sig) {
 		fail("the key binding JWT's signature does not verify with the holder key")
 		return
 	}
@@ -72,7 +72,7 @@ func (v *verification) checkKeyBinding(sd *sdJWT, processed map[string]any, newH
 		return
 	}
 	sdHash, _ := claims["sd_hash"].(string)
-	if sdHash == "" || sdHash != sdDigest(newHash, sd.presented) {
+	if sdHash == "" || sdHash != sdDigestWith(v.opts.Hash, hashID, sd.presented) {
 		fail("sd_hash does not match this presentation")
 		return
 	}

@@ -29,6 +29,17 @@ func (m *memo) get(k string) (any, bool) {
 	return v, ok
 }
 
+// getBytes is get(string(k)) without copying k: Go indexes a map by
+// string(k) without allocating only where the conversion is written in the
+// index expression itself, not when it is passed to get. Lookups key by
+// whole certificates and headers, a copy each of up to kilobytes.
+func (m *memo) getBytes(k []byte) (any, bool) {
+	m.mu.Lock()
+	v, ok := m.entries[string(k)]
+	m.mu.Unlock()
+	return v, ok
+}
+
 // put remembers v under k, forgetting the oldest entry beyond max.
 func (m *memo) put(k string, v any) {
 	m.mu.Lock()

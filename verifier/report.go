@@ -196,19 +196,30 @@ func timeString(t time.Time) string {
 // report collects checks while a verification runs.
 type report struct {
 	r Report
-	// checks backs r.Checks for the usual number of checks, so that a
-	// report is one allocation, not two.
-	checks [8]Check
+	// checks backs r.Checks for the usual number of checks, and document
+	// and trust r.Document and r.Trust, so that a report is one
+	// allocation, not four.
+	checks    [8]Check
+	document  Document
+	trust     TrustInfo
+	technical Technical
+	issuer    DocumentIssuer
 }
 
 func newReport(at time.Time) *report {
-	b := &report{r: Report{
+	b := &report{}
+	b.init(at)
+	return b
+}
+
+// init makes b an empty report of a verification at at.
+func (b *report) init(at time.Time) {
+	b.r = Report{
 		Report:     ReportVersion,
 		Warnings:   []Warning{},
 		VerifiedAt: timeString(at),
-	}}
+	}
 	b.r.Checks = b.checks[:0]
-	return b
 }
 
 // The steps below are called at dozens of places and run a few times per
@@ -244,9 +255,18 @@ func (b *report) warn(reason Reason, detail string) {
 
 func (b *report) doc() *Document {
 	if b.r.Document == nil {
-		b.r.Document = &Document{}
+		b.r.Document = &b.document
 	}
 	return b.r.Document
+}
+
+// tech is doc().technical(), held by the report.
+func (b *report) tech() *Technical {
+	d := b.doc()
+	if d.Technical == nil {
+		d.Technical = &b.technical
+	}
+	return d.Technical
 }
 
 // finish decides the verdict: the first failed check decides invalid; else

@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"bytes"
+	"crypto"
 	"encoding/base64"
 	"fmt"
 	"hash"
@@ -30,16 +31,18 @@ type sdJWT struct {
 // parseSDJWT splits an SD-JWT. The compact form is
 // <issuer JWT>~<disclosure>~…~[<KB-JWT>] (RFC 9901 section 4); the JSON form
 // carries disclosures and kb_jwt in the unprotected header (section 8).
-func parseSDJWT(data []byte) (*sdJWT, error) {
+//
+// hm is the trust's memo of protected headers (headermemo.go), or nil.
+func parseSDJWT(data []byte, hm *headerMemo) (*sdJWT, error) {
 	if len(data) > 0 && data[0] == '{' {
-		return parseSDJWTJSON(data)
+		return parseSDJWTJSON(data, hm)
 	}
 	last := bytes.LastIndexByte(data, '~')
 	if last < 0 {
 		return nil, jwsErr("an SD-JWT has at least one '~'; this has none")
 	}
 	parts := bytes.Split(data[:last], []byte{'~'})
-	j, err := parseJWS(parts[0], nil)
+	j, err := parseJWSMemo(parts[0], nil, hm)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +54,9 @@ func parseSDJWT(data []byte) (*sdJWT, error) {
 		if len(d) == 0 {
 			return nil, jwsErr("disclosure %d is empty", i)
 		}
-		sd.disclosures = append(sd.disclosures, d)
+	}
+	if len(parts) > 1 {
+		sd.disclosures = parts[1:]
 	}
 	if kb := data[last+1:]; len(kb) > 0 {
 		sd.kb = kb
@@ -59,8 +64,8 @@ func parseSDJWT(data []byte) (*sdJWT, error) {
 	return sd, nil
 }
 
-func parseSDJWTJSON(data []byte) (*sdJWT, error) {
-	j, err := parseJWS(data, nil)
+func parseSDJWTJSON(data []byte, hm *headerMemo) (*sdJWT, error) {
+	j, err := parseJWSMemo(data, nil, hm)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +113,7 @@ var sdVCTypes = map[string]bool{"dc+sd-jwt": true, "vc+sd-jwt": true}
 // disclosure against the signed digests, the key binding JWT when present
 // or required, and the validity of the processed claims.
 func (v *verification) verifySDJWT(data []byte) {
-	sd, err := parseSDJWT(data)
+	sd, err := parseSDJWT(data, v.headerMemo())
 	if err != nil {
 		v.jwsFail(err)
 		return
@@ -116,7 +121,7 @@ func (v *verification) verifySDJWT(data []byte) {
 	j := sd.issuer
 	d := v.jwsDocument(j)
 	d.Format = sd.format
-	payload, claimsErr := sdPayload(j.payload)
+	payload, claimsErr := sdPayload(j.payload, j.ownPayload)
 	var signedAt validity
 	if payload != nil {
 		signedAt, _ = claimsValidity(payload)
@@ -172,12 +177,18 @@ func (v *verification) verifySDJWT(data []byte) {
 	}
 	v.checkValidity(val)
 	v.checkStatus(processed) // status.go: revocation, from the status lists the host supplied
-	v.checkKeyBinding(sd, processed, newHash)
+	v.checkKeyBinding(sd, processed, sdHashID(payload))
 }
 
 // sdPayload decodes the issuer-signed payload, which must be a JSON object.
-func sdPayload(payload []byte) (map[string]any, error) {
-	v, err := parseJSON(payload, true)
+// owned says the caller decoded payload and never writes it again
+// (parseJSONOwned).
+func sdPayload(payload []byte, owned bool) (map[string]any, error) {
+	parse := parseJSON
+	if owned {
+		parse = parseJSONOwned
+	}
+	v, err := parse(payload, true)
 	if err != nil {
 		return nil, fmt.Errorf("the claims are not valid JSON: %v", err)
 	}
@@ -186,6 +197,16 @@ func sdPayload(payload []byte) (map[string]any, error) {
 		return nil, fmt.Errorf("the claims are not a JSON object")
 	}
 	return m, nil
+}
+
+// sdHashID is sdHashAlg's hash as a crypto.Hash, for a payload sdHashAlg
+// accepted.
+func sdHashID(payload map[string]any) crypto.Hash {
+	name, _ := payload["_sd_alg"].(string)
+	if name == "" {
+		name = "sha-256"
+	}
+	return sdHashIDOf(name)
 }
 
 // sdHashAlg is the payload's _sd_alg, SHA-256 when absent.

@@ -206,7 +206,8 @@ func (v *verification) issuerPassed(k *Key, s *signed, at time.Time) {
 	viaChain := len(s.chain) > 0
 	v.issuer = k.Issuer
 	d := v.rep.doc()
-	d.Issuer = &DocumentIssuer{ID: k.Issuer.ID, Name: k.Issuer.Name, Country: k.Issuer.Country, KeyID: clip(k.ID)}
+	v.rep.issuer = DocumentIssuer{ID: k.Issuer.ID, Name: k.Issuer.Name, Country: k.Issuer.Country, KeyID: clip(k.ID)}
+	d.Issuer = &v.rep.issuer // held by the report: no allocation of its own
 	v.rep.pass(CheckIssuerTrust, k.Issuer.Name)
 	c := k.Certificate
 	if c == nil || viaChain {
@@ -273,7 +274,7 @@ func (v *verification) chainKey(s *signed) *Key {
 		v.rep.fail(CheckCertificateChain, reason, detail)
 		return nil
 	}
-	v.rep.pass(CheckCertificateChain, fmt.Sprintf("chains to a trust anchor of %s at %s", is.Name, timeString(at)))
+	v.rep.pass(CheckCertificateChain, "chains to a trust anchor of "+is.Name+" at "+timeString(at))
 	if v.opts.Time.After(leaf.NotAfter) {
 		v.rep.warn(CertificateExpired, "the signer certificate has expired since the document was signed")
 	}
@@ -356,7 +357,7 @@ func signerUsage(c *x509.Certificate) (Reason, string) {
 
 // certificates records the signer's chain in the report's technical details.
 func (v *verification) certificates(infos []CertificateInfo) {
-	t := v.rep.doc().technical()
+	t := v.rep.tech()
 	t.Certificates = append(t.Certificates, infos...)
 }
 

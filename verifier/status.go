@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -124,7 +125,7 @@ func (v *verification) findStatusList(uri string) (*statusList, string) {
 		lists = append(lists, v.opts.Trust.listsByURI[uri]...)
 	}
 	now, skew := v.opts.Time, v.opts.skew()
-	why := fmt.Sprintf("no status list for %q was given", clip(uri))
+	why := "" // no list was given; written out below, only when it is the answer
 	var best *statusList
 	tried := 0
 	for _, l := range lists {
@@ -132,7 +133,7 @@ func (v *verification) findStatusList(uri string) (*statusList, string) {
 			break
 		}
 		switch {
-		case !v.signedByIssuer(&l.sig):
+		case !l.signedByIssuerOf(v):
 			why = "the status list is not signed by the document's issuer"
 		case now.Before(l.iat.Add(-skew)):
 			why = "the status list is issued in the future, on " + timeString(l.iat)
@@ -141,6 +142,9 @@ func (v *verification) findStatusList(uri string) (*statusList, string) {
 		case best == nil || l.iat.After(best.iat):
 			best = l
 		}
+	}
+	if best == nil && why == "" {
+		why = fmt.Sprintf("no status list for %q was given", clip(uri))
 	}
 	return best, why
 }
@@ -186,6 +190,46 @@ func (v *verification) signedByIssuer(s *signed) bool {
 		}
 	}
 	return false
+}
+
+// listSigners remembers, for a status list the trust carries, whether a
+// key of each issuer signed it. Every document of an issuer that names the
+// list checks the list's signature with the issuer's keys, and the answer
+// is a function of the list, the issuer and the trust alone when the list
+// states its issuing time (the time its keys and certificates are judged
+// at): one signature check per list and issuer rather than per document.
+// The trust's issuers are few; the map is bounded all the same.
+type listSigners struct {
+	mu     sync.Mutex
+	signed map[*Issuer]bool
+}
+
+// maxListSigners bounds the issuers a list remembers.
+const maxListSigners = 64
+
+// signedByIssuerOf is v.signedByIssuer(&l.sig), remembered for the
+// trust's own lists.
+func (l *statusList) signedByIssuerOf(v *verification) bool {
+	m := l.signers
+	if m == nil || v.issuer == nil || l.sig.signedAt.IsZero() {
+		return v.signedByIssuer(&l.sig)
+	}
+	m.mu.Lock()
+	ok, known := m.signed[v.issuer]
+	m.mu.Unlock()
+	if known {
+		return ok
+	}
+	ok = v.signedByIssuer(&l.sig)
+	m.mu.Lock()
+	if m.signed == nil {
+		m.signed = make(map[*Issuer]bool)
+	}
+	if len(m.signed) < maxListSigners {
+		m.signed[v.issuer] = ok
+	}
+	m.mu.Unlock()
+	return ok
 }
 
 // chainToIssuer verifies a certificate chain against one issuer's anchors

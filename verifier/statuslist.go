@@ -41,6 +41,9 @@ type statusList struct {
 	bits     int
 	lst      []byte // the compressed list (zlib)
 	sig      signed
+	// signers remembers whose key signed a list of the trust's own
+	// (listSigners); nil for a list given with a request.
+	signers *listSigners
 }
 
 // errStatusList wraps what makes a status list token unusable.

@@ -8,9 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
-	"strings"
 
-	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 )
 
@@ -37,7 +35,10 @@ type tlogProof struct {
 }
 
 // parseTLogProof reads a proof strictly: header, optional extra line,
-// index line, hash lines, an empty line, then the checkpoint.
+// index line, hash lines, an empty line, then the checkpoint. It reads the
+// lines in place and decodes the hashes into one array: an attestation is
+// checked for most documents, and inside the WebAssembly module each
+// allocation costs more than decoding a hash.
 func parseTLogProof(b []byte) (*tlogProof, error) {
 	if len(b) > maxProofSize {
 		return nil, fmt.Errorf("tlog proof larger than %d bytes", maxProofSize)
@@ -46,35 +47,51 @@ func parseTLogProof(b []byte) (*tlogProof, error) {
 	if !ok || len(cp) == 0 {
 		return nil, errors.New("malformed tlog proof: no checkpoint after an empty line")
 	}
-	lines := strings.Split(string(head), "\n")
-	if lines[0] != tlogProofHeader {
+	line, rest, more := bytes.Cut(head, []byte{'\n'})
+	if string(line) != tlogProofHeader {
 		return nil, errors.New("malformed tlog proof: not c2sp.org/tlog-proof@v1")
 	}
 	p := &tlogProof{checkpoint: cp}
-	lines = lines[1:]
-	if len(lines) > 0 && strings.HasPrefix(lines[0], "extra ") {
-		extra, err := base64.StdEncoding.Strict().DecodeString(lines[0][len("extra "):])
-		if err != nil || strings.ContainsAny(lines[0], "\r") {
+	// next takes the following line, reporting false after the last.
+	next := func() bool {
+		if !more {
+			return false
+		}
+		line, rest, more = bytes.Cut(rest, []byte{'\n'})
+		return true
+	}
+	have := next()
+	if have && bytes.HasPrefix(line, []byte("extra ")) {
+		extra, err := base64.StdEncoding.Strict().DecodeString(string(line[len("extra "):]))
+		if err != nil || bytes.IndexByte(line, '\r') >= 0 {
 			return nil, errors.New("malformed tlog proof: extra data is not base64")
 		}
 		p.extra, p.hasExtra = extra, true
-		lines = lines[1:]
+		have = next()
 	}
-	if len(lines) == 0 || !strings.HasPrefix(lines[0], "index ") {
+	if !have || !bytes.HasPrefix(line, []byte("index ")) {
 		return nil, errors.New("malformed tlog proof: no index line")
 	}
-	idx, ok := parseDecimal(lines[0][len("index "):])
+	idx, ok := parseDecimal(string(line[len("index "):]))
 	if !ok {
 		return nil, errors.New("malformed tlog proof: bad index")
 	}
 	p.index = idx
-	lines = lines[1:]
-	if len(lines) > maxProofHashes {
+	n := 0
+	if more {
+		n = bytes.Count(rest, []byte{'\n'}) + 1
+	}
+	if n > maxProofHashes {
 		return nil, fmt.Errorf("malformed tlog proof: more than %d hashes", maxProofHashes)
 	}
-	for i, l := range lines {
-		h, ok := parseHash(l)
-		if !ok {
+	if n == 0 {
+		return p, nil
+	}
+	hashes := make([]byte, n*sha256.Size)
+	p.path = make([][]byte, 0, n)
+	for i := 0; next(); i++ {
+		h := hashes[i*sha256.Size : (i+1)*sha256.Size : (i+1)*sha256.Size]
+		if !decodeHash(h, line) {
 			return nil, fmt.Errorf("malformed tlog proof: hash line %d", i+1)
 		}
 		p.path = append(p.path, h)
@@ -123,8 +140,57 @@ func verifyInclusion(leaf []byte, index, size uint64, path [][]byte, root []byte
 	case len(path) != inclusionSize(index, size):
 		return fmt.Errorf("the inclusion path has %d hashes; index %d of %d needs %d", len(path), index, size, inclusionSize(index, size))
 	}
-	if err := proof.VerifyInclusion(rfc6962.DefaultHasher, index, size, leaf, path, root); err != nil {
+	if !inclusionLeadsTo(leaf, index, size, path, root) {
 		return errors.New("the inclusion path does not lead to the checkpoint's root")
 	}
 	return nil
+}
+
+// inclusionLeadsTo is proof.VerifyInclusion with RFC 6962 hashing for a
+// path of inclusionSize(index, size) hashes, index < size: whether the
+// path climbs from leaf to root. It hashes on the stack, where the
+// library allocates two digests a level.
+func inclusionLeadsTo(leaf []byte, index, size uint64, path [][]byte, root []byte) bool {
+	if len(leaf) != sha256.Size {
+		return false
+	}
+	for _, h := range path {
+		if len(h) != sha256.Size {
+			return false
+		}
+	}
+	// The levels below where the paths to index and to the last leaf part
+	// (inner): the node is the left or right child by index's bit; above,
+	// the path's hashes are complete subtrees on the left (border).
+	inner := bits.Len64(index ^ (size - 1))
+	var node [sha256.Size]byte
+	copy(node[:], leaf)
+	var buf [1 + 2*sha256.Size]byte
+	buf[0] = rfc6962.RFC6962NodeHashPrefix
+	for i, h := range path {
+		if i < inner && (index>>uint(i))&1 == 0 {
+			copy(buf[1:], node[:])
+			copy(buf[1+sha256.Size:], h)
+		} else {
+			copy(buf[1:], h)
+			copy(buf[1+sha256.Size:], node[:])
+		}
+		node = sha256.Sum256(buf[:])
+	}
+	return bytes.Equal(node[:], root)
+}
+
+// decodeHash decodes one SHA-256 hash in standard, padded base64 into dst
+// (sha256.Size bytes), as parseHash reads it.
+func decodeHash(dst, s []byte) bool {
+	if len(s) != 44 {
+		return false
+	}
+	var b [33]byte // base64's decoded length of 44 characters
+	n, err := base64.StdEncoding.Strict().Decode(b[:], s)
+	if err != nil || n != sha256.Size {
+		return false
+	}
+	copy(dst, b[:n])
+	return true
 }

@@ -118,6 +118,12 @@ type Trust struct {
 	// certMemo remembers the certificates documents carried, parsed
 	// (certmemo.go); nil parses every certificate afresh.
 	certMemo *certMemo
+	// headerMemo remembers the JWS protected headers documents carried,
+	// decoded (headermemo.go); nil decodes every header afresh.
+	headerMemo *headerMemo
+	// checkpointMemo remembers the tlog checkpoints proofs carried,
+	// opened (checkpointmemo.go); nil opens every checkpoint afresh.
+	checkpointMemo *checkpointMemo
 	// inflaters are decoders kept for EU DCCs and status lists
 	// (inflaters.go).
 	inflaters *inflaters
@@ -290,10 +296,13 @@ func (t *Trust) index() {
 	}
 	t.chainMemo = newChainMemo(anchors)
 	t.certMemo = newCertMemo()
+	t.headerMemo = newHeaderMemo()
+	t.checkpointMemo = newCheckpointMemo()
 	t.inflaters = newInflaters()
 	t.listsByURI = make(map[string][]*statusList)
 	for _, tok := range t.StatusLists {
 		if l, err := parseStatusList(tok, t); err == nil {
+			l.signers = &listSigners{}
 			t.listsByURI[l.sub] = append(t.listsByURI[l.sub], l)
 		}
 	}
