@@ -60,7 +60,7 @@ func (r *xmlReader) startTag(p int) (int, error) {
 		}
 	}
 	r.attrs = attrs
-	if err := r.startElement(b[n0:n1], attrs, count); err != nil {
+	if err := r.startElement(n0, n1, attrs, count); err != nil {
 		return 0, err
 	}
 	if empty {
@@ -123,7 +123,7 @@ func (r *xmlReader) scanAttrValue(a *rawAttr, p int) (int, error) {
 // root and the limits first, then the attribute values (normalised as XML
 // 1.0 section 3.3.3 says), names and namespaces. count is the number of
 // attributes in the tag, raw the first of them (all, within the limit).
-func (r *xmlReader) startElement(name []byte, raw []rawAttr, count int) error {
+func (r *xmlReader) startElement(name0, name1 int, raw []rawAttr, count int) error {
 	if r.ended {
 		return readFail(Malformed, "XML document has a second root element")
 	}
@@ -138,15 +138,15 @@ func (r *xmlReader) startElement(name []byte, raw []rawAttr, count int) error {
 	if count > r.lim.Attrs {
 		return readFail(LimitExceeded, "XML element with more than %d attributes", r.lim.Attrs)
 	}
-	e := &xmlElement{Parent: r.cur, doc: r.doc}
-	type pending struct{ prefix, local, value string }
-	var attrs []pending
+	e := r.newElement()
+	e.Parent, e.doc = r.cur, r.doc
+	attrs, nss := r.pending[:0], r.nsBuf[:0]
 	var seen map[string]bool // past a few attributes; below, a look back
 	if len(raw) > 8 {
 		seen = make(map[string]bool, len(raw))
 	}
 	for i, a := range raw {
-		n := string(r.b[a.n0:a.n1])
+		n := r.s[a.n0:a.n1]
 		if seen != nil {
 			if seen[n] {
 				return readFail(Malformed, "XML attribute repeated")
@@ -154,12 +154,12 @@ func (r *xmlReader) startElement(name []byte, raw []rawAttr, count int) error {
 			seen[n] = true
 		} else {
 			for _, o := range raw[:i] {
-				if string(r.b[o.n0:o.n1]) == n {
+				if r.s[o.n0:o.n1] == n {
 					return readFail(Malformed, "XML attribute repeated")
 				}
 			}
 		}
-		v := string(r.b[a.v0:a.v1])
+		v := r.s[a.v0:a.v1]
 		if a.norm {
 			var ok bool
 			if v, ok = attrValue(r.b[a.v0:a.v1]); !ok {
@@ -181,24 +181,27 @@ func (r *xmlReader) startElement(name []byte, raw []rawAttr, count int) error {
 			if v == xmlNamespace || v == xmlnsNamespace {
 				return readFail(Malformed, "XML default namespace bound to a reserved name")
 			}
-			e.NS = append(e.NS, xmlNS{"", v})
+			nss = append(nss, xmlNS{"", v})
 		case prefix == "xmlns":
 			if err := checkPrefixDecl(local, v); err != nil {
 				return err
 			}
 			if local != "xml" {
-				e.NS = append(e.NS, xmlNS{local, v})
+				nss = append(nss, xmlNS{local, v})
 			}
 		default:
-			attrs = append(attrs, pending{prefix, local, v})
+			attrs = append(attrs, xmlAttr{Local: local, Prefix: prefix, Value: v})
 		}
 	}
+	r.pending, r.nsBuf = attrs, nss
+	e.NS = slabCopy(&r.nsSlab, nss)
 	if r.cur != nil {
-		r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlElementNode, Elem: e})
+		r.kids = append(r.kids, xmlNode{Kind: xmlElementNode, Elem: e})
 	} else {
 		r.doc.Root = e
 	}
 	r.cur = e
+	r.open = append(r.open, len(r.kids))
 	// The scope is built once per element that declares a namespace and
 	// shared by the others, so a deep document costs no more than its size.
 	var scope map[string]string
@@ -216,7 +219,7 @@ func (r *xmlReader) startElement(name []byte, raw []rawAttr, count int) error {
 		scope = next
 	}
 	r.scopes = append(r.scopes, scope)
-	prefix, local, ok := splitQName(string(name))
+	prefix, local, ok := splitQName(r.s[name0:name1])
 	if !ok {
 		return readFail(Malformed, "XML element name is not a qualified name")
 	}
@@ -224,26 +227,25 @@ func (r *xmlReader) startElement(name []byte, raw []rawAttr, count int) error {
 	if e.Space, ok = resolvePrefix(scope, prefix); !ok {
 		return readFail(Malformed, "XML element prefix is not declared")
 	}
-	for _, a := range attrs {
-		space := ""
-		if a.prefix != "" {
-			if space, ok = resolvePrefix(scope, a.prefix); !ok {
+	for i := range attrs {
+		a := &attrs[i]
+		if a.Prefix != "" {
+			if a.Space, ok = resolvePrefix(scope, a.Prefix); !ok {
 				return readFail(Malformed, "XML attribute prefix is not declared")
 			}
 		}
-		for _, b := range e.Attrs {
-			if b.Space == space && b.Local == a.local {
+		for _, b := range attrs[:i] {
+			if b.Space == a.Space && b.Local == a.Local {
 				return readFail(Malformed, "XML attribute repeated under two prefixes")
 			}
 		}
-		at := xmlAttr{Space: space, Local: a.local, Prefix: a.prefix, Value: a.value}
-		e.Attrs = append(e.Attrs, at)
-		if isIDAttr(at) {
-			if _, dup := r.doc.ids[at.Value]; dup {
+		if isIDAttr(*a) {
+			if _, dup := r.doc.ids[a.Value]; dup {
 				return readFail(Malformed, "XML Id used twice")
 			}
-			r.doc.ids[at.Value] = e
+			r.doc.ids[a.Value] = e
 		}
 	}
+	e.Attrs = slabCopy(&r.attrSlab, attrs)
 	return nil
 }

@@ -68,6 +68,7 @@ var xmlByteClass = func() (t [256]uint8) {
 
 type xmlReader struct {
 	b      []byte
+	s      string // b as a string, made once: the tree's names, values and text are cut from it
 	lim    xmlLimits
 	doc    *xmlDocument
 	cur    *xmlElement
@@ -77,6 +78,52 @@ type xmlReader struct {
 	ended  bool                // the root element is closed
 	attrs  []rawAttr           // the attributes of the start tag being read
 	buf    []byte              // text with references or CRs, decoded
+
+	// The tree is allocated in slabs, not an object per element, attribute
+	// list and child list: in WebAssembly an allocation costs ten times
+	// what it does natively, and the tree was most of a container's.
+	// An open element's children gather in kids (open holds where each
+	// open element's begin) and are copied out, exactly sized, when it ends.
+	kids     []xmlNode
+	open     []int
+	elems    []xmlElement
+	nodeSlab []xmlNode
+	attrSlab []xmlAttr
+	nsSlab   []xmlNS
+	pending  []xmlAttr // the start tag's attributes, before they are resolved
+	nsBuf    []xmlNS   // the start tag's namespace declarations
+}
+
+// newElement returns a zero element from the slab.
+func (r *xmlReader) newElement() *xmlElement {
+	if len(r.elems) == cap(r.elems) {
+		r.elems = make([]xmlElement, 0, slabSize(cap(r.elems), 256))
+	}
+	r.elems = r.elems[:len(r.elems)+1]
+	return &r.elems[len(r.elems)-1]
+}
+
+// slabSize is the size of the next slab after one of n: twice as large,
+// from 16 to most.
+func slabSize(n, most int) int {
+	return min(max(2*n, 16), most)
+}
+
+// slabCopy returns a copy of src cut from *slab (nil for none), with no
+// room to grow into the slab's next items.
+func slabCopy[T any](slab *[]T, src []T) []T {
+	n := len(src)
+	if n == 0 {
+		return nil
+	}
+	s := *slab
+	if cap(s)-len(s) < n {
+		s = make([]T, 0, max(slabSize(cap(s), 512), n))
+	}
+	i := len(s)
+	s = append(s, src...)
+	*slab = s
+	return s[i : i+n : i+n]
 }
 
 // rawAttr is an attribute of a start tag as written: b[n0:n1] its name,
@@ -175,6 +222,11 @@ func sameQName(n []byte, prefix, local string) bool {
 }
 
 func (r *xmlReader) end() {
+	k := r.open[len(r.open)-1]
+	r.open = r.open[:len(r.open)-1]
+	r.cur.Children = slabCopy(&r.nodeSlab, r.kids[k:])
+	clear(r.kids[k:])
+	r.kids = r.kids[:k]
 	r.cur = r.cur.Parent
 	r.scopes = r.scopes[:len(r.scopes)-1]
 	r.depth--
@@ -263,7 +315,7 @@ func (r *xmlReader) bang(p int) (int, error) {
 		if k < 0 || p+k+2 == len(b) || b[p+k+2] != '>' {
 			return 0, errXMLSyntax()
 		}
-		r.comment(b[p : p+k])
+		r.comment(p, p+k)
 		return p + k + 3, nil
 	case '[':
 		if !bytes.HasPrefix(b[p+1:], []byte("CDATA[")) {
@@ -274,7 +326,7 @@ func (r *xmlReader) bang(p int) (int, error) {
 		if k < 0 {
 			return 0, errXMLSyntax()
 		}
-		if err := r.cdata(b[p : p+k]); err != nil {
+		if err := r.cdata(p, p+k); err != nil {
 			return 0, err
 		}
 		return p + k + 3, nil
@@ -450,20 +502,21 @@ scan:
 			p++
 		}
 	}
-	t := b[start:p]
-	if decoded {
-		buf = append(buf, b[mark:p]...)
-		r.buf, t = buf, buf
-	}
 	if bad {
 		return 0, readFail(Malformed, "XML text holds a character outside XML's Char")
 	}
-	return p, r.chars(t)
+	if decoded {
+		buf = append(buf, b[mark:p]...)
+		r.buf = buf
+		return p, r.chars(string(buf))
+	}
+	return p, r.chars(r.s[start:p])
 }
 
-// cdata takes the content of a CDATA section: no references, line ends
-// read as in text.
-func (r *xmlReader) cdata(t []byte) error {
+// cdata takes the content of a CDATA section, b[i:j]: no references, line
+// ends read as in text.
+func (r *xmlReader) cdata(i, j int) error {
+	t := r.b[i:j]
 	for p := 0; p < len(t); p++ {
 		if c := t[p]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0xEF && notCharAt(t, p) {
 			return readFail(Malformed, "XML CDATA section holds a character outside XML's Char")
@@ -471,9 +524,9 @@ func (r *xmlReader) cdata(t []byte) error {
 	}
 	if bytes.IndexByte(t, '\r') >= 0 {
 		r.buf = normalizeNewlines(r.buf[:0], t)
-		t = r.buf
+		return r.chars(string(r.buf))
 	}
-	return r.chars(t)
+	return r.chars(r.s[i:j])
 }
 
 // normalizeNewlines appends t to dst with CR LF and a lone CR as LF.
@@ -493,30 +546,31 @@ func normalizeNewlines(dst, t []byte) []byte {
 
 // chars adds text to the open element, joined to a text node just
 // before it. Outside the root only white space may stand.
-func (r *xmlReader) chars(t []byte) error {
+func (r *xmlReader) chars(t string) error {
 	if r.cur == nil {
-		if len(bytes.Trim(t, " \t\r\n")) != 0 {
+		if len(strings.Trim(t, " \t\r\n")) != 0 {
 			return readFail(Malformed, "XML text outside the root element")
 		}
 		return nil
 	}
-	n := len(r.cur.Children)
-	if n > 0 && r.cur.Children[n-1].Kind == xmlTextNode {
-		r.cur.Children[n-1].Text += string(t)
+	n := len(r.kids)
+	if n > r.open[len(r.open)-1] && r.kids[n-1].Kind == xmlTextNode {
+		r.kids[n-1].Text += t
 	} else {
-		r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlTextNode, Text: string(t)})
+		r.kids = append(r.kids, xmlNode{Kind: xmlTextNode, Text: t})
 	}
 	return nil
 }
 
 // comment keeps a comment inside the root, its line ends normalised
 // (XML 1.0 section 2.11); one outside the root is dropped.
-func (r *xmlReader) comment(t []byte) {
+func (r *xmlReader) comment(i, j int) {
 	if r.cur == nil {
 		return
 	}
-	if bytes.IndexByte(t, '\r') >= 0 {
-		t = normalizeNewlines(nil, t)
+	t := r.s[i:j]
+	if strings.IndexByte(t, '\r') >= 0 {
+		t = string(normalizeNewlines(nil, r.b[i:j]))
 	}
-	r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlCommentNode, Text: string(t)})
+	r.kids = append(r.kids, xmlNode{Kind: xmlCommentNode, Text: t})
 }

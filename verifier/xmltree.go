@@ -237,7 +237,7 @@ func readXML(b []byte, lim xmlLimits) (*xmlDocument, error) {
 	if !utf8.Valid(b) {
 		return nil, readFail(Malformed, "XML document is not UTF-8")
 	}
-	r := &xmlReader{b: b, lim: lim, doc: &xmlDocument{ids: map[string]*xmlElement{}}}
+	r := &xmlReader{b: b, s: string(b), lim: lim, doc: &xmlDocument{ids: map[string]*xmlElement{}}}
 	if err := r.read(); err != nil {
 		return nil, err
 	}
