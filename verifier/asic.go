@@ -173,10 +173,16 @@ func (f *asicFile) Content() ([]byte, error) {
 //   - LimitExceeded: a limit of asicLimits.
 //
 // hf makes the data files' digests and the entries' CRCs (nil: the
-// verifier's own).
-func readASiC(data []byte, lim asicLimits, hf HashFunc) (*asicContainer, error) {
+// verifier's own). sc is the memory to work in (nil: new memory); the
+// container uses it until the caller gives it back.
+func readASiC(data []byte, lim asicLimits, hf HashFunc, sc *containerScratch) (*asicContainer, error) {
 	lim = lim.withDefaults()
-	entries, err := readZip(data, zipLimits{lim.Entries, lim.EntrySize, lim.TotalSize, lim.Ratio, lim.RatioFloor})
+	var inf *inflater
+	var xs *xmlScratch
+	if sc != nil {
+		inf, xs = &sc.inf, &sc.xml
+	}
+	entries, err := readZip(data, zipLimits{lim.Entries, lim.EntrySize, lim.TotalSize, lim.Ratio, lim.RatioFloor}, inf)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +222,7 @@ func readASiC(data []byte, lim asicLimits, hf HashFunc) (*asicContainer, error) 
 	if manifest != nil && manifest.usize > lim.XMLSize {
 		return nil, readFail(LimitExceeded, "a manifest of %d bytes; the limit is %d", manifest.usize, lim.XMLSize)
 	}
-	if err := c.verifyEntries(entries, manifest); err != nil {
+	if err := c.verifyEntries(entries, manifest, xs); err != nil {
 		return nil, err
 	}
 	if c.MediaType == asicSMediaType {
@@ -305,7 +311,7 @@ func isMediaType(s string) bool {
 // proves each entry's size and CRC. A data file's digest is made just
 // before its entry is inflated and summed just after, so that one digest
 // (with a host's buffer) is alive at a time.
-func (c *asicContainer) verifyEntries(entries []zipEntry, manifest *zipEntry) error {
+func (c *asicContainer) verifyEntries(entries []zipEntry, manifest *zipEntry, xs *xmlScratch) error {
 	sinks := map[*zipEntry]io.Writer{}
 	data := map[*zipEntry]*asicFile{}
 	for _, f := range c.DataFiles {
@@ -344,7 +350,7 @@ func (c *asicContainer) verifyEntries(entries []zipEntry, manifest *zipEntry) er
 		f.XML = xmls[f.entry].Bytes()
 	}
 	if manifest != nil {
-		m, err := parseManifest(mb.Bytes())
+		m, err := parseManifest(mb.Bytes(), xs)
 		if err != nil {
 			return err
 		}

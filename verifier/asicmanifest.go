@@ -27,10 +27,11 @@ type manifestEntry struct {
 // manifest:manifest root holding only empty manifest:file-entry elements
 // with the attributes OpenDocument defines for them, no text but white
 // space. Encryption data (an encrypted file) is refused with the rest.
-// Every refusal is Malformed but a limit's (LimitExceeded).
-func parseManifest(b []byte) ([]manifestEntry, error) {
+// Every refusal is Malformed but a limit's (LimitExceeded). xs is the
+// reader's memory (nil: new).
+func parseManifest(b []byte, xs *xmlScratch) ([]manifestEntry, error) {
 	bad := func(what string) error { return readFail(Malformed, "META-INF/manifest.xml: %s", what) }
-	d, err := readXML(b, xmlLimits{})
+	d, err := xs.readXML(b, xmlLimits{})
 	if err != nil {
 		if errReason(err) == LimitExceeded {
 			return nil, err

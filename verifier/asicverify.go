@@ -22,7 +22,9 @@ const (
 
 // verifyContainer verifies a container and reports each signature.
 func (v *verification) verifyContainer(data []byte) {
-	c, err := readASiC(data, asicLimits{}, v.opts.Hash)
+	sc := v.scratch()
+	defer v.putScratch(sc)
+	c, err := readASiC(data, asicLimits{}, v.opts.Hash, sc)
 	if err != nil {
 		v.rep.fail(CheckDecode, errReason(err), err.Error())
 		return
@@ -35,7 +37,7 @@ func (v *verification) verifyContainer(data []byte) {
 	sigs := make([]*xadesSignature, len(c.Signatures))
 	perr := make([]error, len(c.Signatures))
 	for i, f := range c.Signatures {
-		sigs[i], perr[i] = parseXAdES(f.XML, v.certMemo())
+		sigs[i], perr[i] = parseXAdES(f.XML, v.certMemo(), &sc.xml)
 		if perr[i] == nil && sigs[i].PolicyOID == bdocPolicyOID && doc.Format == formatASiCE {
 			doc.Format, doc.Type = formatBDOC, "BDOC 2.1"
 		}

@@ -87,25 +87,28 @@ func c14nMethodOf(uri, prefixList string) (c14nMethod, error) {
 // canonicalize writes the canonical form of the subtree at e under m,
 // leaving out the subtree at exclude (nil for none).
 func canonicalize(e *xmlElement, m c14nMethod, exclude *xmlElement) ([]byte, error) {
-	w := &c14nWriter{m: m, exclude: exclude}
-	var scope map[string]string
+	w := &c14nWriter{m: m, exclude: exclude, b: make([]byte, 0, 2048)}
+	var scope map[string]string // nil reads as empty
 	if e.Parent != nil {
 		scope = e.Parent.InScope()
-	} else {
-		scope = map[string]string{}
 	}
 	inherited, err := w.inheritedAttrs(e)
 	if err != nil {
 		return nil, err
 	}
-	w.element(e, scope, map[string]string{}, inherited, true)
-	return []byte(w.b.String()), nil
+	w.element(e, scope, nil, inherited, true)
+	return w.b, nil
 }
 
+// c14nWriter appends the canonical form to b. decls and attrs are scratch
+// for one element at a time (used up before its children are written), so
+// that an element costs no allocation of its own.
 type c14nWriter struct {
 	m       c14nMethod
 	exclude *xmlElement
-	b       strings.Builder
+	b       []byte
+	decls   []string
+	attrs   []xmlAttr
 }
 
 // inheritedAttrs are the xml:* attributes the apex takes from its omitted
@@ -144,7 +147,8 @@ func (w *c14nWriter) inheritedAttrs(e *xmlElement) ([]xmlAttr, error) {
 }
 
 // element writes e. scope maps the prefixes in scope at e's parent to
-// their URIs; rendered those that the output ancestors declared.
+// their URIs; rendered those that the output ancestors declared (either
+// may be nil, read as empty).
 func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]string, extra []xmlAttr, apex bool) {
 	scope := parentScope
 	if len(e.NS) > 0 {
@@ -156,20 +160,19 @@ func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]str
 			scope[ns.Prefix] = ns.URI
 		}
 	}
-	var decls []string
+	decls := w.decls[:0]
 	if w.m.Exclusive {
-		used := []string{e.Prefix}
+		decls = append(decls, e.Prefix)
 		for _, a := range e.Attrs {
 			if a.Prefix != "" && a.Prefix != "xml" {
-				used = append(used, a.Prefix)
+				decls = append(decls, a.Prefix)
 			}
 		}
 		for _, p := range w.m.Prefixes {
 			if _, ok := scope[p]; ok {
-				used = append(used, p)
+				decls = append(decls, p)
 			}
 		}
-		decls = used
 	} else if apex {
 		for p := range scope {
 			decls = append(decls, p)
@@ -183,9 +186,10 @@ func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]str
 	}
 	slices.Sort(decls)
 	decls = slices.Compact(decls)
+	w.decls = decls
 	out, copied := rendered, false
-	w.b.WriteByte('<')
-	w.b.WriteString(qname(e.Prefix, e.Local))
+	w.b = append(w.b, '<')
+	w.qname(e.Prefix, e.Local)
 	for _, p := range decls {
 		uri := scope[p]
 		if prev, ok := rendered[p]; (ok && prev == uri) || (!ok && p == "" && uri == "") {
@@ -202,19 +206,19 @@ func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]str
 		}
 		out[p] = uri
 		if p == "" {
-			w.b.WriteString(` xmlns="`)
+			w.b = append(w.b, ` xmlns="`...)
 		} else {
-			w.b.WriteString(" xmlns:" + p + `="`)
+			w.b = append(w.b, " xmlns:"...)
+			w.b = append(w.b, p...)
+			w.b = append(w.b, `="`...)
 		}
-		escapeAttr(&w.b, uri)
-		w.b.WriteByte('"')
+		w.b = escapeAttr(w.b, uri)
+		w.b = append(w.b, '"')
 	}
 	attrs := e.Attrs
-	if len(extra) > 0 {
-		attrs = append(append([]xmlAttr(nil), attrs...), extra...)
-	}
-	if len(attrs) > 1 {
-		attrs = slices.Clone(attrs)
+	if len(extra) > 0 || len(attrs) > 1 {
+		attrs = append(append(w.attrs[:0], attrs...), extra...)
+		w.attrs = attrs
 		slices.SortFunc(attrs, func(a, b xmlAttr) int {
 			if c := strings.Compare(a.Space, b.Space); c != 0 {
 				return c
@@ -223,11 +227,13 @@ func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]str
 		})
 	}
 	for _, a := range attrs {
-		w.b.WriteString(" " + qname(a.Prefix, a.Local) + `="`)
-		escapeAttr(&w.b, a.Value)
-		w.b.WriteByte('"')
+		w.b = append(w.b, ' ')
+		w.qname(a.Prefix, a.Local)
+		w.b = append(w.b, `="`...)
+		w.b = escapeAttr(w.b, a.Value)
+		w.b = append(w.b, '"')
 	}
-	w.b.WriteByte('>')
+	w.b = append(w.b, '>')
 	for _, c := range e.Children {
 		switch c.Kind {
 		case xmlElementNode:
@@ -235,59 +241,75 @@ func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]str
 				w.element(c.Elem, scope, out, nil, false)
 			}
 		case xmlTextNode:
-			escapeText(&w.b, c.Text)
+			w.b = escapeText(w.b, c.Text)
 		case xmlCommentNode:
 			if w.m.Comments {
-				w.b.WriteString("<!--" + c.Text + "-->")
+				w.b = append(w.b, "<!--"...)
+				w.b = append(w.b, c.Text...)
+				w.b = append(w.b, "-->"...)
 			}
 		}
 	}
-	w.b.WriteString("</" + qname(e.Prefix, e.Local) + ">")
+	w.b = append(w.b, "</"...)
+	w.qname(e.Prefix, e.Local)
+	w.b = append(w.b, '>')
 }
 
-func qname(prefix, local string) string {
-	if prefix == "" {
-		return local
+// qname appends prefix:local, or local without a prefix.
+func (w *c14nWriter) qname(prefix, local string) {
+	if prefix != "" {
+		w.b = append(append(w.b, prefix...), ':')
 	}
-	return prefix + ":" + local
+	w.b = append(w.b, local...)
 }
 
 // escapeText escapes character data (Canonical XML 1.0 section 2.3).
-func escapeText(b *strings.Builder, s string) {
+func escapeText(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
+		// Runs with nothing to escape (base64 text) are copied whole.
+		j := i
+		for j < len(s) && s[j] != '&' && s[j] != '<' && s[j] != '>' && s[j] != '\r' {
+			j++
+		}
+		b = append(b, s[i:j]...)
+		if i = j; i == len(s) {
+			break
+		}
 		switch c := s[i]; c {
 		case '&':
-			b.WriteString("&amp;")
+			b = append(b, "&amp;"...)
 		case '<':
-			b.WriteString("&lt;")
+			b = append(b, "&lt;"...)
 		case '>':
-			b.WriteString("&gt;")
+			b = append(b, "&gt;"...)
 		case '\r':
-			b.WriteString("&#xD;")
+			b = append(b, "&#xD;"...)
 		default:
-			b.WriteByte(c)
+			b = append(b, c)
 		}
 	}
+	return b
 }
 
 // escapeAttr escapes an attribute value (Canonical XML 1.0 section 2.3).
-func escapeAttr(b *strings.Builder, s string) {
+func escapeAttr(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '&':
-			b.WriteString("&amp;")
+			b = append(b, "&amp;"...)
 		case '<':
-			b.WriteString("&lt;")
+			b = append(b, "&lt;"...)
 		case '"':
-			b.WriteString("&quot;")
+			b = append(b, "&quot;"...)
 		case '\t':
-			b.WriteString("&#x9;")
+			b = append(b, "&#x9;"...)
 		case '\n':
-			b.WriteString("&#xA;")
+			b = append(b, "&#xA;"...)
 		case '\r':
-			b.WriteString("&#xD;")
+			b = append(b, "&#xD;"...)
 		default:
-			b.WriteByte(c)
+			b = append(b, c)
 		}
 	}
+	return b
 }

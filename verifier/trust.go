@@ -121,6 +121,9 @@ type Trust struct {
 	// inflaters are zlib readers kept for EU DCCs and status lists
 	// (inflaters.go).
 	inflaters *inflaters
+	// scratch is the working memory of container verifications
+	// (containerscratch.go).
+	scratch *scratchPool
 }
 
 // Issuer is one trusted issuing authority.
@@ -291,6 +294,7 @@ func (t *Trust) index() {
 	t.chainMemo = newChainMemo(anchors)
 	t.certMemo = newCertMemo()
 	t.inflaters = newInflaters()
+	t.scratch = &scratchPool{}
 	t.listsByURI = make(map[string][]*statusList)
 	for _, tok := range t.StatusLists {
 		if l, err := parseStatusList(tok, t); err == nil {

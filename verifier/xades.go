@@ -120,9 +120,9 @@ func (s *xadesSignature) Level(bdoc bool) string {
 }
 
 // parseXAdES reads a signatures*.xml file: a XAdESSignatures root holding
-// exactly one ds:Signature.
-func parseXAdES(data []byte, memo *certMemo) (*xadesSignature, error) {
-	doc, err := readXML(data, xmlLimits{})
+// exactly one ds:Signature. xs is the reader's memory (nil: new).
+func parseXAdES(data []byte, memo *certMemo, xs *xmlScratch) (*xadesSignature, error) {
+	doc, err := xs.readXML(data, xmlLimits{})
 	if err != nil {
 		return nil, err
 	}

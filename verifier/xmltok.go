@@ -67,31 +67,58 @@ var xmlByteClass = func() (t [256]uint8) {
 }()
 
 type xmlReader struct {
-	b      []byte
-	s      string // b as a string, made once: the tree's names, values and text are cut from it
-	lim    xmlLimits
-	doc    *xmlDocument
-	cur    *xmlElement
-	depth  int
-	count  int
-	scopes []map[string]string // namespaces in scope at each open element
-	ended  bool                // the root element is closed
-	attrs  []rawAttr           // the attributes of the start tag being read
-	buf    []byte              // text with references or CRs, decoded
+	b     []byte
+	s     string // b as a string, made once: the tree's names, values and text are cut from it
+	lim   xmlLimits
+	doc   *xmlDocument
+	cur   *xmlElement
+	depth int
+	count int
+	ended bool // the root element is closed
+	*xmlScratch
 
 	// The tree is allocated in slabs, not an object per element, attribute
 	// list and child list: in WebAssembly an allocation costs ten times
 	// what it does natively, and the tree was most of a container's.
-	// An open element's children gather in kids (open holds where each
-	// open element's begin) and are copied out, exactly sized, when it ends.
-	kids     []xmlNode
-	open     []int
 	elems    []xmlElement
 	nodeSlab []xmlNode
 	attrSlab []xmlAttr
 	nsSlab   []xmlNS
-	pending  []xmlAttr // the start tag's attributes, before they are resolved
-	nsBuf    []xmlNS   // the start tag's namespace declarations
+}
+
+// xmlScratch is the reader's working memory, none of it part of the tree,
+// kept from one document to the next (containerscratch.go). An open
+// element's children gather in kids (open holds where each open
+// element's begin) and are copied to the slab, exactly sized, when it ends.
+type xmlScratch struct {
+	scopes  []map[string]string // namespaces in scope at each open element
+	attrs   []rawAttr           // the attributes of the start tag being read
+	buf     []byte              // text with references or CRs, decoded
+	kids    []xmlNode
+	open    []int
+	pending []xmlAttr // the start tag's attributes, before they are resolved
+	nsBuf   []xmlNS   // the start tag's namespace declarations
+}
+
+// reset empties the scratch after a document, dropping what refers to it
+// and any buffer a large document grew.
+func (x *xmlScratch) reset() {
+	const most = 4096 // items kept of a slice, 64 KiB of buf
+	x.scopes = resetScratch(x.scopes, most)
+	x.attrs = resetScratch(x.attrs, most)
+	x.buf = resetScratch(x.buf, 16*most)
+	x.kids = resetScratch(x.kids, most)
+	x.open = resetScratch(x.open, most)
+	x.pending = resetScratch(x.pending, most)
+	x.nsBuf = resetScratch(x.nsBuf, most)
+}
+
+func resetScratch[T any](s []T, most int) []T {
+	if cap(s) > most {
+		return nil
+	}
+	clear(s[:cap(s)])
+	return s[:0]
 }
 
 // newElement returns a zero element from the slab.

@@ -229,6 +229,12 @@ func (e *xmlElement) InScope() map[string]string {
 // before it is allowed; the XML declaration may only say version 1.0 and
 // encoding UTF-8.
 func readXML(b []byte, lim xmlLimits) (*xmlDocument, error) {
+	return (*xmlScratch)(nil).readXML(b, lim)
+}
+
+// readXML is readXML working in x (nil: in new memory), which it leaves
+// empty for the next document.
+func (x *xmlScratch) readXML(b []byte, lim xmlLimits) (*xmlDocument, error) {
 	lim = lim.withDefaults()
 	if len(b) > lim.Size {
 		return nil, readFail(LimitExceeded, "XML document larger than %d bytes", lim.Size)
@@ -237,7 +243,12 @@ func readXML(b []byte, lim xmlLimits) (*xmlDocument, error) {
 	if !utf8.Valid(b) {
 		return nil, readFail(Malformed, "XML document is not UTF-8")
 	}
-	r := &xmlReader{b: b, s: string(b), lim: lim, doc: &xmlDocument{ids: map[string]*xmlElement{}}}
+	if x == nil {
+		x = &xmlScratch{}
+	} else {
+		defer x.reset()
+	}
+	r := &xmlReader{b: b, s: string(b), lim: lim, doc: &xmlDocument{ids: map[string]*xmlElement{}}, xmlScratch: x}
 	if err := r.read(); err != nil {
 		return nil, err
 	}

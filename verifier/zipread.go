@@ -81,7 +81,8 @@ type zipLimits struct {
 // against its local header and the limits. It returns the entries in
 // central directory order, not yet inflated: the caller streams each once
 // (zipEntry.stream), which proves its sizes and CRC, before trusting it.
-func readZip(data []byte, lim zipLimits) ([]zipEntry, error) {
+// inf is the inflater they share (nil: a new one).
+func readZip(data []byte, lim zipLimits, inf *inflater) ([]zipEntry, error) {
 	if len(data) < zipEndLen || binary.LittleEndian.Uint32(data) != zipLocalSig {
 		return nil, readFail(Malformed, "not a ZIP archive, or bytes before its first entry")
 	}
@@ -111,7 +112,10 @@ func readZip(data []byte, lim zipLimits) ([]zipEntry, error) {
 		return nil, readFail(Malformed, "the central directory does not end where the end record starts")
 	}
 	entries := make([]zipEntry, 0, count)
-	crcs, inf := newCRCTable(), &inflater{}
+	crcs := newCRCTable()
+	if inf == nil {
+		inf = &inflater{}
+	}
 	cd := data[cdOff:end]
 	var total int64
 	for i := 0; i < count; i++ {
