@@ -54,7 +54,7 @@ func parseManifest(b []byte, xs *xmlScratch) ([]manifestEntry, error) {
 			continue
 		}
 		e := c.Elem
-		if e.Space != manifestNS || e.Local != "file-entry" || len(e.Elements()) != 0 {
+		if e.Space != manifestNS || e.Local != "file-entry" || e.elementCount() != 0 {
 			return nil, bad("an element other than manifest and its file-entry elements")
 		}
 		for _, t := range e.Children {

@@ -102,7 +102,7 @@ func (k *containerCheck) run(s *xadesSignature, perr error) ContainerSignature {
 	if err := s.pickSigner(); err != nil {
 		return k.fail(err)
 	}
-	k.cs.Signer = signerOf(s.Certificate)
+	k.cs.Signer = signerOf(s.Certificate, k.v.certMemo())
 	k.cs.ClaimedTime = timeString(s.ClaimedTime)
 	if err := k.check(); err != nil {
 		return k.fail(err)
@@ -209,7 +209,7 @@ func checkSigningCert(s *xadesSignature) error {
 }
 
 // signerOf describes the signer from the certificate.
-func signerOf(c *x509.Certificate) *Signer {
+func signerOf(c *x509.Certificate, memo *certMemo) *Signer {
 	name := c.Subject.CommonName
 	if name == "" {
 		name = strings.TrimSpace(subjectAttr(c, "2.5.4.42") + " " + subjectAttr(c, "2.5.4.4"))
@@ -218,13 +218,9 @@ func signerOf(c *x509.Certificate) *Signer {
 		Name:         clipLong(name),
 		PersonalCode: clipLong(c.Subject.SerialNumber),
 		Country:      clipLong(firstOf(c.Subject.Country)),
-		Certificate: CertificateInfo{
-			Subject:   clipLong(c.Subject.String()),
-			Issuer:    clipLong(c.Issuer.String()),
-			Serial:    clipLong(c.SerialNumber.String()),
-			NotBefore: timeString(c.NotBefore),
-			NotAfter:  timeString(c.NotAfter),
-		},
+		// The names as strings, remembered with the certificate: made
+		// afresh they were a sixth of a container's allocations.
+		Certificate: memo.knownInfo(c),
 	}
 }
 

@@ -130,11 +130,11 @@ func parseXAdES(data []byte, memo *certMemo, xs *xmlScratch) (*xadesSignature, e
 	if root.Local != "XAdESSignatures" {
 		return nil, readFail(Malformed, "a signature file's root is not XAdESSignatures")
 	}
-	sigs := root.ChildrenNamed(dsNS, "Signature")
-	if len(sigs) != 1 || len(root.Elements()) != 1 {
-		return nil, readFail(Malformed, "a signature file holds %d signatures; one is allowed", len(sigs))
+	sig, n := root.firstNamed(dsNS, "Signature")
+	if n != 1 || root.elementCount() != 1 {
+		return nil, readFail(Malformed, "a signature file holds %d signatures; one is allowed", n)
 	}
-	s := &xadesSignature{doc: doc, sig: sigs[0], MimeTypes: map[string]string{}, memo: memo}
+	s := &xadesSignature{doc: doc, sig: sig, MimeTypes: map[string]string{}, memo: memo}
 	return s, s.read()
 }
 
@@ -166,10 +166,10 @@ func (s *xadesSignature) read() error {
 	if err := s.readSignedProps(); err != nil {
 		return err
 	}
-	switch ups := qp.ChildrenNamed(xadesNS, "UnsignedProperties"); len(ups) {
+	switch up, n := qp.firstNamed(xadesNS, "UnsignedProperties"); n {
 	case 0:
 	case 1:
-		if err := s.readUnsigned(ups[0]); err != nil {
+		if err := s.readUnsigned(up); err != nil {
 			return err
 		}
 	default:
@@ -201,40 +201,43 @@ func (s *xadesSignature) readSignedProps() error {
 	if ssp == nil {
 		return readFail(Malformed, "SignedProperties without SignedSignatureProperties")
 	}
-	if st := ssp.ChildrenNamed(xadesNS, "SigningTime"); len(st) == 1 {
-		t, err := time.Parse(time.RFC3339, strings.TrimSpace(st[0].Text()))
+	if st, n := ssp.firstNamed(xadesNS, "SigningTime"); n == 1 {
+		t, err := time.Parse(time.RFC3339, strings.TrimSpace(st.Text()))
 		if err != nil {
 			return readFail(Malformed, "SigningTime is not an xsd:dateTime")
 		}
 		s.ClaimedTime = t.UTC()
-	} else if len(st) > 1 {
+	} else if n > 1 {
 		return readFail(Malformed, "two SigningTime")
 	}
-	v1, v2 := ssp.ChildrenNamed(xadesNS, "SigningCertificate"), ssp.ChildrenNamed(xadesNS, "SigningCertificateV2")
-	if len(v1)+len(v2) != 1 {
+	v1, n1 := ssp.firstNamed(xadesNS, "SigningCertificate")
+	v2, n2 := ssp.firstNamed(xadesNS, "SigningCertificateV2")
+	if n1+n2 != 1 {
 		return readFail(Malformed, "a signature needs exactly one SigningCertificate or SigningCertificateV2")
 	}
-	for _, sc := range append(v1, v2...) {
-		for _, c := range sc.ChildrenNamed(xadesNS, "Cert") {
-			ref, err := readCertRef(c, len(v2) == 1)
-			if err != nil {
-				return err
-			}
-			s.SigningCert = append(s.SigningCert, ref)
+	sc := v1
+	if n2 == 1 {
+		sc = v2
+	}
+	for _, c := range sc.ChildrenNamed(xadesNS, "Cert") {
+		ref, err := readCertRef(c, n2 == 1)
+		if err != nil {
+			return err
 		}
+		s.SigningCert = append(s.SigningCert, ref)
 	}
 	if len(s.SigningCert) == 0 {
 		return readFail(Malformed, "SigningCertificate names no certificate")
 	}
-	if spi := ssp.ChildrenNamed(xadesNS, "SignaturePolicyIdentifier"); len(spi) == 1 {
-		if id := spi[0].Child(xadesNS, "SignaturePolicyId"); id != nil {
+	if spi, n := ssp.firstNamed(xadesNS, "SignaturePolicyIdentifier"); n == 1 {
+		if id := spi.Child(xadesNS, "SignaturePolicyId"); id != nil {
 			if pid := id.Child(xadesNS, "SigPolicyId"); pid != nil {
 				if ident := pid.Child(xadesNS, "Identifier"); ident != nil {
 					s.PolicyOID = strings.TrimPrefix(strings.TrimSpace(ident.Text()), "urn:oid:")
 				}
 			}
 		}
-	} else if len(spi) > 1 {
+	} else if n > 1 {
 		return readFail(Malformed, "two SignaturePolicyIdentifier")
 	}
 	if sdop := s.signedProps.Child(xadesNS, "SignedDataObjectProperties"); sdop != nil {
@@ -266,8 +269,8 @@ func readCertRef(c *xmlElement, v2 bool) (xadesCertRef, error) {
 	if ref.Digest, err = decodeBase64XML(dv.Text()); err != nil {
 		return ref, err
 	}
-	if is := c.ChildrenNamed(xadesNS, "IssuerSerial"); len(is) == 1 && !v2 {
-		sn := is[0].Child(dsNS, "X509SerialNumber")
+	if is, n := c.firstNamed(xadesNS, "IssuerSerial"); n == 1 && !v2 {
+		sn := is.Child(dsNS, "X509SerialNumber")
 		if sn == nil {
 			return ref, readFail(Malformed, "IssuerSerial without X509SerialNumber")
 		}
@@ -276,8 +279,8 @@ func readCertRef(c *xmlElement, v2 bool) (xadesCertRef, error) {
 			return ref, readFail(Malformed, "X509SerialNumber is not a decimal integer")
 		}
 		ref.Serial = n
-	} else if is := c.ChildrenNamed(xadesNS, "IssuerSerialV2"); len(is) == 1 && v2 {
-		der, err := decodeBase64XML(is[0].Text())
+	} else if is, n := c.firstNamed(xadesNS, "IssuerSerialV2"); n == 1 && v2 {
+		der, err := decodeBase64XML(is.Text())
 		if err != nil {
 			return ref, err
 		}
@@ -289,11 +292,11 @@ func readCertRef(c *xmlElement, v2 bool) (xadesCertRef, error) {
 }
 
 func (s *xadesSignature) readUnsigned(up *xmlElement) error {
-	usps := up.ChildrenNamed(xadesNS, "UnsignedSignatureProperties")
-	if len(usps) != 1 {
+	usp := up.Child(xadesNS, "UnsignedSignatureProperties")
+	if usp == nil {
 		return readFail(Malformed, "UnsignedProperties without exactly one UnsignedSignatureProperties")
 	}
-	for _, p := range usps[0].Elements() {
+	for _, p := range usp.Elements() {
 		var err error
 		switch {
 		case p.Space == xadesNS && p.Local == "SignatureTimeStamp":
@@ -338,17 +341,17 @@ func (s *xadesSignature) readUnsigned(up *xmlElement) error {
 // EncapsulatedTimeStamp.
 func (s *xadesSignature) readTimeStamp(p *xmlElement, into *[]xadesTimeStamp) error {
 	ts := xadesTimeStamp{C14N: c14n10URI, el: p}
-	if cm := p.ChildrenNamed(dsNS, "CanonicalizationMethod"); len(cm) == 1 {
-		ts.C14N, _ = cm[0].Attr("", "Algorithm")
-	} else if len(cm) > 1 {
+	if cm, n := p.firstNamed(dsNS, "CanonicalizationMethod"); n == 1 {
+		ts.C14N, _ = cm.Attr("", "Algorithm")
+	} else if n > 1 {
 		return readFail(Malformed, "a time stamp with two CanonicalizationMethod")
 	}
-	ets := p.ChildrenNamed(xadesNS, "EncapsulatedTimeStamp")
-	if len(ets) != 1 {
-		return readFail(Malformed, "a time stamp with %d EncapsulatedTimeStamp; one is required", len(ets))
+	ets, n := p.firstNamed(xadesNS, "EncapsulatedTimeStamp")
+	if n != 1 {
+		return readFail(Malformed, "a time stamp with %d EncapsulatedTimeStamp; one is required", n)
 	}
 	var err error
-	if ts.Token, err = decodeBase64XML(ets[0].Text()); err != nil {
+	if ts.Token, err = decodeBase64XML(ets.Text()); err != nil {
 		return err
 	}
 	*into = append(*into, ts)

@@ -162,7 +162,7 @@ func (r *xmlReader) startElement(name0, name1 int, raw []rawAttr, count int) err
 		v := r.s[a.v0:a.v1]
 		if a.norm {
 			var ok bool
-			if v, ok = attrValue(r.b[a.v0:a.v1]); !ok {
+			if v, ok = attrValue(r.s[a.v0:a.v1]); !ok {
 				return readFail(Malformed, "XML attribute value")
 			}
 		}

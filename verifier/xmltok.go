@@ -270,7 +270,7 @@ func (r *xmlReader) procInst(p int, first bool) (int, error) {
 	if q == p || q == len(b) || !isXMLName(b[p:q]) {
 		return 0, errXMLSyntax()
 	}
-	target := string(b[p:q])
+	target := r.s[p:q]
 	q = skipXMLSpace(b, q)
 	k := bytes.Index(b[q:], []byte("?>"))
 	if k < 0 {
@@ -279,12 +279,12 @@ func (r *xmlReader) procInst(p int, first bool) (int, error) {
 	if target != "xml" {
 		return 0, readFail(XMLForbidden, "XML processing instruction")
 	}
-	inst := string(b[q : q+k])
+	inst := r.s[q : q+k]
 	// encoding/xml's own look at any <?xml ...?>, before readXML's.
-	if v := procInstParam("version", inst); v != "" && v != "1.0" {
+	if v := procInstParam("version=", inst); v != "" && v != "1.0" {
 		return 0, readFail(Malformed, "XML version other than 1.0")
 	}
-	if e := procInstParam("encoding", inst); e != "" && !strings.EqualFold(e, "utf-8") {
+	if e := procInstParam("encoding=", inst); e != "" && !strings.EqualFold(e, "utf-8") {
 		return 0, readFail(Malformed, "XML encoding other than UTF-8")
 	}
 	if !first {
@@ -296,11 +296,10 @@ func (r *xmlReader) procInst(p int, first bool) (int, error) {
 	return q + k + 2, nil
 }
 
-// procInstParam is encoding/xml's procInst: the value of param="..." or
-// param='...' in s, found loosely (the first "param=" followed by a
+// procInstParam is encoding/xml's procInst: the value of name="..." or
+// name='...' in s, found loosely (the first param, "name=", followed by a
 // quote), "" if none.
 func procInstParam(param, s string) string {
-	param += "="
 	i := 0
 	var sep byte
 	for i < len(s) {

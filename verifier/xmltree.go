@@ -146,11 +146,17 @@ func (e *xmlElement) Attr(space, local string) (string, bool) {
 	return "", false
 }
 
-// Elements returns the element children, in order.
+// Elements returns the element children, in order. The lists here are
+// counted before they are made, so that each costs one allocation (none
+// when empty): in WebAssembly each costs ten times what it does natively.
 //
 //go:noinline
 func (e *xmlElement) Elements() []*xmlElement {
-	var out []*xmlElement
+	n := e.elementCount()
+	if n == 0 {
+		return nil
+	}
+	out := make([]*xmlElement, 0, n)
 	for _, c := range e.Children {
 		if c.Kind == xmlElementNode {
 			out = append(out, c.Elem)
@@ -159,11 +165,31 @@ func (e *xmlElement) Elements() []*xmlElement {
 	return out
 }
 
+// elementCount returns the number of element children.
+//
+//go:noinline
+func (e *xmlElement) elementCount() int {
+	n := 0
+	for _, c := range e.Children {
+		if c.Kind == xmlElementNode {
+			n++
+		}
+	}
+	return n
+}
+
 // ChildrenNamed returns the element children named (space, local).
 //
 //go:noinline
 func (e *xmlElement) ChildrenNamed(space, local string) []*xmlElement {
-	var out []*xmlElement
+	first, n := e.firstNamed(space, local)
+	if n <= 1 {
+		if first == nil {
+			return nil
+		}
+		return []*xmlElement{first}
+	}
+	out := make([]*xmlElement, 0, n)
 	for _, c := range e.Children {
 		if c.Kind == xmlElementNode && c.Elem.Space == space && c.Elem.Local == local {
 			out = append(out, c.Elem)
@@ -172,23 +198,52 @@ func (e *xmlElement) ChildrenNamed(space, local string) []*xmlElement {
 	return out
 }
 
+// firstNamed returns the first element child named (space, local), nil
+// for none, and how many there are: ChildrenNamed for a caller that wants
+// one of them, without making the list.
+//
+//go:noinline
+func (e *xmlElement) firstNamed(space, local string) (*xmlElement, int) {
+	var first *xmlElement
+	n := 0
+	for _, c := range e.Children {
+		if c.Kind == xmlElementNode && c.Elem.Space == space && c.Elem.Local == local {
+			if n++; n == 1 {
+				first = c.Elem
+			}
+		}
+	}
+	return first, n
+}
+
 // Child returns the only element child named (space, local); nil when
 // there is none or more than one, so a caller that expects one cannot be
 // handed the first of two.
 //
 //go:noinline
 func (e *xmlElement) Child(space, local string) *xmlElement {
-	c := e.ChildrenNamed(space, local)
-	if len(c) != 1 {
-		return nil
+	if c, n := e.firstNamed(space, local); n == 1 {
+		return c
 	}
-	return c[0]
+	return nil
 }
 
-// Text returns the concatenated text children (comments left out).
+// Text returns the concatenated text children (comments left out); one
+// text child is returned as it is, without a copy.
 //
 //go:noinline
 func (e *xmlElement) Text() string {
+	var one string
+	n := 0
+	for _, c := range e.Children {
+		if c.Kind == xmlTextNode {
+			one = c.Text
+			n++
+		}
+	}
+	if n <= 1 {
+		return one
+	}
 	var b strings.Builder
 	for _, c := range e.Children {
 		if c.Kind == xmlTextNode {
@@ -258,8 +313,9 @@ func (x *xmlScratch) readXML(b []byte, lim xmlLimits) (*xmlDocument, error) {
 // checkXMLDecl accepts <?xml version="1.0" encoding="UTF-8"
 // standalone="..."?> with encoding and standalone optional.
 func checkXMLDecl(inst string) error {
-	s := attrScan{b: []byte("<x " + inst + ">")}
-	names, vals, err := s.scan()
+	s := attrScan{b: "<x " + inst + ">"}
+	var nb, vb [4]string
+	names, vals, err := s.scan(nb[:0], vb[:0])
 	if err != nil || len(names) == 0 || names[0] != "version" || vals[0] != "1.0" {
 		return readFail(Malformed, "XML declaration is not version 1.0")
 	}
@@ -315,12 +371,12 @@ func splitQName(n string) (prefix, local string, ok bool) {
 // each literal white-space character to a space, references resolved
 // after, so &#10; stays a line feed).
 type attrScan struct {
-	b    []byte
+	b    string
 	i    int
 	name string
 }
 
-func (s *attrScan) scan() (names, vals []string, err error) {
+func (s *attrScan) scan(names, vals []string) ([]string, []string, error) {
 	bad := errors.New("start tag")
 	if len(s.b) < 2 || s.b[0] != '<' {
 		return nil, nil, bad
@@ -346,7 +402,7 @@ func (s *attrScan) scan() (names, vals []string, err error) {
 			return nil, nil, bad
 		}
 		q := s.b[s.i]
-		end := bytes.IndexByte(s.b[s.i+1:], q)
+		end := strings.IndexByte(s.b[s.i+1:], q)
 		if end < 0 {
 			return nil, nil, bad
 		}
@@ -364,11 +420,11 @@ func (s *attrScan) word() string {
 	for s.i < len(s.b) {
 		switch s.b[s.i] {
 		case ' ', '\t', '\r', '\n', '=', '>', '/':
-			return string(s.b[j:s.i])
+			return s.b[j:s.i]
 		}
 		s.i++
 	}
-	return string(s.b[j:s.i])
+	return s.b[j:s.i]
 }
 
 func (s *attrScan) space() {
@@ -377,8 +433,12 @@ func (s *attrScan) space() {
 	}
 }
 
-// attrValue normalises one raw attribute value.
-func attrValue(raw []byte) (string, bool) {
+// attrValue normalises one raw attribute value; one with nothing to
+// normalise is returned as it is.
+func attrValue(raw string) (string, bool) {
+	if strings.IndexAny(raw, "\r\n\t<&") < 0 {
+		return raw, true
+	}
 	var b strings.Builder
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
@@ -393,11 +453,11 @@ func attrValue(raw []byte) (string, bool) {
 		case '<':
 			return "", false
 		case '&':
-			j := bytes.IndexByte(raw[i:], ';')
+			j := strings.IndexByte(raw[i:], ';')
 			if j < 0 {
 				return "", false
 			}
-			r, ok := xmlCharRef(string(raw[i+1 : i+j]))
+			r, ok := xmlCharRef(raw[i+1 : i+j])
 			if !ok {
 				return "", false
 			}
