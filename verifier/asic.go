@@ -310,29 +310,36 @@ func isMediaType(s string) bool {
 // the manifest and signature files into memory, the rest to nowhere. It
 // proves each entry's size and CRC. A data file's digest is made just
 // before its entry is inflated and summed just after, so that one digest
-// (with a host's buffer) is alive at a time.
+// (with a host's buffer) is alive at a time; it is reset for the next.
 func (c *asicContainer) verifyEntries(entries []zipEntry, manifest *zipEntry, xs *xmlScratch) error {
 	sinks := map[*zipEntry]io.Writer{}
 	data := map[*zipEntry]*asicFile{}
 	for _, f := range c.DataFiles {
 		data[f.entry] = f
 	}
+	// The XML files are read into buffers of their declared sizes (within
+	// the limits, checked before), which streaming proves.
 	xmls := map[*zipEntry]*bytes.Buffer{}
 	for _, f := range c.Signatures {
-		xmls[f.entry] = &bytes.Buffer{}
+		xmls[f.entry] = bytes.NewBuffer(make([]byte, 0, f.entry.usize))
 		sinks[f.entry] = xmls[f.entry]
 	}
 	var mb bytes.Buffer
 	if manifest != nil {
+		mb.Grow(int(manifest.usize))
 		sinks[manifest] = &mb
 	}
+	var d hash.Hash
 	for i := range entries {
 		ze := &entries[i]
 		w := sinks[ze]
 		f := data[ze]
-		var d hash.Hash
 		if f != nil {
-			d = ze.hash.new(crypto.SHA256)
+			if d == nil {
+				d = ze.hash.new(crypto.SHA256)
+			} else {
+				d.Reset()
+			}
 			w = d
 		}
 		if w == nil {
@@ -342,7 +349,7 @@ func (c *asicContainer) verifyEntries(entries []zipEntry, manifest *zipEntry, xs
 			return err
 		}
 		if f != nil {
-			copy(f.SHA256[:], d.Sum(nil))
+			d.Sum(f.SHA256[:0])
 			f.hashed = true
 		}
 	}

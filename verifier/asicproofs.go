@@ -288,7 +288,7 @@ func (k *containerCheck) listed(c *x509.Certificate, t time.Time, typ string, is
 // (EN 319 102-1 5.6.2.4: the signature existed before the revocation),
 // with a warning; revoked before it, or in a time mark, it is Revoked.
 func (k *containerCheck) checkOCSP(cert, issuer *x509.Certificate, tm bool, stamped time.Time) (time.Time, error) {
-	lastErr := readFail(StatusUnknown, "no OCSP response is about the signer's certificate")
+	lastErr := errNoOCSPAbout
 	for _, der := range k.s.OCSPs {
 		r, err := parseOCSPResponse(der, k.v.certMemo())
 		if err != nil {
@@ -347,3 +347,9 @@ func (k *containerCheck) checkResponder(r *ocspResponse, issuer *x509.Certificat
 	}
 	return readFail(OCSPUntrusted, "the OCSP response is signed by neither a granted OCSP service of the trust nor the signer's CA")
 }
+
+// Failures made once, not on every call: the readers name them at their
+// start, and in the WebAssembly module each error made is two allocations.
+var (
+	errNoOCSPAbout error = &readError{StatusUnknown, "no OCSP response is about the signer's certificate"}
+)

@@ -361,7 +361,7 @@ func (s *xadesSignature) readTimeStamp(p *xmlElement, into *[]xadesTimeStamp) er
 // parseIssuerSerial reads an IssuerSerial (RFC 5035): GeneralNames holding
 // one directoryName, and the serial number.
 func parseIssuerSerial(der []byte) ([]byte, *big.Int, error) {
-	bad := readFail(Malformed, "IssuerSerialV2 is not DER of an IssuerSerial")
+	bad := errIssuerSerialDER
 	s := cryptobyte.String(der)
 	var seq, names, name cryptobyte.String
 	if !s.ReadASN1(&seq, cbasn1.SEQUENCE) || !s.Empty() || !seq.ReadASN1(&names, cbasn1.SEQUENCE) ||
@@ -374,3 +374,9 @@ func parseIssuerSerial(der []byte) ([]byte, *big.Int, error) {
 	}
 	return []byte(name), serial, nil
 }
+
+// Failures made once, not on every call: the readers name them at their
+// start, and in the WebAssembly module each error made is two allocations.
+var (
+	errIssuerSerialDER error = &readError{Malformed, "IssuerSerialV2 is not DER of an IssuerSerial"}
+)

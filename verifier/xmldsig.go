@@ -538,9 +538,7 @@ func (s *xmlSignature) sameDocument(ref *xmlReference, id string) (*xmlElement, 
 	if err != nil {
 		return nil, nil, err
 	}
-	h := ref.Hash.New()
-	h.Write(b)
-	return target, h.Sum(nil), nil
+	return target, digestOf(ref.Hash, b), nil
 }
 
 // detached digests a container entry through the caller. Transforms of

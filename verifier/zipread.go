@@ -66,6 +66,9 @@ type zipEntry struct {
 	// start and end delimit the entry's record: local header, data,
 	// data descriptor.
 	start, end int
+	// tee is what stream writes to, held here so that it is not made for
+	// each entry.
+	tee crcTee
 }
 
 // zipLimits bound the work of reading one archive; see asicLimits.
@@ -351,15 +354,35 @@ func (ze *zipEntry) stream(w io.Writer) error {
 	if d := ze.hash.crc32(); d != nil {
 		sum = d
 	}
-	out := io.MultiWriter(sum, w)
+	ze.tee = crcTee{sum, w}
+	defer func() { ze.tee = crcTee{} }()
 	if ze.method == zipStored {
-		out.Write(ze.data)
+		ze.tee.Write(ze.data)
 		return ze.checkCRC(sum)
 	}
-	if err := ze.inf.inflate(out, ze.data, ze.usize); err != nil {
+	if err := ze.inf.inflate(&ze.tee, ze.data, ze.usize); err != nil {
 		return err
 	}
 	return ze.checkCRC(sum)
+}
+
+// crcTee writes to a CRC-32 and to w, as io.MultiWriter(sum, w) does.
+type crcTee struct {
+	sum crc32Writer
+	w   io.Writer
+}
+
+func (t *crcTee) Write(p []byte) (int, error) {
+	for _, w := range [2]io.Writer{t.sum, t.w} {
+		n, err := w.Write(p)
+		if err != nil {
+			return n, err
+		}
+		if n != len(p) {
+			return n, io.ErrShortWrite
+		}
+	}
+	return len(p), nil
 }
 
 func (ze *zipEntry) checkCRC(sum crc32Writer) error {
