@@ -485,6 +485,9 @@ func checkNames(entries []zipEntry) error {
 // \uXXXX (or \UXXXXXXXX). Names cannot hold a backslash (checkNames), so
 // the escapes cannot be confused with the name's own text.
 func displayName(name string) string {
+	if printableASCII(name) {
+		return name // every character shown as it is: no copy
+	}
 	var b strings.Builder
 	for _, r := range name {
 		switch {
@@ -500,4 +503,15 @@ func displayName(name string) string {
 		}
 	}
 	return b.String()
+}
+
+// printableASCII says whether s holds only U+0020 to U+007E, characters
+// displayName shows as they are.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }

@@ -149,14 +149,18 @@ func (s *xadesSignature) read() error {
 		return readFail(Malformed, "a signature without a certificate in KeyInfo")
 	}
 	s.keyInfo = s.dsig.KeyInfoCertificates(s.memo)
-	var qps []*xmlElement
+	var qp *xmlElement
+	nqp := 0
 	for _, o := range s.dsig.Objects {
-		qps = append(qps, o.ChildrenNamed(xadesNS, "QualifyingProperties")...)
+		q, n := o.firstNamed(xadesNS, "QualifyingProperties")
+		if nqp == 0 {
+			qp = q
+		}
+		nqp += n
 	}
-	if len(qps) != 1 {
-		return readFail(Malformed, "a signature with %d QualifyingProperties; one is required", len(qps))
+	if nqp != 1 {
+		return readFail(Malformed, "a signature with %d QualifyingProperties; one is required", nqp)
 	}
-	qp := qps[0]
 	if target, _ := qp.Attr("", "Target"); s.ID == "" || target != "#"+s.ID {
 		return readFail(SignatureWrapping, "the QualifyingProperties target another signature")
 	}
@@ -219,7 +223,11 @@ func (s *xadesSignature) readSignedProps() error {
 	if n2 == 1 {
 		sc = v2
 	}
-	for _, c := range sc.ChildrenNamed(xadesNS, "Cert") {
+	for _, n := range sc.Children {
+		c := n.named(xadesNS, "Cert")
+		if c == nil {
+			continue
+		}
 		ref, err := readCertRef(c, n2 == 1)
 		if err != nil {
 			return err
@@ -241,7 +249,11 @@ func (s *xadesSignature) readSignedProps() error {
 		return readFail(Malformed, "two SignaturePolicyIdentifier")
 	}
 	if sdop := s.signedProps.Child(xadesNS, "SignedDataObjectProperties"); sdop != nil {
-		for _, f := range sdop.ChildrenNamed(xadesNS, "DataObjectFormat") {
+		for _, n := range sdop.Children {
+			f := n.named(xadesNS, "DataObjectFormat")
+			if f == nil {
+				continue
+			}
 			ref, _ := f.Attr("", "ObjectReference")
 			if mt := f.Child(xadesNS, "MimeType"); mt != nil {
 				s.MimeTypes[strings.TrimPrefix(ref, "#")] = strings.TrimSpace(mt.Text())
@@ -304,7 +316,11 @@ func (s *xadesSignature) readUnsigned(up *xmlElement) error {
 		case p.Space == xades141NS && p.Local == "ArchiveTimeStamp", p.Space == xadesNS && p.Local == "ArchiveTimeStamp":
 			err = s.readTimeStamp(p, &s.ArchiveTimeStamps)
 		case p.Space == xadesNS && p.Local == "CertificateValues":
-			for _, c := range p.ChildrenNamed(xadesNS, "EncapsulatedX509Certificate") {
+			for _, n := range p.Children {
+				c := n.named(xadesNS, "EncapsulatedX509Certificate")
+				if c == nil {
+					continue
+				}
 				der, err := decodeBase64XML(c.Text())
 				if err != nil {
 					return err
@@ -316,8 +332,16 @@ func (s *xadesSignature) readUnsigned(up *xmlElement) error {
 				}
 			}
 		case p.Space == xadesNS && p.Local == "RevocationValues":
-			for _, ov := range p.ChildrenNamed(xadesNS, "OCSPValues") {
-				for _, o := range ov.ChildrenNamed(xadesNS, "EncapsulatedOCSPValue") {
+			for _, n := range p.Children {
+				ov := n.named(xadesNS, "OCSPValues")
+				if ov == nil {
+					continue
+				}
+				for _, n := range ov.Children {
+					o := n.named(xadesNS, "EncapsulatedOCSPValue")
+					if o == nil {
+						continue
+					}
 					der, err := decodeBase64XML(o.Text())
 					if err != nil {
 						return err

@@ -321,8 +321,16 @@ func (s *xmlSignature) readKeyInfo() error {
 	if s.KeyInfo == nil {
 		return nil
 	}
-	for _, xd := range s.KeyInfo.ChildrenNamed(dsNamespace, "X509Data") {
-		for _, c := range xd.ChildrenNamed(dsNamespace, "X509Certificate") {
+	for _, n := range s.KeyInfo.Children {
+		xd := n.named(dsNamespace, "X509Data")
+		if xd == nil {
+			continue
+		}
+		for _, n := range xd.Children {
+			c := n.named(dsNamespace, "X509Certificate")
+			if c == nil {
+				continue
+			}
 			der, err := decodeBase64XML(c.Text())
 			if err != nil {
 				return err

@@ -216,6 +216,15 @@ func (e *xmlElement) firstNamed(space, local string) (*xmlElement, int) {
 	return first, n
 }
 
+// named returns the element n is when it is named (space, local), else
+// nil: a loop over Children with it lists nothing.
+func (n xmlNode) named(space, local string) *xmlElement {
+	if n.Kind == xmlElementNode && n.Elem.Space == space && n.Elem.Local == local {
+		return n.Elem
+	}
+	return nil
+}
+
 // Child returns the only element child named (space, local); nil when
 // there is none or more than one, so a caller that expects one cannot be
 // handed the first of two.

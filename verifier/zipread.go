@@ -120,14 +120,15 @@ func readZip(data []byte, lim zipLimits, inf *inflater) ([]zipEntry, error) {
 		inf = &inflater{}
 	}
 	cd := data[cdOff:end]
+	cds := string(cd) // the names are cut from one copy, not made one by one
 	var total int64
 	for i := 0; i < count; i++ {
 		ze := zipEntry{crcs: crcs, inf: inf}
-		n, err := readCentral(cd, &ze, cdOff)
+		n, err := readCentral(cd, cds, &ze, cdOff)
 		if err != nil {
 			return nil, err
 		}
-		cd = cd[n:]
+		cd, cds = cd[n:], cds[n:]
 		if ze.usize > lim.entrySize {
 			return nil, readFail(LimitExceeded, "an entry of %d bytes; the limit is %d", ze.usize, lim.entrySize)
 		}
@@ -178,9 +179,9 @@ func findEnd(data []byte) (int, error) {
 	return found, nil
 }
 
-// readCentral reads one central directory header from the start of cd and
-// returns its length.
-func readCentral(cd []byte, ze *zipEntry, cdOff int) (int, error) {
+// readCentral reads one central directory header from the start of cd (cds
+// is cd as a string) and returns its length.
+func readCentral(cd []byte, cds string, ze *zipEntry, cdOff int) (int, error) {
 	if len(cd) < zipCentralLen || binary.LittleEndian.Uint32(cd) != zipCentralSig {
 		return 0, readFail(Malformed, "a central directory header cannot be read")
 	}
@@ -219,7 +220,7 @@ func readCentral(cd []byte, ze *zipEntry, cdOff int) (int, error) {
 	if err := checkExtra(cd[zipCentralLen+nameLen : zipCentralLen+nameLen+extraLen]); err != nil {
 		return 0, err
 	}
-	ze.name = string(name)
+	ze.name = cds[zipCentralLen : zipCentralLen+nameLen]
 	ze.csize, ze.usize, ze.start = int64(csize), int64(usize), int(off)
 	if ze.method == zipStored && ze.csize != ze.usize {
 		return 0, readFail(Malformed, "a stored entry whose sizes differ")
