@@ -88,27 +88,78 @@ func c14nMethodOf(uri, prefixList string) (c14nMethod, error) {
 // leaving out the subtree at exclude (nil for none).
 func canonicalize(e *xmlElement, m c14nMethod, exclude *xmlElement) ([]byte, error) {
 	w := &c14nWriter{m: m, exclude: exclude, b: make([]byte, 0, 2048)}
-	var scope map[string]string // nil reads as empty
+	w.decls, w.attrs, w.undo = w.declBuf[:0], w.attrBuf[:0], w.undoBuf[:0]
 	if e.Parent != nil {
-		scope = e.Parent.InScope()
+		w.scope = e.Parent.InScope()
+	} else {
+		w.scope = map[string]string{}
 	}
 	inherited, err := w.inheritedAttrs(e)
 	if err != nil {
 		return nil, err
 	}
-	w.element(e, scope, nil, inherited, true)
+	w.element(e, inherited, true)
 	return w.b, nil
 }
 
 // c14nWriter appends the canonical form to b. decls and attrs are scratch
 // for one element at a time (used up before its children are written), so
-// that an element costs no allocation of its own.
+// that an element costs no allocation of its own. scope maps the prefixes
+// in scope at the element being written to their URIs, rendered those
+// the output ancestors declared; an element changes them for its
+// descendants and undo changes them back when it ends, so that no map is
+// made per element.
 type c14nWriter struct {
-	m       c14nMethod
-	exclude *xmlElement
-	b       []byte
-	decls   []string
-	attrs   []xmlAttr
+	m        c14nMethod
+	exclude  *xmlElement
+	b        []byte
+	decls    []string
+	attrs    []xmlAttr
+	scope    map[string]string
+	rendered map[string]string
+	undo     []c14nUndo
+	// The scratch's first room, made with the writer.
+	declBuf [8]string
+	attrBuf [8]xmlAttr
+	undoBuf [16]c14nUndo
+}
+
+// c14nUndo restores one binding of scope or rendered: old, or none.
+type c14nUndo struct {
+	rendered    bool
+	prefix, old string
+	had         bool
+}
+
+// bind sets prefix to uri in scope or rendered, to be undone.
+func (w *c14nWriter) bind(rendered bool, prefix, uri string) {
+	m := w.scope
+	if rendered {
+		if w.rendered == nil {
+			w.rendered = map[string]string{}
+		}
+		m = w.rendered
+	}
+	old, had := m[prefix]
+	w.undo = append(w.undo, c14nUndo{rendered, prefix, old, had})
+	m[prefix] = uri
+}
+
+// unbind undoes the bindings after the first n.
+func (w *c14nWriter) unbind(n int) {
+	for i := len(w.undo) - 1; i >= n; i-- {
+		u := w.undo[i]
+		m := w.scope
+		if u.rendered {
+			m = w.rendered
+		}
+		if u.had {
+			m[u.prefix] = u.old
+		} else {
+			delete(m, u.prefix)
+		}
+	}
+	w.undo = w.undo[:n]
 }
 
 // inheritedAttrs are the xml:* attributes the apex takes from its omitted
@@ -146,20 +197,13 @@ func (w *c14nWriter) inheritedAttrs(e *xmlElement) ([]xmlAttr, error) {
 	return out, nil
 }
 
-// element writes e. scope maps the prefixes in scope at e's parent to
-// their URIs; rendered those that the output ancestors declared (either
-// may be nil, read as empty).
-func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]string, extra []xmlAttr, apex bool) {
-	scope := parentScope
-	if len(e.NS) > 0 {
-		scope = make(map[string]string, len(parentScope)+len(e.NS))
-		for k, v := range parentScope {
-			scope[k] = v
-		}
-		for _, ns := range e.NS {
-			scope[ns.Prefix] = ns.URI
-		}
+// element writes e; w.scope and w.rendered are those of its parent.
+func (w *c14nWriter) element(e *xmlElement, extra []xmlAttr, apex bool) {
+	mark := len(w.undo)
+	for _, ns := range e.NS {
+		w.bind(false, ns.Prefix, ns.URI)
 	}
+	scope, rendered := w.scope, w.rendered
 	decls := w.decls[:0]
 	if w.m.Exclusive {
 		decls = append(decls, e.Prefix)
@@ -187,7 +231,6 @@ func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]str
 	slices.Sort(decls)
 	decls = slices.Compact(decls)
 	w.decls = decls
-	out, copied := rendered, false
 	w.b = append(w.b, '<')
 	w.qname(e.Prefix, e.Local)
 	for _, p := range decls {
@@ -198,13 +241,7 @@ func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]str
 		if p != "" && uri == "" {
 			continue
 		}
-		if !copied {
-			out, copied = make(map[string]string, len(rendered)+len(decls)), true
-			for k, v := range rendered {
-				out[k] = v
-			}
-		}
-		out[p] = uri
+		w.bind(true, p, uri)
 		if p == "" {
 			w.b = append(w.b, ` xmlns="`...)
 		} else {
@@ -238,7 +275,7 @@ func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]str
 		switch c.Kind {
 		case xmlElementNode:
 			if c.Elem != w.exclude {
-				w.element(c.Elem, scope, out, nil, false)
+				w.element(c.Elem, nil, false)
 			}
 		case xmlTextNode:
 			w.b = escapeText(w.b, c.Text)
@@ -253,6 +290,7 @@ func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]str
 	w.b = append(w.b, "</"...)
 	w.qname(e.Prefix, e.Local)
 	w.b = append(w.b, '>')
+	w.unbind(mark)
 }
 
 // qname appends prefix:local, or local without a prefix.

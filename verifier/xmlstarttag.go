@@ -201,24 +201,19 @@ func (r *xmlReader) startElement(name0, name1 int, raw []rawAttr, count int) err
 		r.doc.Root = e
 	}
 	r.cur = e
-	r.open = append(r.open, len(r.kids))
-	// The scope is built once per element that declares a namespace and
-	// shared by the others, so a deep document costs no more than its size.
-	var scope map[string]string
-	if n := len(r.scopes); n > 0 {
-		scope = r.scopes[n-1]
+	r.open = append(r.open, openMark{len(r.kids), len(r.undo)})
+	// One map holds the namespaces in scope, changed by the declarations
+	// of an element and changed back when it ends (xmlReader.end): no map
+	// is made for an element, and each lookup is one.
+	if r.scope == nil {
+		r.scope = map[string]string{}
 	}
-	if len(e.NS) > 0 || scope == nil {
-		next := make(map[string]string, len(scope)+len(e.NS))
-		for k, v := range scope {
-			next[k] = v
-		}
-		for _, ns := range e.NS {
-			next[ns.Prefix] = ns.URI
-		}
-		scope = next
+	scope := r.scope
+	for _, ns := range e.NS {
+		old, had := scope[ns.Prefix]
+		r.undo = append(r.undo, nsUndo{ns.Prefix, old, had})
+		scope[ns.Prefix] = ns.URI
 	}
-	r.scopes = append(r.scopes, scope)
 	prefix, local, ok := splitQName(r.s[name0:name1])
 	if !ok {
 		return readFail(Malformed, "XML element name is not a qualified name")

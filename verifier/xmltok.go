@@ -91,20 +91,36 @@ type xmlReader struct {
 // element's children gather in kids (open holds where each open
 // element's begin) and are copied to the slab, exactly sized, when it ends.
 type xmlScratch struct {
-	scopes  []map[string]string // namespaces in scope at each open element
+	scope   map[string]string // the namespaces in scope at the open element
+	undo    []nsUndo          // how to restore scope, innermost declaration last
 	attrs   []rawAttr           // the attributes of the start tag being read
 	buf     []byte              // text with references or CRs, decoded
 	kids    []xmlNode
-	open    []int
+	open    []openMark
 	pending []xmlAttr // the start tag's attributes, before they are resolved
 	nsBuf   []xmlNS   // the start tag's namespace declarations
+}
+
+// openMark is where an open element's children begin in kids and its
+// declarations in undo.
+type openMark struct{ kids, undo int }
+
+// nsUndo restores a prefix's binding as it was before an element declared
+// it: old, or none.
+type nsUndo struct {
+	prefix, old string
+	had         bool
 }
 
 // reset empties the scratch after a document, dropping what refers to it
 // and any buffer a large document grew.
 func (x *xmlScratch) reset() {
 	const most = 4096 // items kept of a slice, 64 KiB of buf
-	x.scopes = resetScratch(x.scopes, most)
+	if cap(x.undo) > most {
+		x.scope = nil // it held as many prefixes at some time: a map never shrinks
+	}
+	clear(x.scope)
+	x.undo = resetScratch(x.undo, most)
 	x.attrs = resetScratch(x.attrs, most)
 	x.buf = resetScratch(x.buf, 16*most)
 	x.kids = resetScratch(x.kids, most)
@@ -249,13 +265,21 @@ func sameQName(n []byte, prefix, local string) bool {
 }
 
 func (r *xmlReader) end() {
-	k := r.open[len(r.open)-1]
+	m := r.open[len(r.open)-1]
 	r.open = r.open[:len(r.open)-1]
+	for i := len(r.undo) - 1; i >= m.undo; i-- {
+		if u := r.undo[i]; u.had {
+			r.scope[u.prefix] = u.old
+		} else {
+			delete(r.scope, u.prefix)
+		}
+	}
+	r.undo = r.undo[:m.undo]
+	k := m.kids
 	r.cur.Children = slabCopy(&r.nodeSlab, r.kids[k:])
 	clear(r.kids[k:])
 	r.kids = r.kids[:k]
 	r.cur = r.cur.Parent
-	r.scopes = r.scopes[:len(r.scopes)-1]
 	r.depth--
 	if r.cur == nil {
 		r.ended = true
@@ -580,7 +604,7 @@ func (r *xmlReader) chars(t string) error {
 		return nil
 	}
 	n := len(r.kids)
-	if n > r.open[len(r.open)-1] && r.kids[n-1].Kind == xmlTextNode {
+	if n > r.open[len(r.open)-1].kids && r.kids[n-1].Kind == xmlTextNode {
 		r.kids[n-1].Text += t
 	} else {
 		r.kids = append(r.kids, xmlNode{Kind: xmlTextNode, Text: t})
