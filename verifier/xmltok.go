@@ -93,8 +93,8 @@ type xmlReader struct {
 type xmlScratch struct {
 	scope   map[string]string // the namespaces in scope at the open element
 	undo    []nsUndo          // how to restore scope, innermost declaration last
-	attrs   []rawAttr           // the attributes of the start tag being read
-	buf     []byte              // text with references or CRs, decoded
+	attrs   []rawAttr         // the attributes of the start tag being read
+	buf     []byte            // text with references or CRs, decoded
 	kids    []xmlNode
 	open    []openMark
 	pending []xmlAttr // the start tag's attributes, before they are resolved
