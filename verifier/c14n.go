@@ -87,19 +87,45 @@ func c14nMethodOf(uri, prefixList string) (c14nMethod, error) {
 // canonicalize writes the canonical form of the subtree at e under m,
 // leaving out the subtree at exclude (nil for none).
 func canonicalize(e *xmlElement, m c14nMethod, exclude *xmlElement) ([]byte, error) {
-	w := &c14nWriter{m: m, exclude: exclude, b: make([]byte, 0, 2048)}
+	w := &c14nWriter{m: m, exclude: exclude}
 	w.decls, w.attrs, w.undo = w.declBuf[:0], w.attrBuf[:0], w.undoBuf[:0]
+	size := c14nSize(e) + 64
 	if e.Parent != nil {
 		w.scope = e.Parent.InScope()
+		for p, uri := range w.scope {
+			size += len(p) + len(uri) + 10
+		}
 	} else {
 		w.scope = map[string]string{}
 	}
+	w.b = make([]byte, 0, size)
 	inherited, err := w.inheritedAttrs(e)
 	if err != nil {
 		return nil, err
 	}
 	w.element(e, inherited, true)
 	return w.b, nil
+}
+
+// c14nSize is about the length of e's canonical form, as written (escapes
+// and namespaces declared anew make it longer; the buffer then grows): the
+// buffer it is written to is made once, of about its size.
+func c14nSize(e *xmlElement) int {
+	n := 2*(len(e.Prefix)+len(e.Local)) + 6
+	for _, a := range e.Attrs {
+		n += len(a.Prefix) + len(a.Local) + len(a.Value) + 5
+	}
+	for _, ns := range e.NS {
+		n += len(ns.Prefix) + len(ns.URI) + 10
+	}
+	for _, c := range e.Children {
+		if c.Kind == xmlElementNode {
+			n += c14nSize(c.Elem)
+		} else {
+			n += len(c.Text) + 7
+		}
+	}
+	return n
 }
 
 // c14nWriter appends the canonical form to b. decls and attrs are scratch

@@ -55,7 +55,6 @@ type zipEntry struct {
 	csize  int64
 	usize  int64
 	data   []byte // the entry's bytes as stored (compressed when deflated)
-	crcs   *crcTable
 	inf    *inflater // the archive's, shared by its entries (inflate.go)
 	// hash makes the host's digests and CRC, when it offers them
 	// (Options.Hash).
@@ -115,7 +114,6 @@ func readZip(data []byte, lim zipLimits, inf *inflater) ([]zipEntry, error) {
 		return nil, readFail(Malformed, "the central directory does not end where the end record starts")
 	}
 	entries := make([]zipEntry, 0, count)
-	crcs := newCRCTable()
 	if inf == nil {
 		inf = &inflater{}
 	}
@@ -123,7 +121,7 @@ func readZip(data []byte, lim zipLimits, inf *inflater) ([]zipEntry, error) {
 	cds := string(cd) // the names are cut from one copy, not made one by one
 	var total int64
 	for i := 0; i < count; i++ {
-		ze := zipEntry{crcs: crcs, inf: inf}
+		ze := zipEntry{inf: inf}
 		n, err := readCentral(cd, cds, &ze, cdOff)
 		if err != nil {
 			return nil, err
@@ -351,7 +349,7 @@ func (ze *zipEntry) open() io.Reader {
 // exactly the declared size, with the declared CRC: anything else means
 // that the archive lies about what it holds.
 func (ze *zipEntry) stream(w io.Writer) error {
-	sum := newCRC(ze.crcs)
+	sum := newCRC(ze.inf)
 	if d := ze.hash.crc32(); d != nil {
 		sum = d
 	}
@@ -393,8 +391,8 @@ func (ze *zipEntry) checkCRC(sum crc32Writer) error {
 	return nil
 }
 
-// crcTable is the table of the ZIP CRC-32, made for each archive read (a
-// table kept between reads would be global state).
+// crcTable is the table of the ZIP CRC-32, made by the inflater that first
+// needs it (a table kept in the package would be global state).
 type crcTable = crc32ieee.Table
 
 func newCRCTable() *crcTable { return crc32ieee.MakeTable() }
