@@ -54,7 +54,7 @@ type zipEntry struct {
 	crc    uint32
 	csize  int64
 	usize  int64
-	data   []byte // the entry's bytes as stored (compressed when deflated)
+	data   []byte    // the entry's bytes as stored (compressed when deflated)
 	inf    *inflater // the archive's, shared by its entries (inflate.go)
 	// hash makes the host's digests and CRC, when it offers them
 	// (Options.Hash).
