@@ -4,10 +4,16 @@ package verifier
 
 // newCRC is a ZIP entry's CRC-32 where no host offers one: in the module,
 // the byte-wise table (crcnative.go says why natively it is not), made
-// when an archive of z first needs it.
-func newCRC(z *inflater) crc32Writer {
+// when an archive of the inflater first needs it. The state is the entry's
+// own, so that none is made per entry.
+func newCRC(ze *zipEntry) crc32Writer {
+	z := ze.inf
 	if z.crcs == nil {
 		z.crcs = newCRCTable()
 	}
-	return &crcWriter{t: z.crcs}
+	ze.own = crcWriter{t: z.crcs}
+	return &ze.own
 }
+
+// crcOwn is the module's CRC-32 state.
+type crcOwn = crcWriter

@@ -123,7 +123,8 @@ func parseXMLSignature(sig *xmlElement) (*xmlSignature, error) {
 	}
 	s := &xmlSignature{Element: sig}
 	s.ID, _ = sig.Attr("", "Id")
-	kids, err := elementChildren(sig)
+	var kb [8]*xmlElement
+	kids, err := elementChildren(sig, kb[:])
 	if err != nil {
 		return nil, err
 	}
@@ -159,9 +160,14 @@ func parseXMLSignature(sig *xmlElement) (*xmlSignature, error) {
 func isDS(e *xmlElement, local string) bool { return e.Space == dsNamespace && e.Local == local }
 
 // elementChildren returns e's element children, refusing text other than
-// white space between them.
-func elementChildren(e *xmlElement) ([]*xmlElement, error) {
-	out := make([]*xmlElement, 0, e.elementCount())
+// white space between them. They are put in buf when it has room (the
+// callers' arrays on the stack: a list made for each element read was a
+// good part of a signature's allocations).
+func elementChildren(e *xmlElement, buf []*xmlElement) ([]*xmlElement, error) {
+	out := buf[:0]
+	if n := e.elementCount(); n > cap(out) {
+		out = make([]*xmlElement, 0, n)
+	}
 	for _, c := range e.Children {
 		switch c.Kind {
 		case xmlElementNode:
@@ -185,7 +191,8 @@ func algorithmOf(e *xmlElement) (string, error) {
 }
 
 func (s *xmlSignature) readSignedInfo() error {
-	kids, err := elementChildren(s.SignedInfo)
+	var kb [8]*xmlElement
+	kids, err := elementChildren(s.SignedInfo, kb[:])
 	if err != nil {
 		return err
 	}
@@ -230,7 +237,8 @@ func c14nOf(e *xmlElement) (c14nMethod, error) {
 	if err != nil {
 		return c14nMethod{}, err
 	}
-	kids, err := elementChildren(e)
+	var kb [2]*xmlElement
+	kids, err := elementChildren(e, kb[:])
 	if err != nil {
 		return c14nMethod{}, err
 	}
@@ -265,12 +273,14 @@ func readReference(r *xmlElement) (xmlReference, error) {
 	}
 	ref.ID, _ = r.Attr("", "Id")
 	ref.Type, _ = r.Attr("", "Type")
-	kids, err := elementChildren(r)
+	var kb [4]*xmlElement
+	kids, err := elementChildren(r, kb[:])
 	if err != nil {
 		return ref, err
 	}
 	if len(kids) > 0 && isDS(kids[0], "Transforms") {
-		ts, err := elementChildren(kids[0])
+		var tb [4]*xmlElement
+		ts, err := elementChildren(kids[0], tb[:])
 		if err != nil {
 			return ref, err
 		}

@@ -277,16 +277,18 @@ func (e *xmlElement) Contains(d *xmlElement) bool {
 // "" to "".
 func (e *xmlElement) InScope() map[string]string {
 	m := map[string]string{}
-	var chain []*xmlElement
-	for a := e; a != nil; a = a.Parent {
-		chain = append(chain, a)
-	}
-	for i := len(chain) - 1; i >= 0; i-- {
-		for _, ns := range chain[i].NS {
-			m[ns.Prefix] = ns.URI
-		}
-	}
+	e.addScope(m)
 	return m
+}
+
+// addScope adds the declarations of e's ancestors, then e's, to m.
+func (e *xmlElement) addScope(m map[string]string) {
+	if e.Parent != nil {
+		e.Parent.addScope(m)
+	}
+	for _, ns := range e.NS {
+		m[ns.Prefix] = ns.URI
+	}
 }
 
 // readXML reads a whole document under lim. A UTF-8 byte order mark
@@ -322,7 +324,7 @@ func (x *xmlScratch) readXML(b []byte, lim xmlLimits) (*xmlDocument, error) {
 // checkXMLDecl accepts <?xml version="1.0" encoding="UTF-8"
 // standalone="..."?> with encoding and standalone optional.
 func checkXMLDecl(inst string) error {
-	s := attrScan{b: "<x " + inst + ">"}
+	s := attrScan{b: inst, inside: true} // as "<x " + inst + ">"
 	var nb, vb [4]string
 	names, vals, err := s.scan(nb[:0], vb[:0])
 	if err != nil || len(names) == 0 || names[0] != "version" || vals[0] != "1.0" {
@@ -379,22 +381,32 @@ func splitQName(n string) (prefix, local string, ok bool) {
 // normalised as XML 1.0 sections 2.11 and 3.3.3 say (line ends to LF, then
 // each literal white-space character to a space, references resolved
 // after, so &#10; stays a line feed).
+// With inside, b is what follows a tag's name, its end standing for the
+// tag's '>'.
 type attrScan struct {
-	b    string
-	i    int
-	name string
+	b      string
+	i      int
+	name   string
+	inside bool
 }
 
+var errAttrScan = errors.New("start tag")
+
 func (s *attrScan) scan(names, vals []string) ([]string, []string, error) {
-	bad := errors.New("start tag")
-	if len(s.b) < 2 || s.b[0] != '<' {
-		return nil, nil, bad
+	bad := errAttrScan
+	if !s.inside {
+		if len(s.b) < 2 || s.b[0] != '<' {
+			return nil, nil, bad
+		}
+		s.i = 1
+		s.name = s.word()
 	}
-	s.i = 1
-	s.name = s.word()
 	for {
 		s.space()
 		if s.i >= len(s.b) {
+			if s.inside {
+				return names, vals, nil
+			}
 			return nil, nil, bad
 		}
 		if c := s.b[s.i]; c == '>' || c == '/' {

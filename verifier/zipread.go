@@ -68,6 +68,7 @@ type zipEntry struct {
 	// tee is what stream writes to, held here so that it is not made for
 	// each entry.
 	tee crcTee
+	own crcOwn // the CRC-32 state without a host's (newCRC)
 }
 
 // zipLimits bound the work of reading one archive; see asicLimits.
@@ -349,7 +350,7 @@ func (ze *zipEntry) open() io.Reader {
 // exactly the declared size, with the declared CRC: anything else means
 // that the archive lies about what it holds.
 func (ze *zipEntry) stream(w io.Writer) error {
-	sum := newCRC(ze.inf)
+	sum := newCRC(ze)
 	if d := ze.hash.crc32(); d != nil {
 		sum = d
 	}
