@@ -453,7 +453,7 @@ func checkNames(entries []zipEntry) error {
 			return readFail(Malformed, "a folder entry %q holds data", clip(displayName(name)))
 		}
 		first, _, _ := strings.Cut(path, "/")
-		if first != "META-INF" && foldName(first) == foldName("META-INF") {
+		if first != "META-INF" && foldName(first) == "meta-inf" { // foldName("META-INF")
 			return readFail(Malformed, "an entry under %q: META-INF in another case", clip(displayName(first)))
 		}
 		folded[i] = foldName(path)

@@ -22,3 +22,11 @@ func TestDisplayNamePrintableASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestFoldMetaINF: checkNames compares with foldName("META-INF") written
+// out.
+func TestFoldMetaINF(t *testing.T) {
+	if foldName("META-INF") != "meta-inf" {
+		t.Fatal(foldName("META-INF"))
+	}
+}

@@ -195,7 +195,7 @@ func checkSigningCert(s *xadesSignature) error {
 	c := s.Certificate
 	for _, ref := range s.SigningCert {
 		h, err := xmlDigestOf(ref.DigestAlg)
-		if err != nil || string(certHash(h, c)) != string(ref.Digest) {
+		if err != nil || !digestIs(h, c.Raw, ref.Digest) {
 			continue
 		}
 		if ref.Serial != nil && ref.Serial.Cmp(c.SerialNumber) != 0 {

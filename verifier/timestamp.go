@@ -265,7 +265,7 @@ func (t *timeStampToken) readAccuracy(acc cryptobyte.String) bool {
 // is the digest of data under the imprint's algorithm. Otherwise the token
 // is about other bytes: TimeProofMismatch.
 func (t *timeStampToken) checkImprint(data []byte) error {
-	if !bytes.Equal(digestOf(t.ImprintHash, data), t.Imprint) {
+	if !digestIs(t.ImprintHash, data, t.Imprint) {
 		return readFail(TimeProofMismatch, "the time stamp's message imprint is not the digest of the time-stamped data")
 	}
 	return nil

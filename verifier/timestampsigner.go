@@ -232,7 +232,7 @@ func asSequence(body []byte) cryptobyte.String {
 // certificate's extended key usage is not exactly a critical
 // id-kp-timeStamping (RFC 3161 2.3).
 func (t *timeStampToken) verify(o *Options, candidates []*x509.Certificate) (*x509.Certificate, error) {
-	if !bytes.Equal(digestOf(t.DigestHash, t.TSTInfo), t.messageDigest) {
+	if !digestIs(t.DigestHash, t.TSTInfo, t.messageDigest) {
 		return nil, readFail(SignatureInvalid, "the time stamp's message-digest is not the digest of its TSTInfo")
 	}
 	if p := t.protection; p != nil && (!sameAlg(p[0], t.digestAlg) || !sameAlg(p[1], t.sigAlg)) {
@@ -276,7 +276,7 @@ func (t *timeStampToken) identifies(c *x509.Certificate) bool {
 // essNames reports whether every signing-certificate attribute names c.
 func (t *timeStampToken) essNames(c *x509.Certificate) bool {
 	for _, id := range t.essCerts {
-		if !bytes.Equal(certHash(id.hash, c), id.digest) {
+		if !digestIs(id.hash, c.Raw, id.digest) {
 			return false
 		}
 		if id.issuer != nil && (!bytes.Equal(id.issuer, c.RawIssuer) || id.serial.Cmp(c.SerialNumber) != 0) {

@@ -191,7 +191,7 @@ func (s *xadesSignature) pickSigner() error {
 	for _, c := range s.keyInfo {
 		for _, ref := range s.SigningCert {
 			h, err := xmlDigestOf(ref.DigestAlg)
-			if err == nil && string(certHash(h, c)) == string(ref.Digest) {
+			if err == nil && digestIs(h, c.Raw, ref.Digest) {
 				s.Certificate = c
 				return nil
 			}
