@@ -274,14 +274,20 @@ func (c *asicContainer) readMimetype(entries []zipEntry, i int) error {
 		c.Deviations = append(c.Deviations, mimetypeExtraField)
 	}
 	raw := b.Bytes()
-	mt := strings.TrimRight(strings.TrimPrefix(string(raw), "\ufeff"), " \t\r\n\f\v")
-	if mt != string(raw) {
+	mtb := bytes.TrimRight(bytes.TrimPrefix(raw, []byte("\ufeff")), " \t\r\n\f\v")
+	if len(mtb) != len(raw) {
 		c.Deviations = append(c.Deviations, mimetypePadded)
 	}
-	switch {
-	case mt == asicEMediaType || mt == asicSMediaType:
-		c.MediaType = mt
+	// The two media types are taken as the constants, not copied.
+	switch string(mtb) {
+	case asicEMediaType:
+		c.MediaType = asicEMediaType
 		return nil
+	case asicSMediaType:
+		c.MediaType = asicSMediaType
+		return nil
+	}
+	switch mt := string(mtb); {
 	case isMediaType(mt):
 		return readFail(UnsupportedFormat, "a container of media type %q", clip(mt))
 	}

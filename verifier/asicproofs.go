@@ -253,8 +253,14 @@ func (k *containerCheck) checkTSA(tok *timeStampToken) (*x509.Certificate, error
 //
 //go:noinline
 func (k *containerCheck) candidates(typ string) []*x509.Certificate {
-	out := append(append([]*x509.Certificate(nil), k.s.CertValues...), k.s.keyInfo...)
-	for _, svc := range trustservices.ServicesOfType(k.services(), typ) {
+	svcs := trustservices.ServicesOfType(k.services(), typ)
+	n := len(k.s.CertValues) + len(k.s.keyInfo)
+	for _, svc := range svcs {
+		n += len(svc.Certificates)
+	}
+	out := make([]*x509.Certificate, 0, n) // one list, made to size
+	out = append(append(out, k.s.CertValues...), k.s.keyInfo...)
+	for _, svc := range svcs {
 		out = append(out, svc.Certificates...)
 	}
 	return out
