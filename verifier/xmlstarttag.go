@@ -219,7 +219,10 @@ func (r *xmlReader) startElement(name0, name1 int, raw []rawAttr, count int) err
 		return readFail(Malformed, "XML element name is not a qualified name")
 	}
 	e.Prefix, e.Local = prefix, local
-	if e.Space, ok = resolvePrefix(scope, prefix); !ok {
+	if p := e.Parent; p != nil && len(e.NS) == 0 && p.Prefix == prefix {
+		// The parent's scope and prefix: its namespace, without a lookup.
+		e.Space = p.Space
+	} else if e.Space, ok = resolvePrefix(scope, prefix); !ok {
 		return readFail(Malformed, "XML element prefix is not declared")
 	}
 	for i := range attrs {

@@ -277,7 +277,9 @@ func (r *xmlReader) end() {
 	r.undo = r.undo[:m.undo]
 	k := m.kids
 	r.cur.Children = slabCopy(&r.nodeSlab, r.kids[k:])
-	clear(r.kids[k:])
+	// Not cleared here (each clear of pointers costs write barriers while
+	// the collector runs): what is left past len(kids) is the tree's own,
+	// and the scratch is cleared when the document ends (reset).
 	r.kids = r.kids[:k]
 	r.cur = r.cur.Parent
 	r.depth--
