@@ -140,7 +140,11 @@ func (r *xmlReader) startElement(name0, name1 int, raw []rawAttr, count int) err
 	}
 	e := r.newElement()
 	e.Parent, e.doc = r.cur, r.doc
-	attrs, nss := r.pending[:0], r.nsBuf[:0]
+	// The attributes and declarations are written where they stay, at the
+	// free end of their slabs, and taken when the tag is judged (a copy
+	// would write each string twice, with a write barrier each while the
+	// collector runs).
+	attrs, nss := slabRoom(&r.attrSlab, len(raw)), slabRoom(&r.nsSlab, len(raw))
 	var seen map[string]bool // past a few attributes; below, a look back
 	if len(raw) > 8 {
 		seen = make(map[string]bool, len(raw))
@@ -193,8 +197,7 @@ func (r *xmlReader) startElement(name0, name1 int, raw []rawAttr, count int) err
 			attrs = append(attrs, xmlAttr{Local: local, Prefix: prefix, Value: v})
 		}
 	}
-	r.pending, r.nsBuf = attrs, nss
-	e.NS = slabCopy(&r.nsSlab, nss)
+	e.NS = slabTake(&r.nsSlab, nss)
 	if r.cur != nil {
 		r.kids = append(r.kids, xmlNode{Kind: xmlElementNode, Elem: e})
 	} else {
@@ -244,6 +247,6 @@ func (r *xmlReader) startElement(name0, name1 int, raw []rawAttr, count int) err
 			r.doc.ids[a.Value] = e
 		}
 	}
-	e.Attrs = slabCopy(&r.attrSlab, attrs)
+	e.Attrs = slabTake(&r.attrSlab, attrs)
 	return nil
 }

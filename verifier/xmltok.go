@@ -91,14 +91,12 @@ type xmlReader struct {
 // element's children gather in kids (open holds where each open
 // element's begin) and are copied to the slab, exactly sized, when it ends.
 type xmlScratch struct {
-	scope   map[string]string // the namespaces in scope at the open element
-	undo    []nsUndo          // how to restore scope, innermost declaration last
-	attrs   []rawAttr         // the attributes of the start tag being read
-	buf     []byte            // text with references or CRs, decoded
-	kids    []xmlNode
-	open    []openMark
-	pending []xmlAttr // the start tag's attributes, before they are resolved
-	nsBuf   []xmlNS   // the start tag's namespace declarations
+	scope map[string]string // the namespaces in scope at the open element
+	undo  []nsUndo          // how to restore scope, innermost declaration last
+	attrs []rawAttr         // the attributes of the start tag being read
+	buf   []byte            // text with references or CRs, decoded
+	kids  []xmlNode
+	open  []openMark
 }
 
 // openMark is where an open element's children begin in kids and its
@@ -125,8 +123,6 @@ func (x *xmlScratch) reset() {
 	x.buf = resetScratch(x.buf, 16*most)
 	x.kids = resetScratch(x.kids, most)
 	x.open = resetScratch(x.open, most)
-	x.pending = resetScratch(x.pending, most)
-	x.nsBuf = resetScratch(x.nsBuf, most)
 }
 
 func resetScratch[T any](s []T, most int) []T {
@@ -150,6 +146,28 @@ func (r *xmlReader) newElement() *xmlElement {
 // from 16 to most.
 func slabSize(n, most int) int {
 	return min(max(2*n, 16), most)
+}
+
+// slabRoom returns an empty slice at the free end of *slab with room for n
+// items, for slabTake; a new slab is begun when the old has not the room.
+func slabRoom[T any](slab *[]T, n int) []T {
+	s := *slab
+	if cap(s)-len(s) < n {
+		s = make([]T, 0, max(slabSize(cap(s), 512), n))
+		*slab = s
+	}
+	return s[len(s):len(s)]
+}
+
+// slabTake takes from *slab the items appended to a slice slabRoom
+// returned (nil for none), with no room to grow into the next.
+func slabTake[T any](slab *[]T, got []T) []T {
+	n := len(got)
+	if n == 0 {
+		return nil
+	}
+	*slab = (*slab)[:len(*slab)+n]
+	return got[:n:n]
 }
 
 // slabCopy returns a copy of src cut from *slab (nil for none), with no
