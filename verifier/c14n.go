@@ -87,16 +87,14 @@ func c14nMethodOf(uri, prefixList string) (c14nMethod, error) {
 // canonicalize writes the canonical form of the subtree at e under m,
 // leaving out the subtree at exclude (nil for none).
 func canonicalize(e *xmlElement, m c14nMethod, exclude *xmlElement) ([]byte, error) {
-	w := &c14nWriter{m: m, exclude: exclude}
-	w.decls, w.attrs, w.undo = w.declBuf[:0], w.attrBuf[:0], w.undoBuf[:0]
+	w := e.doc.c14nWriter()
+	w.m, w.exclude = m, exclude
 	size := c14nSize(e) + 64
 	if e.Parent != nil {
-		w.scope = e.Parent.InScope()
+		e.Parent.addScope(w.scope)
 		for p, uri := range w.scope {
 			size += len(p) + len(uri) + 10
 		}
-	} else {
-		w.scope = map[string]string{}
 	}
 	w.b = make([]byte, 0, size)
 	inherited, err := w.inheritedAttrs(e)
@@ -104,7 +102,29 @@ func canonicalize(e *xmlElement, m c14nMethod, exclude *xmlElement) ([]byte, err
 		return nil, err
 	}
 	w.element(e, inherited, true)
-	return w.b, nil
+	b := w.b
+	w.b, w.exclude = nil, nil
+	return b, nil
+}
+
+// c14nWriter returns the document's writer, emptied, made on first use:
+// a document is canonicalised several times (SignedInfo, SignedProperties,
+// SignatureValue for each time stamp), one call at a time, and the writer
+// and its maps are then made once. Without a document (d nil), a new one.
+func (d *xmlDocument) c14nWriter() *c14nWriter {
+	var w *c14nWriter
+	if d != nil && d.c14n != nil {
+		w = d.c14n
+		clear(w.scope)
+		clear(w.rendered)
+	} else {
+		w = &c14nWriter{scope: map[string]string{}}
+		if d != nil {
+			d.c14n = w
+		}
+	}
+	w.decls, w.attrs, w.undo = w.declBuf[:0], w.attrBuf[:0], w.undoBuf[:0]
+	return w
 }
 
 // c14nSize is about the length of e's canonical form, as written (escapes

@@ -113,6 +113,7 @@ type xmlElement struct {
 type xmlDocument struct {
 	Root *xmlElement
 	ids  map[string]*xmlElement
+	c14n *c14nWriter // canonicalize's, kept for the next call (c14n.go)
 }
 
 // idAttrs are the attribute names that identify an element for a
