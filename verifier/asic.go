@@ -195,6 +195,12 @@ func readASiC(data []byte, lim asicLimits, hf HashFunc, sc *containerScratch) (*
 	c := &asicContainer{}
 	var manifest *zipEntry
 	mimetype := -1
+	// The files are made in one list, not one by one.
+	files := make([]asicFile, 0, len(entries))
+	file := func(ze *zipEntry) *asicFile {
+		files = append(files, asicFile{Name: ze.name, Display: displayName(ze.name), Size: ze.usize, entry: ze})
+		return &files[len(files)-1]
+	}
 	for i := range entries {
 		ze := &entries[i]
 		name := ze.name
@@ -209,11 +215,11 @@ func readASiC(data []byte, lim asicLimits, hf HashFunc, sc *containerScratch) (*
 			if ze.usize > lim.XMLSize {
 				return nil, readFail(LimitExceeded, "a signature file of %d bytes; the limit is %d", ze.usize, lim.XMLSize)
 			}
-			c.Signatures = append(c.Signatures, &asicFile{Name: name, Display: displayName(name), Size: ze.usize, entry: ze})
+			c.Signatures = append(c.Signatures, file(ze))
 		case strings.HasPrefix(name, "META-INF/"):
 			c.Ignored = append(c.Ignored, name)
 		default:
-			c.DataFiles = append(c.DataFiles, &asicFile{Name: name, Display: displayName(name), Size: ze.usize, entry: ze})
+			c.DataFiles = append(c.DataFiles, file(ze))
 		}
 	}
 	if err := c.readMimetype(entries, mimetype); err != nil {
@@ -263,8 +269,8 @@ func (c *asicContainer) readMimetype(entries []zipEntry, i int) error {
 	if ze.usize > 256 {
 		return readFail(Malformed, "mimetype is too long to be a media type")
 	}
-	var b bytes.Buffer
-	if err := ze.stream(&b); err != nil {
+	b := bytes.NewBuffer(make([]byte, 0, ze.usize))
+	if err := ze.stream(b); err != nil {
 		return err
 	}
 	if ze.method != zipStored {

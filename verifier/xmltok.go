@@ -91,12 +91,13 @@ type xmlReader struct {
 // element's children gather in kids (open holds where each open
 // element's begin) and are copied to the slab, exactly sized, when it ends.
 type xmlScratch struct {
-	scope map[string]string // the namespaces in scope at the open element
-	undo  []nsUndo          // how to restore scope, innermost declaration last
-	attrs []rawAttr         // the attributes of the start tag being read
-	buf   []byte            // text with references or CRs, decoded
-	kids  []xmlNode
-	open  []openMark
+	scope  map[string]string // the namespaces in scope at the open element
+	undo   []nsUndo          // how to restore scope, innermost declaration last
+	reader xmlReader         // the reader, emptied after each document
+	attrs  []rawAttr         // the attributes of the start tag being read
+	buf    []byte            // text with references or CRs, decoded
+	kids   []xmlNode
+	open   []openMark
 }
 
 // openMark is where an open element's children begin in kids and its
@@ -113,6 +114,7 @@ type nsUndo struct {
 // reset empties the scratch after a document, dropping what refers to it
 // and any buffer a large document grew.
 func (x *xmlScratch) reset() {
+	x.reader = xmlReader{}
 	const most = 4096 // items kept of a slice, 64 KiB of buf
 	if cap(x.undo) > most {
 		x.scope = nil // it held as many prefixes at some time: a map never shrinks

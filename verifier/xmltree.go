@@ -310,12 +310,15 @@ func (x *xmlScratch) readXML(b []byte, lim xmlLimits) (*xmlDocument, error) {
 	if !utf8.Valid(b) {
 		return nil, readFail(Malformed, "XML document is not UTF-8")
 	}
+	var r *xmlReader
 	if x == nil {
-		x = &xmlScratch{}
+		r = &xmlReader{xmlScratch: &xmlScratch{}}
 	} else {
 		defer x.reset()
+		r = &x.reader // the scratch's, not made for each document
+		r.xmlScratch = x
 	}
-	r := &xmlReader{b: b, s: string(b), lim: lim, doc: &xmlDocument{ids: map[string]*xmlElement{}}, xmlScratch: x}
+	r.b, r.s, r.lim, r.doc = b, string(b), lim, &xmlDocument{ids: map[string]*xmlElement{}}
 	if err := r.read(); err != nil {
 		return nil, err
 	}
