@@ -185,13 +185,13 @@ func (r *xmlReader) startElement(name0, name1 int, raw []rawAttr, count int) err
 			if v == xmlNamespace || v == xmlnsNamespace {
 				return readFail(Malformed, "XML default namespace bound to a reserved name")
 			}
-			nss = append(nss, xmlNS{"", v})
+			nss = append(nss, xmlNS{"", internNS(v)})
 		case prefix == "xmlns":
 			if err := checkPrefixDecl(local, v); err != nil {
 				return err
 			}
 			if local != "xml" {
-				nss = append(nss, xmlNS{local, v})
+				nss = append(nss, xmlNS{local, internNS(v)})
 			}
 		default:
 			attrs = append(attrs, xmlAttr{Local: local, Prefix: prefix, Value: v})
@@ -249,4 +249,19 @@ func (r *xmlReader) startElement(name0, name1 int, raw []rawAttr, count int) err
 	}
 	e.Attrs = slabTake(&r.attrSlab, attrs)
 	return nil
+}
+
+// knownNamespaces are the namespace names the verifier compares elements'
+// with. A declaration of one takes the constant, so that a comparison
+// with it finds the same pointer and stops there: the module's memequal
+// compares byte by byte otherwise, and element names are compared often.
+var knownNamespaces = [...]string{dsNS, xadesNS, xades141NS, asicNS, manifestNS, excC14NURI}
+
+func internNS(uri string) string {
+	for _, k := range knownNamespaces {
+		if uri == k {
+			return k
+		}
+	}
+	return uri
 }
