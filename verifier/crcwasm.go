@@ -7,11 +7,7 @@ package verifier
 // when an archive of the inflater first needs it. The state is the entry's
 // own, so that none is made per entry.
 func newCRC(ze *zipEntry) crc32Writer {
-	z := ze.inf
-	if z.crcs == nil {
-		z.crcs = newCRCTable()
-	}
-	ze.own = crcWriter{t: z.crcs}
+	ze.own = crcWriter{t: ze.inf.crcTable()}
 	return &ze.own
 }
 

@@ -158,7 +158,7 @@ func slabRoom[T any](slab *[]T, n int) []T {
 		s = make([]T, 0, max(slabSize(cap(s), 512), n))
 		*slab = s
 	}
-	return s[len(s):len(s)]
+	return s[len(s):]
 }
 
 // slabTake takes from *slab the items appended to a slice slabRoom

@@ -461,7 +461,7 @@ func (s *attrScan) space() {
 // attrValue normalises one raw attribute value; one with nothing to
 // normalise is returned as it is.
 func attrValue(raw string) (string, bool) {
-	if strings.IndexAny(raw, "\r\n\t<&") < 0 {
+	if !strings.ContainsAny(raw, "\r\n\t<&") {
 		return raw, true
 	}
 	var b strings.Builder

@@ -398,6 +398,14 @@ type crcTable = crc32ieee.Table
 
 func newCRCTable() *crcTable { return crc32ieee.MakeTable() }
 
+// crcTable returns the CRC-32 table of z's archives, made on first use.
+func (z *inflater) crcTable() *crcTable {
+	if z.crcs == nil {
+		z.crcs = newCRCTable()
+	}
+	return z.crcs
+}
+
 // crc32Writer is a CRC-32 being computed: the verifier's crcWriter or a
 // host's hash.Hash32.
 type crc32Writer interface {
