@@ -49,7 +49,7 @@ func newCertMemo() *certMemo {
 // with der, which may be the caller's buffer.
 func (m *certMemo) parseCertificate(der []byte) (*memoCert, error) {
 	if m != nil {
-		if e, ok := m.m.get(string(der)); ok {
+		if e, ok := m.m.getBytes(der); ok {
 			return e.(*memoCert), nil
 		}
 	}
@@ -97,7 +97,7 @@ func (m *certMemo) describe(c *x509.Certificate) CertificateInfo {
 	if m == nil || len(c.Raw) > maxMemoCertDER {
 		return certificateInfo(c)
 	}
-	if e, ok := m.m.get(string(c.Raw)); ok {
+	if e, ok := m.m.getBytes(c.Raw); ok {
 		return e.(*memoCert).info
 	}
 	e := &memoCert{cert: c, info: certificateInfo(c), sum: sha256.Sum256(c.Raw)}
@@ -110,7 +110,7 @@ func (m *certMemo) describe(c *x509.Certificate) CertificateInfo {
 // a certificate parseCertificateLenient fixed, never to be remembered).
 func (m *certMemo) knownInfo(c *x509.Certificate) CertificateInfo {
 	if m != nil {
-		if e, ok := m.m.get(string(c.Raw)); ok {
+		if e, ok := m.m.getBytes(c.Raw); ok {
 			return e.(*memoCert).info
 		}
 	}
@@ -138,7 +138,7 @@ func (m *certMemo) signedBy(o *Options, child, parent *x509.Certificate) bool {
 		return certSignedBy(o, child, parent)
 	}
 	var known []issuerAnswer
-	if v, ok := m.sigs.get(string(child.Raw)); ok {
+	if v, ok := m.sigs.getBytes(child.Raw); ok {
 		known = v.([]issuerAnswer)
 		for _, a := range known {
 			if a.parent == string(parent.Raw) {

@@ -109,7 +109,7 @@ func (m *chainMemo) window(certs []*x509.Certificate, at time.Time) (from, until
 
 // get returns the outcome remembered for certs at time at.
 func (m *chainMemo) get(key [32]byte, at time.Time) (chainOutcome, bool) {
-	v, ok := m.outcomes.get(string(key[:]))
+	v, ok := m.outcomes.getBytes(key[:])
 	o, _ := v.(chainOutcome)
 	if !ok || at.Before(o.from) || (!o.until.IsZero() && !at.Before(o.until)) {
 		return chainOutcome{}, false

@@ -29,6 +29,15 @@ func (m *memo) get(k string) (any, bool) {
 	return v, ok
 }
 
+// getBytes is get(string(k)) without the copy of k a call with the
+// conversion makes (a certificate's DER, for every certificate looked up).
+func (m *memo) getBytes(k []byte) (any, bool) {
+	m.mu.Lock()
+	v, ok := m.entries[string(k)]
+	m.mu.Unlock()
+	return v, ok
+}
+
 // put remembers v under k, forgetting the oldest entry beyond max.
 func (m *memo) put(k string, v any) {
 	m.mu.Lock()
