@@ -197,13 +197,10 @@ func readASiC(data []byte, lim asicLimits, hf HashFunc, sc *containerScratch) (*
 	mimetype := -1
 	// The files are made in one list, not one by one.
 	files := make([]asicFile, 0, len(entries))
-	file := func(ze *zipEntry) *asicFile {
-		files = append(files, asicFile{Name: ze.name, Display: displayName(ze.name), Size: ze.usize, entry: ze})
-		return &files[len(files)-1]
-	}
 	for i := range entries {
 		ze := &entries[i]
 		name := ze.name
+		var list *[]*asicFile
 		switch {
 		case name == "mimetype":
 			mimetype = i
@@ -215,11 +212,15 @@ func readASiC(data []byte, lim asicLimits, hf HashFunc, sc *containerScratch) (*
 			if ze.usize > lim.XMLSize {
 				return nil, readFail(LimitExceeded, "a signature file of %d bytes; the limit is %d", ze.usize, lim.XMLSize)
 			}
-			c.Signatures = append(c.Signatures, file(ze))
+			list = &c.Signatures
 		case strings.HasPrefix(name, "META-INF/"):
 			c.Ignored = append(c.Ignored, name)
 		default:
-			c.DataFiles = append(c.DataFiles, file(ze))
+			list = &c.DataFiles
+		}
+		if list != nil {
+			files = append(files, asicFile{Name: name, Display: displayName(name), Size: ze.usize, entry: ze})
+			*list = append(*list, &files[len(files)-1])
 		}
 	}
 	if err := c.readMimetype(entries, mimetype); err != nil {

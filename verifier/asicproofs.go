@@ -294,7 +294,7 @@ func (k *containerCheck) listed(c *x509.Certificate, t time.Time, typ string, is
 // (EN 319 102-1 5.6.2.4: the signature existed before the revocation),
 // with a warning; revoked before it, or in a time mark, it is Revoked.
 func (k *containerCheck) checkOCSP(cert, issuer *x509.Certificate, tm bool, stamped time.Time) (time.Time, error) {
-	lastErr := errNoOCSPAbout
+	var lastErr error = errNoOCSPAbout
 	for _, der := range k.s.OCSPs {
 		r, err := parseOCSPResponse(der, k.v.certMemo())
 		if err != nil {
@@ -357,5 +357,5 @@ func (k *containerCheck) checkResponder(r *ocspResponse, issuer *x509.Certificat
 // Failures made once, not on every call: the readers name them at their
 // start, and in the WebAssembly module each error made is two allocations.
 var (
-	errNoOCSPAbout error = &readError{StatusUnknown, "no OCSP response is about the signer's certificate"}
+	errNoOCSPAbout = &readError{StatusUnknown, "no OCSP response is about the signer's certificate"}
 )

@@ -115,15 +115,17 @@ func (d *xmlDocument) c14nWriter() *c14nWriter {
 	var w *c14nWriter
 	if d != nil && d.c14n != nil {
 		w = d.c14n
-		clear(w.scope)
-		clear(w.rendered)
+		// New maps rather than emptied ones: clearing a map links the
+		// runtime's map clearing into the module (2 KB).
+		w.scope, w.rendered = map[string]string{}, nil
 	} else {
-		w = &c14nWriter{scope: map[string]string{}}
+		// The scratch made once, about the size a signature needs.
+		w = &c14nWriter{scope: map[string]string{}, decls: make([]string, 0, 8), attrs: make([]xmlAttr, 0, 8), undo: make([]c14nUndo, 0, 16)}
 		if d != nil {
 			d.c14n = w
 		}
 	}
-	w.decls, w.attrs, w.undo = w.declBuf[:0], w.attrBuf[:0], w.undoBuf[:0]
+	w.decls, w.attrs, w.undo = w.decls[:0], w.attrs[:0], w.undo[:0]
 	return w
 }
 
@@ -164,10 +166,6 @@ type c14nWriter struct {
 	scope    map[string]string
 	rendered map[string]string
 	undo     []c14nUndo
-	// The scratch's first room, made with the writer.
-	declBuf [8]string
-	attrBuf [8]xmlAttr
-	undoBuf [16]c14nUndo
 }
 
 // c14nUndo restores one binding of scope or rendered: old, or none.
@@ -178,6 +176,8 @@ type c14nUndo struct {
 }
 
 // bind sets prefix to uri in scope or rendered, to be undone.
+//
+//go:noinline
 func (w *c14nWriter) bind(rendered bool, prefix, uri string) {
 	m := w.scope
 	if rendered {
@@ -340,6 +340,8 @@ func (w *c14nWriter) element(e *xmlElement, extra []xmlAttr, apex bool) {
 }
 
 // qname appends prefix:local, or local without a prefix.
+//
+//go:noinline
 func (w *c14nWriter) qname(prefix, local string) {
 	if prefix != "" {
 		w.b = append(append(w.b, prefix...), ':')
@@ -347,7 +349,11 @@ func (w *c14nWriter) qname(prefix, local string) {
 	w.b = append(w.b, local...)
 }
 
-// escapeText escapes character data (Canonical XML 1.0 section 2.3).
+// escapeText escapes character data (Canonical XML 1.0 section 2.3). The
+// escapers stay out of line: inlined at each call they cost the module
+// kilobytes.
+//
+//go:noinline
 func escapeText(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		// Runs with nothing to escape (base64 text) are copied whole.
@@ -376,6 +382,8 @@ func escapeText(b []byte, s string) []byte {
 }
 
 // escapeAttr escapes an attribute value (Canonical XML 1.0 section 2.3).
+//
+//go:noinline
 func escapeAttr(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {

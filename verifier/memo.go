@@ -22,15 +22,9 @@ func newMemo(max int) *memo {
 	return &memo{max: max, entries: make(map[string]any)}
 }
 
-func (m *memo) get(k string) (any, bool) {
-	m.mu.Lock()
-	v, ok := m.entries[k]
-	m.mu.Unlock()
-	return v, ok
-}
-
-// getBytes is get(string(k)) without the copy of k a call with the
-// conversion makes (a certificate's DER, for every certificate looked up).
+// getBytes returns the entry of string(k), without the copy of k that a
+// call taking a string makes (a certificate's DER, for every certificate
+// looked up).
 func (m *memo) getBytes(k []byte) (any, bool) {
 	m.mu.Lock()
 	v, ok := m.entries[string(k)]

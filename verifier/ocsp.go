@@ -469,9 +469,9 @@ func (r *ocspResponse) checkTMNonce(signatureValue []byte) (crypto.Hash, error) 
 // Failures made once, not on every call: the readers name them at their
 // start, and in the WebAssembly module each error made is two allocations.
 var (
-	errOCSPResponseDER     error = &readError{Malformed, "the OCSP response is not DER of RFC 6960"}
-	errBasicOCSPDER        error = &readError{Malformed, "the BasicOCSPResponse is not DER of RFC 6960"}
-	errOCSPResponseDataDER error = &readError{Malformed, "the OCSP ResponseData is not DER of RFC 6960"}
-	errOCSPSingleDER       error = &readError{Malformed, "an OCSP SingleResponse is not DER of RFC 6960"}
-	errTMNonceDER          error = &readError{Malformed, "the OCSP nonce is not a DigestInfo (BDOC 2.1 time mark)"}
+	errOCSPResponseDER     = &readError{Malformed, "the OCSP response is not DER of RFC 6960"}
+	errBasicOCSPDER        = &readError{Malformed, "the BasicOCSPResponse is not DER of RFC 6960"}
+	errOCSPResponseDataDER = &readError{Malformed, "the OCSP ResponseData is not DER of RFC 6960"}
+	errOCSPSingleDER       = &readError{Malformed, "an OCSP SingleResponse is not DER of RFC 6960"}
+	errTMNonceDER          = &readError{Malformed, "the OCSP nonce is not a DigestInfo (BDOC 2.1 time mark)"}
 )

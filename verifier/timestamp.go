@@ -274,6 +274,6 @@ func (t *timeStampToken) checkImprint(data []byte) error {
 // Failures made once, not on every call: the readers name them at their
 // start, and in the WebAssembly module each error made is two allocations.
 var (
-	errTimeStampDER error = &readError{Malformed, "the time stamp is not DER of a CMS SignedData (RFC 5652)"}
-	errTSTInfoDER   error = &readError{Malformed, "the time stamp's TSTInfo is not DER of RFC 3161"}
+	errTimeStampDER = &readError{Malformed, "the time stamp is not DER of a CMS SignedData (RFC 5652)"}
+	errTSTInfoDER   = &readError{Malformed, "the time stamp's TSTInfo is not DER of RFC 3161"}
 )

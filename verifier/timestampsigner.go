@@ -307,6 +307,6 @@ func timeStampingOnly(c *x509.Certificate) bool {
 // Failures made once, not on every call: the readers name them at their
 // start, and in the WebAssembly module each error made is two allocations.
 var (
-	errSignerInfoDER  error = &readError{Malformed, "the time stamp's SignerInfo is not DER of RFC 5652"}
-	errSignedAttrsDER error = &readError{Malformed, "the time stamp's signed attributes are not DER of RFC 5652"}
+	errSignerInfoDER  = &readError{Malformed, "the time stamp's SignerInfo is not DER of RFC 5652"}
+	errSignedAttrsDER = &readError{Malformed, "the time stamp's signed attributes are not DER of RFC 5652"}
 )

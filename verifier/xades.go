@@ -402,5 +402,5 @@ func parseIssuerSerial(der []byte) ([]byte, *big.Int, error) {
 // Failures made once, not on every call: the readers name them at their
 // start, and in the WebAssembly module each error made is two allocations.
 var (
-	errIssuerSerialDER error = &readError{Malformed, "IssuerSerialV2 is not DER of an IssuerSerial"}
+	errIssuerSerialDER = &readError{Malformed, "IssuerSerialV2 is not DER of an IssuerSerial"}
 )

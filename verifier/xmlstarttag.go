@@ -214,7 +214,7 @@ func (r *xmlReader) startElement(name0, name1 int, raw []rawAttr, count int) err
 	scope := r.scope
 	for _, ns := range e.NS {
 		old, had := scope[ns.Prefix]
-		r.undo = append(r.undo, nsUndo{ns.Prefix, old, had})
+		r.undo = append(r.undo, nsUndo{prefix: ns.Prefix, old: old, had: had})
 		scope[ns.Prefix] = ns.URI
 	}
 	prefix, local, ok := splitQName(r.s[name0:name1])
@@ -257,6 +257,7 @@ func (r *xmlReader) startElement(name0, name1 int, raw []rawAttr, count int) err
 // compares byte by byte otherwise, and element names are compared often.
 var knownNamespaces = [...]string{dsNS, xadesNS, xades141NS, asicNS, manifestNS, excC14NURI}
 
+//go:noinline
 func internNS(uri string) string {
 	for _, k := range knownNamespaces {
 		if uri == k {

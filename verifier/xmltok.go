@@ -105,34 +105,39 @@ type xmlScratch struct {
 type openMark struct{ kids, undo int }
 
 // nsUndo restores a prefix's binding as it was before an element declared
-// it: old, or none.
-type nsUndo struct {
-	prefix, old string
-	had         bool
-}
+// it: old, or none (the canonicaliser's type, rendered false: one type,
+// one equality function in the module).
+type nsUndo = c14nUndo
 
 // reset empties the scratch after a document, dropping what refers to it
-// and any buffer a large document grew.
+// (the slices of plain numbers and bytes hold nothing to drop) and any
+// buffer a large document grew.
 func (x *xmlScratch) reset() {
-	x.reader = xmlReader{}
 	const most = 4096 // items kept of a slice, 64 KiB of buf
+	x.reader = xmlReader{}
+	x.scope = nil // a new one for the next document (clearing a map costs the module 2 KB of code)
 	if cap(x.undo) > most {
-		x.scope = nil // it held as many prefixes at some time: a map never shrinks
+		x.undo = nil
+	} else {
+		clear(x.undo[:cap(x.undo)])
+		x.undo = x.undo[:0]
 	}
-	clear(x.scope)
-	x.undo = resetScratch(x.undo, most)
-	x.attrs = resetScratch(x.attrs, most)
-	x.buf = resetScratch(x.buf, 16*most)
-	x.kids = resetScratch(x.kids, most)
-	x.open = resetScratch(x.open, most)
-}
-
-func resetScratch[T any](s []T, most int) []T {
-	if cap(s) > most {
-		return nil
+	if cap(x.kids) > most {
+		x.kids = nil
+	} else {
+		clear(x.kids[:cap(x.kids)])
+		x.kids = x.kids[:0]
 	}
-	clear(s[:cap(s)])
-	return s[:0]
+	if cap(x.attrs) > most {
+		x.attrs = nil
+	}
+	if cap(x.open) > most {
+		x.open = nil
+	}
+	x.open = x.open[:0]
+	if cap(x.buf) > 16*most {
+		x.buf = nil
+	}
 }
 
 // newElement returns a zero element from the slab.
@@ -174,6 +179,8 @@ func slabTake[T any](slab *[]T, got []T) []T {
 
 // slabCopy returns a copy of src cut from *slab (nil for none), with no
 // room to grow into the slab's next items.
+//
+//go:noinline
 func slabCopy[T any](slab *[]T, src []T) []T {
 	n := len(src)
 	if n == 0 {

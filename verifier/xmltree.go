@@ -219,6 +219,8 @@ func (e *xmlElement) firstNamed(space, local string) (*xmlElement, int) {
 
 // named returns the element n is when it is named (space, local), else
 // nil: a loop over Children with it lists nothing.
+//
+//go:noinline
 func (n xmlNode) named(space, local string) *xmlElement {
 	if n.Kind == xmlElementNode && n.Elem.Space == space && n.Elem.Local == local {
 		return n.Elem
