@@ -31,9 +31,6 @@ func readFail(r Reason, format string, a ...any) error {
 // errReason returns the reason code of an error from these readers;
 // Malformed for any other error.
 func errReason(err error) Reason {
-	if re, ok := err.(*readError); ok {
-		return re.reason // what errors.As finds first, without its allocation
-	}
 	var re *readError
 	if errors.As(err, &re) {
 		return re.reason

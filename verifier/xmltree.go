@@ -316,15 +316,19 @@ func (x *xmlScratch) readXML(b []byte, lim xmlLimits) (*xmlDocument, error) {
 	if x == nil {
 		r = &xmlReader{xmlScratch: &xmlScratch{}}
 	} else {
-		defer x.reset()
 		r = &x.reader // the scratch's, not made for each document
 		r.xmlScratch = x
 	}
 	r.b, r.s, r.lim, r.doc = b, string(b), lim, &xmlDocument{ids: map[string]*xmlElement{}}
-	if err := r.read(); err != nil {
+	err := r.read()
+	doc := r.doc
+	if x != nil {
+		x.reset()
+	}
+	if err != nil {
 		return nil, err
 	}
-	return r.doc, nil
+	return doc, nil
 }
 
 // checkXMLDecl accepts <?xml version="1.0" encoding="UTF-8"

@@ -355,12 +355,14 @@ func (ze *zipEntry) stream(w io.Writer) error {
 		sum = d
 	}
 	ze.tee = crcTee{sum, w}
-	defer func() { ze.tee = crcTee{} }()
+	var err error
 	if ze.method == zipStored {
 		ze.tee.Write(ze.data)
-		return ze.checkCRC(sum)
+	} else {
+		err = ze.inf.inflate(&ze.tee, ze.data, ze.usize)
 	}
-	if err := ze.inf.inflate(&ze.tee, ze.data, ze.usize); err != nil {
+	ze.tee = crcTee{} // w is the caller's
+	if err != nil {
 		return err
 	}
 	return ze.checkCRC(sum)
@@ -373,16 +375,14 @@ type crcTee struct {
 }
 
 func (t *crcTee) Write(p []byte) (int, error) {
-	for _, w := range [2]io.Writer{t.sum, t.w} {
-		n, err := w.Write(p)
-		if err != nil {
-			return n, err
-		}
-		if n != len(p) {
-			return n, io.ErrShortWrite
-		}
+	n, err := t.sum.Write(p)
+	if err == nil && n == len(p) {
+		n, err = t.w.Write(p)
 	}
-	return len(p), nil
+	if err == nil && n != len(p) {
+		err = io.ErrShortWrite
+	}
+	return n, err
 }
 
 func (ze *zipEntry) checkCRC(sum crc32Writer) error {
