@@ -173,10 +173,16 @@ func (f *asicFile) Content() ([]byte, error) {
 //   - LimitExceeded: a limit of asicLimits.
 //
 // hf makes the data files' digests and the entries' CRCs (nil: the
-// verifier's own).
-func readASiC(data []byte, lim asicLimits, hf HashFunc) (*asicContainer, error) {
+// verifier's own). sc is the memory to work in (nil: new memory); the
+// container uses it until the caller gives it back.
+func readASiC(data []byte, lim asicLimits, hf HashFunc, sc *containerScratch) (*asicContainer, error) {
 	lim = lim.withDefaults()
-	entries, err := readZip(data, zipLimits{lim.Entries, lim.EntrySize, lim.TotalSize, lim.Ratio, lim.RatioFloor})
+	var inf *inflater
+	var xs *xmlScratch
+	if sc != nil {
+		inf, xs = &sc.inf, &sc.xml
+	}
+	entries, err := readZip(data, zipLimits{lim.Entries, lim.EntrySize, lim.TotalSize, lim.Ratio, lim.RatioFloor}, inf)
 	if err != nil {
 		return nil, err
 	}
@@ -189,9 +195,12 @@ func readASiC(data []byte, lim asicLimits, hf HashFunc) (*asicContainer, error) 
 	c := &asicContainer{}
 	var manifest *zipEntry
 	mimetype := -1
+	// The files are made in one list, not one by one.
+	files := make([]asicFile, 0, len(entries))
 	for i := range entries {
 		ze := &entries[i]
 		name := ze.name
+		var list *[]*asicFile
 		switch {
 		case name == "mimetype":
 			mimetype = i
@@ -203,11 +212,15 @@ func readASiC(data []byte, lim asicLimits, hf HashFunc) (*asicContainer, error) 
 			if ze.usize > lim.XMLSize {
 				return nil, readFail(LimitExceeded, "a signature file of %d bytes; the limit is %d", ze.usize, lim.XMLSize)
 			}
-			c.Signatures = append(c.Signatures, &asicFile{Name: name, Display: displayName(name), Size: ze.usize, entry: ze})
+			list = &c.Signatures
 		case strings.HasPrefix(name, "META-INF/"):
 			c.Ignored = append(c.Ignored, name)
 		default:
-			c.DataFiles = append(c.DataFiles, &asicFile{Name: name, Display: displayName(name), Size: ze.usize, entry: ze})
+			list = &c.DataFiles
+		}
+		if list != nil {
+			files = append(files, asicFile{Name: name, Display: displayName(name), Size: ze.usize, entry: ze})
+			*list = append(*list, &files[len(files)-1])
 		}
 	}
 	if err := c.readMimetype(entries, mimetype); err != nil {
@@ -216,7 +229,7 @@ func readASiC(data []byte, lim asicLimits, hf HashFunc) (*asicContainer, error) 
 	if manifest != nil && manifest.usize > lim.XMLSize {
 		return nil, readFail(LimitExceeded, "a manifest of %d bytes; the limit is %d", manifest.usize, lim.XMLSize)
 	}
-	if err := c.verifyEntries(entries, manifest); err != nil {
+	if err := c.verifyEntries(entries, manifest, xs); err != nil {
 		return nil, err
 	}
 	if c.MediaType == asicSMediaType {
@@ -257,8 +270,8 @@ func (c *asicContainer) readMimetype(entries []zipEntry, i int) error {
 	if ze.usize > 256 {
 		return readFail(Malformed, "mimetype is too long to be a media type")
 	}
-	var b bytes.Buffer
-	if err := ze.stream(&b); err != nil {
+	b := bytes.NewBuffer(make([]byte, 0, ze.usize))
+	if err := ze.stream(b); err != nil {
 		return err
 	}
 	if ze.method != zipStored {
@@ -268,14 +281,20 @@ func (c *asicContainer) readMimetype(entries []zipEntry, i int) error {
 		c.Deviations = append(c.Deviations, mimetypeExtraField)
 	}
 	raw := b.Bytes()
-	mt := strings.TrimRight(strings.TrimPrefix(string(raw), "\ufeff"), " \t\r\n\f\v")
-	if mt != string(raw) {
+	mtb := bytes.TrimRight(bytes.TrimPrefix(raw, []byte("\ufeff")), " \t\r\n\f\v")
+	if len(mtb) != len(raw) {
 		c.Deviations = append(c.Deviations, mimetypePadded)
 	}
-	switch {
-	case mt == asicEMediaType || mt == asicSMediaType:
-		c.MediaType = mt
+	// The two media types are taken as the constants, not copied.
+	switch string(mtb) {
+	case asicEMediaType:
+		c.MediaType = asicEMediaType
 		return nil
+	case asicSMediaType:
+		c.MediaType = asicSMediaType
+		return nil
+	}
+	switch mt := string(mtb); {
 	case isMediaType(mt):
 		return readFail(UnsupportedFormat, "a container of media type %q", clip(mt))
 	}
@@ -304,29 +323,36 @@ func isMediaType(s string) bool {
 // the manifest and signature files into memory, the rest to nowhere. It
 // proves each entry's size and CRC. A data file's digest is made just
 // before its entry is inflated and summed just after, so that one digest
-// (with a host's buffer) is alive at a time.
-func (c *asicContainer) verifyEntries(entries []zipEntry, manifest *zipEntry) error {
+// (with a host's buffer) is alive at a time; it is reset for the next.
+func (c *asicContainer) verifyEntries(entries []zipEntry, manifest *zipEntry, xs *xmlScratch) error {
 	sinks := map[*zipEntry]io.Writer{}
 	data := map[*zipEntry]*asicFile{}
 	for _, f := range c.DataFiles {
 		data[f.entry] = f
 	}
+	// The XML files are read into buffers of their declared sizes (within
+	// the limits, checked before), which streaming proves.
 	xmls := map[*zipEntry]*bytes.Buffer{}
 	for _, f := range c.Signatures {
-		xmls[f.entry] = &bytes.Buffer{}
+		xmls[f.entry] = bytes.NewBuffer(make([]byte, 0, f.entry.usize))
 		sinks[f.entry] = xmls[f.entry]
 	}
 	var mb bytes.Buffer
 	if manifest != nil {
+		mb.Grow(int(manifest.usize))
 		sinks[manifest] = &mb
 	}
+	var d hash.Hash
 	for i := range entries {
 		ze := &entries[i]
 		w := sinks[ze]
 		f := data[ze]
-		var d hash.Hash
 		if f != nil {
-			d = ze.hash.new(crypto.SHA256)
+			if d == nil {
+				d = ze.hash.new(crypto.SHA256)
+			} else {
+				d.Reset()
+			}
 			w = d
 		}
 		if w == nil {
@@ -336,7 +362,7 @@ func (c *asicContainer) verifyEntries(entries []zipEntry, manifest *zipEntry) er
 			return err
 		}
 		if f != nil {
-			copy(f.SHA256[:], d.Sum(nil))
+			d.Sum(f.SHA256[:0])
 			f.hashed = true
 		}
 	}
@@ -344,7 +370,7 @@ func (c *asicContainer) verifyEntries(entries []zipEntry, manifest *zipEntry) er
 		f.XML = xmls[f.entry].Bytes()
 	}
 	if manifest != nil {
-		m, err := parseManifest(mb.Bytes())
+		m, err := parseManifest(mb.Bytes(), xs)
 		if err != nil {
 			return err
 		}
@@ -440,7 +466,7 @@ func checkNames(entries []zipEntry) error {
 			return readFail(Malformed, "a folder entry %q holds data", clip(displayName(name)))
 		}
 		first, _, _ := strings.Cut(path, "/")
-		if first != "META-INF" && foldName(first) == foldName("META-INF") {
+		if first != "META-INF" && foldName(first) == "meta-inf" { // foldName("META-INF")
 			return readFail(Malformed, "an entry under %q: META-INF in another case", clip(displayName(first)))
 		}
 		folded[i] = foldName(path)
@@ -472,6 +498,9 @@ func checkNames(entries []zipEntry) error {
 // \uXXXX (or \UXXXXXXXX). Names cannot hold a backslash (checkNames), so
 // the escapes cannot be confused with the name's own text.
 func displayName(name string) string {
+	if printableASCII(name) {
+		return name // every character shown as it is: no copy
+	}
 	var b strings.Builder
 	for _, r := range name {
 		switch {
@@ -487,4 +516,15 @@ func displayName(name string) string {
 		}
 	}
 	return b.String()
+}
+
+// printableASCII says whether s holds only U+0020 to U+007E, characters
+// displayName shows as they are.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }

@@ -21,7 +21,7 @@ func FuzzReadASiC(f *testing.F) {
 	f.Add(buildZip(f, asiceFiles("a.txt", "hello"), "comment").b)
 	lim := asicLimits{Entries: 64, TotalSize: 4 << 20, EntrySize: 4 << 20}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := readASiC(data, lim, nil)
+		c, err := readASiC(data, lim, nil, nil)
 		if err != nil {
 			if r := errReason(err); r != Malformed && r != UnsupportedFormat && r != LimitExceeded {
 				t.Fatalf("reason %s", r)

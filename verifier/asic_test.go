@@ -15,7 +15,7 @@ import (
 
 func TestReadASiC(t *testing.T) {
 	z := buildZip(t, asiceFiles("a.txt", "hello", "sub/b.txt", strings.Repeat("text ", 1000)), "LIB DigiDoc4j")
-	c, err := readASiC(z.b, asicLimits{}, nil)
+	c, err := readASiC(z.b, asicLimits{}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestReadASiCS(t *testing.T) {
 		{name: "META-INF/signatures.xml", data: []byte("<s/>"), deflate: true},
 		{name: "META-INF/.DS_Store", data: []byte{0}},
 	}
-	c, err := readASiC(buildZip(t, files, "").b, asicLimits{}, nil)
+	c, err := readASiC(buildZip(t, files, "").b, asicLimits{}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestASiCDeviations(t *testing.T) {
 		{"mimetype-bom", func(f []zfile) []zfile { f[0].data = []byte("\ufeff" + asicEMediaType); return f }, []asicDeviation{mimetypePadded}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := readASiC(buildZip(t, tc.edit(asiceFiles("a.txt", "x")), "").b, asicLimits{}, nil)
+			c, err := readASiC(buildZip(t, tc.edit(asiceFiles("a.txt", "x")), "").b, asicLimits{}, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -276,7 +276,7 @@ func TestASiCHostile(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			data := tc.zip()
 			var err error
-			alloc := allocatedBy(func() { _, err = readASiC(data, asicLimits{}, nil) })
+			alloc := allocatedBy(func() { _, err = readASiC(data, asicLimits{}, nil, nil) })
 			if err == nil {
 				t.Fatal("accepted")
 			}
@@ -298,7 +298,7 @@ func TestASiCBombMemory(t *testing.T) {
 	z.put32(z.central[2]+24, 100)
 	z.put32(z.local[2]+22, 100)
 	var err error
-	alloc := allocatedBy(func() { _, err = readASiC(z.b, asicLimits{Ratio: 1 << 30}, nil) })
+	alloc := allocatedBy(func() { _, err = readASiC(z.b, asicLimits{Ratio: 1 << 30}, nil, nil) })
 	if errReason(err) != Malformed {
 		t.Fatalf("reason %s (%v)", errReason(err), err)
 	}
@@ -333,7 +333,7 @@ func TestManifestOtherEntries(t *testing.T) {
 	f := asiceFiles("a.txt", "x")
 	f[1].data = bytes.Replace(testManifest("a.txt", "META-INF/signatures0.xml", "folder/"), []byte(`full-path="folder/" manifest:media-type="text/plain"`),
 		[]byte(`full-path="folder/" manifest:media-type=""`), 1)
-	c, err := readASiC(buildZip(t, f, "").b, asicLimits{}, nil)
+	c, err := readASiC(buildZip(t, f, "").b, asicLimits{}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

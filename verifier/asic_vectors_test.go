@@ -104,7 +104,7 @@ func TestASiCVectors(t *testing.T) {
 		t.Run(v.ID, func(t *testing.T) {
 			data := v.read(t)
 			base := filepath.Base(v.File)
-			c, err := readASiC(data, asicLimits{}, nil)
+			c, err := readASiC(data, asicLimits{}, nil, nil)
 			if want, ok := asicRefused[base]; ok {
 				refused++
 				if errReason(err) != want.reason {

@@ -27,10 +27,11 @@ type manifestEntry struct {
 // manifest:manifest root holding only empty manifest:file-entry elements
 // with the attributes OpenDocument defines for them, no text but white
 // space. Encryption data (an encrypted file) is refused with the rest.
-// Every refusal is Malformed but a limit's (LimitExceeded).
-func parseManifest(b []byte) ([]manifestEntry, error) {
+// Every refusal is Malformed but a limit's (LimitExceeded). xs is the
+// reader's memory (nil: new).
+func parseManifest(b []byte, xs *xmlScratch) ([]manifestEntry, error) {
 	bad := func(what string) error { return readFail(Malformed, "META-INF/manifest.xml: %s", what) }
-	d, err := readXML(b, xmlLimits{})
+	d, err := xs.readXML(b, xmlLimits{})
 	if err != nil {
 		if errReason(err) == LimitExceeded {
 			return nil, err
@@ -53,7 +54,7 @@ func parseManifest(b []byte) ([]manifestEntry, error) {
 			continue
 		}
 		e := c.Elem
-		if e.Space != manifestNS || e.Local != "file-entry" || len(e.Elements()) != 0 {
+		if e.Space != manifestNS || e.Local != "file-entry" || e.elementCount() != 0 {
 			return nil, bad("an element other than manifest and its file-entry elements")
 		}
 		for _, t := range e.Children {

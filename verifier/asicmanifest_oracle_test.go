@@ -145,7 +145,7 @@ func TestParseManifestDifferential(t *testing.T) {
 		compareManifests(t, fmt.Sprintf("edit %d", i), []byte(e))
 	}
 	for i, e := range manifestOnlyRefused {
-		got, err := parseManifest([]byte(e))
+		got, err := parseManifest([]byte(e), nil)
 		if errReason(err) != Malformed || err == nil || got != nil {
 			t.Errorf("only refused %d: %v", i, err)
 		}
@@ -154,7 +154,7 @@ func TestParseManifestDifferential(t *testing.T) {
 		}
 	}
 	for i, e := range manifestValueNormalised {
-		got, err := parseManifest([]byte(e))
+		got, err := parseManifest([]byte(e), nil)
 		if err != nil || len(got) != 1 || got[0].Path != "a b c" {
 			t.Errorf("normalised %d: %v %q", i, err, got)
 		}
@@ -181,7 +181,7 @@ var manifestValueNormalised = []string{
 
 func compareManifests(t *testing.T, name string, b []byte) {
 	t.Helper()
-	got, gerr := parseManifest(b)
+	got, gerr := parseManifest(b, nil)
 	want, werr := parseManifestOracle(b)
 	if (gerr == nil) != (werr == nil) || errReason(gerr) != errReason(werr) || !slices.Equal(got, want) {
 		t.Errorf("%s: %v %q; oracle %v %q", name, gerr, got, werr, want)
@@ -197,7 +197,7 @@ func FuzzParseManifest(f *testing.F) {
 		f.Add([]byte(e))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, err := parseManifest(b)
+		got, err := parseManifest(b, nil)
 		if err != nil {
 			if r := errReason(err); r != Malformed && r != LimitExceeded {
 				t.Fatalf("reason %s", r)

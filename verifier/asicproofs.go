@@ -253,8 +253,14 @@ func (k *containerCheck) checkTSA(tok *timeStampToken) (*x509.Certificate, error
 //
 //go:noinline
 func (k *containerCheck) candidates(typ string) []*x509.Certificate {
-	out := append(append([]*x509.Certificate(nil), k.s.CertValues...), k.s.keyInfo...)
-	for _, svc := range trustservices.ServicesOfType(k.services(), typ) {
+	svcs := trustservices.ServicesOfType(k.services(), typ)
+	n := len(k.s.CertValues) + len(k.s.keyInfo)
+	for _, svc := range svcs {
+		n += len(svc.Certificates)
+	}
+	out := make([]*x509.Certificate, 0, n) // one list, made to size
+	out = append(append(out, k.s.CertValues...), k.s.keyInfo...)
+	for _, svc := range svcs {
 		out = append(out, svc.Certificates...)
 	}
 	return out
@@ -288,7 +294,7 @@ func (k *containerCheck) listed(c *x509.Certificate, t time.Time, typ string, is
 // (EN 319 102-1 5.6.2.4: the signature existed before the revocation),
 // with a warning; revoked before it, or in a time mark, it is Revoked.
 func (k *containerCheck) checkOCSP(cert, issuer *x509.Certificate, tm bool, stamped time.Time) (time.Time, error) {
-	lastErr := readFail(StatusUnknown, "no OCSP response is about the signer's certificate")
+	var lastErr error = errNoOCSPAbout
 	for _, der := range k.s.OCSPs {
 		r, err := parseOCSPResponse(der, k.v.certMemo())
 		if err != nil {
@@ -347,3 +353,9 @@ func (k *containerCheck) checkResponder(r *ocspResponse, issuer *x509.Certificat
 	}
 	return readFail(OCSPUntrusted, "the OCSP response is signed by neither a granted OCSP service of the trust nor the signer's CA")
 }
+
+// Failures made once, not on every call: the readers name them at their
+// start, and in the WebAssembly module each error made is two allocations.
+var (
+	errNoOCSPAbout = &readError{StatusUnknown, "no OCSP response is about the signer's certificate"}
+)

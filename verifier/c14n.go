@@ -87,25 +87,125 @@ func c14nMethodOf(uri, prefixList string) (c14nMethod, error) {
 // canonicalize writes the canonical form of the subtree at e under m,
 // leaving out the subtree at exclude (nil for none).
 func canonicalize(e *xmlElement, m c14nMethod, exclude *xmlElement) ([]byte, error) {
-	w := &c14nWriter{m: m, exclude: exclude}
-	var scope map[string]string
+	w := e.doc.c14nWriter()
+	w.m, w.exclude = m, exclude
+	size := c14nSize(e) + 64
 	if e.Parent != nil {
-		scope = e.Parent.InScope()
-	} else {
-		scope = map[string]string{}
+		e.Parent.addScope(w.scope)
+		for p, uri := range w.scope {
+			size += len(p) + len(uri) + 10
+		}
 	}
+	w.b = make([]byte, 0, size)
 	inherited, err := w.inheritedAttrs(e)
 	if err != nil {
 		return nil, err
 	}
-	w.element(e, scope, map[string]string{}, inherited, true)
-	return []byte(w.b.String()), nil
+	w.element(e, inherited, true)
+	b := w.b
+	w.b, w.exclude = nil, nil
+	return b, nil
 }
 
+// c14nWriter returns the document's writer, emptied, made on first use:
+// a document is canonicalised several times (SignedInfo, SignedProperties,
+// SignatureValue for each time stamp), one call at a time, and the writer
+// and its maps are then made once. Without a document (d nil), a new one.
+func (d *xmlDocument) c14nWriter() *c14nWriter {
+	var w *c14nWriter
+	if d != nil && d.c14n != nil {
+		w = d.c14n
+		// New maps rather than emptied ones: clearing a map links the
+		// runtime's map clearing into the module (2 KB).
+		w.scope, w.rendered = map[string]string{}, nil
+	} else {
+		// The scratch made once, about the size a signature needs.
+		w = &c14nWriter{scope: map[string]string{}, decls: make([]string, 0, 8), attrs: make([]xmlAttr, 0, 8), undo: make([]c14nUndo, 0, 16)}
+		if d != nil {
+			d.c14n = w
+		}
+	}
+	w.decls, w.attrs, w.undo = w.decls[:0], w.attrs[:0], w.undo[:0]
+	return w
+}
+
+// c14nSize is about the length of e's canonical form, as written (escapes
+// and namespaces declared anew make it longer; the buffer then grows): the
+// buffer it is written to is made once, of about its size.
+func c14nSize(e *xmlElement) int {
+	n := 2*(len(e.Prefix)+len(e.Local)) + 6
+	for _, a := range e.Attrs {
+		n += len(a.Prefix) + len(a.Local) + len(a.Value) + 5
+	}
+	for _, ns := range e.NS {
+		n += len(ns.Prefix) + len(ns.URI) + 10
+	}
+	for _, c := range e.Children {
+		if c.Kind == xmlElementNode {
+			n += c14nSize(c.Elem)
+		} else {
+			n += len(c.Text) + 7
+		}
+	}
+	return n
+}
+
+// c14nWriter appends the canonical form to b. decls and attrs are scratch
+// for one element at a time (used up before its children are written), so
+// that an element costs no allocation of its own. scope maps the prefixes
+// in scope at the element being written to their URIs, rendered those
+// the output ancestors declared; an element changes them for its
+// descendants and undo changes them back when it ends, so that no map is
+// made per element.
 type c14nWriter struct {
-	m       c14nMethod
-	exclude *xmlElement
-	b       strings.Builder
+	m        c14nMethod
+	exclude  *xmlElement
+	b        []byte
+	decls    []string
+	attrs    []xmlAttr
+	scope    map[string]string
+	rendered map[string]string
+	undo     []c14nUndo
+}
+
+// c14nUndo restores one binding of scope or rendered: old, or none.
+type c14nUndo struct {
+	rendered    bool
+	prefix, old string
+	had         bool
+}
+
+// bind sets prefix to uri in scope or rendered, to be undone.
+//
+//go:noinline
+func (w *c14nWriter) bind(rendered bool, prefix, uri string) {
+	m := w.scope
+	if rendered {
+		if w.rendered == nil {
+			w.rendered = map[string]string{}
+		}
+		m = w.rendered
+	}
+	old, had := m[prefix]
+	w.undo = append(w.undo, c14nUndo{rendered, prefix, old, had})
+	m[prefix] = uri
+}
+
+// unbind undoes the bindings after the first n.
+func (w *c14nWriter) unbind(n int) {
+	for i := len(w.undo) - 1; i >= n; i-- {
+		u := w.undo[i]
+		m := w.scope
+		if u.rendered {
+			m = w.rendered
+		}
+		if u.had {
+			m[u.prefix] = u.old
+		} else {
+			delete(m, u.prefix)
+		}
+	}
+	w.undo = w.undo[:n]
 }
 
 // inheritedAttrs are the xml:* attributes the apex takes from its omitted
@@ -143,33 +243,26 @@ func (w *c14nWriter) inheritedAttrs(e *xmlElement) ([]xmlAttr, error) {
 	return out, nil
 }
 
-// element writes e. scope maps the prefixes in scope at e's parent to
-// their URIs; rendered those that the output ancestors declared.
-func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]string, extra []xmlAttr, apex bool) {
-	scope := parentScope
-	if len(e.NS) > 0 {
-		scope = make(map[string]string, len(parentScope)+len(e.NS))
-		for k, v := range parentScope {
-			scope[k] = v
-		}
-		for _, ns := range e.NS {
-			scope[ns.Prefix] = ns.URI
-		}
+// element writes e; w.scope and w.rendered are those of its parent.
+func (w *c14nWriter) element(e *xmlElement, extra []xmlAttr, apex bool) {
+	mark := len(w.undo)
+	for _, ns := range e.NS {
+		w.bind(false, ns.Prefix, ns.URI)
 	}
-	var decls []string
+	scope, rendered := w.scope, w.rendered
+	decls := w.decls[:0]
 	if w.m.Exclusive {
-		used := []string{e.Prefix}
+		decls = append(decls, e.Prefix)
 		for _, a := range e.Attrs {
 			if a.Prefix != "" && a.Prefix != "xml" {
-				used = append(used, a.Prefix)
+				decls = append(decls, a.Prefix)
 			}
 		}
 		for _, p := range w.m.Prefixes {
 			if _, ok := scope[p]; ok {
-				used = append(used, p)
+				decls = append(decls, p)
 			}
 		}
-		decls = used
 	} else if apex {
 		for p := range scope {
 			decls = append(decls, p)
@@ -183,9 +276,9 @@ func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]str
 	}
 	slices.Sort(decls)
 	decls = slices.Compact(decls)
-	out, copied := rendered, false
-	w.b.WriteByte('<')
-	w.b.WriteString(qname(e.Prefix, e.Local))
+	w.decls = decls
+	w.b = append(w.b, '<')
+	w.qname(e.Prefix, e.Local)
 	for _, p := range decls {
 		uri := scope[p]
 		if prev, ok := rendered[p]; (ok && prev == uri) || (!ok && p == "" && uri == "") {
@@ -194,27 +287,21 @@ func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]str
 		if p != "" && uri == "" {
 			continue
 		}
-		if !copied {
-			out, copied = make(map[string]string, len(rendered)+len(decls)), true
-			for k, v := range rendered {
-				out[k] = v
-			}
-		}
-		out[p] = uri
+		w.bind(true, p, uri)
 		if p == "" {
-			w.b.WriteString(` xmlns="`)
+			w.b = append(w.b, ` xmlns="`...)
 		} else {
-			w.b.WriteString(" xmlns:" + p + `="`)
+			w.b = append(w.b, " xmlns:"...)
+			w.b = append(w.b, p...)
+			w.b = append(w.b, `="`...)
 		}
-		escapeAttr(&w.b, uri)
-		w.b.WriteByte('"')
+		w.b = escapeAttr(w.b, uri)
+		w.b = append(w.b, '"')
 	}
 	attrs := e.Attrs
-	if len(extra) > 0 {
-		attrs = append(append([]xmlAttr(nil), attrs...), extra...)
-	}
-	if len(attrs) > 1 {
-		attrs = slices.Clone(attrs)
+	if len(extra) > 0 || len(attrs) > 1 {
+		attrs = append(append(w.attrs[:0], attrs...), extra...)
+		w.attrs = attrs
 		slices.SortFunc(attrs, func(a, b xmlAttr) int {
 			if c := strings.Compare(a.Space, b.Space); c != 0 {
 				return c
@@ -223,71 +310,98 @@ func (w *c14nWriter) element(e *xmlElement, parentScope, rendered map[string]str
 		})
 	}
 	for _, a := range attrs {
-		w.b.WriteString(" " + qname(a.Prefix, a.Local) + `="`)
-		escapeAttr(&w.b, a.Value)
-		w.b.WriteByte('"')
+		w.b = append(w.b, ' ')
+		w.qname(a.Prefix, a.Local)
+		w.b = append(w.b, `="`...)
+		w.b = escapeAttr(w.b, a.Value)
+		w.b = append(w.b, '"')
 	}
-	w.b.WriteByte('>')
+	w.b = append(w.b, '>')
 	for _, c := range e.Children {
 		switch c.Kind {
 		case xmlElementNode:
 			if c.Elem != w.exclude {
-				w.element(c.Elem, scope, out, nil, false)
+				w.element(c.Elem, nil, false)
 			}
 		case xmlTextNode:
-			escapeText(&w.b, c.Text)
+			w.b = escapeText(w.b, c.Text)
 		case xmlCommentNode:
 			if w.m.Comments {
-				w.b.WriteString("<!--" + c.Text + "-->")
+				w.b = append(w.b, "<!--"...)
+				w.b = append(w.b, c.Text...)
+				w.b = append(w.b, "-->"...)
 			}
 		}
 	}
-	w.b.WriteString("</" + qname(e.Prefix, e.Local) + ">")
+	w.b = append(w.b, "</"...)
+	w.qname(e.Prefix, e.Local)
+	w.b = append(w.b, '>')
+	w.unbind(mark)
 }
 
-func qname(prefix, local string) string {
-	if prefix == "" {
-		return local
+// qname appends prefix:local, or local without a prefix.
+//
+//go:noinline
+func (w *c14nWriter) qname(prefix, local string) {
+	if prefix != "" {
+		w.b = append(append(w.b, prefix...), ':')
 	}
-	return prefix + ":" + local
+	w.b = append(w.b, local...)
 }
 
-// escapeText escapes character data (Canonical XML 1.0 section 2.3).
-func escapeText(b *strings.Builder, s string) {
+// escapeText escapes character data (Canonical XML 1.0 section 2.3). The
+// escapers stay out of line: inlined at each call they cost the module
+// kilobytes.
+//
+//go:noinline
+func escapeText(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
+		// Runs with nothing to escape (base64 text) are copied whole.
+		j := i
+		for j < len(s) && s[j] != '&' && s[j] != '<' && s[j] != '>' && s[j] != '\r' {
+			j++
+		}
+		b = append(b, s[i:j]...)
+		if i = j; i == len(s) {
+			break
+		}
 		switch c := s[i]; c {
 		case '&':
-			b.WriteString("&amp;")
+			b = append(b, "&amp;"...)
 		case '<':
-			b.WriteString("&lt;")
+			b = append(b, "&lt;"...)
 		case '>':
-			b.WriteString("&gt;")
+			b = append(b, "&gt;"...)
 		case '\r':
-			b.WriteString("&#xD;")
+			b = append(b, "&#xD;"...)
 		default:
-			b.WriteByte(c)
+			b = append(b, c)
 		}
 	}
+	return b
 }
 
 // escapeAttr escapes an attribute value (Canonical XML 1.0 section 2.3).
-func escapeAttr(b *strings.Builder, s string) {
+//
+//go:noinline
+func escapeAttr(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '&':
-			b.WriteString("&amp;")
+			b = append(b, "&amp;"...)
 		case '<':
-			b.WriteString("&lt;")
+			b = append(b, "&lt;"...)
 		case '"':
-			b.WriteString("&quot;")
+			b = append(b, "&quot;"...)
 		case '\t':
-			b.WriteString("&#x9;")
+			b = append(b, "&#x9;"...)
 		case '\n':
-			b.WriteString("&#xA;")
+			b = append(b, "&#xA;"...)
 		case '\r':
-			b.WriteString("&#xD;")
+			b = append(b, "&#xD;"...)
 		default:
-			b.WriteByte(c)
+			b = append(b, c)
 		}
 	}
+	return b
 }

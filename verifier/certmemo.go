@@ -105,6 +105,18 @@ func (m *certMemo) describe(c *x509.Certificate) CertificateInfo {
 	return e.info
 }
 
+// knownInfo returns c's report entry from the memo when c was parsed
+// through it, and makes it otherwise without remembering c (which may be
+// a certificate parseCertificateLenient fixed, never to be remembered).
+func (m *certMemo) knownInfo(c *x509.Certificate) CertificateInfo {
+	if m != nil {
+		if e, ok := m.m.getBytes(c.Raw); ok {
+			return e.(*memoCert).info
+		}
+	}
+	return certificateInfo(c)
+}
+
 // certMemo is the trust's memo of certificates, nil without a trust.
 func (v *verification) certMemo() *certMemo {
 	if v.opts.Trust == nil {

@@ -37,8 +37,26 @@ func readOID(s *cryptobyte.String, out *oid) bool {
 			return false
 		}
 	}
+	for _, k := range knownOIDs {
+		if string(o) == string(k) {
+			*out = k
+			return true
+		}
+	}
 	*out = oid(o)
 	return true
+}
+
+// knownOIDs are the identifiers the readers compare with: one of them read
+// is given the constant, not a copy (an allocation for each OID read, a
+// dozen in every OCSP response and time stamp).
+var knownOIDs = [...]oid{
+	oidSHA1, oidSHA224, oidSHA256, oidSHA384, oidSHA512, oidRSA, oidRSASHA1, oidRSASHA256, oidRSASHA384,
+	oidRSASHA512, oidRSAPSS, oidMGF1, oidECDSA256, oidECDSA384, oidECDSA512, oidEd25519,
+	oidOCSPBasic, oidOCSPNonce, oidOCSPExtendedRevoke,
+	oidSignedData, oidTSTInfo, oidAttrContentType, oidAttrMessageDigest, oidAttrSigningCert,
+	oidAttrSigningCertV2, oidAttrAlgProtection, oidExtKeyUsage,
+	oidQcCompliance, oidQcSSCD,
 }
 
 // String is the dotted form, for messages and reports.
@@ -352,9 +370,7 @@ func (o *Options) checkCertSig(alg Alg, c *x509.Certificate, msg, sig []byte) bo
 
 // certHash is the digest of a certificate's DER under h.
 func certHash(h crypto.Hash, c *x509.Certificate) []byte {
-	d := h.New()
-	d.Write(c.Raw)
-	return d.Sum(nil)
+	return digestOf(h, c.Raw)
 }
 
 // readCertificates reads a SET or SEQUENCE body of certificates, refusing

@@ -42,9 +42,12 @@ const (
 )
 
 // inflater is one archive's decoder, reused for its entries: the output
-// buffer (96 KiB) and the tables would otherwise be made for each entry.
+// buffer (96 KiB) and the tables would otherwise be made for each entry
+// (and, from a trust's pool, for each archive: containerscratch.go).
 type inflater struct {
-	buf        []byte
+	buf  []byte
+	crcs *crcTable // the CRC-32 table of the archives (crcwasm.go), made once
+
 	lit, dist  huffTable
 	fixedLit   huffTable
 	fixedDist  huffTable

@@ -91,7 +91,7 @@ func inflateSeeds(t testing.TB) []inflateSeed {
 		if err != nil {
 			return err
 		}
-		entries, err := readZip(b, zipLimits{1000, 1 << 30, 1 << 30, 1 << 20, 1 << 20})
+		entries, err := readZip(b, zipLimits{1000, 1 << 30, 1 << 30, 1 << 20, 1 << 20}, nil)
 		if err != nil {
 			return nil
 		}
@@ -184,7 +184,7 @@ func BenchmarkInflate(b *testing.B) {
 			return err
 		}
 		data, _ := os.ReadFile(p)
-		entries, err := readZip(data, zipLimits{1000, 1 << 30, 1 << 30, 1 << 20, 1 << 20})
+		entries, err := readZip(data, zipLimits{1000, 1 << 30, 1 << 30, 1 << 20, 1 << 20}, nil)
 		if err != nil {
 			return nil
 		}

@@ -22,13 +22,6 @@ func newMemo(max int) *memo {
 	return &memo{max: max, entries: make(map[string]any)}
 }
 
-func (m *memo) get(k string) (any, bool) {
-	m.mu.Lock()
-	v, ok := m.entries[k]
-	m.mu.Unlock()
-	return v, ok
-}
-
 // getBytes is get(string(k)) without copying k: Go indexes a map by
 // string(k) without allocating only where the conversion is written in the
 // index expression itself, not when it is passed to get. Lookups key by

@@ -94,7 +94,7 @@ type ocspSingleResponse struct {
 // UnsupportedAlg for an algorithm the verifier does not check, and
 // CritUnsupported for a critical extension it does not know.
 func parseOCSPResponse(der []byte, memo *certMemo) (*ocspResponse, error) {
-	malformed := readFail(Malformed, "the OCSP response is not DER of RFC 6960")
+	malformed := errOCSPResponseDER
 	s := cryptobyte.String(der)
 	var resp, respBytes, basic cryptobyte.String
 	var status int
@@ -123,7 +123,7 @@ func parseOCSPResponse(der []byte, memo *certMemo) (*ocspResponse, error) {
 
 // parseBasicOCSP reads a BasicOCSPResponse.
 func parseBasicOCSP(der []byte, memo *certMemo) (*ocspResponse, error) {
-	malformed := readFail(Malformed, "the BasicOCSPResponse is not DER of RFC 6960")
+	malformed := errBasicOCSPDER
 	r := &ocspResponse{}
 	s := cryptobyte.String(der)
 	var basic, tbs cryptobyte.String
@@ -158,7 +158,7 @@ func parseBasicOCSP(der []byte, memo *certMemo) (*ocspResponse, error) {
 
 // readTBS reads ResponseData.
 func (r *ocspResponse) readTBS(tbs cryptobyte.String) error {
-	malformed := readFail(Malformed, "the OCSP ResponseData is not DER of RFC 6960")
+	malformed := errOCSPResponseDataDER
 	var data, rid, single cryptobyte.String
 	if !tbs.ReadASN1(&data, cbasn1.SEQUENCE) {
 		return malformed
@@ -230,7 +230,7 @@ func (r *ocspResponse) readTBS(tbs cryptobyte.String) error {
 
 // readSingleResponse reads one SingleResponse.
 func readSingleResponse(sr cryptobyte.String) (ocspSingleResponse, error) {
-	malformed := readFail(Malformed, "an OCSP SingleResponse is not DER of RFC 6960")
+	malformed := errOCSPSingleDER
 	one := ocspSingleResponse{RevocationReason: -1}
 	var certID, status cryptobyte.String
 	var hashAlg algID
@@ -311,10 +311,7 @@ func (id *ocspCertID) about(cert, issuer *x509.Certificate) bool {
 	if !ok || id.Serial.Cmp(cert.SerialNumber) != 0 || !bytes.Equal(cert.RawIssuer, issuer.RawSubject) {
 		return false
 	}
-	nh, kh := id.Hash.New(), id.Hash.New()
-	nh.Write(cert.RawIssuer)
-	kh.Write(key)
-	return bytes.Equal(nh.Sum(nil), id.IssuerNameHash) && bytes.Equal(kh.Sum(nil), id.IssuerKeyHash)
+	return digestIs(id.Hash, cert.RawIssuer, id.IssuerNameHash) && digestIs(id.Hash, key, id.IssuerKeyHash)
 }
 
 // find returns the single response about cert issued by issuer. None is
@@ -426,7 +423,7 @@ func subjectPublicKeyBits(c *x509.Certificate) ([]byte, bool) {
 // placed as the whole extnValue content (digidoc4j) or, as OpenSSL-based
 // clients sent it, inside one more OCTET STRING (libdigidocpp accepts both).
 func tmNonce(nonce []byte) (crypto.Hash, []byte, error) {
-	malformed := readFail(Malformed, "the OCSP nonce is not a DigestInfo (BDOC 2.1 time mark)")
+	malformed := errTMNonceDER
 	s := cryptobyte.String(nonce)
 	if s.PeekASN1Tag(cbasn1.OCTET_STRING) {
 		var inner cryptobyte.String
@@ -463,10 +460,18 @@ func (r *ocspResponse) checkTMNonce(signatureValue []byte) (crypto.Hash, error) 
 	if err != nil {
 		return 0, err
 	}
-	d := h.New()
-	d.Write(signatureValue)
-	if !bytes.Equal(d.Sum(nil), want) {
+	if !digestIs(h, signatureValue, want) {
 		return h, readFail(TimeProofMismatch, "the OCSP nonce is not the digest of this signature's value")
 	}
 	return h, nil
 }
+
+// Failures made once, not on every call: the readers name them at their
+// start, and in the WebAssembly module each error made is two allocations.
+var (
+	errOCSPResponseDER     = &readError{Malformed, "the OCSP response is not DER of RFC 6960"}
+	errBasicOCSPDER        = &readError{Malformed, "the BasicOCSPResponse is not DER of RFC 6960"}
+	errOCSPResponseDataDER = &readError{Malformed, "the OCSP ResponseData is not DER of RFC 6960"}
+	errOCSPSingleDER       = &readError{Malformed, "an OCSP SingleResponse is not DER of RFC 6960"}
+	errTMNonceDER          = &readError{Malformed, "the OCSP nonce is not a DigestInfo (BDOC 2.1 time mark)"}
+)

@@ -88,7 +88,7 @@ type timeStampToken struct {
 // UnsupportedAlg for an algorithm the verifier does not check, and
 // CritUnsupported for a critical TSTInfo extension.
 func parseTimeStampToken(der []byte, memo *certMemo) (*timeStampToken, error) {
-	malformed := readFail(Malformed, "the time stamp is not DER of a CMS SignedData (RFC 5652)")
+	malformed := errTimeStampDER
 	t := &timeStampToken{Raw: der}
 	sd, ok := signedDataOf(der)
 	if !ok {
@@ -173,7 +173,7 @@ func signedDataOf(der []byte) (cryptobyte.String, bool) {
 
 // readTSTInfo reads the TSTInfo (RFC 3161 2.4.2).
 func (t *timeStampToken) readTSTInfo(s cryptobyte.String) error {
-	malformed := readFail(Malformed, "the time stamp's TSTInfo is not DER of RFC 3161")
+	malformed := errTSTInfoDER
 	var info, imprint, imprintValue cryptobyte.String
 	var version int64
 	var hashAlg algID
@@ -265,10 +265,15 @@ func (t *timeStampToken) readAccuracy(acc cryptobyte.String) bool {
 // is the digest of data under the imprint's algorithm. Otherwise the token
 // is about other bytes: TimeProofMismatch.
 func (t *timeStampToken) checkImprint(data []byte) error {
-	d := t.ImprintHash.New()
-	d.Write(data)
-	if !bytes.Equal(d.Sum(nil), t.Imprint) {
+	if !digestIs(t.ImprintHash, data, t.Imprint) {
 		return readFail(TimeProofMismatch, "the time stamp's message imprint is not the digest of the time-stamped data")
 	}
 	return nil
 }
+
+// Failures made once, not on every call: the readers name them at their
+// start, and in the WebAssembly module each error made is two allocations.
+var (
+	errTimeStampDER = &readError{Malformed, "the time stamp is not DER of a CMS SignedData (RFC 5652)"}
+	errTSTInfoDER   = &readError{Malformed, "the time stamp's TSTInfo is not DER of RFC 3161"}
+)

@@ -28,7 +28,7 @@ type essCertID struct {
 
 // readSignerInfo reads the one SignerInfo and its signed attributes.
 func (t *timeStampToken) readSignerInfo(si cryptobyte.String) error {
-	malformed := readFail(Malformed, "the time stamp's SignerInfo is not DER of RFC 5652")
+	malformed := errSignerInfoDER
 	var version int64
 	var sid, attrs, sig cryptobyte.String
 	var tag cbasn1.Tag
@@ -80,7 +80,7 @@ func (t *timeStampToken) readSignerInfo(si cryptobyte.String) error {
 // readSignedAttrs reads the signed attributes, which must be DER: in SET OF
 // order, each type once, each of the ones read here with one value.
 func (t *timeStampToken) readSignedAttrs(s cryptobyte.String) error {
-	malformed := readFail(Malformed, "the time stamp's signed attributes are not DER of RFC 5652")
+	malformed := errSignedAttrsDER
 	var set cryptobyte.String
 	if !s.ReadASN1(&set, cbasn1.SET) || !s.Empty() {
 		return malformed
@@ -232,9 +232,7 @@ func asSequence(body []byte) cryptobyte.String {
 // certificate's extended key usage is not exactly a critical
 // id-kp-timeStamping (RFC 3161 2.3).
 func (t *timeStampToken) verify(o *Options, candidates []*x509.Certificate) (*x509.Certificate, error) {
-	d := t.DigestHash.New()
-	d.Write(t.TSTInfo)
-	if !bytes.Equal(d.Sum(nil), t.messageDigest) {
+	if !digestIs(t.DigestHash, t.TSTInfo, t.messageDigest) {
 		return nil, readFail(SignatureInvalid, "the time stamp's message-digest is not the digest of its TSTInfo")
 	}
 	if p := t.protection; p != nil && (!sameAlg(p[0], t.digestAlg) || !sameAlg(p[1], t.sigAlg)) {
@@ -278,7 +276,7 @@ func (t *timeStampToken) identifies(c *x509.Certificate) bool {
 // essNames reports whether every signing-certificate attribute names c.
 func (t *timeStampToken) essNames(c *x509.Certificate) bool {
 	for _, id := range t.essCerts {
-		if !bytes.Equal(certHash(id.hash, c), id.digest) {
+		if !digestIs(id.hash, c.Raw, id.digest) {
 			return false
 		}
 		if id.issuer != nil && (!bytes.Equal(id.issuer, c.RawIssuer) || id.serial.Cmp(c.SerialNumber) != 0) {
@@ -305,3 +303,10 @@ func timeStampingOnly(c *x509.Certificate) bool {
 	}
 	return false
 }
+
+// Failures made once, not on every call: the readers name them at their
+// start, and in the WebAssembly module each error made is two allocations.
+var (
+	errSignerInfoDER  = &readError{Malformed, "the time stamp's SignerInfo is not DER of RFC 5652"}
+	errSignedAttrsDER = &readError{Malformed, "the time stamp's signed attributes are not DER of RFC 5652"}
+)

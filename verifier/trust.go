@@ -127,6 +127,9 @@ type Trust struct {
 	// inflaters are decoders kept for EU DCCs and status lists
 	// (inflaters.go).
 	inflaters *inflaters
+	// scratch is the working memory of container verifications
+	// (containerscratch.go).
+	scratch *scratchPool
 }
 
 // Issuer is one trusted issuing authority.
@@ -299,6 +302,7 @@ func (t *Trust) index() {
 	t.headerMemo = newHeaderMemo()
 	t.checkpointMemo = newCheckpointMemo()
 	t.inflaters = newInflaters()
+	t.scratch = &scratchPool{}
 	t.listsByURI = make(map[string][]*statusList)
 	for _, tok := range t.StatusLists {
 		if l, err := parseStatusList(tok, t); err == nil {

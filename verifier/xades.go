@@ -120,9 +120,9 @@ func (s *xadesSignature) Level(bdoc bool) string {
 }
 
 // parseXAdES reads a signatures*.xml file: a XAdESSignatures root holding
-// exactly one ds:Signature.
-func parseXAdES(data []byte, memo *certMemo) (*xadesSignature, error) {
-	doc, err := readXML(data, xmlLimits{})
+// exactly one ds:Signature. xs is the reader's memory (nil: new).
+func parseXAdES(data []byte, memo *certMemo, xs *xmlScratch) (*xadesSignature, error) {
+	doc, err := xs.readXML(data, xmlLimits{})
 	if err != nil {
 		return nil, err
 	}
@@ -130,11 +130,11 @@ func parseXAdES(data []byte, memo *certMemo) (*xadesSignature, error) {
 	if root.Local != "XAdESSignatures" {
 		return nil, readFail(Malformed, "a signature file's root is not XAdESSignatures")
 	}
-	sigs := root.ChildrenNamed(dsNS, "Signature")
-	if len(sigs) != 1 || len(root.Elements()) != 1 {
-		return nil, readFail(Malformed, "a signature file holds %d signatures; one is allowed", len(sigs))
+	sig, n := root.firstNamed(dsNS, "Signature")
+	if n != 1 || root.elementCount() != 1 {
+		return nil, readFail(Malformed, "a signature file holds %d signatures; one is allowed", n)
 	}
-	s := &xadesSignature{doc: doc, sig: sigs[0], MimeTypes: map[string]string{}, memo: memo}
+	s := &xadesSignature{doc: doc, sig: sig, MimeTypes: map[string]string{}, memo: memo}
 	return s, s.read()
 }
 
@@ -149,14 +149,18 @@ func (s *xadesSignature) read() error {
 		return readFail(Malformed, "a signature without a certificate in KeyInfo")
 	}
 	s.keyInfo = s.dsig.KeyInfoCertificates(s.memo)
-	var qps []*xmlElement
+	var qp *xmlElement
+	nqp := 0
 	for _, o := range s.dsig.Objects {
-		qps = append(qps, o.ChildrenNamed(xadesNS, "QualifyingProperties")...)
+		q, n := o.firstNamed(xadesNS, "QualifyingProperties")
+		if nqp == 0 {
+			qp = q
+		}
+		nqp += n
 	}
-	if len(qps) != 1 {
-		return readFail(Malformed, "a signature with %d QualifyingProperties; one is required", len(qps))
+	if nqp != 1 {
+		return readFail(Malformed, "a signature with %d QualifyingProperties; one is required", nqp)
 	}
-	qp := qps[0]
 	if target, _ := qp.Attr("", "Target"); s.ID == "" || target != "#"+s.ID {
 		return readFail(SignatureWrapping, "the QualifyingProperties target another signature")
 	}
@@ -166,10 +170,10 @@ func (s *xadesSignature) read() error {
 	if err := s.readSignedProps(); err != nil {
 		return err
 	}
-	switch ups := qp.ChildrenNamed(xadesNS, "UnsignedProperties"); len(ups) {
+	switch up, n := qp.firstNamed(xadesNS, "UnsignedProperties"); n {
 	case 0:
 	case 1:
-		if err := s.readUnsigned(ups[0]); err != nil {
+		if err := s.readUnsigned(up); err != nil {
 			return err
 		}
 	default:
@@ -187,7 +191,7 @@ func (s *xadesSignature) pickSigner() error {
 	for _, c := range s.keyInfo {
 		for _, ref := range s.SigningCert {
 			h, err := xmlDigestOf(ref.DigestAlg)
-			if err == nil && string(certHash(h, c)) == string(ref.Digest) {
+			if err == nil && digestIs(h, c.Raw, ref.Digest) {
 				s.Certificate = c
 				return nil
 			}
@@ -201,44 +205,55 @@ func (s *xadesSignature) readSignedProps() error {
 	if ssp == nil {
 		return readFail(Malformed, "SignedProperties without SignedSignatureProperties")
 	}
-	if st := ssp.ChildrenNamed(xadesNS, "SigningTime"); len(st) == 1 {
-		t, err := time.Parse(time.RFC3339, strings.TrimSpace(st[0].Text()))
+	if st, n := ssp.firstNamed(xadesNS, "SigningTime"); n == 1 {
+		t, err := time.Parse(time.RFC3339, strings.TrimSpace(st.Text()))
 		if err != nil {
 			return readFail(Malformed, "SigningTime is not an xsd:dateTime")
 		}
 		s.ClaimedTime = t.UTC()
-	} else if len(st) > 1 {
+	} else if n > 1 {
 		return readFail(Malformed, "two SigningTime")
 	}
-	v1, v2 := ssp.ChildrenNamed(xadesNS, "SigningCertificate"), ssp.ChildrenNamed(xadesNS, "SigningCertificateV2")
-	if len(v1)+len(v2) != 1 {
+	v1, n1 := ssp.firstNamed(xadesNS, "SigningCertificate")
+	v2, n2 := ssp.firstNamed(xadesNS, "SigningCertificateV2")
+	if n1+n2 != 1 {
 		return readFail(Malformed, "a signature needs exactly one SigningCertificate or SigningCertificateV2")
 	}
-	for _, sc := range append(v1, v2...) {
-		for _, c := range sc.ChildrenNamed(xadesNS, "Cert") {
-			ref, err := readCertRef(c, len(v2) == 1)
-			if err != nil {
-				return err
-			}
-			s.SigningCert = append(s.SigningCert, ref)
+	sc := v1
+	if n2 == 1 {
+		sc = v2
+	}
+	for _, n := range sc.Children {
+		c := n.named(xadesNS, "Cert")
+		if c == nil {
+			continue
 		}
+		ref, err := readCertRef(c, n2 == 1)
+		if err != nil {
+			return err
+		}
+		s.SigningCert = append(s.SigningCert, ref)
 	}
 	if len(s.SigningCert) == 0 {
 		return readFail(Malformed, "SigningCertificate names no certificate")
 	}
-	if spi := ssp.ChildrenNamed(xadesNS, "SignaturePolicyIdentifier"); len(spi) == 1 {
-		if id := spi[0].Child(xadesNS, "SignaturePolicyId"); id != nil {
+	if spi, n := ssp.firstNamed(xadesNS, "SignaturePolicyIdentifier"); n == 1 {
+		if id := spi.Child(xadesNS, "SignaturePolicyId"); id != nil {
 			if pid := id.Child(xadesNS, "SigPolicyId"); pid != nil {
 				if ident := pid.Child(xadesNS, "Identifier"); ident != nil {
 					s.PolicyOID = strings.TrimPrefix(strings.TrimSpace(ident.Text()), "urn:oid:")
 				}
 			}
 		}
-	} else if len(spi) > 1 {
+	} else if n > 1 {
 		return readFail(Malformed, "two SignaturePolicyIdentifier")
 	}
 	if sdop := s.signedProps.Child(xadesNS, "SignedDataObjectProperties"); sdop != nil {
-		for _, f := range sdop.ChildrenNamed(xadesNS, "DataObjectFormat") {
+		for _, n := range sdop.Children {
+			f := n.named(xadesNS, "DataObjectFormat")
+			if f == nil {
+				continue
+			}
 			ref, _ := f.Attr("", "ObjectReference")
 			if mt := f.Child(xadesNS, "MimeType"); mt != nil {
 				s.MimeTypes[strings.TrimPrefix(ref, "#")] = strings.TrimSpace(mt.Text())
@@ -266,8 +281,8 @@ func readCertRef(c *xmlElement, v2 bool) (xadesCertRef, error) {
 	if ref.Digest, err = decodeBase64XML(dv.Text()); err != nil {
 		return ref, err
 	}
-	if is := c.ChildrenNamed(xadesNS, "IssuerSerial"); len(is) == 1 && !v2 {
-		sn := is[0].Child(dsNS, "X509SerialNumber")
+	if is, n := c.firstNamed(xadesNS, "IssuerSerial"); n == 1 && !v2 {
+		sn := is.Child(dsNS, "X509SerialNumber")
 		if sn == nil {
 			return ref, readFail(Malformed, "IssuerSerial without X509SerialNumber")
 		}
@@ -276,8 +291,8 @@ func readCertRef(c *xmlElement, v2 bool) (xadesCertRef, error) {
 			return ref, readFail(Malformed, "X509SerialNumber is not a decimal integer")
 		}
 		ref.Serial = n
-	} else if is := c.ChildrenNamed(xadesNS, "IssuerSerialV2"); len(is) == 1 && v2 {
-		der, err := decodeBase64XML(is[0].Text())
+	} else if is, n := c.firstNamed(xadesNS, "IssuerSerialV2"); n == 1 && v2 {
+		der, err := decodeBase64XML(is.Text())
 		if err != nil {
 			return ref, err
 		}
@@ -289,11 +304,11 @@ func readCertRef(c *xmlElement, v2 bool) (xadesCertRef, error) {
 }
 
 func (s *xadesSignature) readUnsigned(up *xmlElement) error {
-	usps := up.ChildrenNamed(xadesNS, "UnsignedSignatureProperties")
-	if len(usps) != 1 {
+	usp := up.Child(xadesNS, "UnsignedSignatureProperties")
+	if usp == nil {
 		return readFail(Malformed, "UnsignedProperties without exactly one UnsignedSignatureProperties")
 	}
-	for _, p := range usps[0].Elements() {
+	for _, p := range usp.Elements() {
 		var err error
 		switch {
 		case p.Space == xadesNS && p.Local == "SignatureTimeStamp":
@@ -301,7 +316,11 @@ func (s *xadesSignature) readUnsigned(up *xmlElement) error {
 		case p.Space == xades141NS && p.Local == "ArchiveTimeStamp", p.Space == xadesNS && p.Local == "ArchiveTimeStamp":
 			err = s.readTimeStamp(p, &s.ArchiveTimeStamps)
 		case p.Space == xadesNS && p.Local == "CertificateValues":
-			for _, c := range p.ChildrenNamed(xadesNS, "EncapsulatedX509Certificate") {
+			for _, n := range p.Children {
+				c := n.named(xadesNS, "EncapsulatedX509Certificate")
+				if c == nil {
+					continue
+				}
 				der, err := decodeBase64XML(c.Text())
 				if err != nil {
 					return err
@@ -313,8 +332,16 @@ func (s *xadesSignature) readUnsigned(up *xmlElement) error {
 				}
 			}
 		case p.Space == xadesNS && p.Local == "RevocationValues":
-			for _, ov := range p.ChildrenNamed(xadesNS, "OCSPValues") {
-				for _, o := range ov.ChildrenNamed(xadesNS, "EncapsulatedOCSPValue") {
+			for _, n := range p.Children {
+				ov := n.named(xadesNS, "OCSPValues")
+				if ov == nil {
+					continue
+				}
+				for _, n := range ov.Children {
+					o := n.named(xadesNS, "EncapsulatedOCSPValue")
+					if o == nil {
+						continue
+					}
 					der, err := decodeBase64XML(o.Text())
 					if err != nil {
 						return err
@@ -338,17 +365,17 @@ func (s *xadesSignature) readUnsigned(up *xmlElement) error {
 // EncapsulatedTimeStamp.
 func (s *xadesSignature) readTimeStamp(p *xmlElement, into *[]xadesTimeStamp) error {
 	ts := xadesTimeStamp{C14N: c14n10URI, el: p}
-	if cm := p.ChildrenNamed(dsNS, "CanonicalizationMethod"); len(cm) == 1 {
-		ts.C14N, _ = cm[0].Attr("", "Algorithm")
-	} else if len(cm) > 1 {
+	if cm, n := p.firstNamed(dsNS, "CanonicalizationMethod"); n == 1 {
+		ts.C14N, _ = cm.Attr("", "Algorithm")
+	} else if n > 1 {
 		return readFail(Malformed, "a time stamp with two CanonicalizationMethod")
 	}
-	ets := p.ChildrenNamed(xadesNS, "EncapsulatedTimeStamp")
-	if len(ets) != 1 {
-		return readFail(Malformed, "a time stamp with %d EncapsulatedTimeStamp; one is required", len(ets))
+	ets, n := p.firstNamed(xadesNS, "EncapsulatedTimeStamp")
+	if n != 1 {
+		return readFail(Malformed, "a time stamp with %d EncapsulatedTimeStamp; one is required", n)
 	}
 	var err error
-	if ts.Token, err = decodeBase64XML(ets[0].Text()); err != nil {
+	if ts.Token, err = decodeBase64XML(ets.Text()); err != nil {
 		return err
 	}
 	*into = append(*into, ts)
@@ -358,7 +385,7 @@ func (s *xadesSignature) readTimeStamp(p *xmlElement, into *[]xadesTimeStamp) er
 // parseIssuerSerial reads an IssuerSerial (RFC 5035): GeneralNames holding
 // one directoryName, and the serial number.
 func parseIssuerSerial(der []byte) ([]byte, *big.Int, error) {
-	bad := readFail(Malformed, "IssuerSerialV2 is not DER of an IssuerSerial")
+	bad := errIssuerSerialDER
 	s := cryptobyte.String(der)
 	var seq, names, name cryptobyte.String
 	if !s.ReadASN1(&seq, cbasn1.SEQUENCE) || !s.Empty() || !seq.ReadASN1(&names, cbasn1.SEQUENCE) ||
@@ -371,3 +398,9 @@ func parseIssuerSerial(der []byte) ([]byte, *big.Int, error) {
 	}
 	return []byte(name), serial, nil
 }
+
+// Failures made once, not on every call: the readers name them at their
+// start, and in the WebAssembly module each error made is two allocations.
+var (
+	errIssuerSerialDER = &readError{Malformed, "IssuerSerialV2 is not DER of an IssuerSerial"}
+)

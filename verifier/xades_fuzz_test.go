@@ -17,7 +17,7 @@ var knownXAdESReasons = map[Reason]bool{
 
 func FuzzXAdES(f *testing.F) {
 	for _, v := range loadASiCVectors(f) {
-		c, err := readASiC(v.read(f), asicLimits{}, nil)
+		c, err := readASiC(v.read(f), asicLimits{}, nil, nil)
 		if err != nil {
 			continue
 		}
@@ -26,7 +26,7 @@ func FuzzXAdES(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := parseXAdES(data, nil)
+		s, err := parseXAdES(data, nil, nil)
 		if err != nil {
 			if r := errReason(err); !knownXAdESReasons[r] {
 				t.Fatalf("reason %s: %v", r, err)

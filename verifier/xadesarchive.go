@@ -66,7 +66,7 @@ func (s *xadesSignature) archiveInput(refs []dsigRef, ts xadesTimeStamp, b io.Wr
 		}
 	}
 	for _, o := range s.sig.ChildrenNamed(dsNS, "Object") {
-		if len(o.ChildrenNamed(xadesNS, "QualifyingProperties")) == 0 {
+		if _, n := o.firstNamed(xadesNS, "QualifyingProperties"); n == 0 {
 			if err := canon(o); err != nil {
 				return err
 			}

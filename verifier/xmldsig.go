@@ -123,7 +123,8 @@ func parseXMLSignature(sig *xmlElement) (*xmlSignature, error) {
 	}
 	s := &xmlSignature{Element: sig}
 	s.ID, _ = sig.Attr("", "Id")
-	kids, err := elementChildren(sig)
+	var kb [8]*xmlElement
+	kids, err := elementChildren(sig, kb[:])
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +145,7 @@ func parseXMLSignature(sig *xmlElement) (*xmlSignature, error) {
 	if s.SignatureValue, err = decodeBase64XML(s.SignatureValueElement.Text()); err != nil {
 		return nil, err
 	}
-	if len(s.SignatureValueElement.Elements()) != 0 {
+	if s.SignatureValueElement.elementCount() != 0 {
 		return nil, readFail(Malformed, "ds:SignatureValue holds elements")
 	}
 	if err := s.readSignedInfo(); err != nil {
@@ -159,9 +160,14 @@ func parseXMLSignature(sig *xmlElement) (*xmlSignature, error) {
 func isDS(e *xmlElement, local string) bool { return e.Space == dsNamespace && e.Local == local }
 
 // elementChildren returns e's element children, refusing text other than
-// white space between them.
-func elementChildren(e *xmlElement) ([]*xmlElement, error) {
-	var out []*xmlElement
+// white space between them. They are put in buf when it has room (the
+// callers' arrays on the stack: a list made for each element read was a
+// good part of a signature's allocations).
+func elementChildren(e *xmlElement, buf []*xmlElement) ([]*xmlElement, error) {
+	out := buf[:0]
+	if n := e.elementCount(); n > cap(out) {
+		out = make([]*xmlElement, 0, n)
+	}
 	for _, c := range e.Children {
 		switch c.Kind {
 		case xmlElementNode:
@@ -185,7 +191,8 @@ func algorithmOf(e *xmlElement) (string, error) {
 }
 
 func (s *xmlSignature) readSignedInfo() error {
-	kids, err := elementChildren(s.SignedInfo)
+	var kb [8]*xmlElement
+	kids, err := elementChildren(s.SignedInfo, kb[:])
 	if err != nil {
 		return err
 	}
@@ -198,7 +205,7 @@ func (s *xmlSignature) readSignedInfo() error {
 	if s.SignatureMethod, err = algorithmOf(kids[1]); err != nil {
 		return err
 	}
-	if len(kids[1].Elements()) != 0 {
+	if kids[1].elementCount() != 0 {
 		return readFail(UnsupportedAlg, "signature method parameters are not supported")
 	}
 	alg, ok := xmlSignatureAlgs[s.SignatureMethod]
@@ -230,7 +237,8 @@ func c14nOf(e *xmlElement) (c14nMethod, error) {
 	if err != nil {
 		return c14nMethod{}, err
 	}
-	kids, err := elementChildren(e)
+	var kb [2]*xmlElement
+	kids, err := elementChildren(e, kb[:])
 	if err != nil {
 		return c14nMethod{}, err
 	}
@@ -265,12 +273,14 @@ func readReference(r *xmlElement) (xmlReference, error) {
 	}
 	ref.ID, _ = r.Attr("", "Id")
 	ref.Type, _ = r.Attr("", "Type")
-	kids, err := elementChildren(r)
+	var kb [4]*xmlElement
+	kids, err := elementChildren(r, kb[:])
 	if err != nil {
 		return ref, err
 	}
 	if len(kids) > 0 && isDS(kids[0], "Transforms") {
-		ts, err := elementChildren(kids[0])
+		var tb [4]*xmlElement
+		ts, err := elementChildren(kids[0], tb[:])
 		if err != nil {
 			return ref, err
 		}
@@ -287,7 +297,7 @@ func readReference(r *xmlElement) (xmlReference, error) {
 			}
 			ref.Transforms = append(ref.Transforms, uri)
 			switch {
-			case uri == envelopedSignatureURI && ref.c14n == nil && len(t.Elements()) == 0:
+			case uri == envelopedSignatureURI && ref.c14n == nil && t.elementCount() == 0:
 				ref.enveloped = true
 			case uri != envelopedSignatureURI && ref.c14n == nil && i == len(ts)-1:
 				m, err := c14nOf(t)
@@ -310,7 +320,7 @@ func readReference(r *xmlElement) (xmlReference, error) {
 	if ref.Hash, err = xmlDigestOf(ref.DigestMethod); err != nil {
 		return ref, err
 	}
-	if len(kids[1].Elements()) != 0 {
+	if kids[1].elementCount() != 0 {
 		return ref, readFail(Malformed, "ds:DigestValue holds elements")
 	}
 	ref.DigestValue, err = decodeBase64XML(kids[1].Text())
@@ -321,8 +331,16 @@ func (s *xmlSignature) readKeyInfo() error {
 	if s.KeyInfo == nil {
 		return nil
 	}
-	for _, xd := range s.KeyInfo.ChildrenNamed(dsNamespace, "X509Data") {
-		for _, c := range xd.ChildrenNamed(dsNamespace, "X509Certificate") {
+	for _, n := range s.KeyInfo.Children {
+		xd := n.named(dsNamespace, "X509Data")
+		if xd == nil {
+			continue
+		}
+		for _, n := range xd.Children {
+			c := n.named(dsNamespace, "X509Certificate")
+			if c == nil {
+				continue
+			}
 			der, err := decodeBase64XML(c.Text())
 			if err != nil {
 				return err
@@ -354,23 +372,50 @@ func (s *xmlSignature) KeyInfoCertificates(m *certMemo) []*x509.Certificate {
 // The white space goes in a loop over bytes, not strings.Map: that calls
 // its function once per rune, which in the module cost more than the
 // decoding. A byte that is not ASCII fails the decoding either way.
+//
+// The input goes, white space left out, through a buffer on the stack a
+// segment at a time, and is decoded into the one slice returned: a copy
+// without the white space cost a second allocation as large. Segments are
+// whole quanta, so that decoding them one after another is decoding the
+// whole, but for padding: it may end only the last, and in another one
+// the whole would have data after it, which it refuses.
 func decodeBase64XML(s string) ([]byte, error) {
-	clean := make([]byte, 0, len(s))
+	var seg [base64XMLSegment]byte
+	out := make([]byte, 0, base64.StdEncoding.DecodedLen(len(s)))
+	n := 0
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case ' ', '\t', '\r', '\n':
-		default:
-			clean = append(clean, c)
+		c := s[i]
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			continue
 		}
+		if n == len(seg) {
+			if bytes.IndexByte(seg[:], '=') >= 0 {
+				return nil, errBase64XML()
+			}
+			k, err := base64Strict.Decode(out[len(out):cap(out)], seg[:])
+			if err != nil {
+				return nil, errBase64XML()
+			}
+			out, n = out[:len(out)+k], 0
+		}
+		seg[n] = c
+		n++
 	}
-	b := make([]byte, base64.StdEncoding.DecodedLen(len(clean)))
-	n, err := base64.StdEncoding.Strict().Decode(b, clean)
-	b = b[:n]
-	if err != nil || len(b) == 0 {
-		return nil, readFail(Malformed, "XML base64 value does not decode")
+	k, err := base64Strict.Decode(out[len(out):cap(out)], seg[:n])
+	if out = out[:len(out)+k]; err != nil || len(out) == 0 {
+		return nil, errBase64XML()
 	}
-	return b, nil
+	return out, nil
 }
+
+// base64XMLSegment is how much of a base64 value decodeBase64XML decodes
+// at a time: whole quanta, so a multiple of 4.
+const base64XMLSegment = 1024
+
+// base64Strict is made once: Strict returns a new Encoding.
+var base64Strict = base64.StdEncoding.Strict()
+
+func errBase64XML() error { return readFail(Malformed, "XML base64 value does not decode") }
 
 // xmlDigests are the digest methods (XMLDSig 1.1 section 6.2, RFC 6931).
 var xmlDigests = map[string]crypto.Hash{
@@ -511,9 +556,7 @@ func (s *xmlSignature) sameDocument(ref *xmlReference, id string) (*xmlElement, 
 	if err != nil {
 		return nil, nil, err
 	}
-	h := ref.Hash.New()
-	h.Write(b)
-	return target, h.Sum(nil), nil
+	return target, digestOf(ref.Hash, b), nil
 }
 
 // detached digests a container entry through the caller. Transforms of

@@ -29,14 +29,31 @@ var base64XMLSeeds = []string{
 	"MIIB\r\nIjAN\r\n", "-_8=", "+/8=",
 }
 
+// base64XMLLong are values longer than decodeBase64XML's segment: wrapped
+// as certificates are, with padding at the end of a segment, inside one
+// that is not the last, and just past it.
+func base64XMLLong() []string {
+	seg := base64XMLSegment
+	var out []string
+	for _, n := range []int{seg/4*3 - 1, seg / 4 * 3, seg/4*3 + 1, 2000, 3 * seg} {
+		v := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0xa5, 0x01, 0x7e}, n)[:n])
+		var w strings.Builder
+		for i := 0; i < len(v); i += 64 {
+			w.WriteString(v[i:min(i+64, len(v))] + "\n")
+		}
+		out = append(out, v, w.String(), v[:seg-2]+"=="+v[seg:], v[:seg-4]+"AA=="+v[seg:], v[:seg]+"AA==", v[:seg]+"A", v+" ", " \r\n"+v)
+	}
+	return out
+}
+
 func TestDecodeBase64XMLAsMapped(t *testing.T) {
-	for _, s := range base64XMLSeeds {
+	for _, s := range append(base64XMLSeeds, base64XMLLong()...) {
 		checkBase64XML(t, s)
 	}
 }
 
 func FuzzDecodeBase64XML(f *testing.F) {
-	for _, s := range base64XMLSeeds {
+	for _, s := range append(base64XMLSeeds, base64XMLLong()...) {
 		f.Add(s)
 	}
 	f.Fuzz(checkBase64XML)

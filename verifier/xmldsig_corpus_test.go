@@ -91,7 +91,7 @@ func TestXMLSignatureCorpus(t *testing.T) {
 	var sigs, valueOK, refs, refsOK, validSigs int
 	got := map[string]string{}
 	for _, v := range loadASiCVectors(t) {
-		c, err := readASiC(v.read(t), asicLimits{}, nil)
+		c, err := readASiC(v.read(t), asicLimits{}, nil, nil)
 		if err != nil {
 			continue
 		}

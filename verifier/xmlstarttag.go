@@ -60,7 +60,7 @@ func (r *xmlReader) startTag(p int) (int, error) {
 		}
 	}
 	r.attrs = attrs
-	if err := r.startElement(b[n0:n1], attrs, count); err != nil {
+	if err := r.startElement(n0, n1, attrs, count); err != nil {
 		return 0, err
 	}
 	if empty {
@@ -123,7 +123,7 @@ func (r *xmlReader) scanAttrValue(a *rawAttr, p int) (int, error) {
 // root and the limits first, then the attribute values (normalised as XML
 // 1.0 section 3.3.3 says), names and namespaces. count is the number of
 // attributes in the tag, raw the first of them (all, within the limit).
-func (r *xmlReader) startElement(name []byte, raw []rawAttr, count int) error {
+func (r *xmlReader) startElement(name0, name1 int, raw []rawAttr, count int) error {
 	if r.ended {
 		return readFail(Malformed, "XML document has a second root element")
 	}
@@ -138,15 +138,19 @@ func (r *xmlReader) startElement(name []byte, raw []rawAttr, count int) error {
 	if count > r.lim.Attrs {
 		return readFail(LimitExceeded, "XML element with more than %d attributes", r.lim.Attrs)
 	}
-	e := &xmlElement{Parent: r.cur, doc: r.doc}
-	type pending struct{ prefix, local, value string }
-	var attrs []pending
+	e := r.newElement()
+	e.Parent, e.doc = r.cur, r.doc
+	// The attributes and declarations are written where they stay, at the
+	// free end of their slabs, and taken when the tag is judged (a copy
+	// would write each string twice, with a write barrier each while the
+	// collector runs).
+	attrs, nss := slabRoom(&r.attrSlab, len(raw)), slabRoom(&r.nsSlab, len(raw))
 	var seen map[string]bool // past a few attributes; below, a look back
 	if len(raw) > 8 {
 		seen = make(map[string]bool, len(raw))
 	}
 	for i, a := range raw {
-		n := string(r.b[a.n0:a.n1])
+		n := r.s[a.n0:a.n1]
 		if seen != nil {
 			if seen[n] {
 				return readFail(Malformed, "XML attribute repeated")
@@ -154,15 +158,15 @@ func (r *xmlReader) startElement(name []byte, raw []rawAttr, count int) error {
 			seen[n] = true
 		} else {
 			for _, o := range raw[:i] {
-				if string(r.b[o.n0:o.n1]) == n {
+				if r.s[o.n0:o.n1] == n {
 					return readFail(Malformed, "XML attribute repeated")
 				}
 			}
 		}
-		v := string(r.b[a.v0:a.v1])
+		v := r.s[a.v0:a.v1]
 		if a.norm {
 			var ok bool
-			if v, ok = attrValue(r.b[a.v0:a.v1]); !ok {
+			if v, ok = attrValue(r.s[a.v0:a.v1]); !ok {
 				return readFail(Malformed, "XML attribute value")
 			}
 		}
@@ -181,69 +185,84 @@ func (r *xmlReader) startElement(name []byte, raw []rawAttr, count int) error {
 			if v == xmlNamespace || v == xmlnsNamespace {
 				return readFail(Malformed, "XML default namespace bound to a reserved name")
 			}
-			e.NS = append(e.NS, xmlNS{"", v})
+			nss = append(nss, xmlNS{"", internNS(v)})
 		case prefix == "xmlns":
 			if err := checkPrefixDecl(local, v); err != nil {
 				return err
 			}
 			if local != "xml" {
-				e.NS = append(e.NS, xmlNS{local, v})
+				nss = append(nss, xmlNS{local, internNS(v)})
 			}
 		default:
-			attrs = append(attrs, pending{prefix, local, v})
+			attrs = append(attrs, xmlAttr{Local: local, Prefix: prefix, Value: v})
 		}
 	}
+	e.NS = slabTake(&r.nsSlab, nss)
 	if r.cur != nil {
-		r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlElementNode, Elem: e})
+		r.kids = append(r.kids, xmlNode{Kind: xmlElementNode, Elem: e})
 	} else {
 		r.doc.Root = e
 	}
 	r.cur = e
-	// The scope is built once per element that declares a namespace and
-	// shared by the others, so a deep document costs no more than its size.
-	var scope map[string]string
-	if n := len(r.scopes); n > 0 {
-		scope = r.scopes[n-1]
+	r.open = append(r.open, openMark{len(r.kids), len(r.undo)})
+	// One map holds the namespaces in scope, changed by the declarations
+	// of an element and changed back when it ends (xmlReader.end): no map
+	// is made for an element, and each lookup is one.
+	if r.scope == nil {
+		r.scope = map[string]string{}
 	}
-	if len(e.NS) > 0 || scope == nil {
-		next := make(map[string]string, len(scope)+len(e.NS))
-		for k, v := range scope {
-			next[k] = v
-		}
-		for _, ns := range e.NS {
-			next[ns.Prefix] = ns.URI
-		}
-		scope = next
+	scope := r.scope
+	for _, ns := range e.NS {
+		old, had := scope[ns.Prefix]
+		r.undo = append(r.undo, nsUndo{prefix: ns.Prefix, old: old, had: had})
+		scope[ns.Prefix] = ns.URI
 	}
-	r.scopes = append(r.scopes, scope)
-	prefix, local, ok := splitQName(string(name))
+	prefix, local, ok := splitQName(r.s[name0:name1])
 	if !ok {
 		return readFail(Malformed, "XML element name is not a qualified name")
 	}
 	e.Prefix, e.Local = prefix, local
-	if e.Space, ok = resolvePrefix(scope, prefix); !ok {
+	if p := e.Parent; p != nil && len(e.NS) == 0 && p.Prefix == prefix {
+		// The parent's scope and prefix: its namespace, without a lookup.
+		e.Space = p.Space
+	} else if e.Space, ok = resolvePrefix(scope, prefix); !ok {
 		return readFail(Malformed, "XML element prefix is not declared")
 	}
-	for _, a := range attrs {
-		space := ""
-		if a.prefix != "" {
-			if space, ok = resolvePrefix(scope, a.prefix); !ok {
+	for i := range attrs {
+		a := &attrs[i]
+		if a.Prefix != "" {
+			if a.Space, ok = resolvePrefix(scope, a.Prefix); !ok {
 				return readFail(Malformed, "XML attribute prefix is not declared")
 			}
 		}
-		for _, b := range e.Attrs {
-			if b.Space == space && b.Local == a.local {
+		for _, b := range attrs[:i] {
+			if b.Space == a.Space && b.Local == a.Local {
 				return readFail(Malformed, "XML attribute repeated under two prefixes")
 			}
 		}
-		at := xmlAttr{Space: space, Local: a.local, Prefix: a.prefix, Value: a.value}
-		e.Attrs = append(e.Attrs, at)
-		if isIDAttr(at) {
-			if _, dup := r.doc.ids[at.Value]; dup {
+		if isIDAttr(*a) {
+			if _, dup := r.doc.ids[a.Value]; dup {
 				return readFail(Malformed, "XML Id used twice")
 			}
-			r.doc.ids[at.Value] = e
+			r.doc.ids[a.Value] = e
 		}
 	}
+	e.Attrs = slabTake(&r.attrSlab, attrs)
 	return nil
+}
+
+// knownNamespaces are the namespace names the verifier compares elements'
+// with. A declaration of one takes the constant, so that a comparison
+// with it finds the same pointer and stops there: the module's memequal
+// compares byte by byte otherwise, and element names are compared often.
+var knownNamespaces = [...]string{dsNS, xadesNS, xades141NS, asicNS, manifestNS, excC14NURI}
+
+//go:noinline
+func internNS(uri string) string {
+	for _, k := range knownNamespaces {
+		if uri == k {
+			return k
+		}
+	}
+	return uri
 }

@@ -67,16 +67,133 @@ var xmlByteClass = func() (t [256]uint8) {
 }()
 
 type xmlReader struct {
-	b      []byte
-	lim    xmlLimits
-	doc    *xmlDocument
-	cur    *xmlElement
-	depth  int
-	count  int
-	scopes []map[string]string // namespaces in scope at each open element
-	ended  bool                // the root element is closed
-	attrs  []rawAttr           // the attributes of the start tag being read
-	buf    []byte              // text with references or CRs, decoded
+	b     []byte
+	s     string // b as a string, made once: the tree's names, values and text are cut from it
+	lim   xmlLimits
+	doc   *xmlDocument
+	cur   *xmlElement
+	depth int
+	count int
+	ended bool // the root element is closed
+	*xmlScratch
+
+	// The tree is allocated in slabs, not an object per element, attribute
+	// list and child list: in WebAssembly an allocation costs ten times
+	// what it does natively, and the tree was most of a container's.
+	elems    []xmlElement
+	nodeSlab []xmlNode
+	attrSlab []xmlAttr
+	nsSlab   []xmlNS
+}
+
+// xmlScratch is the reader's working memory, none of it part of the tree,
+// kept from one document to the next (containerscratch.go). An open
+// element's children gather in kids (open holds where each open
+// element's begin) and are copied to the slab, exactly sized, when it ends.
+type xmlScratch struct {
+	scope  map[string]string // the namespaces in scope at the open element
+	undo   []nsUndo          // how to restore scope, innermost declaration last
+	reader xmlReader         // the reader, emptied after each document
+	attrs  []rawAttr         // the attributes of the start tag being read
+	buf    []byte            // text with references or CRs, decoded
+	kids   []xmlNode
+	open   []openMark
+}
+
+// openMark is where an open element's children begin in kids and its
+// declarations in undo.
+type openMark struct{ kids, undo int }
+
+// nsUndo restores a prefix's binding as it was before an element declared
+// it: old, or none (the canonicaliser's type, rendered false: one type,
+// one equality function in the module).
+type nsUndo = c14nUndo
+
+// reset empties the scratch after a document, dropping what refers to it
+// (the slices of plain numbers and bytes hold nothing to drop) and any
+// buffer a large document grew.
+func (x *xmlScratch) reset() {
+	const most = 4096 // items kept of a slice, 64 KiB of buf
+	x.reader = xmlReader{}
+	x.scope = nil // a new one for the next document (clearing a map costs the module 2 KB of code)
+	if cap(x.undo) > most {
+		x.undo = nil
+	} else {
+		clear(x.undo[:cap(x.undo)])
+		x.undo = x.undo[:0]
+	}
+	if cap(x.kids) > most {
+		x.kids = nil
+	} else {
+		clear(x.kids[:cap(x.kids)])
+		x.kids = x.kids[:0]
+	}
+	if cap(x.attrs) > most {
+		x.attrs = nil
+	}
+	if cap(x.open) > most {
+		x.open = nil
+	}
+	x.open = x.open[:0]
+	if cap(x.buf) > 16*most {
+		x.buf = nil
+	}
+}
+
+// newElement returns a zero element from the slab.
+func (r *xmlReader) newElement() *xmlElement {
+	if len(r.elems) == cap(r.elems) {
+		r.elems = make([]xmlElement, 0, slabSize(cap(r.elems), 256))
+	}
+	r.elems = r.elems[:len(r.elems)+1]
+	return &r.elems[len(r.elems)-1]
+}
+
+// slabSize is the size of the next slab after one of n: twice as large,
+// from 16 to most.
+func slabSize(n, most int) int {
+	return min(max(2*n, 16), most)
+}
+
+// slabRoom returns an empty slice at the free end of *slab with room for n
+// items, for slabTake; a new slab is begun when the old has not the room.
+func slabRoom[T any](slab *[]T, n int) []T {
+	s := *slab
+	if cap(s)-len(s) < n {
+		s = make([]T, 0, max(slabSize(cap(s), 512), n))
+		*slab = s
+	}
+	return s[len(s):]
+}
+
+// slabTake takes from *slab the items appended to a slice slabRoom
+// returned (nil for none), with no room to grow into the next.
+func slabTake[T any](slab *[]T, got []T) []T {
+	n := len(got)
+	if n == 0 {
+		return nil
+	}
+	*slab = (*slab)[:len(*slab)+n]
+	return got[:n:n]
+}
+
+// slabCopy returns a copy of src cut from *slab (nil for none), with no
+// room to grow into the slab's next items.
+//
+//go:noinline
+func slabCopy[T any](slab *[]T, src []T) []T {
+	n := len(src)
+	if n == 0 {
+		return nil
+	}
+	s := *slab
+	if cap(s)-len(s) < n {
+		s = make([]T, 0, max(slabSize(cap(s), 512), n))
+	}
+	i := len(s)
+	s = append(s, src...)
+	*slab = s
+	return s[i : i+n : i+n]
 }
 
 // rawAttr is an attribute of a start tag as written: b[n0:n1] its name,
@@ -175,8 +292,23 @@ func sameQName(n []byte, prefix, local string) bool {
 }
 
 func (r *xmlReader) end() {
+	m := r.open[len(r.open)-1]
+	r.open = r.open[:len(r.open)-1]
+	for i := len(r.undo) - 1; i >= m.undo; i-- {
+		if u := r.undo[i]; u.had {
+			r.scope[u.prefix] = u.old
+		} else {
+			delete(r.scope, u.prefix)
+		}
+	}
+	r.undo = r.undo[:m.undo]
+	k := m.kids
+	r.cur.Children = slabCopy(&r.nodeSlab, r.kids[k:])
+	// Not cleared here (each clear of pointers costs write barriers while
+	// the collector runs): what is left past len(kids) is the tree's own,
+	// and the scratch is cleared when the document ends (reset).
+	r.kids = r.kids[:k]
 	r.cur = r.cur.Parent
-	r.scopes = r.scopes[:len(r.scopes)-1]
 	r.depth--
 	if r.cur == nil {
 		r.ended = true
@@ -191,7 +323,7 @@ func (r *xmlReader) procInst(p int, first bool) (int, error) {
 	if q == p || q == len(b) || !isXMLName(b[p:q]) {
 		return 0, errXMLSyntax()
 	}
-	target := string(b[p:q])
+	target := r.s[p:q]
 	q = skipXMLSpace(b, q)
 	k := bytes.Index(b[q:], []byte("?>"))
 	if k < 0 {
@@ -200,12 +332,12 @@ func (r *xmlReader) procInst(p int, first bool) (int, error) {
 	if target != "xml" {
 		return 0, readFail(XMLForbidden, "XML processing instruction")
 	}
-	inst := string(b[q : q+k])
+	inst := r.s[q : q+k]
 	// encoding/xml's own look at any <?xml ...?>, before readXML's.
-	if v := procInstParam("version", inst); v != "" && v != "1.0" {
+	if v := procInstParam("version=", inst); v != "" && v != "1.0" {
 		return 0, readFail(Malformed, "XML version other than 1.0")
 	}
-	if e := procInstParam("encoding", inst); e != "" && !strings.EqualFold(e, "utf-8") {
+	if e := procInstParam("encoding=", inst); e != "" && !strings.EqualFold(e, "utf-8") {
 		return 0, readFail(Malformed, "XML encoding other than UTF-8")
 	}
 	if !first {
@@ -217,11 +349,10 @@ func (r *xmlReader) procInst(p int, first bool) (int, error) {
 	return q + k + 2, nil
 }
 
-// procInstParam is encoding/xml's procInst: the value of param="..." or
-// param='...' in s, found loosely (the first "param=" followed by a
+// procInstParam is encoding/xml's procInst: the value of name="..." or
+// name='...' in s, found loosely (the first param, "name=", followed by a
 // quote), "" if none.
 func procInstParam(param, s string) string {
-	param += "="
 	i := 0
 	var sep byte
 	for i < len(s) {
@@ -263,7 +394,7 @@ func (r *xmlReader) bang(p int) (int, error) {
 		if k < 0 || p+k+2 == len(b) || b[p+k+2] != '>' {
 			return 0, errXMLSyntax()
 		}
-		r.comment(b[p : p+k])
+		r.comment(p, p+k)
 		return p + k + 3, nil
 	case '[':
 		if !bytes.HasPrefix(b[p+1:], []byte("CDATA[")) {
@@ -274,7 +405,7 @@ func (r *xmlReader) bang(p int) (int, error) {
 		if k < 0 {
 			return 0, errXMLSyntax()
 		}
-		if err := r.cdata(b[p : p+k]); err != nil {
+		if err := r.cdata(p, p+k); err != nil {
 			return 0, err
 		}
 		return p + k + 3, nil
@@ -450,20 +581,21 @@ scan:
 			p++
 		}
 	}
-	t := b[start:p]
-	if decoded {
-		buf = append(buf, b[mark:p]...)
-		r.buf, t = buf, buf
-	}
 	if bad {
 		return 0, readFail(Malformed, "XML text holds a character outside XML's Char")
 	}
-	return p, r.chars(t)
+	if decoded {
+		buf = append(buf, b[mark:p]...)
+		r.buf = buf
+		return p, r.chars(string(buf))
+	}
+	return p, r.chars(r.s[start:p])
 }
 
-// cdata takes the content of a CDATA section: no references, line ends
-// read as in text.
-func (r *xmlReader) cdata(t []byte) error {
+// cdata takes the content of a CDATA section, b[i:j]: no references, line
+// ends read as in text.
+func (r *xmlReader) cdata(i, j int) error {
+	t := r.b[i:j]
 	for p := 0; p < len(t); p++ {
 		if c := t[p]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0xEF && notCharAt(t, p) {
 			return readFail(Malformed, "XML CDATA section holds a character outside XML's Char")
@@ -471,9 +603,9 @@ func (r *xmlReader) cdata(t []byte) error {
 	}
 	if bytes.IndexByte(t, '\r') >= 0 {
 		r.buf = normalizeNewlines(r.buf[:0], t)
-		t = r.buf
+		return r.chars(string(r.buf))
 	}
-	return r.chars(t)
+	return r.chars(r.s[i:j])
 }
 
 // normalizeNewlines appends t to dst with CR LF and a lone CR as LF.
@@ -493,30 +625,31 @@ func normalizeNewlines(dst, t []byte) []byte {
 
 // chars adds text to the open element, joined to a text node just
 // before it. Outside the root only white space may stand.
-func (r *xmlReader) chars(t []byte) error {
+func (r *xmlReader) chars(t string) error {
 	if r.cur == nil {
-		if len(bytes.Trim(t, " \t\r\n")) != 0 {
+		if len(strings.Trim(t, " \t\r\n")) != 0 {
 			return readFail(Malformed, "XML text outside the root element")
 		}
 		return nil
 	}
-	n := len(r.cur.Children)
-	if n > 0 && r.cur.Children[n-1].Kind == xmlTextNode {
-		r.cur.Children[n-1].Text += string(t)
+	n := len(r.kids)
+	if n > r.open[len(r.open)-1].kids && r.kids[n-1].Kind == xmlTextNode {
+		r.kids[n-1].Text += t
 	} else {
-		r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlTextNode, Text: string(t)})
+		r.kids = append(r.kids, xmlNode{Kind: xmlTextNode, Text: t})
 	}
 	return nil
 }
 
 // comment keeps a comment inside the root, its line ends normalised
 // (XML 1.0 section 2.11); one outside the root is dropped.
-func (r *xmlReader) comment(t []byte) {
+func (r *xmlReader) comment(i, j int) {
 	if r.cur == nil {
 		return
 	}
-	if bytes.IndexByte(t, '\r') >= 0 {
-		t = normalizeNewlines(nil, t)
+	t := r.s[i:j]
+	if strings.IndexByte(t, '\r') >= 0 {
+		t = string(normalizeNewlines(nil, r.b[i:j]))
 	}
-	r.cur.Children = append(r.cur.Children, xmlNode{Kind: xmlCommentNode, Text: string(t)})
+	r.kids = append(r.kids, xmlNode{Kind: xmlCommentNode, Text: t})
 }

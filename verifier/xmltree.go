@@ -113,6 +113,7 @@ type xmlElement struct {
 type xmlDocument struct {
 	Root *xmlElement
 	ids  map[string]*xmlElement
+	c14n *c14nWriter // canonicalize's, kept for the next call (c14n.go)
 }
 
 // idAttrs are the attribute names that identify an element for a
@@ -146,11 +147,17 @@ func (e *xmlElement) Attr(space, local string) (string, bool) {
 	return "", false
 }
 
-// Elements returns the element children, in order.
+// Elements returns the element children, in order. The lists here are
+// counted before they are made, so that each costs one allocation (none
+// when empty): in WebAssembly each costs ten times what it does natively.
 //
 //go:noinline
 func (e *xmlElement) Elements() []*xmlElement {
-	var out []*xmlElement
+	n := e.elementCount()
+	if n == 0 {
+		return nil
+	}
+	out := make([]*xmlElement, 0, n)
 	for _, c := range e.Children {
 		if c.Kind == xmlElementNode {
 			out = append(out, c.Elem)
@@ -159,11 +166,31 @@ func (e *xmlElement) Elements() []*xmlElement {
 	return out
 }
 
+// elementCount returns the number of element children.
+//
+//go:noinline
+func (e *xmlElement) elementCount() int {
+	n := 0
+	for _, c := range e.Children {
+		if c.Kind == xmlElementNode {
+			n++
+		}
+	}
+	return n
+}
+
 // ChildrenNamed returns the element children named (space, local).
 //
 //go:noinline
 func (e *xmlElement) ChildrenNamed(space, local string) []*xmlElement {
-	var out []*xmlElement
+	first, n := e.firstNamed(space, local)
+	if n <= 1 {
+		if first == nil {
+			return nil
+		}
+		return []*xmlElement{first}
+	}
+	out := make([]*xmlElement, 0, n)
 	for _, c := range e.Children {
 		if c.Kind == xmlElementNode && c.Elem.Space == space && c.Elem.Local == local {
 			out = append(out, c.Elem)
@@ -172,23 +199,63 @@ func (e *xmlElement) ChildrenNamed(space, local string) []*xmlElement {
 	return out
 }
 
+// firstNamed returns the first element child named (space, local), nil
+// for none, and how many there are: ChildrenNamed for a caller that wants
+// one of them, without making the list.
+//
+//go:noinline
+func (e *xmlElement) firstNamed(space, local string) (*xmlElement, int) {
+	var first *xmlElement
+	n := 0
+	for _, c := range e.Children {
+		if c.Kind == xmlElementNode && c.Elem.Space == space && c.Elem.Local == local {
+			if n++; n == 1 {
+				first = c.Elem
+			}
+		}
+	}
+	return first, n
+}
+
+// named returns the element n is when it is named (space, local), else
+// nil: a loop over Children with it lists nothing.
+//
+//go:noinline
+func (n xmlNode) named(space, local string) *xmlElement {
+	if n.Kind == xmlElementNode && n.Elem.Space == space && n.Elem.Local == local {
+		return n.Elem
+	}
+	return nil
+}
+
 // Child returns the only element child named (space, local); nil when
 // there is none or more than one, so a caller that expects one cannot be
 // handed the first of two.
 //
 //go:noinline
 func (e *xmlElement) Child(space, local string) *xmlElement {
-	c := e.ChildrenNamed(space, local)
-	if len(c) != 1 {
-		return nil
+	if c, n := e.firstNamed(space, local); n == 1 {
+		return c
 	}
-	return c[0]
+	return nil
 }
 
-// Text returns the concatenated text children (comments left out).
+// Text returns the concatenated text children (comments left out); one
+// text child is returned as it is, without a copy.
 //
 //go:noinline
 func (e *xmlElement) Text() string {
+	var one string
+	n := 0
+	for _, c := range e.Children {
+		if c.Kind == xmlTextNode {
+			one = c.Text
+			n++
+		}
+	}
+	if n <= 1 {
+		return one
+	}
 	var b strings.Builder
 	for _, c := range e.Children {
 		if c.Kind == xmlTextNode {
@@ -213,22 +280,30 @@ func (e *xmlElement) Contains(d *xmlElement) bool {
 // "" to "".
 func (e *xmlElement) InScope() map[string]string {
 	m := map[string]string{}
-	var chain []*xmlElement
-	for a := e; a != nil; a = a.Parent {
-		chain = append(chain, a)
-	}
-	for i := len(chain) - 1; i >= 0; i-- {
-		for _, ns := range chain[i].NS {
-			m[ns.Prefix] = ns.URI
-		}
-	}
+	e.addScope(m)
 	return m
+}
+
+// addScope adds the declarations of e's ancestors, then e's, to m.
+func (e *xmlElement) addScope(m map[string]string) {
+	if e.Parent != nil {
+		e.Parent.addScope(m)
+	}
+	for _, ns := range e.NS {
+		m[ns.Prefix] = ns.URI
+	}
 }
 
 // readXML reads a whole document under lim. A UTF-8 byte order mark
 // before it is allowed; the XML declaration may only say version 1.0 and
 // encoding UTF-8.
 func readXML(b []byte, lim xmlLimits) (*xmlDocument, error) {
+	return (*xmlScratch)(nil).readXML(b, lim)
+}
+
+// readXML is readXML working in x (nil: in new memory), which it leaves
+// empty for the next document.
+func (x *xmlScratch) readXML(b []byte, lim xmlLimits) (*xmlDocument, error) {
 	lim = lim.withDefaults()
 	if len(b) > lim.Size {
 		return nil, readFail(LimitExceeded, "XML document larger than %d bytes", lim.Size)
@@ -237,18 +312,31 @@ func readXML(b []byte, lim xmlLimits) (*xmlDocument, error) {
 	if !utf8.Valid(b) {
 		return nil, readFail(Malformed, "XML document is not UTF-8")
 	}
-	r := &xmlReader{b: b, lim: lim, doc: &xmlDocument{ids: map[string]*xmlElement{}}}
-	if err := r.read(); err != nil {
+	var r *xmlReader
+	if x == nil {
+		r = &xmlReader{xmlScratch: &xmlScratch{}}
+	} else {
+		r = &x.reader // the scratch's, not made for each document
+		r.xmlScratch = x
+	}
+	r.b, r.s, r.lim, r.doc = b, string(b), lim, &xmlDocument{ids: map[string]*xmlElement{}}
+	err := r.read()
+	doc := r.doc
+	if x != nil {
+		x.reset()
+	}
+	if err != nil {
 		return nil, err
 	}
-	return r.doc, nil
+	return doc, nil
 }
 
 // checkXMLDecl accepts <?xml version="1.0" encoding="UTF-8"
 // standalone="..."?> with encoding and standalone optional.
 func checkXMLDecl(inst string) error {
-	s := attrScan{b: []byte("<x " + inst + ">")}
-	names, vals, err := s.scan()
+	s := attrScan{b: inst, inside: true} // as "<x " + inst + ">"
+	var nb, vb [4]string
+	names, vals, err := s.scan(nb[:0], vb[:0])
 	if err != nil || len(names) == 0 || names[0] != "version" || vals[0] != "1.0" {
 		return readFail(Malformed, "XML declaration is not version 1.0")
 	}
@@ -303,22 +391,32 @@ func splitQName(n string) (prefix, local string, ok bool) {
 // normalised as XML 1.0 sections 2.11 and 3.3.3 say (line ends to LF, then
 // each literal white-space character to a space, references resolved
 // after, so &#10; stays a line feed).
+// With inside, b is what follows a tag's name, its end standing for the
+// tag's '>'.
 type attrScan struct {
-	b    []byte
-	i    int
-	name string
+	b      string
+	i      int
+	name   string
+	inside bool
 }
 
-func (s *attrScan) scan() (names, vals []string, err error) {
-	bad := errors.New("start tag")
-	if len(s.b) < 2 || s.b[0] != '<' {
-		return nil, nil, bad
+var errAttrScan = errors.New("start tag")
+
+func (s *attrScan) scan(names, vals []string) ([]string, []string, error) {
+	bad := errAttrScan
+	if !s.inside {
+		if len(s.b) < 2 || s.b[0] != '<' {
+			return nil, nil, bad
+		}
+		s.i = 1
+		s.name = s.word()
 	}
-	s.i = 1
-	s.name = s.word()
 	for {
 		s.space()
 		if s.i >= len(s.b) {
+			if s.inside {
+				return names, vals, nil
+			}
 			return nil, nil, bad
 		}
 		if c := s.b[s.i]; c == '>' || c == '/' {
@@ -335,7 +433,7 @@ func (s *attrScan) scan() (names, vals []string, err error) {
 			return nil, nil, bad
 		}
 		q := s.b[s.i]
-		end := bytes.IndexByte(s.b[s.i+1:], q)
+		end := strings.IndexByte(s.b[s.i+1:], q)
 		if end < 0 {
 			return nil, nil, bad
 		}
@@ -353,11 +451,11 @@ func (s *attrScan) word() string {
 	for s.i < len(s.b) {
 		switch s.b[s.i] {
 		case ' ', '\t', '\r', '\n', '=', '>', '/':
-			return string(s.b[j:s.i])
+			return s.b[j:s.i]
 		}
 		s.i++
 	}
-	return string(s.b[j:s.i])
+	return s.b[j:s.i]
 }
 
 func (s *attrScan) space() {
@@ -366,8 +464,12 @@ func (s *attrScan) space() {
 	}
 }
 
-// attrValue normalises one raw attribute value.
-func attrValue(raw []byte) (string, bool) {
+// attrValue normalises one raw attribute value; one with nothing to
+// normalise is returned as it is.
+func attrValue(raw string) (string, bool) {
+	if !strings.ContainsAny(raw, "\r\n\t<&") {
+		return raw, true
+	}
 	var b strings.Builder
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
@@ -382,11 +484,11 @@ func attrValue(raw []byte) (string, bool) {
 		case '<':
 			return "", false
 		case '&':
-			j := bytes.IndexByte(raw[i:], ';')
+			j := strings.IndexByte(raw[i:], ';')
 			if j < 0 {
 				return "", false
 			}
-			r, ok := xmlCharRef(string(raw[i+1 : i+j]))
+			r, ok := xmlCharRef(raw[i+1 : i+j])
 			if !ok {
 				return "", false
 			}

@@ -134,8 +134,8 @@ func (r *oracleReader) start(t xml.StartElement, raw []byte) error {
 	if len(t.Attr) > r.lim.Attrs {
 		return readFail(LimitExceeded, "XML element with more than %d attributes", r.lim.Attrs)
 	}
-	s := attrScan{b: raw}
-	names, vals, err := s.scan()
+	s := attrScan{b: string(raw)}
+	names, vals, err := s.scan(nil, nil)
 	if err != nil || len(names) != len(t.Attr) || s.name != rawName(t.Name) {
 		return readFail(Malformed, "XML start tag")
 	}

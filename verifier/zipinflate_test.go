@@ -29,7 +29,7 @@ func TestZipInflaterReused(t *testing.T) {
 		return w.sum
 	}
 	entry := func(data []byte, usize int, crc uint32) zipEntry {
-		return zipEntry{method: zipDeflated, data: data, usize: int64(usize), crc: crc, crcs: crcs}
+		return zipEntry{method: zipDeflated, data: data, usize: int64(usize), crc: crc}
 	}
 	entries := []zipEntry{
 		entry(good, len(text), crcOf(text)),

@@ -54,8 +54,7 @@ type zipEntry struct {
 	crc    uint32
 	csize  int64
 	usize  int64
-	data   []byte // the entry's bytes as stored (compressed when deflated)
-	crcs   *crcTable
+	data   []byte    // the entry's bytes as stored (compressed when deflated)
 	inf    *inflater // the archive's, shared by its entries (inflate.go)
 	// hash makes the host's digests and CRC, when it offers them
 	// (Options.Hash).
@@ -66,6 +65,10 @@ type zipEntry struct {
 	// start and end delimit the entry's record: local header, data,
 	// data descriptor.
 	start, end int
+	// tee is what stream writes to, held here so that it is not made for
+	// each entry.
+	tee crcTee
+	own crcOwn // the CRC-32 state without a host's (newCRC)
 }
 
 // zipLimits bound the work of reading one archive; see asicLimits.
@@ -81,7 +84,8 @@ type zipLimits struct {
 // against its local header and the limits. It returns the entries in
 // central directory order, not yet inflated: the caller streams each once
 // (zipEntry.stream), which proves its sizes and CRC, before trusting it.
-func readZip(data []byte, lim zipLimits) ([]zipEntry, error) {
+// inf is the inflater they share (nil: a new one).
+func readZip(data []byte, lim zipLimits, inf *inflater) ([]zipEntry, error) {
 	if len(data) < zipEndLen || binary.LittleEndian.Uint32(data) != zipLocalSig {
 		return nil, readFail(Malformed, "not a ZIP archive, or bytes before its first entry")
 	}
@@ -111,16 +115,19 @@ func readZip(data []byte, lim zipLimits) ([]zipEntry, error) {
 		return nil, readFail(Malformed, "the central directory does not end where the end record starts")
 	}
 	entries := make([]zipEntry, 0, count)
-	crcs, inf := newCRCTable(), &inflater{}
+	if inf == nil {
+		inf = &inflater{}
+	}
 	cd := data[cdOff:end]
+	cds := string(cd) // the names are cut from one copy, not made one by one
 	var total int64
 	for i := 0; i < count; i++ {
-		ze := zipEntry{crcs: crcs, inf: inf}
-		n, err := readCentral(cd, &ze, cdOff)
+		ze := zipEntry{inf: inf}
+		n, err := readCentral(cd, cds, &ze, cdOff)
 		if err != nil {
 			return nil, err
 		}
-		cd = cd[n:]
+		cd, cds = cd[n:], cds[n:]
 		if ze.usize > lim.entrySize {
 			return nil, readFail(LimitExceeded, "an entry of %d bytes; the limit is %d", ze.usize, lim.entrySize)
 		}
@@ -171,9 +178,9 @@ func findEnd(data []byte) (int, error) {
 	return found, nil
 }
 
-// readCentral reads one central directory header from the start of cd and
-// returns its length.
-func readCentral(cd []byte, ze *zipEntry, cdOff int) (int, error) {
+// readCentral reads one central directory header from the start of cd (cds
+// is cd as a string) and returns its length.
+func readCentral(cd []byte, cds string, ze *zipEntry, cdOff int) (int, error) {
 	if len(cd) < zipCentralLen || binary.LittleEndian.Uint32(cd) != zipCentralSig {
 		return 0, readFail(Malformed, "a central directory header cannot be read")
 	}
@@ -212,7 +219,7 @@ func readCentral(cd []byte, ze *zipEntry, cdOff int) (int, error) {
 	if err := checkExtra(cd[zipCentralLen+nameLen : zipCentralLen+nameLen+extraLen]); err != nil {
 		return 0, err
 	}
-	ze.name = string(name)
+	ze.name = cds[zipCentralLen : zipCentralLen+nameLen]
 	ze.csize, ze.usize, ze.start = int64(csize), int64(usize), int(off)
 	if ze.method == zipStored && ze.csize != ze.usize {
 		return 0, readFail(Malformed, "a stored entry whose sizes differ")
@@ -343,19 +350,39 @@ func (ze *zipEntry) open() io.Reader {
 // exactly the declared size, with the declared CRC: anything else means
 // that the archive lies about what it holds.
 func (ze *zipEntry) stream(w io.Writer) error {
-	sum := newCRC(ze.crcs)
+	sum := newCRC(ze)
 	if d := ze.hash.crc32(); d != nil {
 		sum = d
 	}
-	out := io.MultiWriter(sum, w)
+	ze.tee = crcTee{sum, w}
+	var err error
 	if ze.method == zipStored {
-		out.Write(ze.data)
-		return ze.checkCRC(sum)
+		ze.tee.Write(ze.data)
+	} else {
+		err = ze.inf.inflate(&ze.tee, ze.data, ze.usize)
 	}
-	if err := ze.inf.inflate(out, ze.data, ze.usize); err != nil {
+	ze.tee = crcTee{} // w is the caller's
+	if err != nil {
 		return err
 	}
 	return ze.checkCRC(sum)
+}
+
+// crcTee writes to a CRC-32 and to w, as io.MultiWriter(sum, w) does.
+type crcTee struct {
+	sum crc32Writer
+	w   io.Writer
+}
+
+func (t *crcTee) Write(p []byte) (int, error) {
+	n, err := t.sum.Write(p)
+	if err == nil && n == len(p) {
+		n, err = t.w.Write(p)
+	}
+	if err == nil && n != len(p) {
+		err = io.ErrShortWrite
+	}
+	return n, err
 }
 
 func (ze *zipEntry) checkCRC(sum crc32Writer) error {
@@ -365,11 +392,19 @@ func (ze *zipEntry) checkCRC(sum crc32Writer) error {
 	return nil
 }
 
-// crcTable is the table of the ZIP CRC-32, made for each archive read (a
-// table kept between reads would be global state).
+// crcTable is the table of the ZIP CRC-32, made by the inflater that first
+// needs it (a table kept in the package would be global state).
 type crcTable = crc32ieee.Table
 
 func newCRCTable() *crcTable { return crc32ieee.MakeTable() }
+
+// crcTable returns the CRC-32 table of z's archives, made on first use.
+func (z *inflater) crcTable() *crcTable {
+	if z.crcs == nil {
+		z.crcs = newCRCTable()
+	}
+	return z.crcs
+}
 
 // crc32Writer is a CRC-32 being computed: the verifier's crcWriter or a
 // host's hash.Hash32.

@@ -175,7 +175,8 @@ func ParseServices(bundle []byte) ([]*Service, error) {
 func ServicesOfType(services []*Service, typ string) []*Service {
 	var out []*Service
 	for _, s := range services {
-		if s.Type == typ || strings.HasPrefix(s.Type, typ+"/") {
+		// typ+"/" as a prefix, without making the string for each service.
+		if s.Type == typ || len(s.Type) > len(typ) && s.Type[len(typ)] == '/' && strings.HasPrefix(s.Type, typ) {
 			out = append(out, s)
 		}
 	}
