@@ -3,7 +3,6 @@ package verifier
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -86,24 +85,8 @@ func TestInclusionDifferential(t *testing.T) {
 			t.Fatalf("%s: got %v, want %v", name, got, want)
 		}
 	}
-	files, _ := filepath.Glob("testdata/merkle/inclusion/*/*.json")
-	files2, _ := filepath.Glob("testdata/merkle/inclusion/*/*/*.json")
-	for _, f := range append(files, files2...) {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var v struct {
-			LeafIdx  uint64   `json:"leafIdx"`
-			TreeSize uint64   `json:"treeSize"`
-			Root     []byte   `json:"root"`
-			LeafHash []byte   `json:"leafHash"`
-			Proof    [][]byte `json:"proof"`
-		}
-		if err := json.Unmarshal(b, &v); err != nil {
-			t.Fatal(err)
-		}
-		check(f, v.LeafHash, v.LeafIdx, v.TreeSize, v.Proof, v.Root)
+	for _, v := range merkleInclusionVectors(t) {
+		check(v.file, v.LeafHash, v.LeafIdx, v.TreeSize, v.Proof, v.Root)
 	}
 	l := newTestLog(t, "x", "x")
 	for i := 0; i < 40; i++ {

@@ -17,32 +17,11 @@ import (
 // (testdata/merkle, SOURCE) through verifyInclusion, the check the
 // verifier applies to every proof.
 func TestInclusionVectors(t *testing.T) {
-	files, err := filepath.Glob("testdata/merkle/inclusion/*/*.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no vectors: %v", err)
-	}
-	files2, _ := filepath.Glob("testdata/merkle/inclusion/*/*/*.json")
-	files = append(files, files2...)
 	var happy int
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var v struct {
-			LeafIdx  uint64   `json:"leafIdx"`
-			TreeSize uint64   `json:"treeSize"`
-			Root     []byte   `json:"root"`
-			LeafHash []byte   `json:"leafHash"`
-			Proof    [][]byte `json:"proof"`
-			WantErr  bool     `json:"wantErr"`
-		}
-		if err := json.Unmarshal(b, &v); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		err = verifyInclusion(v.LeafHash, v.LeafIdx, v.TreeSize, v.Proof, v.Root)
+	for _, v := range merkleInclusionVectors(t) {
+		err := verifyInclusion(v.LeafHash, v.LeafIdx, v.TreeSize, v.Proof, v.Root)
 		if (err != nil) != v.WantErr {
-			t.Errorf("%s: error %v, want error %v", f, err, v.WantErr)
+			t.Errorf("%s: error %v, want error %v", v.file, err, v.WantErr)
 		}
 		if !v.WantErr {
 			happy++
@@ -51,6 +30,39 @@ func TestInclusionVectors(t *testing.T) {
 	if happy == 0 {
 		t.Fatal("no vector expects success")
 	}
+}
+
+// merkleInclusionVector is one of transparency-dev/merkle's inclusion
+// vectors (testdata/merkle, SOURCE).
+type merkleInclusionVector struct {
+	file     string
+	LeafIdx  uint64   `json:"leafIdx"`
+	TreeSize uint64   `json:"treeSize"`
+	Root     []byte   `json:"root"`
+	LeafHash []byte   `json:"leafHash"`
+	Proof    [][]byte `json:"proof"`
+	WantErr  bool     `json:"wantErr"`
+}
+
+func merkleInclusionVectors(t *testing.T) []merkleInclusionVector {
+	files, err := filepath.Glob("testdata/merkle/inclusion/*/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no vectors: %v", err)
+	}
+	files2, _ := filepath.Glob("testdata/merkle/inclusion/*/*/*.json")
+	var out []merkleInclusionVector
+	for _, f := range append(files, files2...) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := merkleInclusionVector{file: f}
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // TestInclusionEveryIndex checks inclusionSize and verifyInclusion against
