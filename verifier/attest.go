@@ -51,13 +51,6 @@ func checkAttestationMemo(doc, proofText []byte, pol *tlogPolicy, embassies []*E
 	}
 
 	cosigned, times, ignored := tallyCosignatures(cm.cosignatures(p.checkpoint, opened), o)
-	return attestationOf(p, cp, pol, embassies, cosigned, times, ignored)
-}
-
-// attestationOf is a proof's outcome once its checkpoint and inclusion
-// verified: the policy's embassies whose cosignatures count, in its order,
-// the notes on what was not interpreted, and the quorum's verdict.
-func attestationOf(p *tlogProof, cp *checkpoint, pol *tlogPolicy, embassies []*Embassy, cosigned map[*policyWitness]bool, times map[*policyWitness]time.Time, ignored []string) attestation {
 	var att attestation
 	for _, w := range pol.witnesses {
 		if !cosigned[w] {

@@ -163,7 +163,35 @@ func checkAttestationOracle(doc, proofText []byte, pol *tlogPolicy, embassies []
 	}
 
 	cosigned, times, ignored := cosignersOracle(n, pol, o)
-	return attestationOf(p, cp, pol, embassies, cosigned, times, ignored)
+	var att attestation
+	for _, w := range pol.witnesses {
+		if !cosigned[w] {
+			continue
+		}
+		name, country := w.key.name, ""
+		if e := embassyFor(embassies, w.key); e != nil {
+			name, country = e.Name, e.Country
+		}
+		att.embassies = append(att.embassies, Attestation{
+			Embassy: name, Country: country, CosignedAt: timeString(times[w]),
+			Origin: clip(cp.origin), Index: p.index, TreeSize: cp.size,
+		})
+	}
+	var notes []string
+	if p.hasExtra {
+		notes = append(notes, "the proof's extra data is not authenticated and was ignored")
+	}
+	if cp.extensions > 0 {
+		notes = append(notes, "the checkpoint's extension lines were not interpreted")
+	}
+	notes = append(notes, ignored...)
+	if pol.quorum != nil && !pol.quorum.satisfied(cosigned) {
+		att.reason = QuorumNotMet
+		att.detail = strings.Join(append([]string{fmt.Sprintf("%d of the policy's %d embassies cosigned %s at size %d, short of its quorum", len(att.embassies), len(pol.witnesses), clip(cp.origin), cp.size)}, notes...), "; ")
+		return att
+	}
+	att.detail = strings.Join(append([]string{fmt.Sprintf("entry %d of %s (size %d), %d embassy cosignatures", p.index, clip(cp.origin), cp.size, len(att.embassies))}, notes...), "; ")
+	return att
 }
 
 func cosignersOracle(n *note.Note, pol *tlogPolicy, o *Options) (map[*policyWitness]bool, map[*policyWitness]time.Time, []string) {
