@@ -9,7 +9,6 @@ import (
 	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/sha256"
-	"crypto/x509"
 	"fmt"
 
 	"github.com/fxamacker/cbor/v2"
@@ -177,7 +176,7 @@ func (v *verification) mdocDeviceSignature(raw []byte, pub crypto.PublicKey, daB
 		fail("cannot build the device's signed structure")
 		return
 	}
-	spki, err := x509.MarshalPKIXPublicKey(pub)
+	spki, err := publicKeySPKI(pub)
 	if err != nil {
 		fail("the device key cannot be used")
 		return

@@ -3,7 +3,6 @@ package verifier
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -57,7 +56,7 @@ func parseVKey(vkey string) (*noteKey, error) {
 		return nil, errors.New("verifier key ID does not match its name and key")
 	}
 	k := &noteKey{name: name, hash: uint32(hash), sigType: raw[0], pub: ed25519.PublicKey(raw[1:])}
-	if k.spki, err = x509.MarshalPKIXPublicKey(k.pub); err != nil {
+	if k.spki, err = publicKeySPKI(k.pub); err != nil {
 		return nil, errVKey
 	}
 	return k, nil

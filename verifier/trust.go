@@ -469,7 +469,7 @@ func jwkKey(j *JWK) (*Key, error) {
 		// (checkSig offers the host only keys with an SPKI).
 		return k, nil
 	}
-	if k.spki, err = x509.MarshalPKIXPublicKey(pub); err != nil {
+	if k.spki, err = publicKeySPKI(pub); err != nil {
 		return nil, err
 	}
 	return k, nil
