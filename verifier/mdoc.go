@@ -1,8 +1,7 @@
 package verifier
 
 import (
-	"crypto/sha256"
-	"crypto/sha512"
+	"crypto"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/base64"
@@ -23,12 +22,11 @@ import (
 // exact bytes travel.
 const tagEncodedCBOR = 24
 
-// mdocHashes are the MSO digest algorithms (18013-5 section 9.1.2.5), as
-// one-shot sums: a hash.Hash per element would be two more allocations.
-var mdocHashes = map[string]func([]byte) []byte{
-	"SHA-256": func(b []byte) []byte { s := sha256.Sum256(b); return s[:] },
-	"SHA-384": func(b []byte) []byte { s := sha512.Sum384(b); return s[:] },
-	"SHA-512": func(b []byte) []byte { s := sha512.Sum512(b); return s[:] },
+// mdocHashes are the MSO digest algorithms (18013-5 section 9.1.2.5).
+var mdocHashes = map[string]crypto.Hash{
+	"SHA-256": crypto.SHA256,
+	"SHA-384": crypto.SHA384,
+	"SHA-512": crypto.SHA512,
 }
 
 // The 18013-5 mDL namespace, whose elements fill the report's subject.
@@ -170,7 +168,7 @@ func parseMSO(payload []byte) (*mdocMSO, error) {
 		return nil, fmt.Errorf("the MSO has no docType")
 	case m.ValidityInfo.Signed.IsZero() || m.ValidityInfo.ValidFrom.IsZero() || m.ValidityInfo.ValidUntil.IsZero():
 		return nil, fmt.Errorf("the MSO's validityInfo lacks signed, validFrom or validUntil")
-	case mdocHashes[m.DigestAlgorithm] == nil:
+	case mdocHashes[m.DigestAlgorithm] == 0:
 		return nil, fmt.Errorf("the MSO's digest algorithm %q is not supported", clip(m.DigestAlgorithm))
 	}
 	return &m, nil
@@ -266,7 +264,7 @@ func (v *verification) mdocStatus(mso *mdocMSO) bool {
 // twice in a namespace. It returns the disclosed elements by namespace,
 // and the values of the mDL namespace's "portrait" items in their order.
 func (v *verification) mdocDisclosures(doc *mdocDocument, mso *mdocMSO) (claims map[string]any, portraits [][]byte, err error) {
-	digest := mdocHashes[mso.DigestAlgorithm]
+	h := mdocHashes[mso.DigestAlgorithm]
 	claims = map[string]any{}
 	n := 0
 	for ns, items := range doc.IssuerSigned.NameSpaces {
@@ -290,7 +288,7 @@ func (v *verification) mdocDisclosures(doc *mdocDocument, mso *mdocMSO) (claims 
 				return nil, nil, sdMismatch("%s: element %q is disclosed twice", clip(ns), clip(it.ElementIdentifier))
 			}
 			want, ok := digests[it.DigestID]
-			if !ok || string(digest(raw)) != string(want) {
+			if !ok || !digestIs(h, raw, want) {
 				return nil, nil, sdMismatch("%s: element %q does not match the issuer-signed digest", clip(ns), clip(it.ElementIdentifier))
 			}
 			var val any
