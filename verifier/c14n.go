@@ -163,6 +163,8 @@ type c14nWriter struct {
 	b        []byte
 	decls    []string
 	attrs    []xmlAttr
+	sorted   []xmlAttr // attrs in order
+	order    []int
 	scope    map[string]string
 	rendered map[string]string
 	undo     []c14nUndo
@@ -300,14 +302,19 @@ func (w *c14nWriter) element(e *xmlElement, extra []xmlAttr, apex bool) {
 	}
 	attrs := e.Attrs
 	if len(extra) > 0 || len(attrs) > 1 {
-		attrs = append(append(w.attrs[:0], attrs...), extra...)
-		w.attrs = attrs
-		slices.SortFunc(attrs, func(a, b xmlAttr) int {
-			if c := strings.Compare(a.Space, b.Space); c != 0 {
+		all := append(append(w.attrs[:0], attrs...), extra...)
+		w.attrs = all
+		w.order = sortIndex(len(all), func(i, j int) int {
+			if c := strings.Compare(all[i].Space, all[j].Space); c != 0 {
 				return c
 			}
-			return strings.Compare(a.Local, b.Local)
-		})
+			return strings.Compare(all[i].Local, all[j].Local)
+		}, w.order)
+		w.sorted = w.sorted[:0]
+		for _, i := range w.order {
+			w.sorted = append(w.sorted, all[i])
+		}
+		attrs = w.sorted
 	}
 	for _, a := range attrs {
 		w.b = append(w.b, ' ')

@@ -48,7 +48,11 @@ func newChainMemo(anchors []*x509.Certificate) *chainMemo {
 	for _, a := range anchors {
 		m.bounds = append(m.bounds, validityBounds(a)...)
 	}
-	slices.SortFunc(m.bounds, func(a, b time.Time) int { return a.Compare(b) })
+	b := m.bounds
+	m.bounds = make([]time.Time, 0, len(b))
+	for _, i := range sortIndex(len(b), func(i, j int) int { return b[i].Compare(b[j]) }, nil) {
+		m.bounds = append(m.bounds, b[i])
+	}
 	return m
 }
 
