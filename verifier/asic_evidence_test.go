@@ -327,7 +327,7 @@ func TestASiCVectorTimeStamps(t *testing.T) {
 				t.Fatalf("%s: TSTInfo differs from encoding/asn1's reading", f.container)
 			}
 			// Over other bytes than its own imprint's, no token holds.
-			if err := tok.checkImprint(tok.TSTInfo); errReason(err) != TimeProofMismatch {
+			if err := tok.checkImprint(tok.TSTInfo, nil); errReason(err) != TimeProofMismatch {
 				t.Errorf("%s: a token's imprint over other bytes: %v", f.container, err)
 			}
 			signer, err := tok.verify(&Options{}, known)

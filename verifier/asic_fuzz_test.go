@@ -106,7 +106,7 @@ func FuzzParseTimeStampToken(f *testing.F) {
 			if !bytes.Contains(der, tok.TSTInfo) || tok.SignedAttrs[0] != 0x31 {
 				t.Fatal("TSTInfo is not the token's own bytes, or the signed attributes are not a SET")
 			}
-			if err = tok.checkImprint([]byte("v")); err == nil {
+			if err = tok.checkImprint([]byte("v"), nil); err == nil {
 				_, err = tok.verify(&Options{}, p.allCerts())
 			}
 		}

@@ -217,7 +217,7 @@ func (k *containerCheck) checkTimeStamp(ts xadesTimeStamp) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	if err := tok.checkImprint(b); err != nil {
+	if err := tok.checkImprint(b, k.v.opts.Hash); err != nil {
 		return time.Time{}, err
 	}
 	tsa, err := k.checkTSA(tok)

@@ -99,7 +99,7 @@ func (k *containerCheck) run(s *xadesSignature, perr error) ContainerSignature {
 	}
 	k.s = s
 	k.cs.ID, k.cs.Level = s.ID, s.Level(k.bdoc)
-	if err := s.pickSigner(); err != nil {
+	if err := s.pickSigner(k.v.opts.Hash); err != nil {
 		return k.fail(err)
 	}
 	k.cs.Signer = signerOf(s.Certificate, k.v.certMemo())
@@ -137,7 +137,7 @@ func (k *containerCheck) warn(r Reason, detail string) {
 // trust at the times they prove), then the qualification.
 func (k *containerCheck) check() error {
 	s := k.s
-	refs, err := s.checkRefs(k.lookup)
+	refs, err := s.checkRefs(k.lookup, k.v.opts.Hash)
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func (k *containerCheck) check() error {
 	if s.dsig.WeakAlg() {
 		k.warn(SHA1Used, "the signature method hashes with SHA-1")
 	}
-	if err := checkSigningCert(s); err != nil {
+	if err := checkSigningCert(s, k.v.opts.Hash); err != nil {
 		return err
 	}
 	for _, f := range k.c.DataFiles {
@@ -191,11 +191,11 @@ func (k *containerCheck) lookup(name string) *asicFile {
 // checkSigningCert holds the signing certificate to the issuer and serial
 // SigningCertificate(V2) gives with its digest: a certificate whose digest
 // matches but whose issuer-serial names another is refused.
-func checkSigningCert(s *xadesSignature) error {
+func checkSigningCert(s *xadesSignature, hf HashFunc) error {
 	c := s.Certificate
 	for _, ref := range s.SigningCert {
 		h, err := xmlDigestOf(ref.DigestAlg)
-		if err != nil || !digestIs(h, c.Raw, ref.Digest) {
+		if err != nil || !digestIs(hf, h, c.Raw, ref.Digest) {
 			continue
 		}
 		if ref.Serial != nil && ref.Serial.Cmp(c.SerialNumber) != 0 {

@@ -46,7 +46,7 @@ func checkAttestationMemo(doc, proofText []byte, pol *tlogPolicy, embassies []*E
 	if o != nil {
 		hf = o.Hash
 	}
-	if err := verifyInclusion(leafHash(doc, hf), p.index, cp.size, p.path, cp.root); err != nil {
+	if err := verifyInclusion(hf, leafHash(doc, hf), p.index, cp.size, p.path, cp.root); err != nil {
 		return attestation{reason: ProofInvalid, detail: err.Error()}
 	}
 

@@ -158,7 +158,7 @@ func checkAttestationOracle(doc, proofText []byte, pol *tlogPolicy, embassies []
 	if o != nil {
 		hf = o.Hash
 	}
-	if err := verifyInclusion(leafHash(doc, hf), p.index, cp.size, p.path, cp.root); err != nil {
+	if err := verifyInclusion(hf, leafHash(doc, hf), p.index, cp.size, p.path, cp.root); err != nil {
 		return attestation{reason: ProofInvalid, detail: err.Error()}
 	}
 

@@ -370,7 +370,7 @@ func (o *Options) checkCertSig(alg Alg, c *x509.Certificate, msg, sig []byte) bo
 
 // certHash is the digest of a certificate's DER under h.
 func certHash(h crypto.Hash, c *x509.Certificate) []byte {
-	return digestOf(h, c.Raw)
+	return digestOf(nil, h, c.Raw)
 }
 
 // readCertificates reads a SET or SEQUENCE body of certificates, refusing

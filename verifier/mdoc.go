@@ -288,7 +288,7 @@ func (v *verification) mdocDisclosures(doc *mdocDocument, mso *mdocMSO) (claims 
 				return nil, nil, sdMismatch("%s: element %q is disclosed twice", clip(ns), clip(it.ElementIdentifier))
 			}
 			want, ok := digests[it.DigestID]
-			if !ok || !digestIs(h, raw, want) {
+			if !ok || !digestIs(v.opts.Hash, h, raw, want) {
 				return nil, nil, sdMismatch("%s: element %q does not match the issuer-signed digest", clip(ns), clip(it.ElementIdentifier))
 			}
 			var val any

@@ -311,7 +311,7 @@ func (id *ocspCertID) about(cert, issuer *x509.Certificate) bool {
 	if !ok || id.Serial.Cmp(cert.SerialNumber) != 0 || !bytes.Equal(cert.RawIssuer, issuer.RawSubject) {
 		return false
 	}
-	return digestIs(id.Hash, cert.RawIssuer, id.IssuerNameHash) && digestIs(id.Hash, key, id.IssuerKeyHash)
+	return digestIs(nil, id.Hash, cert.RawIssuer, id.IssuerNameHash) && digestIs(nil, id.Hash, key, id.IssuerKeyHash)
 }
 
 // find returns the single response about cert issued by issuer. None is
@@ -460,7 +460,7 @@ func (r *ocspResponse) checkTMNonce(signatureValue []byte) (crypto.Hash, error) 
 	if err != nil {
 		return 0, err
 	}
-	if !digestIs(h, signatureValue, want) {
+	if !digestIs(nil, h, signatureValue, want) {
 		return h, readFail(TimeProofMismatch, "the OCSP nonce is not the digest of this signature's value")
 	}
 	return h, nil

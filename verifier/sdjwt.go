@@ -147,6 +147,10 @@ func (v *verification) verifySDJWT(data []byte) {
 		v.sdFail(err)
 		return
 	}
+	if hf, id := v.opts.Hash, sdHashID(payload); hf != nil {
+		// The host's digest, reset for each disclosure (digestIs says why).
+		newHash = func() hash.Hash { return hf.new(id) }
+	}
 	disclosures, err := decodeDisclosures(sd.disclosures, newHash)
 	if err != nil {
 		v.sdFail(err)

@@ -264,8 +264,8 @@ func (t *timeStampToken) readAccuracy(acc cryptobyte.String) bool {
 // checkImprint checks that the token time-stamps data: its message imprint
 // is the digest of data under the imprint's algorithm. Otherwise the token
 // is about other bytes: TimeProofMismatch.
-func (t *timeStampToken) checkImprint(data []byte) error {
-	if !digestIs(t.ImprintHash, data, t.Imprint) {
+func (t *timeStampToken) checkImprint(data []byte, hf HashFunc) error {
+	if !digestIs(hf, t.ImprintHash, data, t.Imprint) {
 		return readFail(TimeProofMismatch, "the time stamp's message imprint is not the digest of the time-stamped data")
 	}
 	return nil

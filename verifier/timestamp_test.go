@@ -23,7 +23,7 @@ func TestTimeStampToken(t *testing.T) {
 		tok.SignatureAlg != ES256 || len(tok.Certificates) != 1 || tok.Policy.String() != "0.4.0.2023.1.1" {
 		t.Fatalf("token %+v", tok)
 	}
-	if err := tok.checkImprint(data); err != nil {
+	if err := tok.checkImprint(data, nil); err != nil {
 		t.Fatal(err)
 	}
 	tsa, err := tok.verify(&Options{}, nil)
@@ -101,7 +101,7 @@ func TestTimeStampHostile(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				if err := tok.checkImprint(tc.data); err != nil {
+				if err := tok.checkImprint(tc.data, nil); err != nil {
 					return err
 				}
 				_, err = tok.verify(&Options{}, nil)

@@ -232,7 +232,7 @@ func asSequence(body []byte) cryptobyte.String {
 // certificate's extended key usage is not exactly a critical
 // id-kp-timeStamping (RFC 3161 2.3).
 func (t *timeStampToken) verify(o *Options, candidates []*x509.Certificate) (*x509.Certificate, error) {
-	if !digestIs(t.DigestHash, t.TSTInfo, t.messageDigest) {
+	if !digestIs(o.Hash, t.DigestHash, t.TSTInfo, t.messageDigest) {
 		return nil, readFail(SignatureInvalid, "the time stamp's message-digest is not the digest of its TSTInfo")
 	}
 	if p := t.protection; p != nil && (!sameAlg(p[0], t.digestAlg) || !sameAlg(p[1], t.sigAlg)) {
@@ -243,7 +243,7 @@ func (t *timeStampToken) verify(o *Options, candidates []*x509.Certificate) (*x5
 	for _, c := range append(append([]*x509.Certificate(nil), t.Certificates...), candidates...) {
 		if t.identifies(c) {
 			identified = true
-			if t.essNames(c) {
+			if t.essNames(c, o.Hash) {
 				signer = c
 				break
 			}
@@ -274,9 +274,9 @@ func (t *timeStampToken) identifies(c *x509.Certificate) bool {
 }
 
 // essNames reports whether every signing-certificate attribute names c.
-func (t *timeStampToken) essNames(c *x509.Certificate) bool {
+func (t *timeStampToken) essNames(c *x509.Certificate, hf HashFunc) bool {
 	for _, id := range t.essCerts {
-		if !digestIs(id.hash, c.Raw, id.digest) {
+		if !digestIs(hf, id.hash, c.Raw, id.digest) {
 			return false
 		}
 		if id.issuer != nil && (!bytes.Equal(id.issuer, c.RawIssuer) || id.serial.Cmp(c.SerialNumber) != 0) {

@@ -79,7 +79,7 @@ func TestParseTLogProofDifferential(t *testing.T) {
 func TestInclusionDifferential(t *testing.T) {
 	check := func(name string, leaf []byte, index, size uint64, path [][]byte, root []byte) {
 		t.Helper()
-		got := verifyInclusion(leaf, index, size, path, root)
+		got := verifyInclusion(nil, leaf, index, size, path, root)
 		want := verifyInclusionOracle(leaf, index, size, path, root)
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("%s: got %v, want %v", name, got, want)
@@ -132,7 +132,7 @@ func FuzzTLogProofParse(f *testing.F) {
 				if len(got.path) > 0 {
 					root = got.path[0]
 				}
-				if a, b := verifyInclusion(leaf, got.index, size, got.path, root), verifyInclusionOracle(leaf, got.index, size, got.path, root); fmt.Sprint(a) != fmt.Sprint(b) {
+				if a, b := verifyInclusion(nil, leaf, got.index, size, got.path, root), verifyInclusionOracle(leaf, got.index, size, got.path, root); fmt.Sprint(a) != fmt.Sprint(b) {
 					t.Fatalf("inclusion: got %v, want %v", a, b)
 				}
 			}

@@ -133,14 +133,14 @@ func inclusionSize(index, size uint64) int {
 // with the given root. Malformed input (index out of range, a path of the
 // wrong length, hashes of the wrong size) and a root mismatch both fail;
 // the error says which.
-func verifyInclusion(leaf []byte, index, size uint64, path [][]byte, root []byte) error {
+func verifyInclusion(hf HashFunc, leaf []byte, index, size uint64, path [][]byte, root []byte) error {
 	switch {
 	case index >= size:
 		return fmt.Errorf("index %d is not in a tree of %d entries", index, size)
 	case len(path) != inclusionSize(index, size):
 		return fmt.Errorf("the inclusion path has %d hashes; index %d of %d needs %d", len(path), index, size, inclusionSize(index, size))
 	}
-	if !inclusionLeadsTo(leaf, index, size, path, root) {
+	if !inclusionLeadsTo(hf, leaf, index, size, path, root) {
 		return errors.New("the inclusion path does not lead to the checkpoint's root")
 	}
 	return nil
@@ -148,9 +148,10 @@ func verifyInclusion(leaf []byte, index, size uint64, path [][]byte, root []byte
 
 // inclusionLeadsTo is proof.VerifyInclusion with RFC 6962 hashing for a
 // path of inclusionSize(index, size) hashes, index < size: whether the
-// path climbs from leaf to root. It hashes on the stack, where the
-// library allocates two digests a level.
-func inclusionLeadsTo(leaf []byte, index, size uint64, path [][]byte, root []byte) bool {
+// path climbs from leaf to root. It hashes with one digest of hf's (a
+// level's node crosses to the host in the module: digestIs says why), where
+// the library allocates two digests a level.
+func inclusionLeadsTo(hf HashFunc, leaf []byte, index, size uint64, path [][]byte, root []byte) bool {
 	if len(leaf) != sha256.Size {
 		return false
 	}
@@ -167,6 +168,7 @@ func inclusionLeadsTo(leaf []byte, index, size uint64, path [][]byte, root []byt
 	copy(node[:], leaf)
 	var buf [1 + 2*sha256.Size]byte
 	buf[0] = rfc6962.RFC6962NodeHashPrefix
+	d := hf.new(crypto.SHA256)
 	for i, h := range path {
 		if i < inner && (index>>uint(i))&1 == 0 {
 			copy(buf[1:], node[:])
@@ -175,7 +177,9 @@ func inclusionLeadsTo(leaf []byte, index, size uint64, path [][]byte, root []byt
 			copy(buf[1:], h)
 			copy(buf[1+sha256.Size:], node[:])
 		}
-		node = sha256.Sum256(buf[:])
+		d.Reset()
+		d.Write(buf[:])
+		d.Sum(node[:0])
 	}
 	return bytes.Equal(node[:], root)
 }

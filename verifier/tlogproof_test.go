@@ -19,7 +19,7 @@ import (
 func TestInclusionVectors(t *testing.T) {
 	var happy int
 	for _, v := range merkleInclusionVectors(t) {
-		err := verifyInclusion(v.LeafHash, v.LeafIdx, v.TreeSize, v.Proof, v.Root)
+		err := verifyInclusion(nil, v.LeafHash, v.LeafIdx, v.TreeSize, v.Proof, v.Root)
 		if (err != nil) != v.WantErr {
 			t.Errorf("%s: error %v, want error %v", v.file, err, v.WantErr)
 		}
@@ -79,7 +79,7 @@ func TestInclusionEveryIndex(t *testing.T) {
 			if n := inclusionSize(uint64(i), uint64(size)); n != len(path) {
 				t.Fatalf("inclusionSize(%d, %d) = %d, want %d", i, size, n, len(path))
 			}
-			if err := verifyInclusion(l.leaves[i], uint64(i), uint64(size), path, root); err != nil {
+			if err := verifyInclusion(nil, l.leaves[i], uint64(i), uint64(size), path, root); err != nil {
 				t.Fatalf("index %d of %d: %v", i, size, err)
 			}
 		}
@@ -95,10 +95,10 @@ func TestInteriorNodeNotALeaf(t *testing.T) {
 	root := refRoot(l.leaves)
 	node := refNode(l.leaves[0], l.leaves[1])
 	right := refNode(l.leaves[2], l.leaves[3])
-	if err := verifyInclusion(node, 0, 2, [][]byte{right}, root); err != nil {
+	if err := verifyInclusion(nil, node, 0, 2, [][]byte{right}, root); err != nil {
 		t.Fatalf("the two-leaf view should verify (that is the attack): %v", err)
 	}
-	if err := verifyInclusion(node, 0, 4, [][]byte{right}, root); err == nil {
+	if err := verifyInclusion(nil, node, 0, 4, [][]byte{right}, root); err == nil {
 		t.Fatal("an interior node verified as a leaf of the four-leaf tree")
 	}
 }

@@ -187,11 +187,11 @@ func (s *xadesSignature) read() error {
 // a signature refused here still reports its level); the others may serve to
 // build chains, like CertificateValues. None is key substitution: the key
 // that verifies would not be the one the signer committed to.
-func (s *xadesSignature) pickSigner() error {
+func (s *xadesSignature) pickSigner(hf HashFunc) error {
 	for _, c := range s.keyInfo {
 		for _, ref := range s.SigningCert {
 			h, err := xmlDigestOf(ref.DigestAlg)
-			if err == nil && digestIs(h, c.Raw, ref.Digest) {
+			if err == nil && digestIs(hf, h, c.Raw, ref.Digest) {
 				s.Certificate = c
 				return nil
 			}

@@ -36,7 +36,7 @@ func FuzzXAdES(f *testing.F) {
 		if s.signedProps == nil || s.signedInfo == nil || s.signatureValue == nil {
 			t.Fatal("a signature read without its signed parts")
 		}
-		if err := s.pickSigner(); err != nil {
+		if err := s.pickSigner(nil); err != nil {
 			if errReason(err) != KeySubstitution {
 				t.Fatalf("reason %s: %v", errReason(err), err)
 			}
@@ -50,7 +50,7 @@ func FuzzXAdES(f *testing.F) {
 		default:
 			t.Fatalf("level %q", s.Level(false))
 		}
-		refs, err := s.checkRefs(func(string) *asicFile { return nil })
+		refs, err := s.checkRefs(func(string) *asicFile { return nil }, nil)
 		if err != nil {
 			if r := errReason(err); !knownXAdESReasons[r] {
 				t.Fatalf("reason %s: %v", r, err)

@@ -84,7 +84,7 @@ func (k *containerCheck) checkArchiveTimeStamps(refs []dsigRef, after time.Time)
 		if err != nil {
 			return err
 		}
-		d := tok.ImprintHash.New()
+		d := k.v.opts.Hash.new(tok.ImprintHash)
 		if err := k.s.archiveInput(refs, ts, d); err != nil {
 			return err
 		}

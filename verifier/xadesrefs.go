@@ -28,7 +28,7 @@ type dsigRef struct {
 // Malformed for no or two SignedProperties references; SignedFileMissing
 // for a data file the container lacks; DigestMismatch for a digest that
 // differs.
-func (s *xadesSignature) checkRefs(lookup func(name string) *asicFile) ([]dsigRef, error) {
+func (s *xadesSignature) checkRefs(lookup func(name string) *asicFile, hf HashFunc) ([]dsigRef, error) {
 	files := map[string]*asicFile{}
 	resolve := func(name string, h crypto.Hash) ([]byte, error) {
 		f := lookup(name)
@@ -38,7 +38,7 @@ func (s *xadesSignature) checkRefs(lookup func(name string) *asicFile) ([]dsigRe
 		files[name] = f
 		return f.Digest(h)
 	}
-	results := s.dsig.CheckReferences(resolve)
+	results := s.dsig.CheckReferences(resolve, hf)
 	refs := make([]dsigRef, len(results))
 	props := 0
 	for i, r := range results {

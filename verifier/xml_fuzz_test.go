@@ -128,7 +128,7 @@ func FuzzXMLSignature(f *testing.F) {
 			if len(s.References) == 0 || len(s.SignedInfoC14N) == 0 {
 				t.Fatal("a signature without references or canonical SignedInfo")
 			}
-			for _, r := range s.CheckReferences(resolve) {
+			for _, r := range s.CheckReferences(resolve, nil) {
 				if r.Err == nil && len(r.Digest) != s.References[r.Index].Hash.Size() {
 					t.Fatal("digest of the wrong size")
 				}

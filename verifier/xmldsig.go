@@ -14,7 +14,7 @@ package verifier
 //	(*xmlSignature).KeyInfoCertificates(*certMemo) []*x509.Certificate  (certMemo.parseCertificateLenient, certmemo.go)
 //	(*xmlSignature).WeakAlg() bool                            SHA-1 signature method (warn); xmlRefResult.WeakDigest per reference
 //	(*xmlSignature).VerifyValue(o *Options, cert *x509.Certificate) error
-//	(*xmlSignature).CheckReferences(resolve xmlResolver) []xmlRefResult
+//	(*xmlSignature).CheckReferences(resolve xmlResolver, hf HashFunc) []xmlRefResult
 //	c14nOf(e) (c14nMethod, error)           a CanonicalizationMethod or Transform element (XAdES time stamps name one)
 //	xmlDigestOf(uri) (crypto.Hash, error)   digest method URIs (also for XAdES CertDigest)
 //	decodeBase64XML(s) ([]byte, error)      xs:base64Binary with white space
@@ -493,22 +493,23 @@ func (s *xmlSignature) VerifyValue(o *Options, cert *x509.Certificate) error {
 	return nil
 }
 
-// CheckReferences digests every reference, in order.
-func (s *xmlSignature) CheckReferences(resolve xmlResolver) []xmlRefResult {
+// CheckReferences digests every reference, in order; hf, when it offers
+// the digest, hashes same-document references.
+func (s *xmlSignature) CheckReferences(resolve xmlResolver, hf HashFunc) []xmlRefResult {
 	out := make([]xmlRefResult, len(s.References))
 	for i := range s.References {
-		out[i] = s.checkReference(i, resolve)
+		out[i] = s.checkReference(i, resolve, hf)
 	}
 	return out
 }
 
-func (s *xmlSignature) checkReference(i int, resolve xmlResolver) xmlRefResult {
+func (s *xmlSignature) checkReference(i int, resolve xmlResolver, hf HashFunc) xmlRefResult {
 	ref := &s.References[i]
 	res := xmlRefResult{Index: i, WeakDigest: ref.Hash == crypto.SHA1}
 	var digest []byte
 	if id, ok := strings.CutPrefix(ref.URI, "#"); ok {
 		res.SameDocument, res.URI = true, id
-		res.Target, digest, res.Err = s.sameDocument(ref, id)
+		res.Target, digest, res.Err = s.sameDocument(ref, id, hf)
 	} else {
 		res.URI, digest, res.Err = detached(ref, resolve)
 	}
@@ -525,7 +526,7 @@ func (s *xmlSignature) checkReference(i int, resolve xmlResolver) xmlRefResult {
 // one). Without a canonicalisation transform the node-set is
 // canonicalised with Canonical XML 1.0; a bare-name reference carries no
 // comments whatever the method (XMLDSig 1.1 section 4.4.3.3).
-func (s *xmlSignature) sameDocument(ref *xmlReference, id string) (*xmlElement, []byte, error) {
+func (s *xmlSignature) sameDocument(ref *xmlReference, id string, hf HashFunc) (*xmlElement, []byte, error) {
 	if id == "" || strings.ContainsAny(id, "()") {
 		return nil, nil, readFail(Malformed, "same-document reference is not a bare Id")
 	}
@@ -556,7 +557,7 @@ func (s *xmlSignature) sameDocument(ref *xmlReference, id string) (*xmlElement, 
 	if err != nil {
 		return nil, nil, err
 	}
-	return target, digestOf(ref.Hash, b), nil
+	return target, digestOf(hf, ref.Hash, b), nil
 }
 
 // detached digests a container entry through the caller. Transforms of

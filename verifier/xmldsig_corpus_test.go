@@ -117,7 +117,7 @@ func TestXMLSignatureCorpus(t *testing.T) {
 				} else {
 					got[key+"value"] = string(errReason(verr))
 				}
-				for _, r := range s.CheckReferences(containerResolver(c)) {
+				for _, r := range s.CheckReferences(containerResolver(c), nil) {
 					refs++
 					switch {
 					case r.Match:

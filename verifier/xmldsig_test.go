@@ -100,7 +100,7 @@ func (s signedXML) build(t testing.TB, k crypto.Signer, cert *x509.Certificate) 
 		t.Fatal(err)
 	}
 	spDigest := "AAAA"
-	if r := sig0.CheckReferences(nil)[1]; r.Err == nil {
+	if r := sig0.CheckReferences(nil, nil)[1]; r.Err == nil {
 		spDigest = base64.StdEncoding.EncodeToString(r.Digest)
 	}
 	d1, _ := readXML([]byte(doc(spDigest, "AAAA")), xmlLimits{})
@@ -184,7 +184,7 @@ func TestXMLSignatureMethods(t *testing.T) {
 				if err := s.VerifyValue(&Options{}, cert); err != nil {
 					t.Errorf("%s %s der=%v: %v", uri, kind, der, err)
 				}
-				for _, r := range s.CheckReferences(helloResolver) {
+				for _, r := range s.CheckReferences(helloResolver, nil) {
 					if !r.Match || r.Err != nil {
 						t.Errorf("%s: reference %d: %v", uri, r.Index, r.Err)
 					}
@@ -258,7 +258,7 @@ func TestXMLSignatureRefused(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		res := s.CheckReferences(helloResolver)
+		res := s.CheckReferences(helloResolver, nil)
 		if c.name == "remote-reference" {
 			if errReason(res[0].Err) != Malformed {
 				t.Errorf("%s: %v", c.name, res[0].Err)
@@ -282,13 +282,13 @@ func TestXMLSignatureTampered(t *testing.T) {
 		d := h.New()
 		d.Write([]byte("hellO"))
 		return d.Sum(nil), nil
-	})
+	}, nil)
 	if res[0].Match || res[0].Err != nil || !res[1].Match || s.VerifyValue(&Options{}, cert) != nil {
 		t.Error("changed data file")
 	}
 	// SigningTime changed: the SignedProperties reference fails.
 	s, _ = readSigned(t, []byte(strings.Replace(good, "2024-01-01", "2025-01-01", 1)))
-	if res := s.CheckReferences(helloResolver); res[1].Match || res[1].Err != nil {
+	if res := s.CheckReferences(helloResolver, nil); res[1].Match || res[1].Err != nil {
 		t.Error("changed SignedProperties")
 	}
 	// A digest in SignedInfo changed: the value fails.

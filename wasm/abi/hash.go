@@ -60,15 +60,18 @@ func HashAlg(name string) uint32 {
 	return 0
 }
 
-// Sizes of the module's side. A digest's first hostMin bytes are hashed in
-// the module as they come, without a copy: most digests (a disclosure, an
-// XML reference, a small entry) are that small whole. Later bytes are
-// gathered into hostChunk pieces before they cross (a call costs a state
-// round trip, and inflating hands a container's entries over in pieces of
-// up to 32 KiB); a final remainder crosses when it has hostMin bytes, else
-// the module hashes it. hostMin is where a call's fixed cost (two state
-// encodings in the module, about 1-2 µs) is well below hashing in the
-// module (SHA-256 about 45 µs per KiB).
+// Sizes of the module's side. A digest's bytes are gathered until
+// hostChunk of them are waiting. A digest summed before that, which is most
+// of them (a disclosure, a tree node, an mdoc item, a certificate, an XML
+// reference), crosses once, whole, with an empty state: the host answers
+// its sum (docs/abi.md), with no state to encode or restore. In the module
+// SHA-256 costs about 3 µs a 64-byte block, a crossing well under one.
+// Longer digests cross in hostChunk pieces with their state (a call costs
+// a state round trip, and inflating hands a container's entries over in
+// pieces of up to 32 KiB); a final remainder crosses when it has hostMin
+// bytes, else the module hashes it. A host that does not sum (an older
+// one) leaves the module hashing the first hostMin bytes itself, as they
+// come, without a copy.
 const (
 	hostChunk = 64 << 10
 	hostMin   = 1 << 10
@@ -87,7 +90,10 @@ type HashUpdateFunc func(alg uint32, state, data, out []byte) int32
 type HostHasher struct {
 	Update HashUpdateFunc
 	off    bool
-	crcs   *crc32ieee.Table
+	// noSum: the host answered a sum (an empty state) other than with a
+	// sum; it may still take states.
+	noSum bool
+	crcs  *crc32ieee.Table
 }
 
 // New returns a digest of alg (a verifier.HashFunc's name) that hands large
@@ -126,7 +132,9 @@ type hostHash struct {
 	own  hash.Hash
 	buf  []byte
 	head int // bytes written to own directly, up to hostMin
-	next [HashStateCap]byte
+	// crossed: some bytes went to the host with a state.
+	crossed bool
+	next    [HashStateCap]byte
 }
 
 func (d *hostHash) Write(p []byte) (int, error) {
@@ -137,8 +145,8 @@ func (d *hostHash) Write(p []byte) (int, error) {
 		return n, nil
 	}
 	// With nothing gathered, own holds every byte so far, so writing to it
-	// keeps the order.
-	if len(d.buf) == 0 && d.head+len(p) <= hostMin {
+	// keeps the order. A host that sums gets every byte gathered instead.
+	if d.hh.noSum && len(d.buf) == 0 && d.head+len(p) <= hostMin {
 		d.own.Write(p)
 		d.head += len(p)
 		return n, nil
@@ -167,6 +175,7 @@ func (d *hostHash) Write(p []byte) (int, error) {
 // send hashes data through the host, or in the module when the host does
 // not answer with a state own can restore.
 func (d *hostHash) send(data []byte) {
+	d.crossed = true
 	if !d.hh.off {
 		// MarshalBinary rather than AppendBinary: the module already calls
 		// it through an interface, and a call of AppendBinary would link
@@ -191,12 +200,22 @@ func (d *hostHash) drain() {
 	d.buf = d.buf[:0]
 }
 
-// Sum finishes in the module from the last state. The gathered bytes are
-// hashed first (by the host when there are enough of them) and the buffer
-// is released: a container's data file is summed once, right after it was
-// inflated.
+// Sum asks the host for the sum of a digest that never crossed with a
+// state; otherwise, or when the host does not sum, it finishes in the
+// module from the last state. The gathered bytes are hashed first (by the
+// host when there are enough of them; a digest of at most hostMin bytes
+// never crosses with a state) and the buffer is released: a container's
+// data file is summed once, right after it was inflated.
 func (d *hostHash) Sum(b []byte) []byte {
-	if len(d.buf) >= hostMin {
+	if !d.crossed && !d.hh.off && !d.hh.noSum {
+		// Every byte is gathered: one crossing, and buf is kept, so
+		// that Sum may be called again or writing go on.
+		if n := d.hh.Update(d.alg, nil, d.buf, d.next[:]); int(n) == d.own.Size() {
+			return append(b, d.next[:n]...)
+		}
+		d.hh.noSum = true
+	}
+	if len(d.buf) > hostMin || d.crossed && len(d.buf) == hostMin {
 		d.send(d.buf)
 	} else {
 		d.own.Write(d.buf)
@@ -209,6 +228,7 @@ func (d *hostHash) Reset() {
 	d.own.Reset()
 	d.buf = d.buf[:0]
 	d.head = 0
+	d.crossed = false
 }
 
 func (d *hostHash) Size() int      { return d.own.Size() }

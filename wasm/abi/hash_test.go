@@ -26,13 +26,21 @@ var algs = []struct {
 }
 
 // hostUpdate answers as a host that hashes (wasm/host's, written again
-// from crypto's digests and docs/abi.md's states), with a count of the
-// calls.
-func hostUpdate(calls *int) HashUpdateFunc {
+// from crypto's digests and docs/abi.md's states), sums included, with a
+// count of the calls.
+func hostUpdate(calls *int) HashUpdateFunc { return hostUpdateSums(calls, true) }
+
+// hostUpdateSums is hostUpdate, or with sums false a host that answers
+// states only, as before sums (an empty state is then not one it restores).
+func hostUpdateSums(calls *int, sums bool) HashUpdateFunc {
 	return func(alg uint32, state, data, out []byte) int32 {
 		*calls++
 		var next []byte
-		if alg == HashCRC32 {
+		if len(state) == 0 && sums && alg >= 1 && alg <= 4 {
+			d := algs[alg-1].new()
+			d.Write(data)
+			next = d.Sum(nil)
+		} else if alg == HashCRC32 {
 			if len(state) != 4 {
 				return HashNotHandled
 			}
@@ -69,42 +77,77 @@ func unevenly(d interface{ Write([]byte) (int, error) }, data []byte, seed uint6
 
 // TestHostHash: a digest whose writes go through the host in uneven pieces
 // sums as crypto's own, for each algorithm and sizes around the module's
-// thresholds; a digest of at most hostMin bytes never calls the host, one
-// of twice as many always does.
+// thresholds, with a host that sums and with one that does not. A digest
+// of fewer than hostChunk bytes crosses once, as a sum; without sums, one
+// of at most hostMin bytes never crosses with a state, one of twice as
+// many always does.
 func TestHostHash(t *testing.T) {
 	data := make([]byte, 1<<20+12345)
 	rand.NewChaCha8([32]byte{1}).Read(data)
-	for _, a := range algs {
-		h := a.name
-		for _, n := range []int{0, 1, hostMin, hostMin + 1, 2 * hostMin, hostChunk - 1, hostChunk, hostChunk + hostMin - 1, hostChunk + hostMin, len(data)} {
-			for seed := range uint64(3) {
-				calls := 0
-				hh := &HostHasher{Update: hostUpdate(&calls)}
-				d := hh.New(h)
-				unevenly(d, data[:n], seed)
-				want := a.new()
-				want.Write(data[:n])
-				if got := d.Sum(nil); !bytes.Equal(got, want.Sum(nil)) {
-					t.Fatalf("%v, %d bytes, seed %d: the host's digest differs from crypto's", h, n, seed)
-				}
-				if n <= hostMin && calls != 0 {
-					t.Errorf("%v, %d bytes: %d host calls for a digest of at most hostMin bytes", h, n, calls)
-				}
-				if n >= 2*hostMin && calls == 0 {
-					t.Errorf("%v, %d bytes: no host call", h, n)
-				}
-				// Sum leaves the digest usable, as hash.Hash requires.
-				d.Write(data[:hostChunk])
-				want.Write(data[:hostChunk])
-				if !bytes.Equal(d.Sum(nil), want.Sum(nil)) {
-					t.Fatalf("%v, %d bytes: writing after Sum differs", h, n)
-				}
-				d.Reset()
-				if !bytes.Equal(d.Sum(nil), a.new().Sum(nil)) {
-					t.Fatalf("%v: Reset does not start over", h)
-				}
-				if _, ok := d.(hash.Hash32); ok != (h == "CRC-32") {
-					t.Fatalf("%v: a hash.Hash32 %v", h, ok)
+	for _, sums := range []bool{true, false} {
+		for _, a := range algs {
+			h := a.name
+			for _, n := range []int{0, 1, hostMin, hostMin + 1, 2 * hostMin, hostChunk - 1, hostChunk, hostChunk + hostMin - 1, hostChunk + hostMin, len(data)} {
+				for seed := range uint64(3) {
+					calls, sumCalls := 0, 0
+					update := hostUpdateSums(&calls, sums)
+					hh := &HostHasher{Update: func(alg uint32, state, data, out []byte) int32 {
+						if len(state) == 0 {
+							sumCalls++
+						}
+						return update(alg, state, data, out)
+					}}
+					d := hh.New(h)
+					unevenly(d, data[:n], seed)
+					want := a.new()
+					want.Write(data[:n])
+					if got := d.Sum(nil); !bytes.Equal(got, want.Sum(nil)) {
+						t.Fatalf("%v, %d bytes, seed %d, sums %v: the host's digest differs from crypto's", h, n, seed, sums)
+					}
+					if n < hostChunk && (sumCalls != 1 || sums && calls != 1) {
+						t.Errorf("%v, %d bytes, sums %v: %d host calls, %d sums; want one sum", h, n, sums, calls, sumCalls)
+					}
+					if n >= hostChunk && sumCalls != 0 {
+						t.Errorf("%v, %d bytes, sums %v: a sum asked for a digest that crossed with its state", h, n, sums)
+					}
+					if n <= hostMin && calls-sumCalls != 0 {
+						t.Errorf("%v, %d bytes: %d host calls with a state for a digest of at most hostMin bytes", h, n, calls-sumCalls)
+					}
+					if n >= 2*hostMin && calls == 0 {
+						t.Errorf("%v, %d bytes: no host call", h, n)
+					}
+					if !sums && n < hostChunk {
+						// The refused sum is remembered: the next small digest
+						// is the module's without a call, a large one still
+						// crosses with its state.
+						calls = 0
+						small := hh.New(h)
+						small.Write(data[:hostMin])
+						small.Sum(nil)
+						if calls != 0 {
+							t.Errorf("%v: %d host calls for a small digest after a refused sum", h, calls)
+						}
+						large := hh.New(h)
+						large.Write(data[:2*hostChunk])
+						want := a.new()
+						want.Write(data[:2*hostChunk])
+						if !bytes.Equal(large.Sum(nil), want.Sum(nil)) || calls == 0 {
+							t.Errorf("%v: after a refused sum a large digest sums wrong or does not cross (%d calls)", h, calls)
+						}
+					}
+					// Sum leaves the digest usable, as hash.Hash requires.
+					d.Write(data[:hostChunk])
+					want.Write(data[:hostChunk])
+					if !bytes.Equal(d.Sum(nil), want.Sum(nil)) {
+						t.Fatalf("%v, %d bytes: writing after Sum differs", h, n)
+					}
+					d.Reset()
+					if !bytes.Equal(d.Sum(nil), a.new().Sum(nil)) {
+						t.Fatalf("%v: Reset does not start over", h)
+					}
+					if _, ok := d.(hash.Hash32); ok != (h == "CRC-32") {
+						t.Fatalf("%v: a hash.Hash32 %v", h, ok)
+					}
 				}
 			}
 		}

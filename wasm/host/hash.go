@@ -16,9 +16,10 @@ import (
 
 // hashUpdate is hash_update's work, natively: it restores a digest of
 // algorithm alg from state, writes data to it and appends the new state to
-// out (docs/abi.md gives the states). ok is false for an unknown algorithm
-// or a state that is not one of alg's: a SHA-2 digest's UnmarshalBinary
-// checks its magic and length, a CRC-32 state is 4 bytes.
+// out (docs/abi.md gives the states); with an empty state it appends the
+// sum of data instead. ok is false for an unknown algorithm or a state
+// that is not one of alg's: a SHA-2 digest's UnmarshalBinary checks its
+// magic and length, a CRC-32 state is 4 bytes.
 func hashUpdate(alg uint32, state, data, out []byte) (_ []byte, ok bool) {
 	var d hash.Hash
 	switch alg {
@@ -29,12 +30,19 @@ func hashUpdate(alg uint32, state, data, out []byte) (_ []byte, ok bool) {
 	case abi.HashSHA512:
 		d = sha512.New()
 	case abi.HashCRC32:
+		if len(state) == 0 {
+			return binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(data)), true
+		}
 		if len(state) != 4 {
 			return out, false
 		}
 		return binary.BigEndian.AppendUint32(out, crc32.Update(binary.BigEndian.Uint32(state), crc32.IEEETable, data)), true
 	default:
 		return out, false
+	}
+	if len(state) == 0 {
+		d.Write(data)
+		return d.Sum(out), true
 	}
 	if d.(encoding.BinaryUnmarshaler).UnmarshalBinary(state) != nil {
 		return out, false
@@ -72,5 +80,8 @@ func (e *Engine) hashUpdateImport(_ context.Context, mod api.Module, stack []uin
 	}
 	copy(out, next)
 	e.hashed.Add(int64(len(data)))
+	if len(state) == 0 {
+		e.summed.Add(1)
+	}
 	stack[0] = api.EncodeI32(int32(len(next)))
 }

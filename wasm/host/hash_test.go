@@ -17,6 +17,7 @@ import (
 	"github.com/tetratelabs/wazero/api"
 
 	"github.com/apostille/apostille/internal/benchdocs"
+	"github.com/apostille/apostille/internal/wasmbuild"
 	"github.com/apostille/apostille/verifier"
 	"github.com/apostille/apostille/wasm/abi"
 )
@@ -97,6 +98,23 @@ func TestHashUpdateImport(t *testing.T) {
 		if n := call(e, alg, stateAt, uint32(len(st)), dataAt, 100, stateAt, abi.HashStateCap); n != int32(len(st)) {
 			t.Fatalf("%s: out over state answered %d", a.name, n)
 		}
+		// An empty state asks for the sum of the data, which may be empty
+		// and may be overwritten by it.
+		for _, size := range []int{0, 1, 55, 56, 64, 1000, 60000} {
+			piece := make([]byte, size)
+			for i := range piece {
+				piece[i] = byte(rng.Uint32())
+			}
+			sum := a.new()
+			sum.Write(piece)
+			for _, out := range []uint32{outAt, dataAt} {
+				mem.Write(dataAt, piece)
+				n := call(e, alg, stateAt, 0, dataAt, uint32(size), out, abi.HashStateCap)
+				if got, _ := mem.Read(out, uint32(max(n, 0))); !bytes.Equal(got, sum.Sum(nil)) {
+					t.Fatalf("%s: the sum of %d bytes answered %d, not crypto's sum", a.name, size, n)
+				}
+			}
+		}
 	}
 
 	st, _ := sha512.New().(encoding.BinaryMarshaler).MarshalBinary()
@@ -120,6 +138,10 @@ func TestHashUpdateImport(t *testing.T) {
 		{"data length wraps", e, abi.HashSHA512, stateAt, uint32(len(st)), dataAt, 0xffffffff, outAt, abi.HashStateCap},
 		{"out beyond memory", e, abi.HashSHA512, stateAt, uint32(len(st)), dataAt, 10, size - 100, abi.HashStateCap},
 		{"out too small", e, abi.HashSHA512, stateAt, uint32(len(st)), dataAt, 10, outAt, uint32(len(st)) - 1},
+		{"sum with hashing off", off, abi.HashSHA256, stateAt, 0, dataAt, 10, outAt, abi.HashStateCap},
+		{"sum of an unknown algorithm", e, 9, stateAt, 0, dataAt, 10, outAt, abi.HashStateCap},
+		{"sum with out too small", e, abi.HashSHA512, stateAt, 0, dataAt, 10, outAt, 63},
+		{"sum of data beyond memory", e, abi.HashSHA256, stateAt, 0, dataAt, size, outAt, abi.HashStateCap},
 	} {
 		mem.Write(outAt, make([]byte, abi.HashStateCap))
 		if n := call(tc.e, tc.alg, tc.state, tc.stateLen, tc.data, tc.dataLen, tc.out, tc.outCapLen); n != abi.HashNotHandled {
@@ -286,4 +308,58 @@ func FuzzHashUpdate(f *testing.F) {
 			t.Fatal("the new state does not restore as itself")
 		}
 	})
+}
+
+// TestSmallDigestsCross: the small digests of valid documents (SD-JWT
+// disclosures, mdoc items, a container's certificates and references)
+// cross to the host as sums, several a document, and so does an attested
+// document's entry hash; the reports are the native verifier's.
+func TestSmallDigestsCross(t *testing.T) {
+	mix, err := benchdocs.MakeMix()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	e, err := New(ctx, Config{Module: wasmbuild.ForTest(t), Trust: []TrustSource{{Name: "demo", Data: mix.Trust}},
+		Instances: 1, CacheDir: cacheDir(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close(ctx)
+	parsed, err := verifier.ParseTrust("demo", mix.Trust)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trust := &verifier.Trust{}
+	trust.Add(parsed)
+	seen := map[string]bool{}
+	for _, d := range mix.Docs {
+		if d.Verdict != "valid" {
+			continue
+		}
+		opts := verifier.Options{Time: benchdocs.At, Proof: d.Proof, Payload: d.Payload}
+		before := e.summed.Load()
+		got := e.Verify(ctx, d.Data, opts)
+		sums := e.summed.Load() - before
+		native := opts
+		native.Trust = trust
+		if want := verifier.Verify(d.Data, native).AppendJSON(nil); string(got) != string(want) {
+			t.Errorf("%s: the module's report differs from the native one", d.Name)
+		}
+		switch d.Format {
+		case "sd-jwt", "mdoc", "asice", "bdoc":
+			if sums < 2 {
+				t.Errorf("%s (%s): %d sums through the host", d.Name, d.Format, sums)
+			}
+			seen[d.Format] = true
+		}
+		if d.Proof != nil && sums < 1 {
+			t.Errorf("%s: a document with a log proof made no sum through the host", d.Name)
+		}
+	}
+	for _, f := range []string{"sd-jwt", "mdoc", "asice", "bdoc"} {
+		if !seen[f] {
+			t.Errorf("the mix has no valid %s document", f)
+		}
+	}
 }

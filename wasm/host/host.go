@@ -125,6 +125,8 @@ type Engine struct {
 	// hashed counts the bytes hash_update hashed, so that tests can tell
 	// that the host's hashing was used.
 	hashed atomic.Int64
+	// summed counts the sums hash_update answered (an empty state).
+	summed atomic.Int64
 	limit  uint32 // memory limit in bytes, rounded to pages
 }
 
