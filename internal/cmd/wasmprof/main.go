@@ -80,6 +80,7 @@ func main() {
 	} else {
 		err = run(*format, n.or(amount{passes: 100}), *top, only)
 	}
+	removePerfMap()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "wasmprof:", err)
 		os.Exit(1)

@@ -7,6 +7,12 @@ import (
 	"testing"
 )
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	removePerfMap() // built with -tags perfmap, the test binary has one too
+	os.Exit(code)
+}
+
 // testdata/perf-report.txt is perf 6.1's report (reportArgs) of the sampled
 // mode on asice, cut to a few lines, with lines from a capture during
 // compilation and a few written by hand, as its comments say.

@@ -28,9 +28,6 @@ func runSampled(only string, amt amount, top, freq int) error {
 		return errors.New("-sample needs wazero's perf map, which only a build with its tag writes: " +
 			"go run -tags perfmap ./internal/cmd/wasmprof -sample")
 	}
-	// wazero opened the map for this process when it started; nothing
-	// reads it once the reports are made.
-	defer os.Remove(fmt.Sprintf("/tmp/perf-%d.map", os.Getpid()))
 	perf, err := exec.LookPath("perf")
 	if err != nil {
 		return fmt.Errorf("-sample needs Linux perf (Debian: apt-get install linux-perf): %v", err)
@@ -93,6 +90,15 @@ func runSampled(only string, amt amount, top, freq int) error {
 		printSampled(os.Stdout, f, len(docs)*passes, wall, freq, s, top)
 	}
 	return nil
+}
+
+// removePerfMap removes the map that wazero opened for this process when
+// it started, with the perfmap tag; nothing reads it once the reports are
+// made.
+func removePerfMap() {
+	if perfmapBuilt {
+		os.Remove(fmt.Sprintf("/tmp/perf-%d.map", os.Getpid()))
+	}
 }
 
 // recording is a running `perf record` of this process, started disabled
