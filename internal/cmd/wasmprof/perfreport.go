@@ -73,8 +73,9 @@ func reportArgs(data string, pid int) []string {
 // is one basic block of a guest function and is charged to the function;
 // one without is wazero's glue (trampolines, entry preambles). Every other
 // object is the host's native code, of whichever thread was running, the
-// collector's included.
-func parseReport(r io.Reader) (*samples, error) {
+// collector's included. An address perf could not name in a host object
+// is given to resolve, if not nil, which names it or says "".
+func parseReport(r io.Reader, resolve func(object string, addr uint64) string) (*samples, error) {
 	s := &samples{fns: map[string]int64{}}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
@@ -91,7 +92,7 @@ func parseReport(r io.Reader) (*samples, error) {
 		if err != nil {
 			return nil, fmt.Errorf("perf report line %d: samples: %v", line, err)
 		}
-		name, guest, skip := symbolName(strings.TrimSpace(f[2]), strings.TrimSpace(f[3]))
+		name, guest, skip := symbolName(strings.TrimSpace(f[2]), strings.TrimSpace(f[3]), resolve)
 		if skip {
 			s.excluded += n
 			continue
@@ -110,7 +111,7 @@ func parseReport(r io.Reader) (*samples, error) {
 
 // symbolName names the function a sampled symbol belongs to, says whether
 // it is the guest's, and whether the sample is left out (wazero compiling).
-func symbolName(object, sym string) (name string, guest, skip bool) {
+func symbolName(object, sym string, resolve func(string, uint64) string) (name string, guest, skip bool) {
 	where, sym, _ := strings.Cut(sym, " ") // "[.]" user, "[k]" kernel
 	sym = strings.TrimSpace(sym)
 	unnamed := strings.HasPrefix(sym, "0x")
@@ -134,7 +135,14 @@ func symbolName(object, sym string) (name string, guest, skip bool) {
 	case where == "[k]":
 		return kernelPrefix + sym, false, false
 	case unnamed:
-		return "(unnamed in " + object + ")", false, false
+		addr, err := strconv.ParseUint(sym[2:], 16, 64)
+		sym = ""
+		if err == nil && resolve != nil {
+			sym = resolve(object, addr)
+		}
+		if sym == "" {
+			return "(unnamed in " + object + ")", false, false
+		}
 	}
 	if compiling(sym) {
 		return "", false, true

@@ -191,7 +191,7 @@ func perfReport(perf, data string) (*samples, error) {
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("perf report: %v: %s", err, strings.TrimSpace(stderr.String()))
 	}
-	s, err := parseReport(&out)
+	s, err := parseReport(&out, hostNames())
 	if err != nil {
 		return nil, err
 	}
