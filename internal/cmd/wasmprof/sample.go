@@ -244,7 +244,7 @@ func printSampled(w io.Writer, format string, docs int, wall time.Duration, freq
 	fmt.Fprintf(w, "guest (wasm) %.1f%%, host native %.1f%% (Go crypto, wazero, the Go runtime, every thread)",
 		pct(s.guest), pct(s.total-s.guest))
 	if s.excluded > 0 {
-		fmt.Fprintf(w, "; %d samples in wazero's compiler left out", s.excluded)
+		fmt.Fprintf(w, "; left out, in wazero's compiler: %d", s.excluded)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "self samples by package:")
