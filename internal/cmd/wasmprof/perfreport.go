@@ -27,7 +27,7 @@ const (
 	guestPrefix  = "wasm:"
 	wazeroPrefix = "wazero jit:"
 	kernelPrefix = "kernel:"
-	hostAsm      = "(host, no package)"
+	hostAsm      = "(host assembly, no package)"
 )
 
 // jitIndex is the "[index/last]" that wazero puts before the name of each
