@@ -10,8 +10,8 @@
 //	go run ./internal/cmd/wasmprof [-format asice] [-n 200] [-top 40] [-fn regexp]
 //
 // The listener costs time on every call (about 290 ns), so call-heavy code
-// looks dearer than it is (the Go runtime's small functions most: twice
-// their sampled share); the figures rank the guest's work, they are not its
+// looks dearer than it is (the Go runtime's small functions most: about
+// twice their sampled share); the figures rank the guest's work, they are not its
 // speed (internal/cmd/wasmbench measures that). Host crypto is on, as in
 // production, so time in the host's signature checks is charged to the
 // import function that calls it.
@@ -24,7 +24,9 @@
 // The perfmap tag makes wazero write /tmp/perf-<pid>.map, which names the
 // code it compiles, so perf can tell one guest function from another. The
 // module is compiled and each format verified once before `perf record -p`
-// starts, so wazero's compiler is not in the samples. The report gives the
+// starts, so wazero's compiler is not in the samples (the few it still
+// catches are left out and counted). -n is a number of passes or a time.
+// The report gives the
 // share of samples in the guest's code ("wasm:" functions) against the
 // host's native code (Go crypto behind the host imports, wazero's runtime,
 // and every other thread of the process, the collector's included), and
