@@ -28,6 +28,10 @@ func runSampled(only string, amt amount, top, freq int) error {
 		return errors.New("-sample needs wazero's perf map, which only a build with its tag writes: " +
 			"go run -tags perfmap ./internal/cmd/wasmprof -sample")
 	}
+	// Sampling costs time too: at tens of kHz it is most of the process's.
+	if freq < 1 || freq > 10000 {
+		return fmt.Errorf("-freq %d: give 1 to 10000 samples per second", freq)
+	}
 	perf, err := exec.LookPath("perf")
 	if err != nil {
 		return fmt.Errorf("-sample needs Linux perf (Debian: apt-get install linux-perf): %v", err)
