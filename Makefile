@@ -6,7 +6,7 @@ DEMO  := build/demo
 FUZZTIME ?= 60s
 FUZZSMOKE ?= 3s
 
-.PHONY: xmlsec1 all build wasm wasm-size wasm-repro go-user image-check run test lint unit interop-deps js-test fuzz fuzz-smoke bench bench-bulk bench-serve clean docs site site-deps site-test browser bench-site
+.PHONY: xmlsec1 all build wasm wasm-size wasm-repro go-user image-check run test lint unit interop-deps js-test fuzz fuzz-smoke bench bench-bulk bench-serve profile clean docs site site-deps site-test browser bench-site
 
 # The citizen's page (site/): npm packages from the committed lockfile,
 # Debian's Chromium for its browser tests. It bundles the module (make wasm,
@@ -143,6 +143,11 @@ bench: bench-serve
 bench-serve: build
 	$(GO) run ./internal/cmd/servebench -bin $(BIN)/apostille
 	$(GO) run ./internal/cmd/servebench -bin $(BIN)/apostille -overload 20s
+
+## profile: where the module spends its time on each format of the mix, sampled by Linux perf at full speed
+## (wasmprof -sample; needs perf and leave to use it, kernel.perf_event_paranoid <= 2; docs/PERFORMANCE.md)
+profile:
+	$(GO) run -tags perfmap ./internal/cmd/wasmprof -sample
 
 ## docs: regenerate generated documentation
 docs:

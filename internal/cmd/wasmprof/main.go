@@ -1,25 +1,49 @@
 // Command wasmprof says where the module spends its time on the demo
-// world's mix (internal/benchdocs.MakeMix), per format: it builds the module
-// with its function names, runs it under wazero with a function listener
-// that charges the time between two calls or returns to the function on top
-// of the stack, and prints the functions and packages with the most time.
+// world's mix (internal/benchdocs.MakeMix), per format, in one of two ways.
+// Both build the module with its function names and print the functions
+// and packages with the most time.
 //
-//	go run ./internal/cmd/wasmprof [-format asice] [-n 200] [-top 40]
+// By default it runs the module under wazero with a function listener that
+// charges the time between two calls or returns to the function on top of
+// the stack:
 //
-// The listener costs time on every call, so call-heavy code looks dearer
-// than it is; the figures rank the guest's work, they are not its speed
-// (internal/cmd/wasmbench measures that). Host crypto is on, as in
+//	go run ./internal/cmd/wasmprof [-format asice] [-n 200] [-top 40] [-fn regexp]
+//
+// The listener costs time on every call (about 290 ns), so call-heavy code
+// looks dearer than it is (the Go runtime's small functions most: about
+// twice their sampled share); the figures rank the guest's work, they are not its
+// speed (internal/cmd/wasmbench measures that). Host crypto is on, as in
 // production, so time in the host's signature checks is charged to the
 // import function that calls it.
+//
+// With -sample it runs the module at full speed and lets Linux perf sample
+// the process instead:
+//
+//	go run -tags perfmap ./internal/cmd/wasmprof -sample [-format asice] [-n 5s] [-top 40] [-freq 3000]
+//
+// The perfmap tag makes wazero write /tmp/perf-<pid>.map, which names the
+// code it compiles, so perf can tell one guest function from another. The
+// module is compiled and each format verified once before `perf record -p`
+// starts, so wazero's compiler is not in the samples (the few it still
+// catches are left out and counted). -n is a number of passes or a time.
+// The report gives the
+// share of samples in the guest's code ("wasm:" functions) against the
+// host's native code (Go crypto behind the host imports, wazero's runtime,
+// and every other thread of the process, the collector's included), and
+// self samples by function and package. It needs perf on the PATH and leave
+// to use it: kernel.perf_event_paranoid at 2 or less for one's own process,
+// or CAP_PERFMON. `make profile` runs it over every format.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,8 +58,13 @@ import (
 
 func main() {
 	format := flag.String("format", "", "only this format of the mix (default: each in turn)")
-	n := flag.Int("n", 100, "passes over each format's documents")
+	var n amount
+	flag.Var(&n, "n", "passes over each format's documents, or a duration such as 5s "+
+		"(default 100 passes; with -sample 5s)")
 	top := flag.Int("top", 30, "functions to show per format")
+	sample := flag.Bool("sample", false, "sample with Linux perf instead of listening to every call "+
+		"(needs -tags perfmap)")
+	freq := flag.Int("freq", 3000, "with -sample, samples per second and thread")
 	fn := flag.String("fn", "", "time only the functions whose names match this regexp, callees included, "+
 		"the others at full speed; percentages are then of the wall time")
 	flag.Parse()
@@ -43,7 +72,18 @@ func main() {
 	if *fn != "" {
 		only = regexp.MustCompile(*fn)
 	}
-	if err := run(*format, *n, *top, only); err != nil {
+	var err error
+	if *sample {
+		if only != nil {
+			err = errors.New("-fn is the listener's; -sample samples every function")
+		} else {
+			err = runSampled(*format, n.or(amount{d: 5 * time.Second}), *top, *freq)
+		}
+	} else {
+		err = run(*format, n.or(amount{passes: 100}), *top, only)
+	}
+	removePerfMap()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "wasmprof:", err)
 		os.Exit(1)
 	}
@@ -126,7 +166,49 @@ var epoch = time.Now()
 
 func nanotime() int64 { return int64(time.Since(epoch)) }
 
-func run(only string, passes, top int, fns *regexp.Regexp) error {
+// amount is -n: a number of passes over a format's documents, or a time
+// to keep passing over them.
+type amount struct {
+	passes int
+	d      time.Duration
+}
+
+func (a *amount) String() string {
+	if a.d > 0 {
+		return a.d.String()
+	}
+	return strconv.Itoa(a.passes)
+}
+
+func (a *amount) Set(s string) error {
+	if n, err := strconv.Atoi(s); err == nil && n > 0 {
+		*a = amount{passes: n}
+		return nil
+	}
+	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		*a = amount{d: d}
+		return nil
+	}
+	return fmt.Errorf("%q is neither a positive number of passes nor a duration", s)
+}
+
+// or is a, or def if -n was not given.
+func (a amount) or(def amount) amount {
+	if a == (amount{}) {
+		return def
+	}
+	return a
+}
+
+// more says whether to make another pass, after done passes in elapsed.
+func (a amount) more(done int, elapsed time.Duration) bool {
+	if a.d > 0 {
+		return elapsed < a.d
+	}
+	return done < a.passes
+}
+
+func run(only string, amt amount, top int, fns *regexp.Regexp) error {
 	mod, err := wasmbuild.BuildNamed()
 	if err != nil {
 		return err
@@ -162,8 +244,10 @@ func run(only string, passes, top int, fns *regexp.Regexp) error {
 		verify() // warm: trust memos, buffers
 		clear(p.self)
 		start := time.Now()
-		for range passes {
+		passes := 0
+		for amt.more(passes, time.Since(start)) {
 			verify()
+			passes++
 		}
 		wall := time.Since(start)
 		report(f, len(docs)*passes, wall, p, top)

@@ -1,0 +1,6 @@
+//go:build !perfmap
+
+package main
+
+// perfmapBuilt: see perfmap_on.go.
+const perfmapBuilt = false
