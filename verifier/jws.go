@@ -107,12 +107,20 @@ func parseJWSMemo(data []byte, detached []byte, hm *headerMemo) (*jws, error) {
 }
 
 func parseJWSCompact(data []byte, hm *headerMemo) (*jws, error) {
-	if n := bytes.Count(data, []byte{'.'}); n != 2 {
-		return nil, jwsErr("a compact JWS has three parts separated by two dots; this has %d dots", n)
+	// The two dots found in one pass (a count and a split were two, and
+	// each a loop over every byte inside the module).
+	d1 := bytes.IndexByte(data, '.')
+	d2 := -1
+	if d1 >= 0 {
+		if k := bytes.IndexByte(data[d1+1:], '.'); k >= 0 {
+			d2 = d1 + 1 + k
+		}
 	}
-	p := bytes.SplitN(data, []byte{'.'}, 3)
-	n := len(p[0]) + 1 + len(p[1])
-	j := &jws{format: formatJWSCompact, protectedB: p[0], payloadSeg: p[1], signedIn: data[:n:n]}
+	if d2 < 0 || bytes.IndexByte(data[d2+1:], '.') >= 0 {
+		return nil, jwsErr("a compact JWS has three parts separated by two dots; this has %d dots", bytes.Count(data, []byte{'.'}))
+	}
+	p := [3][]byte{data[:d1], data[d1+1 : d2], data[d2+1:]}
+	j := &jws{format: formatJWSCompact, protectedB: p[0], payloadSeg: p[1], signedIn: data[:d2:d2]}
 	var err error
 	if j.ph, err = hm.decode(p[0]); err != nil {
 		return nil, err

@@ -89,10 +89,21 @@ func TestClaimsOwnedDifferential(t *testing.T) {
 
 func TestIsJOSETextTable(t *testing.T) {
 	for c := range 256 {
-		b := []byte{'a', byte(c), 'b'}
+		b := []byte{'a', byte(c), 'b', '.', '~', byte(c)}
 		if isJOSEText(b) != isJOSETextOracle(b) {
 			t.Fatalf("byte %#x", c)
 		}
+		checkJOSEScan(t, b)
+	}
+}
+
+// checkJOSEScan holds joseScan to the searches it replaced: for JOSE text,
+// the counts of dots and tildes.
+func checkJOSEScan(t *testing.T, b []byte) {
+	t.Helper()
+	dots, tildes, ok := joseScan(b)
+	if ok != isJOSETextOracle(b) || ok && (dots != bytes.Count(b, []byte{'.'}) || tildes != bytes.Count(b, []byte{'~'})) {
+		t.Fatalf("joseScan(%q) = %d, %d, %v", b, dots, tildes, ok)
 	}
 }
 
@@ -111,6 +122,7 @@ func FuzzSDParts(f *testing.F) {
 		if isJOSEText(b) != isJOSETextOracle(b) {
 			t.Fatal("isJOSEText differs")
 		}
+		checkJOSEScan(t, b)
 		got, gotErr := decodeDisclosures([][]byte{b, b}, sdHashes["sha-256"])
 		want, wantErr := decodeDisclosuresOracle([][]byte{b, b}, sdHashes["sha-256"])
 		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
