@@ -42,6 +42,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -208,39 +209,67 @@ func (a amount) more(done int, elapsed time.Duration) bool {
 	return done < a.passes
 }
 
-func run(only string, amt amount, top int, fns *regexp.Regexp) error {
+// mixEngine is an engine of the module built with its names, holding the
+// demo world's trust, and the mix it verifies.
+type mixEngine struct {
+	*host.Engine
+	mix *benchdocs.Mix
+}
+
+// openMix builds the module and its engine (ctx may carry a listener
+// factory) and returns the formats to profile: only, or every format of
+// the mix.
+func openMix(ctx context.Context, only string) (*mixEngine, []string, error) {
 	mod, err := wasmbuild.BuildNamed()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	mix, err := benchdocs.MakeMix()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	p := &prof{self: map[string]int64{}, only: fns}
-	ctx := experimental.WithFunctionListenerFactory(context.Background(), p)
+	formats := mix.Formats()
+	if only != "" {
+		if !slices.Contains(formats, only) {
+			return nil, nil, fmt.Errorf("no format %q in the mix (it has %s)", only, strings.Join(formats, ", "))
+		}
+		formats = []string{only}
+	}
 	e, err := host.New(ctx, host.Config{Module: mod, NoCache: true, Instances: 1,
 		Trust: []host.TrustSource{{Name: "demo", Data: mix.Trust}}})
+	if err != nil {
+		return nil, nil, err
+	}
+	return &mixEngine{e, mix}, formats, nil
+}
+
+// pass returns the documents of one format and a function that verifies
+// each of them once.
+func (e *mixEngine) pass(format string) ([]*benchdocs.MixDoc, func()) {
+	var docs []*benchdocs.MixDoc
+	for i := range e.mix.Docs {
+		if e.mix.Docs[i].Format == format {
+			docs = append(docs, &e.mix.Docs[i])
+		}
+	}
+	ctx := context.Background()
+	return docs, func() {
+		for _, d := range docs {
+			e.Verify(ctx, d.Data, verifier.Options{Time: benchdocs.At, Proof: d.Proof, Payload: d.Payload})
+		}
+	}
+}
+
+func run(only string, amt amount, top int, fns *regexp.Regexp) error {
+	p := &prof{self: map[string]int64{}, only: fns}
+	ctx := experimental.WithFunctionListenerFactory(context.Background(), p)
+	e, formats, err := openMix(ctx, only)
 	if err != nil {
 		return err
 	}
 	defer e.Close(ctx)
-	formats := mix.Formats()
-	if only != "" {
-		formats = []string{only}
-	}
 	for _, f := range formats {
-		var docs []*benchdocs.MixDoc
-		for i := range mix.Docs {
-			if mix.Docs[i].Format == f {
-				docs = append(docs, &mix.Docs[i])
-			}
-		}
-		verify := func() {
-			for _, d := range docs {
-				e.Verify(ctx, d.Data, verifier.Options{Time: benchdocs.At, Proof: d.Proof, Payload: d.Payload})
-			}
-		}
+		docs, verify := e.pass(f)
 		verify() // warm: trust memos, buffers
 		clear(p.self)
 		start := time.Now()

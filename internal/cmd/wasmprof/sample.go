@@ -12,11 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/apostille/apostille/internal/benchdocs"
-	"github.com/apostille/apostille/internal/wasmbuild"
-	"github.com/apostille/apostille/verifier"
-	"github.com/apostille/apostille/wasm/host"
 )
 
 // runSampled is -sample: the module at full speed, no listener, while Linux
@@ -36,40 +31,14 @@ func runSampled(only string, amt amount, top, freq int) error {
 	if err != nil {
 		return fmt.Errorf("-sample needs Linux perf (Debian: apt-get install linux-perf): %v", err)
 	}
-	mod, err := wasmbuild.BuildNamed()
-	if err != nil {
-		return err
-	}
-	mix, err := benchdocs.MakeMix()
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	e, err := host.New(ctx, host.Config{Module: mod, NoCache: true, Instances: 1,
-		Trust: []host.TrustSource{{Name: "demo", Data: mix.Trust}}})
+	e, formats, err := openMix(ctx, only)
 	if err != nil {
 		return err
 	}
 	defer e.Close(ctx)
-	formats := mix.Formats()
-	if only != "" {
-		formats = []string{only}
-	}
 	for _, f := range formats {
-		var docs []*benchdocs.MixDoc
-		for i := range mix.Docs {
-			if mix.Docs[i].Format == f {
-				docs = append(docs, &mix.Docs[i])
-			}
-		}
-		if len(docs) == 0 {
-			return fmt.Errorf("no format %q in the mix (it has %s)", f, strings.Join(mix.Formats(), ", "))
-		}
-		verify := func() {
-			for _, d := range docs {
-				e.Verify(ctx, d.Data, verifier.Options{Time: benchdocs.At, Proof: d.Proof, Payload: d.Payload})
-			}
-		}
+		docs, verify := e.pass(f)
 		verify() // warm: trust memos, buffers
 		rec, err := startPerf(perf, freq)
 		if err != nil {
