@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,9 @@ const opsPackage = "./internal/cmd/wasmops"
 // prints the median round of each op on each side. Wall time on both
 // sides: the module cannot read its CPU time, and one op takes
 // milliseconds, so a burst of load elsewhere moves one round, not the median.
+// The native side runs with GOMAXPROCS 1, as the module's single thread
+// does: with a second thread the garbage collector marks there, and the
+// wall time of an allocation leaves out part of its cost.
 func runOps(rounds int, per time.Duration) error {
 	root, err := wasmbuild.Root()
 	if err != nil {
@@ -61,7 +65,10 @@ func runOps(rounds int, per time.Duration) error {
 	module := map[string][]float64{}
 	for range rounds {
 		var buf bytes.Buffer
-		if err := opsbench.Run(&buf, per); err != nil {
+		procs := runtime.GOMAXPROCS(1)
+		err := opsbench.Run(&buf, per)
+		runtime.GOMAXPROCS(procs)
+		if err != nil {
 			return err
 		}
 		n, err := parseOps(&buf)
@@ -80,7 +87,7 @@ func runOps(rounds int, per time.Duration) error {
 
 	fmt.Printf("\n## single Go operations: ns per op, native vs in the module (internal/opsbench)\n")
 	fmt.Printf("# %d interleaved rounds of %s wall time per op and side, median round; the module is %s\n", rounds, per, opsPackage)
-	fmt.Printf("# built with internal/wasmbuild's flags and environment, under wazero's optimizing compiler\n")
+	fmt.Printf("# built with internal/wasmbuild's flags and environment, under wazero's optimizing compiler; native with GOMAXPROCS 1\n")
 	fmt.Printf("%-13s %10s %10s %10s  %s\n", "op", "native", "module", "mod/nat", "what it stands for")
 	for _, op := range opsbench.Ops {
 		n, m := median(native[op.Name]), median(module[op.Name])
