@@ -54,17 +54,23 @@ func Run(w io.Writer, per time.Duration) error {
 // Time runs op in growing batches until one batch takes at least per and
 // returns that batch's nanoseconds per operation, as testing.B does. The
 // garbage of earlier ops is collected first, so that an op pays for its own.
+//
+// The batch that counts must also have been sized from a batch long enough
+// to tell the op's rate (a tenth of per): on a loaded machine a short batch
+// can be descheduled for longer than per, and its figure would then be
+// that pause divided by a handful of operations.
 func Time(op Op, per time.Duration) float64 {
 	runtime.GC()
 	op.run(1) // warm
-	n := 1
+	n, sized := 1, false
 	for {
 		start := time.Now()
 		op.run(n)
 		d := time.Since(start)
-		if d >= per || n >= 1<<40 {
+		if (d >= per && sized) || n >= 1<<40 {
 			return float64(d.Nanoseconds()) / float64(n)
 		}
+		sized = d >= per/10
 		// Aim 20% past per from this batch's rate, growing at most 100×
 		// at a time (a first batch can be too short to tell the rate).
 		next := n * 100
