@@ -126,7 +126,7 @@ fuzz-smoke:
 fuzz:
 	scripts/fuzz.sh $(FUZZTIME)
 
-## bench: documents/s native vs module (with and without host crypto), then every Go benchmark; results go to docs/PERFORMANCE.md by hand
+## bench: documents/s native vs module (with and without host crypto) and single Go operations native vs module (wasmbench), then every Go benchmark; results go to docs/PERFORMANCE.md by hand
 bench: wasm
 	$(GO) run ./internal/cmd/wasmbench
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -70,7 +70,24 @@ var Env = []string{"GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0", "GOFLAGS=", "G
 
 // Build compiles the module into out from the Go module rooted at root.
 func Build(root, out string, extra ...string) error {
-	args := append(append(append([]string{}, Args...), extra...), "-o", out, Package)
+	return goBuild(root, append(append(append([]string{}, Args...), extra...), "-o", out, Package))
+}
+
+// BuildCommand compiles pkg, a main package, into out as a WASI command
+// (started by _start, not a reactor) with the module's flags and
+// environment otherwise, so that what it measures compiles as the module
+// does: wasmbench's ops table (internal/cmd/wasmops) uses it.
+func BuildCommand(root, out, pkg string) error {
+	args := []string{}
+	for _, a := range Args {
+		if !strings.HasPrefix(a, "-buildmode=") {
+			args = append(args, a)
+		}
+	}
+	return goBuild(root, append(args, "-o", out, pkg))
+}
+
+func goBuild(root string, args []string) error {
 	cmd := exec.Command(goTool(), args...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), Env...)

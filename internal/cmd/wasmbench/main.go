@@ -9,7 +9,10 @@
 // several short rounds, interleaved with the others so that a burst of
 // load hits all of them alike, and the median round is reported. A second
 // table splits a document's cost: signature crypto, the verifier's other
-// work natively, the same work in the module, and the call floor.
+// work natively, the same work in the module, and the call floor. The ops
+// table times single Go operations (internal/opsbench) natively and in a
+// module built as the verifier's is, which says where the module's
+// slowness comes from.
 package main
 
 import (
@@ -34,9 +37,10 @@ func main() {
 	rounds := flag.Int("rounds", 7, "measurement rounds per configuration")
 	per := flag.Duration("round", 200*time.Millisecond, "length of one round")
 	flag.StringVar(&moduleFile, "module", "", "benchmark this module file instead of one built from source (to compare builds)")
-	flag.StringVar(&tables, "tables", "mix,tokens", "tables to measure: mix (the demo world's documents), tokens (the five kid-named tokens)")
+	opPer := flag.Duration("op", 50*time.Millisecond, "ops table: wall time to time each op for, per round")
+	flag.StringVar(&tables, "tables", "mix,tokens,ops", "tables to measure: mix (the demo world's documents), tokens (the five kid-named tokens), ops (single Go operations)")
 	flag.Parse()
-	if err := run(*rounds, *per); err != nil {
+	if err := run(*rounds, *per, *opPer); err != nil {
 		fmt.Fprintln(os.Stderr, "wasmbench:", err)
 		os.Exit(1)
 	}
@@ -51,7 +55,21 @@ var tables string
 // engine verifies one document and returns its report JSON.
 type engine func(doc []byte) []byte
 
-func run(rounds int, per time.Duration) error {
+func run(rounds int, per, opPer time.Duration) error {
+	fmt.Printf("# apostille wasmbench: %s, %d CPU, GOMAXPROCS %d, %s/%s\n", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH)
+	if strings.Contains(tables, "mix") || strings.Contains(tables, "tokens") {
+		if err := runDocs(rounds, per); err != nil {
+			return err
+		}
+	}
+	if strings.Contains(tables, "ops") {
+		return runOps(rounds, opPer)
+	}
+	return nil
+}
+
+// runDocs measures the mix and tokens tables.
+func runDocs(rounds int, per time.Duration) error {
 	set, err := benchdocs.Make()
 	if err != nil {
 		return err
@@ -65,7 +83,6 @@ func run(rounds int, per time.Duration) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("# apostille wasmbench: %s, %d CPU, GOMAXPROCS %d, %s/%s\n", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH)
 	fmt.Printf("# %d interleaved rounds of %s CPU time per configuration, median round; one document at a time\n", rounds, per)
 	fmt.Printf("# (one instance); rates are documents per CPU second of this process, so that other load on the machine\n# costs wall time, not the figures\n\n")
 	if strings.Contains(tables, "mix") {
