@@ -293,6 +293,7 @@ func FuzzHashUpdate(f *testing.F) {
 	}
 	f.Add(uint32(abi.HashCRC32), []byte{0, 0, 0, 0}, []byte("abc"))
 	f.Add(uint32(0), []byte("sha\x03"), []byte{})
+	f.Add(uint32(abi.HashSHA256), []byte{}, []byte("abc"))
 	f.Fuzz(func(t *testing.T, alg uint32, state, data []byte) {
 		next, ok := hashUpdate(alg, state, data, nil)
 		if !ok {
@@ -303,6 +304,15 @@ func FuzzHashUpdate(f *testing.F) {
 		}
 		if len(next) > abi.HashStateCap {
 			t.Fatalf("a state of %d bytes", len(next))
+		}
+		if len(state) == 0 {
+			// An empty state asks for the sum of the data.
+			d := []func() hash.Hash{sha256.New, sha512.New384, sha512.New, func() hash.Hash { return crc32.NewIEEE() }}[alg-1]()
+			d.Write(data)
+			if !bytes.Equal(next, d.Sum(nil)) {
+				t.Fatal("the sum differs from crypto's")
+			}
+			return
 		}
 		if again, ok := hashUpdate(alg, next, nil, nil); !ok || !bytes.Equal(again, next) {
 			t.Fatal("the new state does not restore as itself")
