@@ -260,6 +260,18 @@ func (e *mixEngine) pass(format string) ([]*benchdocs.MixDoc, func()) {
 	}
 }
 
+// timed runs verify until amt is spent and returns the passes and the wall
+// time they took.
+func timed(verify func(), amt amount) (int, time.Duration) {
+	start := time.Now()
+	passes := 0
+	for amt.more(passes, time.Since(start)) {
+		verify()
+		passes++
+	}
+	return passes, time.Since(start)
+}
+
 func run(only string, amt amount, top int, fns *regexp.Regexp) error {
 	p := &prof{self: map[string]int64{}, only: fns}
 	ctx := experimental.WithFunctionListenerFactory(context.Background(), p)
@@ -272,13 +284,7 @@ func run(only string, amt amount, top int, fns *regexp.Regexp) error {
 		docs, verify := e.pass(f)
 		verify() // warm: trust memos, buffers
 		clear(p.self)
-		start := time.Now()
-		passes := 0
-		for amt.more(passes, time.Since(start)) {
-			verify()
-			passes++
-		}
-		wall := time.Since(start)
+		passes, wall := timed(verify, amt)
 		report(f, len(docs)*passes, wall, p, top)
 	}
 	return nil

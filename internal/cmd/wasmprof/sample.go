@@ -44,13 +44,7 @@ func runSampled(only string, amt amount, top, freq int) error {
 		if err != nil {
 			return err
 		}
-		start := time.Now()
-		passes := 0
-		for amt.more(passes, time.Since(start)) {
-			verify()
-			passes++
-		}
-		wall := time.Since(start)
+		passes, wall := timed(verify, amt)
 		err = rec.stop()
 		var s *samples
 		if err == nil {
