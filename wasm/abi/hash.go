@@ -68,10 +68,10 @@ func HashAlg(name string) uint32 {
 // SHA-256 costs about 3 µs a 64-byte block, a crossing well under one.
 // Longer digests cross in hostChunk pieces with their state (a call costs
 // a state round trip, and inflating hands a container's entries over in
-// pieces of up to 32 KiB); a final remainder crosses when it has hostMin
-// bytes, else the module hashes it. A host that does not sum (an older
-// one) leaves the module hashing the first hostMin bytes itself, as they
-// come, without a copy.
+// pieces of up to 32 KiB); a final remainder crosses when it has more than
+// hostMin bytes, else the module hashes it. A host that does not sum (an
+// older one) leaves the module hashing the first hostMin bytes itself, as
+// they come, without a copy.
 const (
 	hostChunk = 64 << 10
 	hostMin   = 1 << 10
@@ -82,7 +82,7 @@ const (
 // negative number.
 type HashUpdateFunc func(alg uint32, state, data, out []byte) int32
 
-// HostHasher makes the module's digests that hand large writes to the host.
+// HostHasher makes the module's digests that hand their bytes to the host.
 // After one answer that is not a state it can restore (a host without
 // native hashing, as browsers are), every digest it makes or made is the
 // module's own: a HostHasher belongs to one instance, whose calls never
@@ -94,6 +94,9 @@ type HostHasher struct {
 	// sum; it may still take states.
 	noSum bool
 	crcs  *crc32ieee.Table
+	// next takes the host's answer, which is copied out before the next
+	// call: the instance's digests share it.
+	next [HashStateCap]byte
 }
 
 // New returns a digest of alg (a verifier.HashFunc's name) that hands large
@@ -108,24 +111,24 @@ func (hh *HostHasher) New(alg string) hash.Hash {
 	// which the verifier links anyway): calling sha256.New and sha512.New
 	// here would inline them, 1.5 KB of the module.
 	switch n := HashAlg(alg); n {
-	case HashSHA256:
-		return &hostHash{hh: hh, alg: n, own: crypto.SHA256.New()}
-	case HashSHA384:
-		return &hostHash{hh: hh, alg: n, own: crypto.SHA384.New()}
-	case HashSHA512:
-		return &hostHash{hh: hh, alg: n, own: crypto.SHA512.New()}
+	case HashSHA256, HashSHA384, HashSHA512:
+		return &hostHash{hh: hh, alg: n}
 	case HashCRC32:
 		if hh.crcs == nil {
 			hh.crcs = crc32ieee.MakeTable()
 		}
-		return &hostCRC32{hostHash{hh: hh, alg: n, own: &crc32IEEE{t: hh.crcs}}}
+		return &hostCRC32{hostHash{hh: hh, alg: n}}
 	}
 	return nil
 }
 
+// hashSizes are the sums' sizes by algorithm number.
+var hashSizes = [...]int{HashSHA256: 32, HashSHA384: 48, HashSHA512: 64, HashCRC32: 4}
+
 // hostHash is a digest whose state is own's, but for the bytes gathered in
 // buf: the host's answers are restored into own, so that Sum, a refused
-// answer and a host that gives up all continue from own.
+// answer and a host that gives up all continue from own. own is made when
+// first needed (digest): a digest the host sums never needs it.
 type hostHash struct {
 	hh   *HostHasher
 	alg  uint32
@@ -134,20 +137,36 @@ type hostHash struct {
 	head int // bytes written to own directly, up to hostMin
 	// crossed: some bytes went to the host with a state.
 	crossed bool
-	next    [HashStateCap]byte
+}
+
+// digest returns own, made on first use.
+func (d *hostHash) digest() hash.Hash {
+	if d.own == nil {
+		switch d.alg {
+		case HashSHA256:
+			d.own = crypto.SHA256.New()
+		case HashSHA384:
+			d.own = crypto.SHA384.New()
+		case HashSHA512:
+			d.own = crypto.SHA512.New()
+		default:
+			d.own = &crc32IEEE{t: d.hh.crcs}
+		}
+	}
+	return d.own
 }
 
 func (d *hostHash) Write(p []byte) (int, error) {
 	n := len(p)
 	if d.hh.off {
 		d.drain()
-		d.own.Write(p)
+		d.digest().Write(p)
 		return n, nil
 	}
 	// With nothing gathered, own holds every byte so far, so writing to it
 	// keeps the order. A host that sums gets every byte gathered instead.
 	if d.hh.noSum && len(d.buf) == 0 && d.head+len(p) <= hostMin {
-		d.own.Write(p)
+		d.digest().Write(p)
 		d.head += len(p)
 		return n, nil
 	}
@@ -180,10 +199,10 @@ func (d *hostHash) send(data []byte) {
 		// MarshalBinary rather than AppendBinary: the module already calls
 		// it through an interface, and a call of AppendBinary would link
 		// every hash's AppendBinary into the module (6 KB).
-		st, err := d.own.(encoding.BinaryMarshaler).MarshalBinary()
+		st, err := d.digest().(encoding.BinaryMarshaler).MarshalBinary()
 		if err == nil && len(st) <= HashStateCap {
-			n := d.hh.Update(d.alg, st, data, d.next[:])
-			if n > 0 && int(n) <= len(d.next) && d.own.(encoding.BinaryUnmarshaler).UnmarshalBinary(d.next[:n]) == nil {
+			n := d.hh.Update(d.alg, st, data, d.hh.next[:])
+			if n > 0 && int(n) <= len(d.hh.next) && d.digest().(encoding.BinaryUnmarshaler).UnmarshalBinary(d.hh.next[:n]) == nil {
 				return
 			}
 		}
@@ -191,12 +210,12 @@ func (d *hostHash) send(data []byte) {
 		// it changes anything, so own still holds the state before data.
 		d.hh.off = true
 	}
-	d.own.Write(data)
+	d.digest().Write(data)
 }
 
 // drain writes the gathered bytes into own.
 func (d *hostHash) drain() {
-	d.own.Write(d.buf)
+	d.digest().Write(d.buf)
 	d.buf = d.buf[:0]
 }
 
@@ -210,29 +229,31 @@ func (d *hostHash) Sum(b []byte) []byte {
 	if !d.crossed && !d.hh.off && !d.hh.noSum {
 		// Every byte is gathered: one crossing, and buf is kept, so
 		// that Sum may be called again or writing go on.
-		if n := d.hh.Update(d.alg, nil, d.buf, d.next[:]); int(n) == d.own.Size() {
-			return append(b, d.next[:n]...)
+		if n := d.hh.Update(d.alg, nil, d.buf, d.hh.next[:]); int(n) == d.Size() {
+			return append(b, d.hh.next[:n]...)
 		}
 		d.hh.noSum = true
 	}
-	if len(d.buf) > hostMin || d.crossed && len(d.buf) == hostMin {
+	if len(d.buf) > hostMin {
 		d.send(d.buf)
 	} else {
-		d.own.Write(d.buf)
+		d.digest().Write(d.buf)
 	}
 	d.buf = nil
-	return d.own.Sum(b)
+	return d.digest().Sum(b)
 }
 
 func (d *hostHash) Reset() {
-	d.own.Reset()
+	if d.own != nil {
+		d.own.Reset()
+	}
 	d.buf = d.buf[:0]
 	d.head = 0
 	d.crossed = false
 }
 
-func (d *hostHash) Size() int      { return d.own.Size() }
-func (d *hostHash) BlockSize() int { return d.own.BlockSize() }
+func (d *hostHash) Size() int      { return hashSizes[d.alg] }
+func (d *hostHash) BlockSize() int { return d.digest().BlockSize() }
 
 // hostCRC32 is a CRC-32 through the host.
 type hostCRC32 struct{ hostHash }

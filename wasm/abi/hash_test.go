@@ -259,3 +259,51 @@ func TestHashStates(t *testing.T) {
 		t.Errorf("CRC-32 state %x", st)
 	}
 }
+
+// TestHostHashInterleaved: digests of one hasher written in turns, with
+// states and sums crossing through the hasher's one answer buffer, each
+// sum as crypto's own.
+func TestHostHashInterleaved(t *testing.T) {
+	data := make([]byte, 3*hostChunk+77)
+	rand.NewChaCha8([32]byte{4}).Read(data)
+	calls := 0
+	hh := &HostHasher{Update: hostUpdate(&calls)}
+	var ds []hash.Hash
+	var wants []hash.Hash
+	early := make([][]byte, 2*len(algs))
+	for i, a := range algs {
+		ds = append(ds, hh.New(a.name))
+		wants = append(wants, a.new())
+		ds = append(ds, hh.New(a.name)) // a small one, summed
+		wants = append(wants, a.new())
+		ds[2*i+1].Write(data[:100+i])
+		wants[2*i+1].Write(data[:100+i])
+	}
+	for off := 0; off < len(data); off += 5000 {
+		piece := data[off:min(off+5000, len(data))]
+		for i := 0; i < len(ds); i += 2 {
+			ds[i].Write(piece)
+			wants[i].Write(piece)
+		}
+		if off == 20000 {
+			// Summed between the others' writes, and compared after them:
+			// a sum must not share the answer buffer the next calls fill.
+			for i := 1; i < len(ds); i += 2 {
+				early[i] = ds[i].Sum(nil)
+			}
+		}
+	}
+	for i := 1; i < len(ds); i += 2 {
+		if !bytes.Equal(early[i], wants[i].Sum(nil)) {
+			t.Fatalf("digest %d summed between others' writes differs from crypto's", i)
+		}
+	}
+	for i := range ds {
+		if !bytes.Equal(ds[i].Sum(nil), wants[i].Sum(nil)) {
+			t.Fatalf("digest %d differs from crypto's", i)
+		}
+	}
+	if calls == 0 {
+		t.Fatal("no host call")
+	}
+}
