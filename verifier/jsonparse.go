@@ -294,7 +294,16 @@ func (p *jsonParser) pstr(skip bool) (string, bool) {
 	p.i++
 	escaped := false
 	for p.i < len(p.data) {
-		c := p.data[p.i]
+		// Plain bytes first, with a local index and one branch a byte (as
+		// in jsonDecoder.str).
+		data, i := p.data, p.i
+		for i < len(data) && jsonStrPlain[data[i]] {
+			i++
+		}
+		if p.i = i; i == len(data) {
+			break
+		}
+		c := data[i]
 		switch {
 		case c == '"':
 			p.i++
@@ -335,11 +344,9 @@ func (p *jsonParser) pstr(skip bool) (string, bool) {
 				p.fail(errJSONSyntax)
 				return "", false
 			}
-		case c < 0x20:
+		default: // a control character
 			p.fail(errJSONSyntax)
 			return "", false
-		default:
-			p.i++
 		}
 	}
 	p.fail(errJSONSyntax)
