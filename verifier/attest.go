@@ -3,6 +3,7 @@ package verifier
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -78,7 +79,8 @@ func checkAttestationMemo(doc, proofText []byte, pol *tlogPolicy, embassies []*E
 		att.detail = strings.Join(append([]string{fmt.Sprintf("%d of the policy's %d embassies cosigned %s at size %d, short of its quorum", len(att.embassies), len(pol.witnesses), clip(cp.origin), cp.size)}, notes...), "; ")
 		return att
 	}
-	att.detail = strings.Join(append([]string{fmt.Sprintf("entry %d of %s (size %d), %d embassy cosignatures", p.index, clip(cp.origin), cp.size, len(att.embassies))}, notes...), "; ")
+	att.detail = strings.Join(append([]string{"entry " + strconv.FormatUint(p.index, 10) + " of " + clip(cp.origin) +
+		" (size " + strconv.FormatUint(cp.size, 10) + "), " + strconv.Itoa(len(att.embassies)) + " embassy cosignatures"}, notes...), "; ")
 	return att
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
@@ -298,7 +299,7 @@ func (v *verification) mdocDisclosures(doc *mdocDocument, mso *mdocMSO) (claims 
 			if cborKeysCollide(val) {
 				return nil, nil, sdMalformed("%s: element %q has two keys of one name", clip(ns), clip(it.ElementIdentifier))
 			}
-			elems[it.ElementIdentifier] = val
+			elems[it.ElementIdentifier] = mdocClaim(val)
 			if ns == mdlNamespace && it.ElementIdentifier == "portrait" {
 				portraits = append(portraits, it.ElementValue)
 			}
@@ -306,27 +307,21 @@ func (v *verification) mdocDisclosures(doc *mdocDocument, mso *mdocMSO) (claims 
 		}
 		claims[ns] = elems
 	}
-	v.rep.pass(CheckDisclosures, fmt.Sprintf("%d elements disclosed, each matching its digest", n))
-	return mdocClaims(claims), portraits, nil
+	v.rep.pass(CheckDisclosures, strconv.Itoa(n)+" elements disclosed, each matching its digest")
+	return claims, portraits, nil
 }
 
-// mdocClaims turns decoded element values into report JSON: dates as text,
-// images left to the subject's portrait.
-func mdocClaims(claims map[string]any) map[string]any {
-	out := make(map[string]any, len(claims))
-	for ns, x := range claims {
-		elems := x.(map[string]any)
-		o := make(map[string]any, len(elems))
-		for k, val := range elems {
-			if b, ok := val.([]byte); ok && imageType(b) != "" {
-				o[k] = fmt.Sprintf("(%s image, %d bytes)", imageType(b), len(b))
-				continue
-			}
-			o[k] = mdocValue(val)
+// mdocClaim turns a decoded element value into report JSON: dates as text,
+// images left to the subject's portrait. It is applied as each element is
+// read, not in a second pass over copies of the namespaces' maps: inside
+// the module maps are the dearest of the allocations.
+func mdocClaim(val any) any {
+	if b, ok := val.([]byte); ok {
+		if t := imageType(b); t != "" {
+			return "(" + t + " image, " + strconv.Itoa(len(b)) + " bytes)"
 		}
-		out[ns] = o
 	}
-	return out
+	return mdocValue(val)
 }
 
 // mdocValue is cborToJSON with the dates of 18013-5 (tdate, tag 0;

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"hash"
+	"strconv"
 )
 
 // SD-JWT and SD-JWT VC (RFC 9901; draft-ietf-oauth-sd-jwt-vc): an
@@ -162,7 +163,7 @@ func (v *verification) verifySDJWT(data []byte) {
 		return
 	}
 	delete(processed, "_sd_alg")
-	v.rep.pass(CheckDisclosures, fmt.Sprintf("%d disclosed, %d withheld or decoy", len(disclosures), undisclosed))
+	v.rep.pass(CheckDisclosures, strconv.Itoa(len(disclosures))+" disclosed, "+strconv.Itoa(undisclosed)+" withheld or decoy")
 	vct, hasVCT := processed["vct"].(string)
 	if sdVCTypes[j.h.Typ] && (!hasVCT || vct == "") {
 		v.rep.fail(CheckClaims, Malformed, "an SD-JWT VC names its type in vct")
