@@ -33,7 +33,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/x509"
-	"encoding/base64"
 	"net/url"
 	"strings"
 )
@@ -373,47 +372,76 @@ func (s *xmlSignature) KeyInfoCertificates(m *certMemo) []*x509.Certificate {
 // its function once per rune, which in the module cost more than the
 // decoding. A byte that is not ASCII fails the decoding either way.
 //
-// The input goes, white space left out, through a buffer on the stack a
-// segment at a time, and is decoded into the one slice returned: a copy
-// without the white space cost a second allocation as large. Segments are
-// whole quanta, so that decoding them one after another is decoding the
-// whole, but for padding: it may end only the last, and in another one
-// the whole would have data after it, which it refuses.
+// One pass: each byte is looked up once (a sextet, white space, padding or
+// neither) and quanta are decoded as they fill, into the one slice
+// returned. Inside the module the former two passes (white space out
+// into a buffer, then encoding/base64 on it) cost twice as much. The
+// result is held to that of base64.StdEncoding.Strict() on the value
+// without its white space (TestDecodeBase64XMLAsMapped, the fuzz target).
 func decodeBase64XML(s string) ([]byte, error) {
-	var seg [base64XMLSegment]byte
-	out := make([]byte, 0, base64.StdEncoding.DecodedLen(len(s)))
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+	out := make([]byte, len(s)/4*3) // every 3 bytes out take 4 in
+	j := 0
+	var q uint32 // the sextets of the quantum being read
+	n := 0       // how many
+	i := 0
+	for ; i < len(s); i++ {
+		v := base64XMLValues[s[i]]
+		if v < 64 {
+			q = q<<6 | uint32(v)
+			if n++; n == 4 {
+				out[j], out[j+1], out[j+2] = byte(q>>16), byte(q>>8), byte(q)
+				j, q, n = j+3, 0, 0
+			}
 			continue
 		}
-		if n == len(seg) {
-			if bytes.IndexByte(seg[:], '=') >= 0 {
-				return nil, errBase64XML()
-			}
-			k, err := base64Strict.Decode(out[len(out):cap(out)], seg[:])
-			if err != nil {
-				return nil, errBase64XML()
-			}
-			out, n = out[:len(out)+k], 0
+		if v == base64XMLSpace {
+			continue
 		}
-		seg[n] = c
-		n++
+		if v != base64XMLPad {
+			return nil, errBase64XML()
+		}
+		break
 	}
-	k, err := base64Strict.Decode(out[len(out):cap(out)], seg[:n])
-	if out = out[:len(out)+k]; err != nil || len(out) == 0 {
+	if i < len(s) {
+		// Padding ends the last quantum: "==" after two sextets, "=" after
+		// three, then only white space; the bits it leaves out are zero.
+		pads := 1
+		for i++; i < len(s); i++ {
+			switch v := base64XMLValues[s[i]]; {
+			case v == base64XMLSpace:
+			case v == base64XMLPad && n == 2 && pads == 1:
+				pads++
+			default:
+				return nil, errBase64XML()
+			}
+		}
+		switch {
+		case n == 2 && pads == 2 && q&0xf == 0:
+			out[j] = byte(q >> 4)
+			j++
+		case n == 3 && pads == 1 && q&0x3 == 0:
+			out[j], out[j+1] = byte(q>>10), byte(q>>2)
+			j += 2
+		default:
+			return nil, errBase64XML()
+		}
+	} else if n != 0 {
 		return nil, errBase64XML()
 	}
-	return out, nil
+	if j == 0 {
+		return nil, errBase64XML()
+	}
+	return out[:j], nil
 }
 
-// base64XMLSegment is how much of a base64 value decodeBase64XML decodes
-// at a time: whole quanta, so a multiple of 4.
-const base64XMLSegment = 1024
+// base64XMLValues maps the standard base64 alphabet to its sextets, XML
+// white space to base64XMLSpace, '=' to base64XMLPad and the rest to 0xff.
+const base64XMLValues = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x40\x40\xff\xff\x40\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x40\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x3e\xff\xff\xff\x3f\x34\x35\x36\x37\x38\x39\x3a\x3b\x3c\x3d\xff\xff\xff\x41\xff\xff\xff\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\xff\xff\xff\xff\xff\xff\x1a\x1b\x1c\x1d\x1e\x1f\x20\x21\x22\x23\x24\x25\x26\x27\x28\x29\x2a\x2b\x2c\x2d\x2e\x2f\x30\x31\x32\x33\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
 
-// base64Strict is made once: Strict returns a new Encoding.
-var base64Strict = base64.StdEncoding.Strict()
+const (
+	base64XMLSpace = 0x40
+	base64XMLPad   = 0x41
+)
 
 func errBase64XML() error { return readFail(Malformed, "XML base64 value does not decode") }
 

@@ -29,11 +29,11 @@ var base64XMLSeeds = []string{
 	"MIIB\r\nIjAN\r\n", "-_8=", "+/8=",
 }
 
-// base64XMLLong are values longer than decodeBase64XML's segment: wrapped
-// as certificates are, with padding at the end of a segment, inside one
-// that is not the last, and just past it.
+// base64XMLLong are long values: wrapped as certificates are, with
+// padding at the end of a 1 KiB segment (the unit an earlier
+// decodeBase64XML decoded in), inside the value, and just past it.
 func base64XMLLong() []string {
-	seg := base64XMLSegment
+	const seg = 1024
 	var out []string
 	for _, n := range []int{seg/4*3 - 1, seg / 4 * 3, seg/4*3 + 1, 2000, 3 * seg} {
 		v := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0xa5, 0x01, 0x7e}, n)[:n])
