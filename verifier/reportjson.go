@@ -270,12 +270,41 @@ func appendJSONVal(b []byte, v any, failed *bool) []byte {
 		if x == nil {
 			return append(b, "null"...)
 		}
-		var small [16]string // most claim sets and headers: no allocation
-		keys := small[:0]
-		for k := range x {
-			keys = append(keys, k)
+		// Most claim sets and headers: no allocation, and the values are
+		// taken as the keys are, sorted with them, instead of looked up
+		// again by key (a map access costs 8 to 10 times native inside the
+		// module, docs/PERFORMANCE.md).
+		var smallK [16]string
+		var smallV [16]any
+		if len(x) > len(smallK) {
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			b = append(b, '{')
+			for i, k := range keys {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONStr(b, k)
+				b = append(b, ':')
+				b = appendJSONVal(b, x[k], failed)
+			}
+			return append(b, '}')
 		}
-		slices.Sort(keys)
+		n := 0
+		for k, e := range x {
+			smallK[n], smallV[n] = k, e
+			n++
+		}
+		keys, vals := smallK[:n], smallV[:n]
+		for i := 1; i < n; i++ { // insertion sort: keys are distinct
+			for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+				keys[j], keys[j-1] = keys[j-1], keys[j]
+				vals[j], vals[j-1] = vals[j-1], vals[j]
+			}
+		}
 		b = append(b, '{')
 		for i, k := range keys {
 			if i > 0 {
@@ -283,7 +312,7 @@ func appendJSONVal(b []byte, v any, failed *bool) []byte {
 			}
 			b = appendJSONStr(b, k)
 			b = append(b, ':')
-			b = appendJSONVal(b, x[k], failed)
+			b = appendJSONVal(b, vals[i], failed)
 		}
 		return append(b, '}')
 	case []any:

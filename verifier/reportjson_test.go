@@ -3,6 +3,7 @@ package verifier
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -130,5 +131,21 @@ func TestJSONValueMatchesEncodingJSON(t *testing.T) {
 			continue
 		}
 		sameJSONValue(t, v)
+	}
+}
+
+// TestAppendJSONMapSizes holds the map writer to encoding/json on both of
+// its paths (up to 16 members sorted with their values, more sorted by
+// key and looked up), with keys that share prefixes, differ only in case
+// and are not ASCII, and with nested maps.
+func TestAppendJSONMapSizes(t *testing.T) {
+	base := []string{"", "a", "A", "ab", "a\u00e9", "\u00e9", "b", "_sd", "iss", "is", "z", "0", "10", "9", "<", "~"}
+	for n := 0; n <= 40; n++ {
+		m := map[string]any{}
+		for i := range n {
+			k := base[i%len(base)] + strings.Repeat("x", i/len(base))
+			m[k] = map[string]any{"n": int64(i), k: []any{k, nil}}
+		}
+		sameJSONValue(t, m)
 	}
 }
