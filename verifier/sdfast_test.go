@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -227,4 +228,46 @@ func TestSDDigestWith(t *testing.T) {
 			}
 		}
 	}
+}
+
+// checkSplitSD holds splitSD to bytes.LastIndexByte and bytes.Split, and
+// requires every part's capacity to end with it (bytes.Split leaves the
+// last part's reaching to the end of the input: an append to it would
+// write over the key binding JWT).
+func checkSplitSD(t *testing.T, b []byte) {
+	t.Helper()
+	parts, last := splitSD(b)
+	if want := bytes.LastIndexByte(b, '~'); last != want {
+		t.Fatalf("%q: last %d, want %d", b, last, want)
+	}
+	if last < 0 {
+		if len(parts) != 0 {
+			t.Fatalf("%q: %d parts without a '~'", b, len(parts))
+		}
+		return
+	}
+	want := bytes.Split(b[:last], []byte{'~'})
+	if len(parts) != len(want) {
+		t.Fatalf("%q: %d parts, want %d", b, len(parts), len(want))
+	}
+	for i := range want {
+		if !bytes.Equal(parts[i], want[i]) || cap(parts[i]) != len(parts[i]) {
+			t.Fatalf("%q: part %d %q (cap %d), want %q", b, i, parts[i], cap(parts[i]), want[i])
+		}
+	}
+}
+
+var splitSDSeeds = []string{"", "~", "~~", "a", "a~", "~a", "a~b~", "a~b~c", "a.b.c~d~e~kb.x.y", "a~~b~", strings.Repeat("d~", 20)}
+
+func TestSplitSD(t *testing.T) {
+	for _, s := range splitSDSeeds {
+		checkSplitSD(t, []byte(s))
+	}
+}
+
+func FuzzSplitSD(f *testing.F) {
+	for _, s := range splitSDSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(checkSplitSD)
 }
