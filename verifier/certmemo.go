@@ -83,8 +83,8 @@ func (m *certMemo) parseCertificateLenient(der []byte) (*x509.Certificate, error
 // certificateInfo is c as the report's technical details describe it.
 func certificateInfo(c *x509.Certificate) CertificateInfo {
 	return CertificateInfo{
-		Subject:   clipLong(c.Subject.String()),
-		Issuer:    clipLong(c.Issuer.String()),
+		Subject:   clipLong(nameString(c.Subject)),
+		Issuer:    clipLong(nameString(c.Issuer)),
 		Serial:    clipLong(c.SerialNumber.String()),
 		NotBefore: timeString(c.NotBefore),
 		NotAfter:  timeString(c.NotAfter),
