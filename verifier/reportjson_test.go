@@ -3,6 +3,7 @@ package verifier
 import (
 	"encoding/json"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -18,10 +19,22 @@ func equalReportJSON(t *testing.T, r *Report) {
 	if err != nil {
 		return // encoding/json refuses the report; AppendJSON still writes one
 	}
-	if got := r.AppendJSON(nil); string(got) != string(want) {
+	got := string(r.AppendJSON(nil))
+	if !jsonPinned {
+		// From Go 1.27 encoding/json writes invalid UTF-8 as the
+		// replacement character itself; the report keeps Go 1.26's
+		// escape, so the two are compared as the same text.
+		got = strings.ReplaceAll(got, `\ufffd`, "\uFFFD")
+		want = []byte(strings.ReplaceAll(string(want), `\ufffd`, "\uFFFD"))
+	}
+	if got != string(want) {
 		t.Fatalf("AppendJSON:\n got %s\nwant %s", got, want)
 	}
 }
+
+// jsonPinned is true under Go 1.26, whose encoding/json wrote every byte of
+// a report as AppendJSON does.
+var jsonPinned = strings.HasPrefix(runtime.Version(), "go1.26")
 
 // richReport fills every member of a report, with s and f wherever text
 // and numbers from documents go.
