@@ -66,7 +66,20 @@ func coldFlags() []string {
 // WebAssembly instance does not have. Setting it here also keeps a
 // caller's GOEXPERIMENT from changing the module. When a Go release drops
 // the experiment, the build fails rather than changing silently.
-var Env = []string{"GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0", "GOFLAGS=", "GOEXPERIMENT=nogreenteagc"}
+//
+// GOTOOLCHAIN pins the Go release that builds the module, whatever Go the
+// machine has: the committed module is defined as this release's build
+// and `make test` checks it byte for byte, and another release writes
+// other bytes (Go 1.27.3: 57 KB larger brotli-compressed, over the page's
+// budget). A go command of another release fetches this one through the
+// module proxy once (golang.org/toolchain); one of this release runs
+// itself. Native builds (the CLI, the service, a Go user's program) use
+// the machine's Go; the verifier writes the same reports under both
+// (verifier/dnstring.go).
+var Env = []string{"GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0", "GOFLAGS=", "GOEXPERIMENT=nogreenteagc", "GOTOOLCHAIN=" + Toolchain}
+
+// Toolchain is the Go release that builds the module (Env).
+const Toolchain = "go1.26.8"
 
 // Build compiles the module into out from the Go module rooted at root.
 func Build(root, out string, extra ...string) error {

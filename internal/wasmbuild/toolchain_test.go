@@ -1,0 +1,28 @@
+package wasmbuild
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestToolchainPinned runs the go command in the module's build
+// environment and asks which release it is: the pinned one, whatever Go
+// runs the test (a go command of another release switches to it).
+func TestToolchainPinned(t *testing.T) {
+	root, err := Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(goTool(), "env", "GOVERSION")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), Env...)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(out)); got != Toolchain {
+		t.Fatalf("the module's build runs %s, want %s", got, Toolchain)
+	}
+}
