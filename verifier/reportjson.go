@@ -282,16 +282,11 @@ func appendJSONVal(b []byte, v any, failed *bool) []byte {
 				keys = append(keys, k)
 			}
 			slices.Sort(keys)
-			b = append(b, '{')
+			vals := make([]any, len(keys))
 			for i, k := range keys {
-				if i > 0 {
-					b = append(b, ',')
-				}
-				b = appendJSONStr(b, k)
-				b = append(b, ':')
-				b = appendJSONVal(b, x[k], failed)
+				vals[i] = x[k]
 			}
-			return append(b, '}')
+			return appendJSONMembers(b, keys, vals, failed)
 		}
 		n := 0
 		for k, e := range x {
@@ -305,16 +300,7 @@ func appendJSONVal(b []byte, v any, failed *bool) []byte {
 				vals[j], vals[j-1] = vals[j-1], vals[j]
 			}
 		}
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONStr(b, k)
-			b = append(b, ':')
-			b = appendJSONVal(b, vals[i], failed)
-		}
-		return append(b, '}')
+		return appendJSONMembers(b, keys, vals, failed)
 	case []any:
 		if x == nil {
 			return append(b, "null"...)
@@ -437,4 +423,18 @@ func appendJSONStr(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// appendJSONMembers writes an object of keys and their values, in order.
+func appendJSONMembers(b []byte, keys []string, vals []any, failed *bool) []byte {
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONStr(b, k)
+		b = append(b, ':')
+		b = appendJSONVal(b, vals[i], failed)
+	}
+	return append(b, '}')
 }
