@@ -116,13 +116,6 @@ type asicFile struct {
 	entry *zipEntry
 }
 
-// Open streams the entry's content, inflated. The archive is read from
-// memory and the entry's size and CRC were proven when the container was
-// opened, so the reader yields exactly Size bytes.
-func (f *asicFile) Open() io.Reader {
-	return f.entry.open()
-}
-
 // Digest hashes the entry's content with h, streaming: a XAdES reference
 // names its own digest algorithm.
 func (f *asicFile) Digest(h crypto.Hash) ([]byte, error) {

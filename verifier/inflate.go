@@ -1,10 +1,11 @@
 package verifier
 
 // A DEFLATE (RFC 1951) decoder for ZIP entries (zipread.go), also behind
-// the zlib reader of EU DCCs (zlib.go). In the WebAssembly module
-// compress/flate inflates at about 16 MB/s: it reads every input byte
-// through an io.ByteReader interface call and copies through small helper
-// calls, and in wasm each call is expensive. Here the input is a slice
+// the zlib readers of EU DCCs and status lists (zlib.go): the verifier's
+// only one, which keeps compress/flate out of the module. In the
+// WebAssembly module compress/flate inflates at about 16 MB/s: it reads
+// every input byte through an io.ByteReader interface call and copies
+// through small helper calls, and in wasm each call is expensive. Here the input is a slice
 // held in memory and the output size is known (or bounded), so bits are
 // read from the slice into a 64-bit buffer by index, Huffman codes are
 // decoded by table lookups and the output is built in one buffer that
@@ -579,6 +580,10 @@ func (s *inflateState) huffman(lit, dist *huffTable, eob uint) error {
 		if at >= inflateWindow+inflateChunk {
 			s.at, s.out = at, base+int64(at)
 			s.flush()
+			if s.short {
+				// The writer wants no more (zlibByteAt has its byte).
+				return inflateShort()
+			}
 			base -= int64(s.at - at)
 			end += s.at - at
 			at = s.at

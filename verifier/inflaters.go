@@ -1,50 +1,22 @@
 package verifier
 
-import (
-	"compress/zlib"
-	"io"
-	"sync"
-)
+import "sync"
 
-// inflaters keeps decoders for reuse: zlib readers for status lists and
-// inflate.go's decoders for EU DCCs. A new zlib reader allocates flate's
-// 32 KB window and its Huffman tables, a new inflater its 96 KiB buffer:
-// for an EU DCC, several times the rest of a verification's allocations,
-// which inside the WebAssembly module cost clearing and garbage
-// collection. A reader reset onto a new stream (zlib.Resetter) decodes
-// exactly as a new one and fails on the same errors; an inflater keeps no
-// state from one stream to the next but its buffer and tables, which each
-// stream overwrites before reading them. One pool belongs to one Trust,
-// like its memos.
-type inflaters struct{ zlib, dcc sync.Pool }
+// inflaters keeps inflate.go's decoders for reuse, for EU DCCs and status
+// lists: a new inflater allocates its 96 KiB buffer, for an EU DCC several
+// times the rest of a verification's allocations, which inside the
+// WebAssembly module cost clearing and garbage collection. An inflater
+// keeps no state from one stream to the next but its buffer and tables,
+// which each stream overwrites before reading them. One pool belongs to
+// one Trust, like its memos.
+type inflaters struct{ pool sync.Pool }
 
 func newInflaters() *inflaters { return &inflaters{} }
-
-// get returns a zlib reader of r, as zlib.NewReader(r) does.
-func (p *inflaters) get(r io.Reader) (io.ReadCloser, error) {
-	if p != nil {
-		if z, ok := p.zlib.Get().(io.ReadCloser); ok {
-			if err := z.(zlib.Resetter).Reset(r, nil); err != nil {
-				p.zlib.Put(z)
-				return nil, err
-			}
-			return z, nil
-		}
-	}
-	return zlib.NewReader(r)
-}
-
-// put gives a reader from get back.
-func (p *inflaters) put(z io.ReadCloser) {
-	if p != nil && z != nil {
-		p.zlib.Put(z)
-	}
-}
 
 // inflater returns a DEFLATE decoder, as &inflater{} does.
 func (p *inflaters) inflater() *inflater {
 	if p != nil {
-		if z, ok := p.dcc.Get().(*inflater); ok {
+		if z, ok := p.pool.Get().(*inflater); ok {
 			return z
 		}
 	}
@@ -54,7 +26,7 @@ func (p *inflaters) inflater() *inflater {
 // putInflater gives a decoder from inflater back.
 func (p *inflaters) putInflater(z *inflater) {
 	if p != nil {
-		p.dcc.Put(z)
+		p.pool.Put(z)
 	}
 }
 

@@ -6,15 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"time"
 )
 
 // Limits on status list tokens (draft-ietf-oauth-status-list). A list is
-// read only as far as the index a document asks for, so a zlib bomb costs
-// at most MaxStatusListBytes of decompression and no more memory than the
-// decompressor's window.
+// read only as far as the index a document asks for (zlibByteAt), so a
+// zlib bomb costs at most MaxStatusListBytes of decompression and no more
+// memory than the decoder's buffer.
 const (
 	// MaxStatusListBytes bounds how far into a decompressed status list the
 	// verifier reads: 16 MiB holds 134 million one-bit statuses.
@@ -300,32 +299,26 @@ var errListTooLong = fmt.Errorf("the index lies beyond the %d bytes a status lis
 
 // statusAt decompresses the list only as far as idx and returns its status
 // value. Bits are counted from the least significant bit of each byte. The
-// zlib reader comes from pool (nil: a new one).
+// decoder comes from pool (nil: a new one).
 func (l *statusList) statusAt(pool *inflaters, idx uint64) (byte, error) {
 	bitPos := idx * uint64(l.bits)
 	bytePos := bitPos / 8
 	if bytePos >= MaxStatusListBytes {
 		return 0, errListTooLong
 	}
-	zr, err := pool.get(bytes.NewReader(l.lst))
-	if err != nil {
+	inf := pool.inflater()
+	b, err := inf.zlibByteAt(l.lst, int64(bytePos))
+	pool.putInflater(inf)
+	switch err {
+	case nil:
+	case errZlibShort:
+		return 0, errIndexRange
+	case errZlibHeader, errZlibDictionary:
 		return 0, listErr("the status list is not zlib: %v", err)
-	}
-	defer pool.put(zr)
-	if _, err := io.CopyN(io.Discard, zr, int64(bytePos)); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return 0, errIndexRange
-		}
-		return 0, listErr("the status list cannot be decompressed: %v", err)
-	}
-	var b [1]byte
-	if _, err := io.ReadFull(zr, b[:]); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return 0, errIndexRange
-		}
+	default:
 		return 0, listErr("the status list cannot be decompressed: %v", err)
 	}
 	shift := bitPos % 8
 	mask := byte(1<<l.bits - 1)
-	return (b[0] >> shift) & mask, nil
+	return (b >> shift) & mask, nil
 }

@@ -12,9 +12,7 @@ package verifier
 // its declared size and CRC true before anyone reads it (asic.go).
 
 import (
-	"bytes"
 	"cmp"
-	"compress/flate"
 	"encoding/binary"
 	"io"
 	"slices"
@@ -334,15 +332,6 @@ func checkTiling(entries []zipEntry, cdOff int) error {
 		return readFail(Malformed, "bytes between the last entry and the central directory")
 	}
 	return nil
-}
-
-// open returns a reader of the entry's content. Only for verified entries:
-// it does not check the CRC or the sizes again.
-func (ze *zipEntry) open() io.Reader {
-	if ze.method == zipStored {
-		return bytes.NewReader(ze.data)
-	}
-	return io.LimitReader(flate.NewReader(bytes.NewReader(ze.data)), ze.usize)
 }
 
 // stream writes the entry's content to w. Deflated data must be one

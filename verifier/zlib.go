@@ -1,7 +1,8 @@
 package verifier
 
 // A zlib (RFC 1950) reader over inflate.go's DEFLATE decoder, for EU DCCs
-// (dcc.go). It answers as the code it replaced did: compress/zlib over a
+// (dcc.go); zlibByteAt below reads a status list as far as one byte.
+// zlibRead answers as the code it replaced did: compress/zlib over a
 // bytes.Reader, read through io.LimitReader(r, limit) with io.ReadAll
 // (dcc_zlib_test.go keeps that code as the oracle, and
 // TestDCCInflateAsZlib and FuzzDCCInflateAsZlib compare the two).
@@ -32,6 +33,7 @@ package verifier
 import (
 	"encoding/binary"
 	"errors"
+	"hash"
 	"hash/adler32"
 )
 
@@ -43,6 +45,7 @@ var (
 	errZlibDictionary = errors.New("the zlib stream needs a preset dictionary")
 	errZlibCorrupt    = errors.New("the DEFLATE data is corrupt or truncated")
 	errZlibChecksum   = errors.New("the zlib checksum does not match")
+	errZlibShort      = errors.New("the stream ends before the byte asked for")
 	// errZlibLimit: the read gave limit bytes without an error.
 	errZlibLimit = errors.New("the stream inflates to the limit or more")
 )
@@ -53,22 +56,9 @@ var (
 // the same bytes (fewer than limit) and how many bytes of src follow the
 // stream. limit is not a multiple of flateWindow.
 func (z *inflater) zlibRead(src []byte, limit int64) (out []byte, rest int, err error) {
-	if len(src) < 2 {
-		return nil, 0, errZlibHeader
-	}
-	cmf, flg := src[0], src[1]
-	if cmf&0x0f != 8 || cmf>>4 > 7 || (uint(cmf)<<8|uint(flg))%31 != 0 {
-		return nil, 0, errZlibHeader
-	}
-	start := 2
-	if flg&0x20 != 0 {
-		if len(src) < 6 {
-			return nil, 0, errZlibHeader
-		}
-		if binary.BigEndian.Uint32(src[2:]) != 1 {
-			return nil, 0, errZlibDictionary
-		}
-		start = 6
+	start, err := zlibStart(src)
+	if err != nil {
+		return nil, 0, err
 	}
 	var w sliceWriter
 	s := &inflateState{src: src[start:], w: &w, size: limit}
@@ -92,6 +82,84 @@ func (z *inflater) zlibRead(src []byte, limit int64) (out []byte, rest int, err 
 		return nil, 0, errZlibLimit
 	}
 	return w, len(src) - end - 4, nil
+}
+
+// zlibStart checks the zlib header at the start of src and returns where
+// the DEFLATE data begins.
+func zlibStart(src []byte) (int, error) {
+	if len(src) < 2 {
+		return 0, errZlibHeader
+	}
+	cmf, flg := src[0], src[1]
+	if cmf&0x0f != 8 || cmf>>4 > 7 || (uint(cmf)<<8|uint(flg))%31 != 0 {
+		return 0, errZlibHeader
+	}
+	if flg&0x20 == 0 {
+		return 2, nil
+	}
+	if len(src) < 6 {
+		return 0, errZlibHeader
+	}
+	if binary.BigEndian.Uint32(src[2:]) != 1 {
+		return 0, errZlibDictionary
+	}
+	return 6, nil
+}
+
+// zlibByteAt decodes the zlib stream src as far as the byte at offset at
+// (below MaxStatusListBytes) and returns it: a status list is read only as
+// far as the index a document asks for (statuslist.go). The byte counts
+// once the decoder has written it out, which it does a chunk at a time
+// (inflateChunk), and decoding stops there: a stream corrupt beyond that
+// point is never read. Otherwise errZlibShort says the stream ends before
+// the byte (complete, or cut off), errZlibHeader or errZlibDictionary that
+// it is not zlib, errZlibChecksum that a stream ending before the byte
+// fails its Adler-32, errZlibCorrupt that the DEFLATE data is wrong
+// before the byte.
+func (z *inflater) zlibByteAt(src []byte, at int64) (byte, error) {
+	start, err := zlibStart(src)
+	if err != nil {
+		return 0, err
+	}
+	w := byteAtWriter{at: at, sum: adler32.New()}
+	// The bound is never reached: the byte is written out, at most a chunk
+	// and a window after it was decoded, before the output passes it.
+	s := &inflateState{src: src[start:], w: &w, size: MaxStatusListBytes + 2*inflateChunk}
+	err = z.decode(s)
+	switch {
+	case w.found:
+		return w.b, nil
+	case s.used() > int64(len(s.src))*8:
+		return 0, errZlibShort
+	case err != nil:
+		return 0, errZlibCorrupt
+	}
+	end := start + int((s.used()+7)/8)
+	if len(src)-end >= 4 && binary.BigEndian.Uint32(src[end:]) != w.sum.Sum32() {
+		return 0, errZlibChecksum
+	}
+	return 0, errZlibShort
+}
+
+// byteAtWriter keeps the byte at offset at of what is written to it, then
+// refuses more. Until then it sums what it was given, for the Adler-32 of
+// a stream that ends sooner.
+type byteAtWriter struct {
+	at    int64
+	n     int64
+	sum   hash.Hash32
+	b     byte
+	found bool
+}
+
+func (w *byteAtWriter) Write(p []byte) (int, error) {
+	if w.n+int64(len(p)) > w.at {
+		w.b, w.found = p[w.at-w.n], true
+		return 0, errZlibLimit
+	}
+	w.n += int64(len(p))
+	w.sum.Write(p)
+	return len(p), nil
 }
 
 // sliceWriter collects what is written to it.
