@@ -7,6 +7,9 @@
 //
 //	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o apostille.wasm ./wasm/guest
 //
+// The module committed in wasm/module is `make wasm`'s build: Go 1.26.8
+// and internal/wasmbuild's flags, byte for byte reproducible.
+//
 // The host calls _initialize once, loads trust once per instance, then calls
 // apostille_verify for each document. The ABI's constants, result packing
 // and options JSON are wasm/abi's, which the Go host shares; the export
