@@ -45,7 +45,7 @@ var coldPackages = []string{
 	"fmt", "reflect", "errors", "sort", "strconv", "internal/strconv", "time",
 	"net", "net/url", "os", "io/fs", "path/...", "syscall", "internal/syscall/...",
 	"internal/godebug", "compress/flate", "vendor/...", "golang.org/x/...",
-	"crypto/ecdsa", "crypto/ecdh", "crypto/internal/fips140/ecdh", "crypto/internal/fips140only", "crypto/x509/pkix", "internal/reflectlite", "encoding/base64", "mime/...",
+	"crypto/ecdsa", "crypto/ecdh", "crypto/internal/fips140/ecdh", "crypto/internal/fips140only", "crypto/x509/pkix", "internal/reflectlite", "mime/...",
 }
 
 func coldFlags() []string {
