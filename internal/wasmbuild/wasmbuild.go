@@ -44,7 +44,7 @@ var coldPackages = []string{
 	"crypto/rsa", "crypto/internal/fips140/rsa", "crypto/elliptic", "math/big",
 	"fmt", "reflect", "errors", "sort", "strconv", "internal/strconv", "time",
 	"net", "net/url", "os", "io/fs", "path/...", "syscall", "internal/syscall/...",
-	"internal/godebug", "compress/flate", "vendor/...", "golang.org/x/...",
+	"internal/godebug", "compress/flate", "vendor/...", "golang.org/x/mod/...",
 	"crypto/ecdsa", "crypto/ecdh", "crypto/internal/fips140/ecdh", "crypto/internal/fips140only", "crypto/x509/pkix", "internal/reflectlite", "mime/...",
 }
 
