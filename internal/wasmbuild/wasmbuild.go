@@ -42,7 +42,7 @@ var Args = append([]string{"build", "-trimpath", "-buildvcs=false", "-buildmode=
 var coldPackages = []string{
 	"crypto/x509", "crypto/x509/...", "encoding/asn1", "encoding/pem", "encoding/hex",
 	"crypto/rsa", "crypto/internal/fips140/rsa", "crypto/elliptic", "math/big",
-	"fmt", "reflect", "errors", "sort", "strconv", "internal/strconv", "time",
+	"fmt", "reflect", "errors", "strconv", "internal/strconv", "time",
 	"net", "net/url", "os", "io/fs", "path/...", "syscall", "internal/syscall/...",
 	"internal/godebug", "compress/flate", "vendor/...", "golang.org/x/mod/...",
 	"crypto/ecdsa", "crypto/ecdh", "crypto/internal/fips140/ecdh", "crypto/internal/fips140only", "crypto/x509/pkix", "internal/reflectlite", "mime/...",
