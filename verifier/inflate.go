@@ -5,11 +5,12 @@ package verifier
 // only one, which keeps compress/flate out of the module. In the
 // WebAssembly module compress/flate inflates at about 16 MB/s: it reads
 // every input byte through an io.ByteReader interface call and copies
-// through small helper calls, and in wasm each call is expensive. Here the input is a slice
-// held in memory and the output size is known (or bounded), so bits are
-// read from the slice into a 64-bit buffer by index, Huffman codes are
-// decoded by table lookups and the output is built in one buffer that
-// keeps the last 32 KiB as the window and is written out in chunks.
+// through small helper calls, and in wasm each call is expensive. Here the
+// input is a slice held in memory and the output size is known (or
+// bounded), so bits are read from the slice into a 64-bit buffer by index,
+// Huffman codes are decoded by table lookups and the output is built in
+// one buffer that keeps the last 32 KiB as the window and is written out
+// in chunks.
 //
 // It accepts exactly what zipEntry.stream accepted with compress/flate
 // (inflate_test.go keeps that code as flateInflate, and TestInflateAsFlate

@@ -69,9 +69,12 @@ func zlibComplete(lst []byte) bool {
 // the two agree on every byte, and past its end. On a broken one they may
 // differ in one way only: where the damage lies near after the byte, one
 // has handed the byte out before finding it and the other not (flate
-// hands out at each 32 KiB of output, inflate.go a chunk at a time); the
-// byte, when both have it, is the same, and what is not zlib is refused
-// by both.
+// hands out at each 32 KiB of output, inflate.go a chunk at a time), or,
+// when neither has it, in saying why (a stream cut inside a code is
+// corrupt to inflate.go, cut short to flate): either way the document's
+// status is unknown. The byte, when both have it, is the same, and what
+// is not zlib is refused by both. TestStatusByteEnds holds the answers
+// past the end of a complete stream.
 func checkStatusByte(t *testing.T, lst []byte, at int64) {
 	t.Helper()
 	wantB, want := zlibStatusByte(lst, at)
@@ -114,6 +117,34 @@ func statusListSeeds(t testing.TB) [][]byte {
 		broken = append(broken, cut, flipped, badSum, l[:len(l)-2], append(bytes.Clone(l), 0, 1, 2, 3, 4))
 	}
 	return append(append(lists, broken...), nil, []byte{0x78}, []byte{0x78, 0x9c}, []byte{0x78, 0xbb, 0, 0, 0, 2})
+}
+
+// TestStatusByteEnds: past the end of a stream that decodes whole, the
+// trailer decides: none, part of one, a right one with bytes after it is
+// a short list; a wrong one is a damaged list. Before the end, the byte.
+func TestStatusByteEnds(t *testing.T) {
+	data := []byte("0123456789abcdefghijklmnopqrstuvwxyz")
+	good := zlibOf(t, zlib.BestCompression, false, data)
+	badSum := bytes.Clone(good)
+	badSum[len(badSum)-1] ^= 1
+	for _, c := range []struct {
+		name string
+		lst  []byte
+		past error
+	}{
+		{"whole", good, errZlibShort},
+		{"wrong-checksum", badSum, errZlibChecksum},
+		{"no-checksum", good[:len(good)-4], errZlibShort},
+		{"part-of-checksum", good[:len(good)-2], errZlibShort},
+		{"bytes-after", append(bytes.Clone(good), 1, 2, 3), errZlibShort},
+	} {
+		if b, err := new(inflater).zlibByteAt(c.lst, 20); err != nil || b != data[20] {
+			t.Errorf("%s: byte 20: %#x, %v", c.name, b, err)
+		}
+		if _, err := new(inflater).zlibByteAt(c.lst, int64(len(data))); err != c.past {
+			t.Errorf("%s: past the end: %v, want %v", c.name, err, c.past)
+		}
+	}
 }
 
 func TestStatusByteAsZlib(t *testing.T) {

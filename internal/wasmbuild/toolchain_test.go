@@ -1,8 +1,6 @@
 package wasmbuild
 
 import (
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 )
@@ -15,10 +13,7 @@ func TestToolchainPinned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(goTool(), "env", "GOVERSION")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), Env...)
-	out, err := cmd.Output()
+	out, err := goCommand(root, "env", "GOVERSION").Output()
 	if err != nil {
 		t.Fatal(err)
 	}

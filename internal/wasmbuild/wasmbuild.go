@@ -48,7 +48,7 @@ var coldPackages = []string{
 	"crypto/rsa", "crypto/internal/fips140/rsa", "crypto/elliptic", "math/big",
 	"fmt", "reflect", "errors", "strconv", "internal/strconv", "time",
 	"net", "net/url", "os", "io/fs", "path/...", "syscall", "internal/syscall/...",
-	"internal/godebug", "compress/flate", "vendor/...", "golang.org/x/mod/...",
+	"internal/godebug", "vendor/...", "golang.org/x/mod/...",
 	"crypto/ecdsa", "crypto/ecdh", "crypto/internal/fips140/ecdh", "crypto/internal/fips140only", "crypto/x509/pkix", "internal/reflectlite", "mime/...",
 }
 
@@ -105,15 +105,22 @@ func BuildCommand(root, out, pkg string) error {
 }
 
 func goBuild(root string, args []string) error {
-	cmd := exec.Command(goTool(), args...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), Env...)
+	cmd := goCommand(root, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("wasmbuild: go %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
 	return nil
+}
+
+// goCommand is the go command run in root with the module's build
+// environment (Env).
+func goCommand(root string, args ...string) *exec.Cmd {
+	cmd := exec.Command(goTool(), args...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), Env...)
+	return cmd
 }
 
 // Root returns the root of the Go module that holds the working directory.
