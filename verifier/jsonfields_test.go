@@ -3,8 +3,9 @@ package verifier
 import (
 	"encoding/json"
 	"reflect"
-	"strings"
 	"testing"
+
+	"github.com/apostille/apostille/internal/jsonfold"
 )
 
 // jsonTargets are the types the verifier decodes with unmarshalJSON
@@ -62,7 +63,7 @@ func sameAsEncodingJSON(t *testing.T, data []byte) {
 	if err != nil || !json.Valid(data) {
 		return // unmarshalJSON reads only what a syntax check accepted
 	}
-	if foldsOntoField(data) {
+	if jsonfold.FoldsOnto(data, fieldNames) {
 		return // names match exactly here, not in encoding/json (TestJSONNamesExact)
 	}
 	value := data[skipSpace(data, 0):end]
@@ -177,42 +178,6 @@ var fieldNames = func() map[string]bool {
 	}
 	return names
 }()
-
-// foldsOntoField reports whether data has a member whose name is not a
-// field's but equals one under case folding: encoding/json reads it as the
-// field, unmarshalJSON does not.
-func foldsOntoField(data []byte) bool {
-	var v any
-	if json.Unmarshal(data, &v) != nil {
-		return false
-	}
-	var walk func(any) bool
-	walk = func(v any) bool {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, e := range x {
-				if !fieldNames[k] {
-					for n := range fieldNames {
-						if strings.EqualFold(n, k) {
-							return true
-						}
-					}
-				}
-				if walk(e) {
-					return true
-				}
-			}
-		case []any:
-			for _, e := range x {
-				if walk(e) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	return walk(v)
-}
 
 // TestJSONNamesExact: member names match exactly (RFC 8259). A name that
 // only folds onto a field (other case, Kelvin sign U+212A for K, long s

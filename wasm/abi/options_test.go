@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apostille/apostille/internal/jsonfold"
 	"github.com/apostille/apostille/verifier"
 )
 
@@ -57,7 +58,7 @@ var optionsSeeds = []string{
 // the member and ParseOptions refuses (TestOptionsNamesExact).
 func sameOptions(t *testing.T, data []byte) {
 	t.Helper()
-	if foldsOntoMember(data) {
+	if jsonfold.FoldsOnto(data, memberNames) {
 		return
 	}
 	got, gotErr := ParseOptions(data)
@@ -81,51 +82,6 @@ var memberNames = func() map[string]bool {
 	}
 	return names
 }()
-
-// foldsOntoMember reports whether data has a member whose name is not a
-// member's but equals one under case folding. Names are read as tokens, so
-// that one under a member a later duplicate replaces is seen too
-// (`{"holder":{"nonCE":""},"holder":null}`: encoding/json reads the first
-// holder's "nonCE" as "nonce" and then drops it, ParseOptions refuses it).
-func foldsOntoMember(data []byte) bool {
-	// The first value only, as the decoder reads it: what follows it
-	// (an error for both readers) must not hide a folded name.
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var objects []bool // for each open container, whether it is an object
-	key := false       // the next token is a member name
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return false
-		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{', '[':
-				objects = append(objects, t == '{')
-				key = t == '{'
-				continue
-			default:
-				objects = objects[:len(objects)-1]
-			}
-		case string:
-			if key {
-				for n := range memberNames {
-					if !memberNames[t] && strings.EqualFold(n, t) {
-						return true
-					}
-				}
-				key = false
-				continue
-			}
-		}
-		// A value is complete: a name follows it in an object.
-		if len(objects) == 0 {
-			return false
-		}
-		key = objects[len(objects)-1]
-	}
-}
 
 // TestOptionsNamesExact: a name that only folds onto a member is an unknown
 // member, an error: "AT" is not "at", nor "\u212Aeys"-like spellings
@@ -292,17 +248,4 @@ func FuzzOptionsRoundTrip(f *testing.F) {
 		}
 		roundTrip(t, o)
 	})
-}
-
-// TestFoldsOntoMember holds the fuzz oracle's filter to what it must see:
-// names at any depth, under a replaced duplicate, and not values.
-func TestFoldsOntoMember(t *testing.T) {
-	for data, want := range map[string]bool{
-		`{"AT":""}`: true, `{"holder":{"nonCE":""},"holder":null}`: true, `[{"x":[{"Format":1}]}]`: true, `{"AT"`: true,
-		`{"at":"x"}`: false, `["AT"]`: false, `{"x":"AT"}`: false, `"AT"`: false,
-	} {
-		if got := foldsOntoMember([]byte(data)); got != want {
-			t.Errorf("%s: %v, want %v", data, got, want)
-		}
-	}
 }
