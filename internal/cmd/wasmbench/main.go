@@ -37,6 +37,8 @@ func main() {
 	rounds := flag.Int("rounds", 7, "measurement rounds per configuration")
 	per := flag.Duration("round", 200*time.Millisecond, "length of one round")
 	flag.StringVar(&moduleFile, "module", "", "benchmark this module file instead of one built from source (to compare builds)")
+	flag.StringVar(&againstFile, "against", "", "mix table: also measure this module file with host crypto, in the same rounds, "+
+		"and print the module's rate over its rate per round (an A/B of two builds that the machine's drift hits alike)")
 	opPer := flag.Duration("op", 50*time.Millisecond, "ops table: wall time to time each op for, per round")
 	flag.StringVar(&tables, "tables", "mix,tokens,ops", "tables to measure: mix (the demo world's documents), tokens (the five kid-named tokens), ops (single Go operations)")
 	flag.Parse()
@@ -48,6 +50,10 @@ func main() {
 
 // moduleFile, when set, is the module to benchmark.
 var moduleFile string
+
+// againstFile, when set, is a second module the mix table compares the
+// first with, round by round.
+var againstFile string
 
 // tables names the tables to measure.
 var tables string

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/apostille/apostille/internal/benchdocs"
@@ -57,10 +58,24 @@ func runMix(mod []byte, rounds int, per time.Duration) error {
 	module := func(e *host.Engine) mixEngine {
 		return func(d *benchdocs.MixDoc) []byte { return e.Verify(ctx, d.Data, opts(d)) }
 	}
-	cfgs := []struct {
+	type config struct {
 		name string
 		e    mixEngine
-	}{{"native", native}, {"module+host", module(withHost)}, {"module-alone", module(noHost)}}
+	}
+	cfgs := []config{{"native", native}, {"module+host", module(withHost)}, {"module-alone", module(noHost)}}
+	if againstFile != "" {
+		// An A/B of two builds: the module-alone column gives way to the
+		// other module with host crypto, measured in the same rounds.
+		other, err := os.ReadFile(againstFile)
+		if err != nil {
+			return err
+		}
+		against, err := host.New(ctx, host.Config{Module: other, Trust: []host.TrustSource{{Name: "demo", Data: mix.Trust}}, Instances: 1})
+		if err != nil {
+			return err
+		}
+		cfgs[2] = config{"against+host", module(against)}
+	}
 
 	// The three must agree byte for byte and decide as the manifest says.
 	for i := range mix.Docs {
@@ -87,16 +102,27 @@ func runMix(mod []byte, rounds int, per time.Duration) error {
 		return out
 	}
 	fmt.Printf("## the demo world's mix: %d documents (valid ones with their tlog proofs, tampered, expired, revoked, unknown)\n", len(mix.Docs))
-	fmt.Printf("%-12s %5s %12s %12s %12s %10s %10s\n", "documents/s", "docs", "native", "module+host", "module-alone", "host/nat", "alone/nat")
+	last, lastRatio := "alone/nat", "module-alone"
+	if againstFile != "" {
+		fmt.Printf("# against: %s; module/against is the median of the rounds' own ratios\n", againstFile)
+		last, lastRatio = "mod/against", "against+host"
+	}
+	fmt.Printf("%-12s %5s %12s %12s %12s %10s %10s\n", "documents/s", "docs", "native", "module+host", lastRatio, "host/nat", last)
 	for _, g := range groups {
 		docs := docsOf(g)
 		rates := make([][]float64, len(cfgs))
+		var paired []float64
 		for r := 0; r < rounds; r++ {
 			for i, c := range cfgs {
 				rates[i] = append(rates[i], measureSet(c.e, docs, per))
 			}
+			paired = append(paired, rates[1][r]/rates[2][r])
 		}
 		n, h, a := median(rates[0]), median(rates[1]), median(rates[2])
+		if againstFile != "" {
+			fmt.Printf("%-12s %5d %12.0f %12.0f %12.0f %9.2fx %9.3fx\n", g, len(docs), n, h, a, h/n, median(paired))
+			continue
+		}
 		fmt.Printf("%-12s %5d %12.0f %12.0f %12.0f %9.2fx %9.2fx\n", g, len(docs), n, h, a, h/n, a/n)
 	}
 	fmt.Println()
