@@ -1,6 +1,6 @@
 // Command gcprobe allocates small objects with pointers, as the verifier
 // does with its decoded values and report checks, until the garbage
-// collector has run a few dozen times. TestGCStopsTheWorld builds it with
+// collector has run a dozen times or so. TestGCStopsTheWorld builds it with
 // the module's flags and reads the collector's trace.
 package main
 
