@@ -22,12 +22,8 @@ import (
 // setting, the program's own allocations do the marking of every cycle,
 // since nothing else runs while it does not yield.
 func TestGCStopsTheWorld(t *testing.T) {
-	root, err := Root()
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := filepath.Join(t.TempDir(), "gcprobe.wasm")
-	if err := BuildCommand(root, out, "./internal/wasmbuild/testdata/gcprobe"); err != nil {
+	if err := BuildCommand(testRoot(t), out, "./internal/wasmbuild/testdata/gcprobe"); err != nil {
 		t.Fatal(err)
 	}
 	wasm, err := os.ReadFile(out)
@@ -94,11 +90,7 @@ func markAssist(line string) (float64, bool) {
 // would link into the module by itself: the module's -X replaces it, so it
 // must have none (see GODEBUG).
 func TestNoOtherDefaultGODEBUG(t *testing.T) {
-	root, err := Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := goCommand(root, "list", "-f", "{{.DefaultGODEBUG}}", Package).Output()
+	out, err := goCommand(testRoot(t), "list", "-f", "{{.DefaultGODEBUG}}", Package).Output()
 	if err != nil {
 		t.Fatal(err)
 	}

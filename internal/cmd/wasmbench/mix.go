@@ -116,7 +116,9 @@ func runMix(mod []byte, rounds int, per time.Duration) error {
 			for i, c := range cfgs {
 				rates[i] = append(rates[i], measureSet(c.e, docs, per))
 			}
-			paired = append(paired, rates[1][r]/rates[2][r])
+			if againstFile != "" {
+				paired = append(paired, rates[1][r]/rates[2][r])
+			}
 		}
 		n, h, a := median(rates[0]), median(rates[1]), median(rates[2])
 		if againstFile != "" {
