@@ -8,7 +8,9 @@
 //	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o apostille.wasm ./wasm/guest
 //
 // The module committed in wasm/module is `make wasm`'s build: Go 1.26.8
-// and internal/wasmbuild's flags, byte for byte reproducible.
+// and internal/wasmbuild's flags, byte for byte reproducible. The command
+// above leaves those flags out, the runtime's linked GODEBUG among them
+// (wasmbuild.GODEBUG): its module decides alike but runs slower.
 //
 // The host calls _initialize once, loads trust once per instance, then calls
 // apostille_verify for each document. The ABI's constants, result packing
