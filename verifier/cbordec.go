@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"bytes"
+	"encoding/base64"
 	"math"
 	"time"
 	"unicode/utf8"
@@ -225,6 +226,13 @@ func tagWithMeaning(n uint64) bool {
 
 // value decodes one item as the library decodes it into an any.
 func (p cborPlain) value(b []byte, depth int) (any, []byte, bool) {
+	return p.item(b, depth, false)
+}
+
+// item is value, or with asJSON the value as cborToJSON then writes it,
+// made in one step (cborclaims.go): byte strings as base64url text, maps
+// as map[string]any of the keys' names (jsonKey), and no tags.
+func (p cborPlain) item(b []byte, depth int, asJSON bool) (any, []byte, bool) {
 	if depth > MaxCBORDepth {
 		return nil, nil, false
 	}
@@ -247,6 +255,9 @@ func (p cborPlain) value(b []byte, depth int) (any, []byte, bool) {
 		if arg > uint64(len(rest)) {
 			return nil, nil, false
 		}
+		if asJSON {
+			return base64.RawURLEncoding.EncodeToString(rest[:arg]), rest[arg:], true
+		}
 		return rest[:arg:arg], rest[arg:], true
 	case majorText:
 		if arg > uint64(len(rest)) || !utf8.Valid(rest[:arg]) {
@@ -259,7 +270,7 @@ func (p cborPlain) value(b []byte, depth int) (any, []byte, bool) {
 		}
 		out := make([]any, arg)
 		for i := range out {
-			if out[i], rest, ok = p.value(rest, depth+1); !ok {
+			if out[i], rest, ok = p.item(rest, depth+1, asJSON); !ok {
 				return nil, nil, false
 			}
 		}
@@ -268,29 +279,32 @@ func (p cborPlain) value(b []byte, depth int) (any, []byte, bool) {
 		if depth+1 > MaxCBORDepth || !p.count(arg, 2, rest) {
 			return nil, nil, false
 		}
+		if asJSON {
+			return p.jsonMap(rest, arg, depth)
+		}
 		out := make(map[any]any, arg)
 		for range arg {
 			var k, x any
 			if !isMajor(rest, majorUint) && !isMajor(rest, majorNint) && !isMajor(rest, majorText) {
 				return nil, nil, false
 			}
-			if k, rest, ok = p.value(rest, depth+1); !ok {
+			if k, rest, ok = p.item(rest, depth+1, false); !ok {
 				return nil, nil, false
 			}
 			if _, dup := out[k]; dup {
 				return nil, nil, false
 			}
-			if x, rest, ok = p.value(rest, depth+1); !ok {
+			if x, rest, ok = p.item(rest, depth+1, false); !ok {
 				return nil, nil, false
 			}
 			out[k] = x
 		}
 		return out, rest, true
 	case majorTag:
-		if tagWithMeaning(arg) {
+		if asJSON || tagWithMeaning(arg) {
 			return nil, nil, false
 		}
-		x, rest, ok := p.value(rest, depth+1)
+		x, rest, ok := p.item(rest, depth+1, false)
 		if !ok {
 			return nil, nil, false
 		}

@@ -21,13 +21,15 @@ func TestCBORPlainDemoWorld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	taken := map[string]int{}
+	taken, claims := map[string]int{}, map[string]int{}
 	check := func(name, format string, doc []byte) {
 		problems, n := verifier.CBORPlainMismatches(doc)
-		for _, p := range problems {
+		cp, c := verifier.CWTClaimsPlainMismatches(doc)
+		for _, p := range append(problems, cp...) {
 			t.Errorf("%s: %s", name, p)
 		}
 		taken[format] += n
+		claims[format] += c
 	}
 	for _, d := range mix.Docs {
 		check(d.Name, d.Format, d.Data)
@@ -35,10 +37,15 @@ func TestCBORPlainDemoWorld(t *testing.T) {
 	for _, c := range cases {
 		check(c.Name, "hardening", c.Doc)
 	}
-	t.Logf("hand decodings taken: %v", taken)
+	t.Logf("hand decodings taken: %v; claims read by hand: %v", taken, claims)
 	for _, f := range []string{"mdoc", "dcc", "cwt"} {
 		if taken[f] < 10 {
 			t.Errorf("%s: the hand path took %d decodings", f, taken[f])
+		}
+	}
+	for _, f := range []string{"dcc", "cwt"} {
+		if claims[f] < 3 {
+			t.Errorf("%s: the claims of %d items were read by hand", f, claims[f])
 		}
 	}
 }

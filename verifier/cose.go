@@ -571,6 +571,9 @@ func cwtClaims(payload []byte) (map[string]any, validity, error) {
 	if !looksLikeCBORMap(payload) {
 		return nil, validity{}, nil
 	}
+	if claims, val, ok := cwtClaimsPlain(payload); ok {
+		return claims, val, nil
+	}
 	var raw map[any]any
 	err := cborUnmarshal(payload, &raw)
 	return cwtClaimsDecoded(payload, raw, err)
@@ -608,16 +611,7 @@ func cwtClaimsFrom(raw map[any]any) (map[string]any, validity, error) {
 			return nil, validity{}, fmt.Errorf("claim %s is given twice (as an integer key and as text)", clip(name))
 		}
 		if n, ok := intKey(k); ok {
-			var dst *time.Time
-			switch n {
-			case 4:
-				dst = &val.exp
-			case 5:
-				dst = &val.nbf
-			case 6:
-				dst = &val.iat
-			}
-			if dst != nil {
+			if dst := val.cwtDate(n); dst != nil {
 				t, ok := cborTime(x)
 				if !ok {
 					return nil, validity{}, fmt.Errorf("CWT claim %s is not a NumericDate", name)
@@ -628,6 +622,20 @@ func cwtClaimsFrom(raw map[any]any) (map[string]any, validity, error) {
 		claims[name] = cborToJSON(x)
 	}
 	return claims, val, nil
+}
+
+// cwtDate is where the claim of integer key k goes in val: exp (4), nbf
+// (5) and iat (6) are NumericDates; other claims, nil.
+func (val *validity) cwtDate(k int64) *time.Time {
+	switch k {
+	case 4:
+		return &val.exp
+	case 5:
+		return &val.nbf
+	case 6:
+		return &val.iat
+	}
+	return nil
 }
 
 // cborTime reads a NumericDate: an integer or float, optionally with tag 1.

@@ -139,11 +139,7 @@ func (v *verification) verifyHCert(data []byte) {
 	// The claims are read before the signature only to know the
 	// certificate type, on which the signer's key usage depends; they are
 	// judged after it.
-	// Both read the one decoding of the payload.
-	var raw map[any]any
-	rawErr := cborUnmarshal(m.payload, &raw)
-	claims, val, claimsErr := cwtClaimsDecoded(m.payload, raw, rawErr)
-	h, hcertErr := hcertFromDecoded(raw, rawErr, claims)
+	claims, val, claimsErr, h, hcertErr := dccClaims(m.payload)
 	v.rep.pass(CheckDecode, d.Format)
 	s := &signed{alg: alg, algUnprotected: m.algUnprotected(), kid: kid, msg: msg, sig: m.signature, signedAt: val.iat}
 	if h != nil {
@@ -172,6 +168,24 @@ func (v *verification) verifyHCert(data []byte) {
 		return
 	}
 	v.checkValidity(val)
+}
+
+// dccClaims reads a DCC's CWT claims and its certificate from the
+// payload. Where the claims read straight into the report's shape
+// (cwtClaimsPlain) the certificate is taken from them; otherwise both read
+// the one general decoding of the payload.
+func dccClaims(payload []byte) (claims map[string]any, val validity, claimsErr error, h *hcert, hcertErr error) {
+	if looksLikeCBORMap(payload) {
+		if claims, val, ok := cwtClaimsPlain(payload); ok {
+			h, hcertErr = hcertFromClaims(claims)
+			return claims, val, nil, h, hcertErr
+		}
+	}
+	var raw map[any]any
+	rawErr := cborUnmarshal(payload, &raw)
+	claims, val, claimsErr = cwtClaimsDecoded(payload, raw, rawErr)
+	h, hcertErr = hcertFromDecoded(raw, rawErr, claims)
+	return claims, val, claimsErr, h, hcertErr
 }
 
 // errNoHCert is a CWT without the hcert claim.

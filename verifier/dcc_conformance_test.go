@@ -479,24 +479,32 @@ func TestDCCConformance(t *testing.T) {
 	}
 }
 
-// TestHCertFromClaims holds hcertFromDecoded, taking the certificate from
-// the claims already converted, to converting it afresh, on every payload
-// of the conformance suite.
-func TestHCertFromClaims(t *testing.T) {
-	n := 0
+// dccSuitePayloads are the CWT payloads of the conformance suite's COSE
+// messages, by vector file.
+func dccSuitePayloads(t testing.TB) map[string][]byte {
+	out := map[string][]byte{}
 	for _, f := range dccVectorFiles(t) {
 		v := loadDCCVector(t, f)
 		cose, err := hex.DecodeString(v.COSE)
 		if err != nil || len(cose) == 0 {
 			continue
 		}
-		m, err := parseSign1(cose, sign1Profile{})
-		if err != nil || m.detached {
-			continue
+		if m, err := parseSign1(cose, sign1Profile{}); err == nil && !m.detached {
+			out[f] = m.payload
 		}
+	}
+	return out
+}
+
+// TestHCertFromClaims holds hcertFromDecoded, taking the certificate from
+// the claims already converted, to converting it afresh, on every payload
+// of the conformance suite.
+func TestHCertFromClaims(t *testing.T) {
+	n := 0
+	for f, payload := range dccSuitePayloads(t) {
 		var raw map[any]any
-		rawErr := cborUnmarshal(m.payload, &raw)
-		claims, _, _ := cwtClaimsDecoded(m.payload, raw, rawErr)
+		rawErr := cborUnmarshal(payload, &raw)
+		claims, _, _ := cwtClaimsDecoded(payload, raw, rawErr)
 		got, gerr := hcertFromDecoded(raw, rawErr, claims)
 		want, werr := hcertFromDecoded(raw, rawErr, nil)
 		if (gerr == nil) != (werr == nil) || !reflect.DeepEqual(got, want) {

@@ -34,6 +34,21 @@ func CBORPlainMismatches(doc []byte) (problems []string, taken int) {
 	return problems, taken
 }
 
+// CWTClaimsPlainMismatches holds the claims read by hand (cborclaims.go)
+// to the general path on every item inside a document that is a CBOR map
+// (an HC1 text is decoded first): what differed, and how many items the
+// hand path read.
+func CWTClaimsPlainMismatches(doc []byte) (problems []string, taken int) {
+	if cose, err := dccDecode(nil, doc); err == nil {
+		doc = cose
+	}
+	for _, item := range cborItems(doc) {
+		p, n := cwtClaimsPlainMismatch(item)
+		problems, taken = append(problems, p...), taken+n
+	}
+	return problems, taken
+}
+
 // ForgetListSigners makes t check its status lists' signatures afresh for
 // every document (no memo), for the test that holds the memo to that.
 func ForgetListSigners(t *Trust) {

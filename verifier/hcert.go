@@ -3,6 +3,7 @@ package verifier
 import (
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -90,11 +91,11 @@ func hcertFromDecoded(raw map[any]any, err error, claims map[string]any) (*hcert
 	}
 	m, ok := hc.(map[any]any)
 	if !ok {
-		return nil, fmt.Errorf("the hcert claim is not a map")
+		return nil, errHCertNotMap
 	}
 	dcc, ok := m[int64(hcertDCC1)]
 	if !ok {
-		return nil, fmt.Errorf("the hcert claim holds no certificate (key 1)")
+		return nil, errHCertEmpty
 	}
 	if hj, ok := claims[strconv.Itoa(cwtHCert)].(map[string]any); ok {
 		if j, ok := hj[strconv.Itoa(hcertDCC1)]; ok {
@@ -103,6 +104,30 @@ func hcertFromDecoded(raw map[any]any, err error, claims map[string]any) (*hcert
 	}
 	return parseHCert(cborToJSON(dcc))
 }
+
+// hcertFromClaims reads the DCC from claims that cwtClaimsPlain read: there
+// a name such as "-260" or "1" is always an integer key's, so the
+// certificate is where hcertFromDecoded finds it.
+func hcertFromClaims(claims map[string]any) (*hcert, error) {
+	hc, ok := claims[strconv.Itoa(cwtHCert)]
+	if !ok {
+		return nil, errNoHCert
+	}
+	m, ok := hc.(map[string]any)
+	if !ok {
+		return nil, errHCertNotMap
+	}
+	dcc, ok := m[strconv.Itoa(hcertDCC1)]
+	if !ok {
+		return nil, errHCertEmpty
+	}
+	return parseHCert(dcc)
+}
+
+var (
+	errHCertNotMap = errors.New("the hcert claim is not a map")
+	errHCertEmpty  = errors.New("the hcert claim holds no certificate (key 1)")
+)
 
 // parseHCert checks a certificate, given as decoded JSON or CBOR: the
 // version, the name, the date of birth and exactly one vaccination, test

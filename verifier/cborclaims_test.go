@@ -1,0 +1,127 @@
+package verifier
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// cwtClaimsPlainMismatch holds cwtClaimsPlain to the general path on one
+// payload: where it answers, the general path must read the same claims
+// and validity without an error, and a DCC's certificate (or its absence)
+// must come out of the claims as the general path takes it out of its
+// decoding. taken is 1 where cwtClaimsPlain answered, else 0.
+func cwtClaimsPlainMismatch(payload []byte) (problems []string, taken int) {
+	if !looksLikeCBORMap(payload) {
+		return nil, 0
+	}
+	claims, val, ok := cwtClaimsPlain(payload)
+	if !ok {
+		return nil, 0
+	}
+	var raw map[any]any
+	rawErr := cborUnmarshal(payload, &raw)
+	want, wantVal, err := cwtClaimsDecoded(payload, raw, rawErr)
+	switch {
+	case err != nil:
+		return []string{fmt.Sprintf("claims read by hand, refused by the general path (%v)", err)}, 1
+	case !reflect.DeepEqual(claims, want):
+		return []string{fmt.Sprintf("claims by hand %#v, general %#v", claims, want)}, 1
+	case val != wantVal:
+		return []string{fmt.Sprintf("validity by hand %+v, general %+v", val, wantVal)}, 1
+	}
+	h, herr := hcertFromClaims(claims)
+	wantH, wantErr := hcertFromDecoded(raw, rawErr, want)
+	if fmt.Sprint(herr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(h, wantH) {
+		return []string{fmt.Sprintf("certificate by hand %+v (%v), general %+v (%v)", h, herr, wantH, wantErr)}, 1
+	}
+	return nil, 1
+}
+
+func checkCWTClaimsPlain(t *testing.T, name string, payload []byte) bool {
+	t.Helper()
+	return checkPlain(t, name, payload, cwtClaimsPlainMismatch) == 1
+}
+
+// randomClaims is a random claims map whose keys and values mix what the
+// hand path reads and what it leaves to the general path.
+func randomClaims(rng *rand.Rand) map[any]any {
+	keys := []any{int64(1), int64(4), int64(5), int64(6), int64(7), int64(-260), int64(1), int64(-1), uint64(1) << 63,
+		"exp", "iss", "4", "-260", "1", "", "ver", "nam", cbor.ByteString("\x01")}
+	var value func(depth int) any
+	value = func(depth int) any {
+		switch n := rng.IntN(12); {
+		case depth > 4 || n < 3:
+			return []any{int64(rng.IntN(2000000000)), int64(-5), "text", []byte{1, 2}, true, nil, 1.5, uint64(1) << 63}[rng.IntN(8)]
+		case n < 5:
+			out := make([]any, rng.IntN(3))
+			for i := range out {
+				out[i] = value(depth + 1)
+			}
+			return out
+		case n < 6:
+			return cbor.Tag{Number: []uint64{1, 99, 1004}[rng.IntN(3)], Content: value(depth + 1)}
+		default:
+			out := map[any]any{}
+			for range rng.IntN(4) {
+				out[keys[rng.IntN(len(keys))]] = value(depth + 1)
+			}
+			return out
+		}
+	}
+	out := map[any]any{}
+	for range rng.IntN(6) {
+		out[keys[rng.IntN(len(keys))]] = value(0)
+	}
+	return out
+}
+
+// TestCWTClaimsPlainAsGeneral holds the claims read by hand to the general
+// path on the seeds, every payload of the DCC conformance suite and random
+// claims, and requires that the hand path answers for the suite's
+// certificates and the seeds in the shape of real claims.
+func TestCWTClaimsPlainAsGeneral(t *testing.T) {
+	for name, h := range cborPlainSeeds {
+		checkCWTClaimsPlain(t, name, cborSeed(t, name, h))
+	}
+	for _, name := range []string{"iss and exp", "hcert", "claim 8 cnf holds a key map", "cti as bytes, iat and nbf"} {
+		if _, taken := cwtClaimsPlainMismatch(cborSeed(t, name, cborPlainSeeds[name])); taken == 0 {
+			t.Errorf("%s: left to the general path", name)
+		}
+	}
+	dcc := 0
+	for f, payload := range dccSuitePayloads(t) {
+		if checkCWTClaimsPlain(t, f, payload) {
+			dcc++
+		}
+	}
+	if dcc < 50 {
+		t.Errorf("the hand path read %d of the suite's payloads", dcc)
+	}
+	rng := rand.New(rand.NewPCG(15, 260))
+	taken := 0
+	for i := range 20000 {
+		b, err := cbor.Marshal(randomClaims(rng))
+		if err != nil {
+			continue // a tag the encoder checks, around content it refuses
+		}
+		if checkCWTClaimsPlain(t, fmt.Sprint("random ", i), b) {
+			taken++
+		}
+	}
+	t.Logf("the hand path read %d of the suite's payloads and %d of 20000 random claims", dcc, taken)
+	if taken < 2000 {
+		t.Errorf("the hand path read %d of 20000 random claims", taken)
+	}
+}
+
+// FuzzCWTClaimsPlain is TestCWTClaimsPlainAsGeneral on any input.
+func FuzzCWTClaimsPlain(f *testing.F) {
+	for name, h := range cborPlainSeeds {
+		f.Add(cborSeed(f, name, h))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) { checkCWTClaimsPlain(t, "fuzz", raw) })
+}
