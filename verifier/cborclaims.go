@@ -59,7 +59,7 @@ func cwtClaimsPlain(payload []byte) (map[string]any, validity, bool) {
 		if _, dup := claims[name]; dup {
 			return nil, validity{}, false
 		}
-		if x, rest, ok = p.item(rest, 1, true); !ok {
+		if x, rest, ok = p.item(rest, 1, asClaims); !ok {
 			return nil, validity{}, false
 		}
 		if date != nil {
@@ -110,8 +110,9 @@ func (p cborPlain) jsonKey(b []byte) (name string, k int64, isInt bool, rest []b
 }
 
 // jsonMap reads the n pairs of a map whose head item has read, at depth,
-// as cborToJSON writes the map: keys by their names, values as JSON.
-func (p cborPlain) jsonMap(b []byte, n uint64, depth int) (any, []byte, bool) {
+// as cborToJSON (or mdocValue) writes the map: keys by their names, values
+// in the same shape.
+func (p cborPlain) jsonMap(b []byte, n uint64, depth int, shape cborShape) (any, []byte, bool) {
 	out := make(map[string]any, n)
 	for range n {
 		k, _, _, rest, ok := p.jsonKey(b)
@@ -122,10 +123,28 @@ func (p cborPlain) jsonMap(b []byte, n uint64, depth int) (any, []byte, bool) {
 			return nil, nil, false
 		}
 		var x any
-		if x, b, ok = p.item(rest, depth+1, true); !ok {
+		if x, b, ok = p.item(rest, depth+1, shape); !ok {
 			return nil, nil, false
 		}
 		out[k] = x
 	}
 	return out, b, true
+}
+
+// mdocClaimPlain is mdocClaim of an mdoc element's value read straight
+// from its bytes: raw is the elementValue of an IssuerSignedItem that was
+// decoded, so it is one well-formed item and the library's pass over it is
+// not made again. Like cwtClaimsPlain it answers (ok) only where the general
+// path (cborUnmarshal, cborKeysCollide, mdocClaim) would give the same value
+// without an error, and it leaves to that path every tag but a full-date
+// around text, text keys that begin as numbers do and keys of one name.
+func mdocClaimPlain(raw []byte) (any, bool) {
+	var p cborPlain
+	if b, rest, ok := p.bytes(raw); ok && len(rest) == 0 {
+		if t := imageType(b); t != "" {
+			return imageClaim(t, len(b)), true
+		}
+	}
+	x, rest, ok := p.item(raw, 0, asMdoc)
+	return x, ok && len(rest) == 0
 }

@@ -41,9 +41,36 @@ func cwtClaimsPlainMismatch(payload []byte) (problems []string, taken int) {
 	return nil, 1
 }
 
-func checkCWTClaimsPlain(t *testing.T, name string, payload []byte) bool {
-	t.Helper()
-	return checkPlain(t, name, payload, cwtClaimsPlainMismatch) == 1
+// mdocClaimPlainMismatch holds mdocClaimPlain to the general path on one
+// item that is well-formed, as every elementValue it is given is: where it
+// answers, the general path must decode the item, find no two keys of one
+// name and make the same claim of it. taken is 1 where it answered.
+func mdocClaimPlainMismatch(raw []byte) (problems []string, taken int) {
+	if cborDec.Wellformed(raw) != nil {
+		return nil, 0
+	}
+	claim, ok := mdocClaimPlain(raw)
+	if !ok {
+		return nil, 0
+	}
+	var val any
+	switch err := cborUnmarshal(raw, &val); {
+	case err != nil:
+		return []string{fmt.Sprintf("element value read by hand, refused by the general path (%v)", err)}, 1
+	case cborKeysCollide(val):
+		return []string{"element value read by hand, two keys of one name for the general path"}, 1
+	case !reflect.DeepEqual(claim, mdocClaim(val)):
+		return []string{fmt.Sprintf("element value by hand %#v, general %#v", claim, mdocClaim(val))}, 1
+	}
+	return nil, 1
+}
+
+// claimsPlainMismatches is both: the CWT claims of raw and raw as an mdoc
+// element's value.
+func claimsPlainMismatches(raw []byte) (problems []string, taken int) {
+	p1, n1 := cwtClaimsPlainMismatch(raw)
+	p2, n2 := mdocClaimPlainMismatch(raw)
+	return append(p1, p2...), n1 + n2
 }
 
 // randomClaims is a random claims map whose keys and values mix what the
@@ -79,13 +106,15 @@ func randomClaims(rng *rand.Rand) map[any]any {
 	return out
 }
 
-// TestCWTClaimsPlainAsGeneral holds the claims read by hand to the general
-// path on the seeds, every payload of the DCC conformance suite and random
-// claims, and requires that the hand path answers for the suite's
-// certificates and the seeds in the shape of real claims.
-func TestCWTClaimsPlainAsGeneral(t *testing.T) {
+// TestClaimsPlainAsGeneral holds the claims and mdoc element values read
+// by hand to the general path on the seeds, every payload of the DCC
+// conformance suite, every item of the ISO 18013-5 Annex D response and
+// random values, and requires that the hand paths answer for the suite's
+// certificates, the Annex D elements and the seeds in the shape of real
+// claims.
+func TestClaimsPlainAsGeneral(t *testing.T) {
 	for name, h := range cborPlainSeeds {
-		checkCWTClaimsPlain(t, name, cborSeed(t, name, h))
+		checkPlain(t, name, cborSeed(t, name, h), claimsPlainMismatches)
 	}
 	for _, name := range []string{"iss and exp", "hcert", "claim 8 cnf holds a key map", "cti as bytes, iat and nbf"} {
 		if _, taken := cwtClaimsPlainMismatch(cborSeed(t, name, cborPlainSeeds[name])); taken == 0 {
@@ -94,12 +123,17 @@ func TestCWTClaimsPlainAsGeneral(t *testing.T) {
 	}
 	dcc := 0
 	for f, payload := range dccSuitePayloads(t) {
-		if checkCWTClaimsPlain(t, f, payload) {
-			dcc++
-		}
+		dcc += checkPlain(t, f, payload, cwtClaimsPlainMismatch)
 	}
 	if dcc < 50 {
 		t.Errorf("the hand path read %d of the suite's payloads", dcc)
+	}
+	elements := 0
+	for _, item := range cborItems(loadAnnexD(t).bytes(t, "DEVICE_RESPONSE")) {
+		elements += checkPlain(t, "Annex D", item, mdocClaimPlainMismatch)
+	}
+	if elements < 10 {
+		t.Errorf("the hand path read %d of Annex D's items as element values", elements)
 	}
 	rng := rand.New(rand.NewPCG(15, 260))
 	taken := 0
@@ -108,20 +142,18 @@ func TestCWTClaimsPlainAsGeneral(t *testing.T) {
 		if err != nil {
 			continue // a tag the encoder checks, around content it refuses
 		}
-		if checkCWTClaimsPlain(t, fmt.Sprint("random ", i), b) {
-			taken++
-		}
+		taken += checkPlain(t, fmt.Sprint("random ", i), b, claimsPlainMismatches)
 	}
-	t.Logf("the hand path read %d of the suite's payloads and %d of 20000 random claims", dcc, taken)
-	if taken < 2000 {
-		t.Errorf("the hand path read %d of 20000 random claims", taken)
+	t.Logf("read by hand: %d of the suite's payloads, %d of Annex D's items, %d of 20000 random values (claims and element values)", dcc, elements, taken)
+	if taken < 4000 {
+		t.Errorf("the hand paths read %d of 20000 random values", taken)
 	}
 }
 
-// FuzzCWTClaimsPlain is TestCWTClaimsPlainAsGeneral on any input.
-func FuzzCWTClaimsPlain(f *testing.F) {
+// FuzzClaimsPlain is TestClaimsPlainAsGeneral on any input.
+func FuzzClaimsPlain(f *testing.F) {
 	for name, h := range cborPlainSeeds {
 		f.Add(cborSeed(f, name, h))
 	}
-	f.Fuzz(func(t *testing.T, raw []byte) { checkCWTClaimsPlain(t, "fuzz", raw) })
+	f.Fuzz(func(t *testing.T, raw []byte) { checkPlain(t, "fuzz", raw, claimsPlainMismatches) })
 }

@@ -226,13 +226,20 @@ func tagWithMeaning(n uint64) bool {
 
 // value decodes one item as the library decodes it into an any.
 func (p cborPlain) value(b []byte, depth int) (any, []byte, bool) {
-	return p.item(b, depth, false)
+	return p.item(b, depth, asValue)
 }
 
-// item is value, or with asJSON the value as cborToJSON then writes it,
-// made in one step (cborclaims.go): byte strings as base64url text, maps
-// as map[string]any of the keys' names (jsonKey), and no tags.
-func (p cborPlain) item(b []byte, depth int, asJSON bool) (any, []byte, bool) {
+// What item makes of an item (cborclaims.go says why the last two).
+type cborShape uint8
+
+const (
+	asValue  cborShape = iota // what the library makes of it in an any
+	asClaims                  // the value as cborToJSON writes it: byte strings as base64url text, maps as map[string]any of the keys' names (jsonKey), no tags
+	asMdoc                    // the value as mdocValue writes it: asClaims with a full-date (tag 1004) as its text
+)
+
+// item decodes one item in the given shape.
+func (p cborPlain) item(b []byte, depth int, shape cborShape) (any, []byte, bool) {
 	if depth > MaxCBORDepth {
 		return nil, nil, false
 	}
@@ -255,7 +262,7 @@ func (p cborPlain) item(b []byte, depth int, asJSON bool) (any, []byte, bool) {
 		if arg > uint64(len(rest)) {
 			return nil, nil, false
 		}
-		if asJSON {
+		if shape != asValue {
 			return base64.RawURLEncoding.EncodeToString(rest[:arg]), rest[arg:], true
 		}
 		return rest[:arg:arg], rest[arg:], true
@@ -270,7 +277,7 @@ func (p cborPlain) item(b []byte, depth int, asJSON bool) (any, []byte, bool) {
 		}
 		out := make([]any, arg)
 		for i := range out {
-			if out[i], rest, ok = p.item(rest, depth+1, asJSON); !ok {
+			if out[i], rest, ok = p.item(rest, depth+1, shape); !ok {
 				return nil, nil, false
 			}
 		}
@@ -279,8 +286,8 @@ func (p cborPlain) item(b []byte, depth int, asJSON bool) (any, []byte, bool) {
 		if depth+1 > MaxCBORDepth || !p.count(arg, 2, rest) {
 			return nil, nil, false
 		}
-		if asJSON {
-			return p.jsonMap(rest, arg, depth)
+		if shape != asValue {
+			return p.jsonMap(rest, arg, depth, shape)
 		}
 		out := make(map[any]any, arg)
 		for range arg {
@@ -288,23 +295,26 @@ func (p cborPlain) item(b []byte, depth int, asJSON bool) (any, []byte, bool) {
 			if !isMajor(rest, majorUint) && !isMajor(rest, majorNint) && !isMajor(rest, majorText) {
 				return nil, nil, false
 			}
-			if k, rest, ok = p.item(rest, depth+1, false); !ok {
+			if k, rest, ok = p.item(rest, depth+1, asValue); !ok {
 				return nil, nil, false
 			}
 			if _, dup := out[k]; dup {
 				return nil, nil, false
 			}
-			if x, rest, ok = p.item(rest, depth+1, false); !ok {
+			if x, rest, ok = p.item(rest, depth+1, asValue); !ok {
 				return nil, nil, false
 			}
 			out[k] = x
 		}
 		return out, rest, true
 	case majorTag:
-		if asJSON || tagWithMeaning(arg) {
+		if shape == asMdoc && arg == 1004 && isMajor(rest, majorText) {
+			return p.item(rest, depth+1, shape)
+		}
+		if shape != asValue || tagWithMeaning(arg) {
 			return nil, nil, false
 		}
-		x, rest, ok := p.item(rest, depth+1, false)
+		x, rest, ok := p.item(rest, depth+1, asValue)
 		if !ok {
 			return nil, nil, false
 		}

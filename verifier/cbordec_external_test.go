@@ -21,15 +21,16 @@ func TestCBORPlainDemoWorld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	taken, claims := map[string]int{}, map[string]int{}
+	taken, claims, elements := map[string]int{}, map[string]int{}, map[string]int{}
 	check := func(name, format string, doc []byte) {
 		problems, n := verifier.CBORPlainMismatches(doc)
-		cp, c := verifier.CWTClaimsPlainMismatches(doc)
+		cp, c, e := verifier.ClaimsPlainMismatches(doc)
 		for _, p := range append(problems, cp...) {
 			t.Errorf("%s: %s", name, p)
 		}
 		taken[format] += n
 		claims[format] += c
+		elements[format] += e
 	}
 	for _, d := range mix.Docs {
 		check(d.Name, d.Format, d.Data)
@@ -37,7 +38,7 @@ func TestCBORPlainDemoWorld(t *testing.T) {
 	for _, c := range cases {
 		check(c.Name, "hardening", c.Doc)
 	}
-	t.Logf("hand decodings taken: %v; claims read by hand: %v", taken, claims)
+	t.Logf("hand decodings taken: %v; read by hand as claims: %v, as element values: %v", taken, claims, elements)
 	for _, f := range []string{"mdoc", "dcc", "cwt"} {
 		if taken[f] < 10 {
 			t.Errorf("%s: the hand path took %d decodings", f, taken[f])
@@ -47,5 +48,8 @@ func TestCBORPlainDemoWorld(t *testing.T) {
 		if claims[f] < 3 {
 			t.Errorf("%s: the claims of %d items were read by hand", f, claims[f])
 		}
+	}
+	if elements["mdoc"] < 30 {
+		t.Errorf("mdoc: %d items were read by hand as element values", elements["mdoc"])
 	}
 }

@@ -34,19 +34,20 @@ func CBORPlainMismatches(doc []byte) (problems []string, taken int) {
 	return problems, taken
 }
 
-// CWTClaimsPlainMismatches holds the claims read by hand (cborclaims.go)
-// to the general path on every item inside a document that is a CBOR map
-// (an HC1 text is decoded first): what differed, and how many items the
-// hand path read.
-func CWTClaimsPlainMismatches(doc []byte) (problems []string, taken int) {
+// ClaimsPlainMismatches holds the CWT claims and mdoc element values read
+// by hand (cborclaims.go) to the general path on every item inside a
+// document (an HC1 text is decoded first): what differed, and how many
+// items the hand paths read as claims and as element values.
+func ClaimsPlainMismatches(doc []byte) (problems []string, claims, elements int) {
 	if cose, err := dccDecode(nil, doc); err == nil {
 		doc = cose
 	}
 	for _, item := range cborItems(doc) {
-		p, n := cwtClaimsPlainMismatch(item)
-		problems, taken = append(problems, p...), taken+n
+		p1, n1 := cwtClaimsPlainMismatch(item)
+		p2, n2 := mdocClaimPlainMismatch(item)
+		problems, claims, elements = append(append(problems, p1...), p2...), claims+n1, elements+n2
 	}
-	return problems, taken
+	return problems, claims, elements
 }
 
 // ForgetListSigners makes t check its status lists' signatures afresh for

@@ -292,14 +292,18 @@ func (v *verification) mdocDisclosures(doc *mdocDocument, mso *mdocMSO) (claims 
 			if !ok || !digestIs(v.opts.Hash, h, raw, want) {
 				return nil, nil, sdMismatch("%s: element %q does not match the issuer-signed digest", clip(ns), clip(it.ElementIdentifier))
 			}
-			var val any
-			if err := cborUnmarshal(it.ElementValue, &val); err != nil {
-				return nil, nil, sdMalformed("%s: element %q has an unreadable value", clip(ns), clip(it.ElementIdentifier))
+			claim, ok := mdocClaimPlain(it.ElementValue)
+			if !ok {
+				var val any
+				if err := cborUnmarshal(it.ElementValue, &val); err != nil {
+					return nil, nil, sdMalformed("%s: element %q has an unreadable value", clip(ns), clip(it.ElementIdentifier))
+				}
+				if cborKeysCollide(val) {
+					return nil, nil, sdMalformed("%s: element %q has two keys of one name", clip(ns), clip(it.ElementIdentifier))
+				}
+				claim = mdocClaim(val)
 			}
-			if cborKeysCollide(val) {
-				return nil, nil, sdMalformed("%s: element %q has two keys of one name", clip(ns), clip(it.ElementIdentifier))
-			}
-			elems[it.ElementIdentifier] = mdocClaim(val)
+			elems[it.ElementIdentifier] = claim
 			if ns == mdlNamespace && it.ElementIdentifier == "portrait" {
 				portraits = append(portraits, it.ElementValue)
 			}
@@ -318,10 +322,15 @@ func (v *verification) mdocDisclosures(doc *mdocDocument, mso *mdocMSO) (claims 
 func mdocClaim(val any) any {
 	if b, ok := val.([]byte); ok {
 		if t := imageType(b); t != "" {
-			return "(" + t + " image, " + strconv.Itoa(len(b)) + " bytes)"
+			return imageClaim(t, len(b))
 		}
 	}
 	return mdocValue(val)
+}
+
+// imageClaim is what the report says of an image of type t and n bytes.
+func imageClaim(t string, n int) string {
+	return "(" + t + " image, " + strconv.Itoa(n) + " bytes)"
 }
 
 // mdocValue is cborToJSON with the dates of 18013-5 (tdate, tag 0;
