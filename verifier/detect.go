@@ -3,6 +3,7 @@ package verifier
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 )
@@ -131,8 +132,12 @@ func isJOSEText(text []byte) bool {
 // every byte made the loop 2.6 times slower (5.3 against 2.0 ns a byte on
 // a 1.9 KB token with an x5c chain, docs/PERFORMANCE.md).
 func joseScan(text []byte) (dots, tildes int, ok bool) {
-	for _, c := range text {
-		if v := joseText[c]; v != 1 {
+	for i := 0; i < len(text); i++ {
+		if i+8 <= len(text) && b64url8(binary.LittleEndian.Uint64(text[i:])) {
+			i += 7 // eight bytes of base64url (swar.go)
+			continue
+		}
+		if v := joseText[text[i]]; v != 1 {
 			switch v {
 			case 0:
 				return dots, tildes, false

@@ -377,6 +377,10 @@ func appendJSONStr(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && jsonPlain8(load64(s, i)) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if jsonSafe[c] {
 			i++

@@ -543,6 +543,10 @@ func (r *xmlReader) text(p int) (int, error) {
 	buf := r.buf[:0]
 scan:
 	for p < len(b) {
+		if p+8 <= len(b) && xmlText8(load64(r.s, p)) {
+			p += 8
+			continue
+		}
 		c := b[p]
 		if xmlByteClass[c]&cText != 0 {
 			p++
