@@ -60,3 +60,11 @@ func b64url8(x uint64) bool {
 		^(d + swarOnes*0x7f) | ^(u + swarOnes*0x7f)
 	return x&swarHighs == 0 && in&swarHighs == swarHighs
 }
+
+// swarHas reports whether some byte of x, any value, is c: x^c·0x01… has a
+// zero byte exactly then (has-zero is exact for any bytes; only the word
+// tests above need them below 0x80).
+func swarHas(x uint64, c byte) bool {
+	v := x ^ swarOnes*uint64(c)
+	return (v-swarOnes)&^v&swarHighs != 0
+}

@@ -89,3 +89,93 @@ func TestLoad64(t *testing.T) {
 		}
 	}
 }
+
+// findEndBytewise is findEnd as it was, one place at a time: the reference
+// the eight-at-a-time search is held to.
+func findEndBytewise(data []byte) (int, bool, bool) {
+	found := -1
+	for i := len(data) - zipEndLen; i >= max(0, len(data)-zipEndLen-zipMaxCommentLen); i-- {
+		if binary.LittleEndian.Uint32(data[i:]) == zipEndSig && i+zipEndLen+int(binary.LittleEndian.Uint16(data[i+20:])) == len(data) {
+			if found >= 0 {
+				return 0, false, true // two records
+			}
+			found = i
+		}
+	}
+	return found, found >= 0, false
+}
+
+// TestFindEndAsBytewise holds findEnd to the bytewise search on random
+// archives' tails: records planted at every distance from the end and
+// from the 64 KiB window's edge, second records inside comments, lone
+// signatures and their first byte strewn about.
+func TestFindEndAsBytewise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	plant := func(b []byte, at, comment int) {
+		if at < 0 || at+zipEndLen > len(b) {
+			return
+		}
+		binary.LittleEndian.PutUint32(b[at:], zipEndSig)
+		binary.LittleEndian.PutUint16(b[at+20:], uint16(comment))
+	}
+	found := 0
+	for n := range 3000 {
+		size := zipEndLen + rng.IntN(300)
+		if n%10 == 0 {
+			size = zipEndLen + zipMaxCommentLen - 40 + rng.IntN(80)
+		}
+		b := make([]byte, size)
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+		}
+		for range rng.IntN(20) {
+			b[rng.IntN(len(b))] = 'P'
+		}
+		for range rng.IntN(3) {
+			comment := rng.IntN(min(len(b)-zipEndLen, zipMaxCommentLen) + 1)
+			if rng.IntN(4) == 0 {
+				comment = rng.IntN(1 << 16)
+			}
+			plant(b, len(b)-zipEndLen-comment, comment)
+		}
+		if rng.IntN(4) == 0 {
+			plant(b, rng.IntN(len(b)), rng.IntN(1<<16))
+		}
+		want, ok, two := findEndBytewise(b)
+		got, err := findEnd(b)
+		switch {
+		case ok && !two && (err != nil || got != want):
+			t.Fatalf("size %d: findEnd %d %v, bytewise %d", len(b), got, err, want)
+		case (!ok || two) && err == nil:
+			t.Fatalf("size %d: findEnd %d, bytewise found none or two", len(b), got)
+		}
+		if ok && !two {
+			found++
+		}
+	}
+	if found < 1000 {
+		t.Errorf("only %d of 3000 tails had one record", found)
+	}
+}
+
+// TestSWARHas holds swarHas to a byte search on words of any bytes.
+func TestSWARHas(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for range 1_000_000 {
+		var w [8]byte
+		for i := range w {
+			w[i] = byte(rng.IntN(256))
+		}
+		c := byte(rng.IntN(256))
+		if rng.IntN(2) == 0 {
+			w[rng.IntN(8)] = c
+		}
+		want := false
+		for _, x := range w {
+			want = want || x == c
+		}
+		if got := swarHas(binary.LittleEndian.Uint64(w[:]), c); got != want {
+			t.Fatalf("swarHas(% x, %#x) = %v", w, c, got)
+		}
+	}
+}

@@ -154,11 +154,17 @@ func readZip(data []byte, lim zipLimits, inf *inflater) ([]zipEntry, error) {
 // findEnd finds the end of central directory record: the one place where
 // its signature is followed by a comment that reaches exactly to the end of
 // the input. Nothing may follow the comment, and a comment that holds a
-// second such record is ambiguous.
+// second such record is ambiguous. Every place in the last 64 KiB is
+// looked at; eight at a time where none holds the signature's first byte
+// (swar.go), which in compressed data is nearly everywhere.
 func findEnd(data []byte) (int, error) {
 	found := -1
 	lo := max(0, len(data)-zipEndLen-zipMaxCommentLen)
 	for i := len(data) - zipEndLen; i >= lo; i-- {
+		if i-7 >= lo && !swarHas(binary.LittleEndian.Uint64(data[i-7:]), zipEndSig&0xff) {
+			i -= 7 // none of i-7..i starts the signature
+			continue
+		}
 		if binary.LittleEndian.Uint32(data[i:]) != zipEndSig {
 			continue
 		}
