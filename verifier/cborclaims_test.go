@@ -157,3 +157,11 @@ func FuzzClaimsPlain(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) { checkPlain(t, "fuzz", raw, claimsPlainMismatches) })
 }
+
+// TestHCertNames holds the hcert claim's names to the names the claims
+// give its integer keys.
+func TestHCertNames(t *testing.T) {
+	if cborKeyString(int64(cwtHCert)) != cwtHCertName || cborKeyString(int64(hcertDCC1)) != hcertDCC1Name {
+		t.Fatal("the hcert names are not the keys' names")
+	}
+}

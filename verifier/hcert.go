@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -15,6 +14,10 @@ import (
 const (
 	cwtHCert  = -260
 	hcertDCC1 = 1
+	// Their names in the report's claims (cborKeyString), written out: a
+	// name made with strconv for each DCC would be an allocation each.
+	cwtHCertName  = "-260"
+	hcertDCC1Name = "1"
 )
 
 // Certificate types, by the member of the DCC that holds the entry.
@@ -97,8 +100,8 @@ func hcertFromDecoded(raw map[any]any, err error, claims map[string]any) (*hcert
 	if !ok {
 		return nil, errHCertEmpty
 	}
-	if hj, ok := claims[strconv.Itoa(cwtHCert)].(map[string]any); ok {
-		if j, ok := hj[strconv.Itoa(hcertDCC1)]; ok {
+	if hj, ok := claims[cwtHCertName].(map[string]any); ok {
+		if j, ok := hj[hcertDCC1Name]; ok {
 			return parseHCert(j)
 		}
 	}
@@ -109,7 +112,7 @@ func hcertFromDecoded(raw map[any]any, err error, claims map[string]any) (*hcert
 // a name such as "-260" or "1" is always an integer key's, so the
 // certificate is where hcertFromDecoded finds it.
 func hcertFromClaims(claims map[string]any) (*hcert, error) {
-	hc, ok := claims[strconv.Itoa(cwtHCert)]
+	hc, ok := claims[cwtHCertName]
 	if !ok {
 		return nil, errNoHCert
 	}
@@ -117,7 +120,7 @@ func hcertFromClaims(claims map[string]any) (*hcert, error) {
 	if !ok {
 		return nil, errHCertNotMap
 	}
-	dcc, ok := m[strconv.Itoa(hcertDCC1)]
+	dcc, ok := m[hcertDCC1Name]
 	if !ok {
 		return nil, errHCertEmpty
 	}
