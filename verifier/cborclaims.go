@@ -18,7 +18,7 @@ import (
 // cwtClaimsPlain answers only where the general path would give the same
 // claims and validity without an error; anything else it leaves to that
 // path (ok false), so every error is still the general path's
-// (TestCWTClaimsPlainAsGeneral, FuzzCWTClaimsPlain). It reads what the
+// (TestClaimsPlainAsGeneral, FuzzClaimsPlain). It reads what the
 // hand path (cbordec.go) reads, as strictly, and gives up besides on:
 //   - any tag: the general path writes it as {"tag", "value"} or, on an
 //     epoch date, reads it as one;
