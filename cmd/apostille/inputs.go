@@ -209,7 +209,7 @@ func (in *inputs) jsonl(r io.Reader, emit func(*job)) error {
 		var tooLong bool
 		var err error
 		line, tooLong, err = jsonl.ReadLine(br, line[:0], maxLine)
-		if len(bytes.TrimSpace(line)) == 0 && !tooLong {
+		if jsonl.Blank(line) && !tooLong {
 			if err == io.EOF {
 				return nil
 			}

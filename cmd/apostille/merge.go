@@ -119,7 +119,7 @@ func (r *shardReader) next() (bool, error) {
 		if err != nil && err != io.EOF {
 			return false, fmt.Errorf("%s: %w", r.name, err)
 		}
-		if len(strings.TrimSpace(string(line))) == 0 {
+		if jsonl.Blank(line) {
 			if err == io.EOF {
 				return false, nil
 			}

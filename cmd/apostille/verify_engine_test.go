@@ -132,6 +132,8 @@ func TestJSONLines(t *testing.T) {
 		if i == 7 {
 			in.WriteString("\n   \n")
 			lines += 2 // blank lines count, and get no record
+			// A form feed is not JSON's white space: its line is answered.
+			add("\f", "invalid", "malformed", nil)
 			add(`{"id":"late","document":`+fmt.Sprintf("%q", jwt)+`,"proof":`+fmt.Sprintf("%q", proof)+`,"at":"2040-01-01T00:00:00Z"}`, "invalid", "expired", json.RawMessage(`"late"`))
 			// A line without an id is named by its line only: no id is
 			// invented that could clash with a real one.

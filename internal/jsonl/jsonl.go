@@ -171,6 +171,15 @@ func TextOrBase64(s string) ([]byte, error) {
 	return []byte(s), nil
 }
 
+// jsonSpace is JSON's white space (RFC 8259 section 2). bytes.TrimSpace
+// trims more (form feed, vertical tab, U+0085, U+00A0): a line of those
+// is not blank, and a record followed by one is not JSON.
+const jsonSpace = " \t\r\n"
+
+// Blank reports whether a line holds nothing but JSON white space. A blank
+// line gets no record (docs/records.md); any other line gets one.
+func Blank(line []byte) bool { return len(bytes.Trim(line, jsonSpace)) == 0 }
+
 // ReadLine reads one line into buf (without its "\n" or "\r\n"), keeping at
 // most max bytes; a longer line is read to its end and reported as too
 // long, so that the stream goes on with the next line.

@@ -139,6 +139,16 @@ func TestOutputRoundTrip(t *testing.T) {
 	if _, typ, err := ReadOutput([]byte(`{"type":"trailer","lines":3}`)); err != nil || typ != "trailer" {
 		t.Errorf("typed record: %q %v", typ, err)
 	}
+	// Around a record, only JSON's white space is dropped: a form feed,
+	// a vertical tab or a no-break space makes the line something else.
+	if o, _, err := ReadOutput([]byte(" \t{\"line\":4,\"report\":{}}\r\n")); err != nil || o.Line != 4 {
+		t.Errorf("a record in JSON white space: %+v %v", o, err)
+	}
+	for _, bad := range []string{"{\"line\":1,\"report\":{}}\f", "\v{\"line\":1,\"report\":{}}", "{\"input\":\"a\",\"report\":{}}\u00a0", "{\"line\":1,\"report\":{}}\u0085"} {
+		if _, _, err := ReadOutput([]byte(bad)); !errors.Is(err, ErrNotOutput) {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
 	for _, bad := range []string{`{"line":0,"report":{}}`, `{"line":1}`, `{"line":1,"input":"x","report":{}}`, `{"line":1,"report":[]}`, `{"line":1,"id":{},"report":{}}`, `[]`, ``} {
 		if _, _, err := ReadOutput([]byte(bad)); !errors.Is(err, ErrNotOutput) {
 			t.Errorf("%s: %v", bad, err)
@@ -174,4 +184,18 @@ func FuzzReadOutput(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestBlank: a blank line is JSON's white space only.
+func TestBlank(t *testing.T) {
+	for _, s := range []string{"", " ", "\t \r", "\r\n"} {
+		if !Blank([]byte(s)) {
+			t.Errorf("%q is not blank", s)
+		}
+	}
+	for _, s := range []string{"\f", "\v", "\u00a0", "\u0085", " x ", "\x00"} {
+		if Blank([]byte(s)) {
+			t.Errorf("%q is blank", s)
+		}
+	}
 }

@@ -59,7 +59,7 @@ var ErrNotOutput = errors.New("not an output record")
 // package wrote is read without decoding its report (only checked to be
 // JSON); any other arrangement of the same members is decoded.
 func ReadOutput(b []byte) (o Output, typ string, err error) {
-	b = bytes.TrimSpace(b)
+	b = bytes.Trim(b, jsonSpace)
 	if o, ok := readFast(b); ok {
 		return o, "", nil
 	}

@@ -199,6 +199,10 @@ func TestBatch(t *testing.T) {
 		case 5:
 			add("   ", nil) // blank: no record
 			add("", nil)
+			// Not blank to JSON: a line of other white space is a
+			// line, and is answered.
+			add("\f", &want{verdict: verifier.Invalid, reason: verifier.Malformed})
+			add("\u00a0", &want{verdict: verifier.Invalid, reason: verifier.Malformed})
 		case 7:
 			add(`{"id":"no-doc"}`, &want{id: `"no-doc"`, verdict: verifier.Invalid, reason: verifier.Malformed})
 		case 9:

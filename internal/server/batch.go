@@ -2,7 +2,6 @@ package server
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -227,7 +226,7 @@ func (s *Server) readBatch(ctx context.Context, rc *http.ResponseController, bod
 		if errors.Is(err, io.EOF) && len(line) == 0 && !tooLong {
 			return n - 1, nil // the body ended after a newline
 		}
-		if tooLong || len(bytes.TrimSpace(line)) > 0 {
+		if tooLong || !jsonl.Blank(line) {
 			j := &batchJob{line: n}
 			if tooLong {
 				j.fail = notJudged(at, verifier.TooLarge, fmt.Sprintf("line %d is longer than %d bytes", n, max))

@@ -53,6 +53,7 @@ func FuzzBatch(f *testing.F) {
 	}
 	f.Add(all.Bytes())
 	f.Add([]byte("not json\n\n  \n{\"document\":\"x\"}\r\n{\"id\":2"))
+	f.Add([]byte("\f\n\v\n\u00a0\n\t\n"))
 	ts := trustSet(f, "trust.json", world.trust)
 	s, err := New(Config{
 		LoadTrust: func(context.Context) (*engine.Trust, error) { return ts, nil },
@@ -77,7 +78,9 @@ func FuzzBatch(f *testing.F) {
 		}
 		var want []int
 		for n, line := range bytes.Split(body, []byte("\n")) {
-			if len(bytes.TrimSpace(line)) > 0 || len(line) > s.maxRequest() {
+			// Blank is JSON's white space only (RFC 8259): a form feed or
+			// a no-break space is a line, and gets its record.
+			if len(bytes.Trim(line, " \t\r\n")) > 0 || len(line) > s.maxRequest() {
 				want = append(want, n+1)
 			}
 		}
