@@ -173,7 +173,7 @@ func FuzzReadOutput(f *testing.F) {
 		if !json.Valid(o.Report) {
 			t.Fatalf("report %q is not JSON", o.Report)
 		}
-		if fast, ok := readFast(bytes.TrimSpace(b)); ok {
+		if fast, ok := readFast(bytes.Trim(b, jsonSpace)); ok {
 			var m struct {
 				Line   int
 				ID     json.RawMessage
